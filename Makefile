@@ -1,0 +1,75 @@
+# plonesocial: the everyday commands.  `make run` and `make test` are all a
+# fresh machine needs; see README.md.
+
+PYTHON ?= python3
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 8080
+SITE ?= Plone
+INSTANCE ?= var/instance
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+STAMP := $(VENV)/.installed
+TESTRUNNER := PYTHONPATH=$(CURDIR) $(BIN)/zope-testrunner --path src --test-path $(CURDIR) --auto-color --auto-progress
+
+.DEFAULT_GOAL := help
+.PHONY: help install instance site run test test-unit test-buildout buildout \
+        pins pins-generate pins-check clean distclean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
+
+$(STAMP): setup.py constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q -c constraints.txt pip setuptools wheel
+	$(PIP) install -q -c constraints.txt -e ".[test]"
+	touch $@
+
+install: $(STAMP) ## Create .venv and install plonesocial with the pinned Plone
+
+$(INSTANCE)/etc/zope.conf: scripts/instance.py | $(STAMP)
+	$(BIN)/python scripts/instance.py $(INSTANCE)
+
+instance: $(INSTANCE)/etc/zope.conf ## Create the Zope instance (FileStorage under var/)
+
+site: instance ## Create the Plone site with demo users and data if it does not exist
+	$(BIN)/zconsole run $(INSTANCE)/etc/zope.conf scripts/create_site.py $(SITE)
+
+run: site ## Install, create the site if missing and serve it on http://localhost:$(PORT)
+	$(BIN)/python scripts/instance.py $(INSTANCE) --host $(HOST) --port $(PORT) --ini-only
+	@echo "Serving http://localhost:$(PORT)/$(SITE)  (admin/admin; demo users in README.md)"
+	$(BIN)/runwsgi $(INSTANCE)/etc/zope.ini
+
+test: $(STAMP) ## Run every test: unit, integration and the doctests in docs/
+	$(BIN)/python scripts/pins.py check
+	$(TESTRUNNER) -vc
+
+test-unit: $(STAMP) ## Run only the fast unit tests (no Plone layer)
+	$(TESTRUNNER) -vc --layer zope.testrunner.layer.UnitTests
+
+pins: ## Re-resolve pins/requirements.in into the known-good set and regenerate the pin files
+	$(PYTHON) scripts/pins.py refresh
+
+pins-generate: ## Regenerate constraints.txt and versions.cfg from pins/known-good.txt
+	$(PYTHON) scripts/pins.py generate
+
+pins-check: ## Fail if constraints.txt or versions.cfg do not match pins/known-good.txt
+	$(PYTHON) scripts/pins.py check
+
+var/buildout/bin/buildout: constraints.txt
+	test -x var/buildout/bin/python || $(PYTHON) -m venv var/buildout
+	var/buildout/bin/python -m pip install -q -c constraints.txt zc.buildout setuptools wheel
+	touch $@
+
+buildout: var/buildout/bin/buildout ## Run buildout: bin/instance and bin/test with versions.cfg
+	var/buildout/bin/buildout -N
+
+test-buildout: buildout ## Build with buildout and run the install tests with bin/test
+	bin/test -vc -t test_setup
+
+clean: ## Remove the virtualenv and build artefacts (keeps var/ and its data)
+	rm -rf $(VENV) bin develop-eggs eggs parts .installed.cfg src/*.egg-info
+
+distclean: clean ## Remove everything, the site's data in var/ too
+	rm -rf var

@@ -1,0 +1,1 @@
+"""plonesocial.messaging: private messages between the users of a Plone site."""

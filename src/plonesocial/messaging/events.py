@@ -1,0 +1,16 @@
+"""Events fired by the messaging API."""
+
+from plonesocial.messaging.interfaces import IMessageSentEvent
+from zope.interface import implementer
+from zope.interface.interfaces import ObjectEvent
+
+
+@implementer(IMessageSentEvent)
+class MessageSentEvent(ObjectEvent):
+    """A message was sent; `object` is the recipient's copy."""
+
+    def __init__(self, recipient_message, sender_message):
+        super().__init__(recipient_message)
+        self.sender_message = sender_message
+        self.sender = recipient_message.sender
+        self.recipient = recipient_message.recipient

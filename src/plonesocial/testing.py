@@ -1,0 +1,35 @@
+"""Test layers of plonesocial: one Plone fixture, integration and functional layers."""
+
+from plone.app.testing import applyProfile
+from plone.app.testing import FunctionalTesting
+from plone.app.testing import IntegrationTesting
+from plone.app.testing import PLONE_FIXTURE
+from plone.app.testing import PloneSandboxLayer
+
+import plonesocial
+
+
+class PlonesocialLayer(PloneSandboxLayer):
+    defaultBases = (PLONE_FIXTURE,)
+
+    def setUpZope(self, app, configurationContext):
+        import plone.restapi
+
+        self.loadZCML(package=plone.restapi)
+        self.loadZCML(package=plonesocial)
+
+    def setUpPloneSite(self, portal):
+        applyProfile(portal, "plonesocial:default")
+
+
+PLONESOCIAL_FIXTURE = PlonesocialLayer()
+
+PLONESOCIAL_INTEGRATION_TESTING = IntegrationTesting(
+    bases=(PLONESOCIAL_FIXTURE,),
+    name="PlonesocialLayer:IntegrationTesting",
+)
+
+PLONESOCIAL_FUNCTIONAL_TESTING = FunctionalTesting(
+    bases=(PLONESOCIAL_FIXTURE,),
+    name="PlonesocialLayer:FunctionalTesting",
+)

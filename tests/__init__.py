@@ -1,0 +1,1 @@
+"""Tests of plonesocial: unit tests on a plain ZODB, integration tests on Plone layers."""
