@@ -20,10 +20,10 @@ help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
 
-$(STAMP): setup.py constraints.txt
+$(STAMP): setup.py constraints.txt requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q -c constraints.txt pip setuptools wheel
-	$(PIP) install -q -c constraints.txt -e ".[test]"
+	$(PIP) install -q -r requirements.txt
 	touch $@
 
 install: $(STAMP) ## Create .venv and install plonesocial with the pinned Plone

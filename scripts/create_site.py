@@ -1,0 +1,70 @@
+"""Create the Plone site with plonesocial, demo users and demo messages if it is missing.
+
+Run by ``make site`` (and so ``make run``) through Zope's console::
+
+    .venv/bin/zconsole run var/instance/etc/zope.conf scripts/create_site.py [SITE_ID]
+
+An existing site is left as it is: its data is never reset.
+"""
+
+from AccessControl.SecurityManagement import newSecurityManager
+from plone.distribution.api import site as site_api
+from plonesocial.demo import create_demo_conversations
+from plonesocial.demo import create_demo_users
+from plonesocial.demo import DEMO_USERS
+from plonesocial.messaging.interfaces import IMessagingLocator
+from zope.component import getUtility
+from zope.component.hooks import setSite
+
+import sys
+import transaction
+
+
+ADMIN = ("admin", "admin")
+site_id = sys.argv[4] if len(sys.argv) > 4 else "Plone"
+
+app = globals()["app"]  # provided by zconsole
+if app.acl_users.getUserById(ADMIN[0]) is None:
+    app.acl_users._doAddUser(ADMIN[0], ADMIN[1], ["Manager"], [])
+    transaction.commit()
+    print(f"Created the Zope administrator {ADMIN[0]!r} (password {ADMIN[1]!r})")
+admin = app.acl_users.getUserById(ADMIN[0]).__of__(app.acl_users)
+newSecurityManager(None, admin)
+
+if site_id in app.objectIds():
+    site = app[site_id]
+    print(f"Site {site_id!r} exists: kept as it is")
+else:
+    site = site_api.create(
+        app,
+        "classic",
+        {
+            "site_id": site_id,
+            "title": "plonesocial demo",
+            "description": "Private messages, activity streams and notifications.",
+            "default_language": "en",
+            "portal_timezone": "UTC",
+            "setup_content": True,
+        },
+    )
+    print(f"Created the Plone site {site_id!r}")
+
+setSite(site)
+installer = site.unrestrictedTraverse("@@installer")
+if not installer.is_product_installed("plonesocial"):
+    installer.install_product("plonesocial")
+    print("Installed plonesocial")
+new_users = create_demo_users()
+sent = create_demo_conversations(getUtility(IMessagingLocator).get_inboxes())
+transaction.commit()
+
+if new_users:
+    print(f"Created demo users: {', '.join(new_users)}")
+if sent:
+    print(f"Sent {sent} demo messages")
+print("Log in as admin/admin, or as a demo user:")
+for userid, fullname, password in DEMO_USERS:
+    print(f"  {userid:<6} {password:<14} {fullname}")
+
+# Close the database cleanly so FileStorage writes its index.
+app._p_jar.db().close()

@@ -1,0 +1,53 @@
+"""The demo data of `make run`: users, conversations, and idempotence."""
+
+from plone import api
+from plonesocial.demo import create_demo_conversations
+from plonesocial.demo import create_demo_users
+from plonesocial.demo import DEMO_MESSAGES
+from plonesocial.demo import DEMO_USERS
+from plonesocial.messaging.interfaces import IMessagingLocator
+from plonesocial.testing import PLONESOCIAL_INTEGRATION_TESTING
+from zope.component import getUtility
+
+import unittest
+
+
+class TestDemo(unittest.TestCase):
+    layer = PLONESOCIAL_INTEGRATION_TESTING
+
+    def setUp(self):
+        self.inboxes = getUtility(IMessagingLocator).get_inboxes()
+        self.users = create_demo_users()
+        self.sent = create_demo_conversations(self.inboxes)
+
+    def test_users(self):
+        self.assertEqual(self.users, [userid for userid, _, _ in DEMO_USERS])
+        for userid, fullname, _ in DEMO_USERS:
+            self.assertEqual(api.user.get(userid=userid).getProperty("fullname"), fullname)
+
+    def test_passwords_work(self):
+        acl_users = api.portal.get_tool("acl_users")
+        for userid, _, password in DEMO_USERS:
+            self.assertIsNotNone(acl_users.authenticate(userid, password, self.layer["request"]))
+
+    def test_alice_sees_her_conversations(self):
+        alice = self.inboxes["alice"]
+        self.assertEqual(
+            [c.username for c in alice.get_conversations()], ["carol", "dave", "bob"]
+        )
+        # Bob's and Dave's answers are new; Carol's welcome was read.
+        self.assertEqual(alice.new_messages_count, 2)
+        self.assertEqual(alice["bob"].new_messages_count, 1)
+        self.assertEqual(alice["dave"].new_messages_count, 1)
+        self.assertEqual(alice["carol"].new_messages_count, 0)
+
+    def test_every_message_stored_twice(self):
+        self.assertEqual(self.sent, len(DEMO_MESSAGES))
+        for sender, recipient, text, _ in DEMO_MESSAGES:
+            self.assertIn(text, [m.text for m in self.inboxes[recipient][sender].get_messages()])
+            self.assertIn(text, [m.text for m in self.inboxes[sender][recipient].get_messages()])
+
+    def test_second_run_changes_nothing(self):
+        self.assertEqual(create_demo_users(), [])
+        self.assertEqual(create_demo_conversations(self.inboxes), 0)
+        self.assertEqual(len(self.inboxes["alice"]["bob"]), 2)
