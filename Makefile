@@ -43,10 +43,10 @@ run: site ## Install, create the site if missing and serve it on http://localhos
 
 test: $(STAMP) ## Run every test: unit, integration and the doctests in docs/
 	$(BIN)/python scripts/pins.py check
-	$(TESTRUNNER) -vc
+	$(TESTRUNNER) -v
 
 test-unit: $(STAMP) ## Run only the fast unit tests (no Plone layer)
-	$(TESTRUNNER) -vc --layer zope.testrunner.layer.UnitTests
+	$(TESTRUNNER) -v --layer zope.testrunner.layer.UnitTests
 
 pins: ## Re-resolve pins/requirements.in into the known-good set and regenerate the pin files
 	$(PYTHON) scripts/pins.py refresh
