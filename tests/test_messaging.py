@@ -3,6 +3,7 @@
 from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
+from plonesocial.clock import to_key
 from plonesocial.messaging import exc
 from plonesocial.messaging.interfaces import IConversation
 from plonesocial.messaging.interfaces import IInbox
@@ -12,7 +13,6 @@ from plonesocial.messaging.interfaces import IMessageSentEvent
 from plonesocial.messaging.interfaces import IMessagingLocator
 from plonesocial.messaging.locator import MessagingLocator
 from plonesocial.messaging.messaging import Inboxes
-from plonesocial.messaging.messaging import to_key
 from zope.component import getGlobalSiteManager
 from zope.component import provideHandler
 from zope.interface.verify import verifyObject

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 from plone import api
-from plonesocial.messaging.messaging import utcnow
+from plonesocial.clock import utcnow
 
 
 # userid, full name, password: printed by `make run` and listed in README.md.

@@ -20,10 +20,11 @@ from BTrees.Length import Length
 from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from BTrees.OOBTree import OOTreeSet
-from datetime import datetime
-from datetime import timedelta
-from datetime import timezone
 from persistent import Persistent
+from plonesocial import userids
+from plonesocial.clock import as_utc
+from plonesocial.clock import from_key
+from plonesocial.clock import to_key
 from plonesocial.messaging import exc
 from plonesocial.messaging.events import MessageSentEvent
 from plonesocial.messaging.interfaces import IConversation
@@ -37,53 +38,11 @@ import uuid
 
 
 DEFAULT_MAX_MESSAGE_LENGTH = 10_000
-_EPOCH = datetime(1970, 1, 1)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-def utcnow():
-    """Return the current time as a naive datetime in UTC."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def as_utc(value):
-    """Return `value` as a naive UTC datetime; None means now.
-
-    Naive datetimes are taken to be UTC already; aware ones are converted.
-    """
-    if value is None:
-        return utcnow()
-    if not isinstance(value, datetime):
-        raise exc.InvalidMessage(
-            f"created must be a datetime, not {type(value).__name__}"
-        )
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value
-
-
-def to_key(value):
-    """Return the integer key (UTC microseconds since 1970) of a naive UTC datetime."""
-    return (value - _EPOCH) // _MICROSECOND
-
-
-def from_key(key):
-    """Return the naive UTC datetime of an integer key."""
-    return _EPOCH + key * _MICROSECOND
 
 
 def check_userid(userid, role="userid"):
     """Raise InvalidUserId unless `userid` is a non-empty, stripped string."""
-    if not isinstance(userid, str):
-        raise exc.InvalidUserId(
-            f"{role} must be a string, not {type(userid).__name__}"
-        )
-    if not userid or userid.strip() != userid:
-        raise exc.InvalidUserId(
-            f"{role} must be a non-empty string without surrounding "
-            f"white space, not {userid!r}"
-        )
-    return userid
+    return userids.check_userid(userid, role, exc.InvalidUserId)
 
 
 @implementer(IMessage)
@@ -334,7 +293,10 @@ class Inboxes(Persistent):
                 f"The message has {len(text)} characters; "
                 f"at most {self.max_message_length} are allowed"
             )
-        created = as_utc(created)
+        try:
+            created = as_utc(created)
+        except TypeError as error:
+            raise exc.InvalidMessage(f"created: {error}") from None
         recipient_inbox = self._inboxes.get(recipient)
         if recipient_inbox is not None and recipient_inbox.is_blocked(sender):
             raise exc.SenderBlocked(f"{recipient!r} does not accept messages from {sender!r}")

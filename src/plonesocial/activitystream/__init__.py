@@ -1,0 +1,1 @@
+"""plonesocial.activitystream: activities, notifications and subscriptions."""
