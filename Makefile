@@ -59,14 +59,14 @@ pins-check: ## Fail if constraints.txt or versions.cfg do not match pins/known-g
 
 var/buildout/bin/buildout: constraints.txt
 	test -x var/buildout/bin/python || $(PYTHON) -m venv var/buildout
-	var/buildout/bin/python -m pip install -q -c constraints.txt zc.buildout setuptools wheel
+	var/buildout/bin/python -m pip install -q -c constraints.txt pip setuptools wheel zc.buildout
 	touch $@
 
 buildout: var/buildout/bin/buildout ## Run buildout: bin/instance and bin/test with versions.cfg
-	var/buildout/bin/buildout -N
+	var/buildout/bin/buildout -N -c buildout.cfg
 
 test-buildout: buildout ## Build with buildout and run the install tests with bin/test
-	bin/test -vc -t test_setup
+	bin/test -v -t test_setup
 
 clean: ## Remove the virtualenv and build artefacts (keeps var/ and its data)
 	rm -rf $(VENV) bin develop-eggs eggs parts .installed.cfg src/*.egg-info

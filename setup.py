@@ -64,6 +64,7 @@ setup(
     extras_require={
         "test": [
             "plone.app.contenttypes",
+            "plone.app.discussion",
             "plone.app.testing",
             "plone.testing",
             "zope.testrunner",
