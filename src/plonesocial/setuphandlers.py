@@ -4,8 +4,8 @@ from Acquisition import aq_inner
 from Acquisition import aq_parent
 from plone.base.interfaces import INonInstallable
 from plonesocial import logger
-from plonesocial.messaging.locator import create_storage
-from plonesocial.messaging.locator import purge_storage
+from plonesocial.activitystream import content as activitystream
+from plonesocial.messaging import locator as messaging
 from zope.interface import implementer
 
 
@@ -29,19 +29,23 @@ def _site(setup_tool):
 
 
 def post_install(context):
-    """Create the message storage of the site (kept if it exists)."""
-    create_storage(_site(context))
+    """Create the storage of messages and activities (kept if it exists)."""
+    site = _site(context)
+    messaging.create_storage(site)
+    activitystream.create_storage(site)
 
 
 def post_uninstall(context):
-    """Leave the stored messages in place: reinstalling brings them back."""
+    """Leave the stored data in place: reinstalling brings it back."""
     logger.info(
-        "plonesocial uninstalled; stored messages kept. Import the "
-        "'plonesocial:purge' profile to delete them."
+        "plonesocial uninstalled; stored messages and activities kept. Import "
+        "the 'plonesocial:purge' profile to delete them."
     )
 
 
 def purge(context):
-    """Delete every stored message of the site."""
-    if purge_storage(_site(context)):
-        logger.warning("plonesocial: every stored message of the site was deleted")
+    """Delete every stored message, activity, notification and subscription."""
+    site = _site(context)
+    purged = [messaging.purge_storage(site), activitystream.purge_storage(site)]
+    if any(purged):
+        logger.warning("plonesocial: every stored message and activity of the site was deleted")

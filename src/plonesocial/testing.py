@@ -13,12 +13,18 @@ class PlonesocialLayer(PloneSandboxLayer):
     defaultBases = (PLONE_FIXTURE,)
 
     def setUpZope(self, app, configurationContext):
+        import plone.app.contenttypes
+        import plone.app.discussion
         import plone.restapi
 
+        self.loadZCML(package=plone.app.contenttypes)
+        self.loadZCML(package=plone.app.discussion)
         self.loadZCML(package=plone.restapi)
         self.loadZCML(package=plonesocial)
 
     def setUpPloneSite(self, portal):
+        applyProfile(portal, "plone.app.contenttypes:default")
+        applyProfile(portal, "plone.app.discussion:default")
         applyProfile(portal, "plonesocial:default")
 
 

@@ -1,0 +1,294 @@
+"""Plone events become activities and notifications when their transaction commits.
+
+The subscribers only note what happened. A before-commit hook then records
+one activity per content item and kind of change, after the transaction's
+own writes: an item created and edited in one request is one Create, three
+edits are one Update listing every changed field, and an aborted
+transaction records nothing.
+"""
+
+from Acquisition import aq_parent
+from plone import api
+from plonesocial.activitystream.activity import Reference
+from plonesocial.activitystream.content import CatalogVisibility
+from plonesocial.activitystream.content import content_chain
+from plonesocial.activitystream.content import get_storage
+from plonesocial.activitystream.settings import get_settings
+from Products.CMFCore.interfaces import ISiteRoot
+from zope.component.hooks import getSite
+from zope.lifecycleevent.interfaces import IObjectAddedEvent
+from zope.lifecycleevent.interfaces import IObjectRemovedEvent
+
+import transaction
+
+
+_PENDING = object()  # key of the pending changes in the transaction's data
+BODY_EXCERPT = 300  # characters of a message or comment quoted in a notification
+
+
+class Pending:
+    """The changes noted in one transaction, flushed before it commits."""
+
+    def __init__(self, site):
+        self.site = site
+        # (uuid, kind) -> dict, in the order first noted
+        self.changes = {}
+
+    def note(self, uuid, kind, **data):
+        if (uuid, "Create") in self.changes and kind == "Update":
+            return  # the Create reports the item as it is at commit
+        entry = self.changes.setdefault((uuid, kind), {"kind": kind})
+        fields = data.pop("fields", None)
+        if fields is not None:
+            entry.setdefault("fields", []).extend(
+                f for f in fields if f not in entry["fields"]
+            )
+        entry.update(data)
+
+
+def _pending():
+    """Return the Pending of the current transaction, or None outside a plonesocial site."""
+    site = getSite()
+    if site is None or get_storage(site) is None:
+        return None
+    txn = transaction.get()
+    try:
+        return txn.data(_PENDING)
+    except KeyError:
+        pending = Pending(site)
+        txn.set_data(_PENDING, pending)
+        txn.addBeforeCommitHook(flush, (pending,))
+        return pending
+
+
+def _actor():
+    user = api.user.get_current()
+    return None if user is None or api.user.is_anonymous() else user.getId()
+
+
+def _name(userid):
+    user = api.user.get(userid=userid)
+    return (user.getProperty("fullname") if user is not None else None) or userid
+
+
+def _is_content(obj):
+    return not ISiteRoot.providedBy(obj) and content_chain(obj) is not None
+
+
+# -- subscribers ---------------------------------------------------------------
+
+
+def content_added(obj, event):
+    if event.object is obj and _is_content(obj):
+        pending = _pending()
+        if pending is not None:
+            pending.note(content_chain(obj)[0], "Create", obj=obj, actor=_actor())
+
+
+def content_modified(obj, event):
+    if not _is_content(obj):
+        return
+    pending = _pending()
+    if pending is None:
+        return
+    fields = []
+    for description in getattr(event, "descriptions", ()) or ():
+        for name in getattr(description, "attributes", ()):
+            fields.append(name.split(".")[-1])
+    pending.note(content_chain(obj)[0], "Update", obj=obj, actor=_actor(), fields=fields)
+
+
+def content_transitioned(obj, event):
+    if not _is_content(obj) or event.transition is None:
+        return
+    pending = _pending()
+    if pending is not None:
+        pending.note(
+            content_chain(obj)[0], "Transition", obj=obj, actor=_actor(),
+            transition=event.transition.id, state=event.new_state.id,
+            state_title=event.new_state.title or event.new_state.id,
+        )
+
+
+def content_moved(obj, event):
+    if IObjectAddedEvent.providedBy(event) or IObjectRemovedEvent.providedBy(event):
+        return
+    if event.object is not obj or not _is_content(obj):
+        return
+    pending = _pending()
+    if pending is not None:
+        pending.note(content_chain(obj)[0], "Move", obj=obj, actor=_actor(),
+                     old_parent=event.oldParent)
+
+
+def content_removed(obj, event):
+    if event.object is not obj or not _is_content(obj):
+        return
+    pending = _pending()
+    if pending is None:
+        return
+    uuid, ancestors, portal_type = content_chain(obj)
+    parent = event.oldParent
+    parent_chain = content_chain(parent) if not ISiteRoot.providedBy(parent) else None
+    # Who could View it: taken now, while the catalog still has it.
+    allowed = CatalogVisibility().allowed([uuid]).get(uuid, frozenset())
+    pending.changes.pop((uuid, "Create"), None)
+    pending.changes.pop((uuid, "Update"), None)
+    pending.note(
+        uuid, "Delete", actor=_actor(), title=obj.Title(), portal_type=portal_type,
+        parent=parent_chain, allowed=allowed,
+    )
+
+
+def comment_added(obj, event):
+    comment = event.comment
+    pending = _pending()
+    if pending is None or content_chain(obj) is None:
+        return
+    uuid = content_chain(obj)[0]
+    actor = getattr(comment, "author_username", None) or _actor() or "anonymous"
+    pending.note(
+        f"{uuid}/{comment.comment_id}", "Comment", obj=obj, actor=actor,
+        comment_id=str(comment.comment_id), text=comment.getText(targetMimetype="text/plain"),
+        reply=bool(getattr(comment, "in_reply_to", None)),
+    )
+
+
+def message_sent(event):
+    pending = _pending()
+    if pending is not None:
+        message = event.object
+        pending.note(message.uid, "Message", sender=event.sender,
+                     recipient=event.recipient, text=message.text)
+
+
+# -- the flush -----------------------------------------------------------------
+
+
+def flush(pending):
+    """Record the noted changes (a before-commit hook)."""
+    manager = get_storage(pending.site)
+    settings = get_settings()
+    for (uuid, kind), change in pending.changes.items():
+        RECORDERS[kind](manager, settings, uuid, change)
+
+
+def _excerpt(text):
+    text = " ".join((text or "").split())
+    return text if len(text) <= BODY_EXCERPT else text[: BODY_EXCERPT - 1] + "…"
+
+
+def record_create(manager, settings, uuid, change):
+    obj, actor = change["obj"], change["actor"] or "system"
+    title = obj.Title()
+    name = _name(actor)
+    manager.create(
+        actor=actor, verb="Create", object=obj, context=obj,
+        target=_parent_reference(obj),
+        summary=f"{name} created {title}", message_type="content",
+        phrase="created", title=title, actor_name=name,
+        extra={"portal_type": obj.portal_type},
+    )
+    if settings.creator_watches and change["actor"]:
+        manager.subscriptions.watch(actor, uuid)
+
+
+def record_update(manager, settings, uuid, change):
+    obj, actor = change["obj"], change["actor"] or "system"
+    title = obj.Title()
+    name = _name(actor)
+    fields = change.get("fields") or []
+    description = f"Changed: {', '.join(fields)}." if fields else ""
+    manager.create(
+        actor=actor, verb="Update", object=obj, context=obj,
+        summary=f"{name} edited {title}", description=description,
+        message_type="content", phrase="edited", title=title, actor_name=name,
+        extra={"fields": fields},
+    )
+
+
+def record_transition(manager, settings, uuid, change):
+    obj, actor = change["obj"], change["actor"] or "system"
+    title = obj.Title()
+    name = _name(actor)
+    state = change["state_title"]
+    manager.create(
+        actor=actor, verb="Update", object=obj, context=obj,
+        summary=f"{name} changed {title} to {state}",
+        description=f"Transition: {change['transition']}; new state: {state}.",
+        message_type="workflow", phrase="changed the state of", title=title,
+        actor_name=name,
+        extra={"transition": change["transition"], "review_state": change["state"]},
+    )
+
+
+def record_move(manager, settings, uuid, change):
+    obj, actor = change["obj"], change["actor"] or "system"
+    title = obj.Title()
+    name = _name(actor)
+    manager.create(
+        actor=actor, verb="Move", object=obj, context=obj,
+        target=_parent_reference(obj),
+        summary=f"{name} moved {title}", message_type="content", phrase="moved",
+        title=title, actor_name=name, extra={"url": obj.absolute_url()},
+    )
+
+
+def record_delete(manager, settings, uuid, change):
+    actor = change["actor"] or "system"
+    name = _name(actor)
+    title = change["title"]
+    parent = change["parent"]
+    manager.create(
+        actor=actor, verb="Delete", object=Reference("content", uuid),
+        context=parent[0] if parent else None,
+        ancestors=parent[1] if parent else (),
+        portal_type=change["portal_type"],
+        summary=f"{name} deleted {title}", message_type="deleted",
+        phrase="deleted", title=title, actor_name=name,
+        restricted_to=change["allowed"],
+        extra={"portal_type": change["portal_type"]},
+    )
+
+
+def record_comment(manager, settings, key, change):
+    obj, actor = change["obj"], change["actor"]
+    title = obj.Title()
+    name = _name(actor)
+    phrase = "replied on" if change["reply"] else "commented on"
+    manager.create(
+        actor=actor, verb="Create",
+        object=Reference("comment", key), target=obj, context=obj,
+        summary=f"{name} {phrase} {title}", description=_excerpt(change["text"]),
+        message_type="comment", phrase="commented on", title=title, actor_name=name,
+        extra={"comment_id": change["comment_id"]},
+    )
+
+
+def record_message(manager, settings, uid, change):
+    sender = change["sender"]
+    name = _name(sender)
+    manager.notify(
+        [change["recipient"]], subject=f"{name} sent you a message",
+        body=_excerpt(change["text"]), message_type="message",
+        owner=Reference("user", sender), actor=sender, actor_name=name,
+    )
+
+
+def _parent_reference(obj):
+    parent = aq_parent(obj)
+    if parent is None or ISiteRoot.providedBy(parent):
+        return Reference("site", "/")
+    chain = content_chain(parent)
+    return Reference("content", chain[0]) if chain else None
+
+
+RECORDERS = {
+    "Create": record_create,
+    "Update": record_update,
+    "Transition": record_transition,
+    "Move": record_move,
+    "Delete": record_delete,
+    "Comment": record_comment,
+    "Message": record_message,
+}

@@ -1,0 +1,259 @@
+"""Interfaces of plonesocial.activitystream: activities, notifications, subscriptions.
+
+Storage layout (one ``ActivityManager`` per site, in the site's annotations)::
+
+    ActivityManager
+      _activities    LOBTree    -activity id -> Activity       (site stream, newest first)
+      _by_actor      OOBTree    userid -> LLTreeSet(-activity id)
+      _by_context    OOBTree    content UUID -> LLTreeSet(-activity id)
+                                (an activity is filed under its context and
+                                 every ancestor: a folder's stream has its subtree)
+      _lists         OOBTree    userid -> NotificationList     (one subtree per user)
+      _broadcasts    LOBTree    -notification id -> Notification (recipient None)
+      _preferences   OOBTree    userid -> Preferences
+      subscriptions  Subscriptions
+      _queue         LOBTree    job id -> FanoutJob            (large audiences)
+
+Ids are UTC microseconds (ints); trees are keyed by the negated id so that
+iterating a tree in key order gives the newest first without reverse scans.
+"""
+
+from zope.interface import Attribute
+from zope.interface import Interface
+
+
+MAIL_MODES = ("silent", "never", "immediately", "often", "daily", "weekly")
+
+
+class IActivityLocator(Interface):
+    """Global utility that finds the activity manager of the current site."""
+
+    def get_manager():
+        """Return the IActivityManager of the current site.
+
+        Raises ``LookupError`` without a current site or when plonesocial is
+        not installed in it.
+        """
+
+
+class IVisibility(Interface):
+    """Tells what a user may View; the Plone integration registers one.
+
+    Without a registered IVisibility (a plain ZODB, in unit tests) every
+    activity and notification is visible to everybody.
+    """
+
+    def principals(userid):
+        """Return the frozenset of principals (``user:<id>``, roles,
+        groups) that stand for `userid` in View checks."""
+
+    def allowed(uuids):
+        """Return ``{uuid: frozenset of principals allowed to View it}`` for
+        the given content UUIDs; content that no longer exists is left out."""
+
+
+class IActivity(Interface):
+    """Something that happened on the site. Immutable."""
+
+    id = Attribute("Positive int: UTC microseconds of publication, unique per site.")
+    actor = Attribute("Userid of who did it.")
+    verb = Attribute("What was done: a free string; Activity Streams 2.0 type "
+                     "names where they fit (Create, Update, Delete, Follow, ...).")
+    object = Attribute("Reference to what it was done to.")
+    target = Attribute("Reference to where it was done to, or None.")
+    context = Attribute("UUID of the content whose stream it belongs to, or None.")
+    summary = Attribute("One line for people, e.g. 'Bob created Minutes'.")
+    description = Attribute("Longer text, e.g. which fields changed.")
+    extra = Attribute("A JSON-serialisable dict.")
+    recipients = Attribute("Tuple of userids it was addressed to.")
+    published = Attribute("Naive UTC datetime.")
+
+    def to_json(resolver=None):
+        """Return the activity as an Activity Streams 2.0 JSON dict."""
+
+
+class INotification(Interface):
+    """An entry in a user's notification list (Lino's notification message)."""
+
+    id = Attribute("Positive int: UTC microseconds of the newest event it reports.")
+    recipient = Attribute("Userid, or None for a broadcast to everybody.")
+    message_type = Attribute("What kind of notification it is: 'comment', "
+                             "'message', 'content', 'workflow', ...")
+    owner = Attribute("Reference to what the notification is about, or None.")
+    subject = Attribute("One line, grouped: 'Bob and 2 others commented on Y'.")
+    body = Attribute("Self-sufficient description of the newest event.")
+    actors = Attribute("Userids of who caused it, most recent first, distinct.")
+    count = Attribute("Number of events grouped into this notification.")
+    reasons = Attribute("Why it reached the recipient: a tuple of strings "
+                        "'addressed', 'follows:<userid>', 'watches:<uuid>'.")
+    activity_id = Attribute("Id of the newest activity it reports, or None.")
+    context = Attribute("UUID of the content it is about (for View checks), or None.")
+    created = Attribute("Naive UTC datetime of the first event.")
+    updated = Attribute("Naive UTC datetime of the newest event.")
+    seen = Attribute("True once the recipient marked it seen.")
+    sent = Attribute("Naive UTC datetime it was mailed, or None.")
+
+
+class IQuery(Interface):
+    """A lazy, newest-first query over a stream, with keyset paging."""
+
+    def limit(n):
+        """Return a copy that yields at most `n` items."""
+
+    def before(cursor):
+        """Return a copy that yields only items older than the id `cursor`."""
+
+    def after(cursor):
+        """Return a copy that yields only items newer than the id `cursor`
+        (the ones closest to it when limited)."""
+
+    def all():
+        """Return the items as a list."""
+
+    def __iter__():
+        """Iterate over the items, newest first."""
+
+
+class IActivityManager(Interface):
+    """The activity stream API of a site (tgapp's ActionManager, Lino's notify)."""
+
+    fanout_threshold = Attribute("Notifications written at once per event; the "
+                                 "rest is queued for deliver_queued() (default 500).")
+
+    def create(actor, verb, object, target=None, context=None, recipients=(),
+               summary="", description="", extra=None, published=None,
+               message_type=None, portal_type=None, ancestors=(),
+               phrase=None, title=None, restricted_to=None, notify=True):
+        """Record an activity and notify who should hear of it; return it.
+
+        `object` and `target` are References, ``(kind, id)`` pairs or content
+        objects; `context` is a content object or UUID (with `ancestors`, the
+        UUIDs of its folders, innermost last, when it is a UUID). With
+        `notify`, the recipients, the followers of the actor and the watchers
+        of the context and its folders get a notification, filtered by their
+        subscriptions and settings. Raises InvalidActivity subclasses and
+        writes nothing then.
+        """
+
+    def notify(recipients, subject, body="", message_type="notice", owner=None,
+               actor=None, context=None, reason="addressed", activity_id=None,
+               phrase=None, title=None):
+        """Emit a notification to each recipient (Lino's emit_notification).
+
+        Respects each recipient's settings (silent; the actor only with
+        notify_myself) and groups it into an unseen notification of the same
+        type about the same owner. Returns the number of recipients reached
+        now; above the fan-out threshold the rest is queued.
+        """
+
+    def broadcast(subject, body="", message_type="broadcast", actor=None):
+        """Emit one notification for everybody, stored once; return it."""
+
+    def get(activity_id):
+        """Return the activity with that id or raise ActivityNotFound."""
+
+    def get_by_recipient(userid):
+        """Return an IQuery over the notifications of `userid` (broadcasts
+        included), showing only what `userid` may View now."""
+
+    def get_notification(userid, notification_id):
+        """Return a notification of `userid` or raise NotificationNotFound."""
+
+    def count_not_seen_by_recipient(userid):
+        """Return how many notifications `userid` has not seen and may View.
+
+        Reads a counter; only unseen notifications about content are checked
+        against permissions.
+        """
+
+    def mark_seen(userid, notification_id):
+        """Mark one notification seen (MarkSeen)."""
+
+    def mark_unseen(userid, notification_id):
+        """Mark one notification not seen again (ClearSeen)."""
+
+    def mark_all_seen(userid):
+        """Mark every notification seen and record the time (MarkAllSeen)."""
+
+    def get_last_seen(userid):
+        """Return when `userid` last marked all seen (naive UTC) or None."""
+
+    def update_last_seen(userid, when=None):
+        """Record that `userid` looked at the list; return the previous time."""
+
+    def get_site_stream(reader):
+        """Return an IQuery over every activity `reader` may View."""
+
+    def get_by_actor(actor, reader):
+        """Return an IQuery over the activities of `actor` that `reader` may View."""
+
+    def get_by_context(uuid, reader):
+        """Return an IQuery over the activities of a content item and its
+        subtree that `reader` may View."""
+
+    def get_preferences(userid):
+        """Return the IPreferences of `userid` (created when first needed)."""
+
+    def deliver_queued(max_recipients=None):
+        """Deliver up to `max_recipients` queued notifications; return how many
+        were delivered. Run by the fan-out job, one chunk per transaction."""
+
+    def cleanup(remove_after=14, keep_unseen=True, now=None):
+        """Remove notifications older than `remove_after` days (unseen ones
+        too unless `keep_unseen`); return how many were removed."""
+
+
+class IPreferences(Interface):
+    """How a user wants to hear about things."""
+
+    notify_myself = Attribute("Also notify me of what I did myself (False).")
+    mail_mode = Attribute("One of MAIL_MODES; 'silent' means no notification at all.")
+
+
+class ISubscription(Interface):
+    """A user's subscription to a person (follow) or content (watch)."""
+
+    subscriber = Attribute("Userid of the subscriber.")
+    kind = Attribute("'user' (follow) or 'content' (watch).")
+    target = Attribute("Userid or content UUID.")
+    subtree = Attribute("For content: the folder's whole subtree too.")
+    verbs = Attribute("frozenset of verbs to hear of, or None for all.")
+    portal_types = Attribute("frozenset of portal types to hear of, or None for all.")
+    created = Attribute("Naive UTC datetime.")
+
+    def matches(verb, portal_type):
+        """Tell whether an activity passes the filters."""
+
+
+class ISubscriptions(Interface):
+    """Who follows whom and who watches what."""
+
+    def follow(subscriber, userid, verbs=None, portal_types=None):
+        """Follow a user; return the ISubscription (replacing filters)."""
+
+    def unfollow(subscriber, userid):
+        """Stop following; raise SubscriptionNotFound if not following."""
+
+    def watch(subscriber, uuid, subtree=True, verbs=None, portal_types=None):
+        """Watch a content item (a folder with its subtree); return it."""
+
+    def unwatch(subscriber, uuid):
+        """Stop watching; raise SubscriptionNotFound if not watching."""
+
+    def get_subscriptions(subscriber):
+        """Iterate over the subscriptions of `subscriber`."""
+
+    def is_following(subscriber, userid):
+        """Tell whether `subscriber` follows `userid`."""
+
+    def is_watching(subscriber, uuid):
+        """Tell whether `subscriber` watches `uuid` itself."""
+
+    def followers(userid):
+        """Iterate over (follower userid, ISubscription) of `userid`."""
+
+    def watchers(uuid):
+        """Iterate over (watcher userid, ISubscription) of `uuid`."""
+
+    def follower_count(userid):
+        """Return the number of followers of `userid` (O(1))."""

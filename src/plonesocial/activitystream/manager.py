@@ -1,0 +1,730 @@
+"""The persistent activity manager of a site: streams, notification lists, fan-out.
+
+See the interfaces module for the storage layout. Conflict avoidance:
+
+- Every user has their own NotificationList; notifying many people touches
+  many small subtrees, never one shared object.
+- "Not seen" is membership in the list's ``_unseen`` tree, counted by a
+  ``Length``: creating a notification and marking others seen change
+  different keys and the counter, which ZODB resolves, and the counter stays
+  equal to the size of the tree under any interleaving.
+- The last-seen time is a ``LastSeen`` marker whose conflicts resolve to the
+  later time.
+- Ids come from the clock; two transactions taking the same id in the same
+  tree conflict and one is retried.
+"""
+
+from BTrees.Length import Length
+from BTrees.LLBTree import LLTreeSet
+from BTrees.LOBTree import LOBTree
+from BTrees.OOBTree import OOBTree
+from persistent import Persistent
+from plonesocial import userids
+from plonesocial.activitystream import exc
+from plonesocial.activitystream.activity import Activity
+from plonesocial.activitystream.activity import check_extra
+from plonesocial.activitystream.activity import make_reference
+from plonesocial.activitystream.activity import Reference
+from plonesocial.activitystream.interfaces import IActivityManager
+from plonesocial.activitystream.interfaces import INotification
+from plonesocial.activitystream.interfaces import IPreferences
+from plonesocial.activitystream.interfaces import IVisibility
+from plonesocial.activitystream.interfaces import MAIL_MODES
+from plonesocial.activitystream.query import Query
+from plonesocial.activitystream.query import Source
+from plonesocial.activitystream.settings import get_settings
+from plonesocial.activitystream.subscriptions import Subscriptions
+from plonesocial.clock import as_utc
+from plonesocial.clock import from_key
+from plonesocial.clock import to_key
+from plonesocial.clock import utcnow
+from zope.component import queryUtility
+from zope.interface import implementer
+
+
+def check_userid(userid, role="userid"):
+    return userids.check_userid(userid, role, exc.InvalidUserId)
+
+
+def check_text(value, role):
+    if not isinstance(value, str):
+        raise exc.InvalidActivity(f"{role} must be a string, not {type(value).__name__}")
+    return value
+
+
+def check_verb(verb):
+    if not isinstance(verb, str) or not verb.strip() or verb.strip() != verb:
+        raise exc.InvalidVerb(f"verb must be a non-empty string without surrounding "
+                              f"white space, not {verb!r}")
+    return verb
+
+
+def check_uuid(value, role):
+    if not isinstance(value, str) or not value or value.strip() != value:
+        raise exc.InvalidReference(f"{role} must be a content UUID, not {value!r}")
+    return value
+
+
+def free_id(tree, when):
+    """Return the first positive id at or after `when` not taken in `tree` (keyed by -id)."""
+    id_ = to_key(when)
+    while -id_ in tree:
+        id_ += 1
+    return id_
+
+
+class LastSeen(Persistent):
+    """When a user last looked at their notifications.
+
+    Concurrent updates (two tabs, two devices) resolve to the later time
+    instead of a ConflictError.
+    """
+
+    value = None  # UTC µs (int) or None
+
+    def _p_resolveConflict(self, old, committed, new):
+        times = [state.get("value") for state in (committed, new)]
+        times = [t for t in times if t is not None]
+        resolved = dict(new)
+        resolved["value"] = max(times) if times else None
+        return resolved
+
+
+@implementer(IPreferences)
+class Preferences(Persistent):
+    """How one user wants to hear about things."""
+
+    notify_myself = False
+    mail_mode = "often"
+
+    def __init__(self, userid):
+        self.userid = userid
+
+    def set(self, notify_myself=None, mail_mode=None):
+        """Change the given preferences; raise InvalidActivity on bad values."""
+        if mail_mode is not None and mail_mode not in MAIL_MODES:
+            raise exc.InvalidActivity(
+                f"mail_mode must be one of {', '.join(MAIL_MODES)}, not {mail_mode!r}"
+            )
+        if notify_myself is not None and not isinstance(notify_myself, bool):
+            raise exc.InvalidActivity("notify_myself must be true or false")
+        if notify_myself is not None:
+            self.notify_myself = notify_myself
+        if mail_mode is not None:
+            self.mail_mode = mail_mode
+
+    @property
+    def silent(self):
+        return self.mail_mode == "silent"
+
+
+@implementer(INotification)
+class Notification(Persistent):
+    """One entry of a notification list, or a broadcast (recipient None)."""
+
+    sent = None
+
+    def __init__(self, id, recipient, template, reasons):
+        self.id = id
+        self.recipient = recipient
+        self.message_type = template["message_type"]
+        self.owner = template["owner"]
+        self.context = template["context"]
+        self.phrase = template["phrase"]
+        self.title = template["title"]
+        self._subject = template["subject"]
+        self.body = template["body"]
+        self.activity_id = template["activity_id"]
+        actor = template["actor"]
+        self.actors = (actor,) if actor else ()
+        self._names = {actor: template["actor_name"] or actor} if actor else {}
+        self.count = 1
+        self.reasons = tuple(reasons)
+        self._created = id
+        self.__parent__ = None
+
+    @property
+    def created(self):
+        return from_key(self._created)
+
+    @property
+    def updated(self):
+        return from_key(self.id)
+
+    @property
+    def seen(self):
+        return self.__parent__.is_seen(self)
+
+    @property
+    def subject(self):
+        others = len(self.actors) - 1
+        if others <= 0:
+            if self.count == 1:
+                return self._subject
+            return f"{self._subject} ({self.count} times)"
+        first = self._names.get(self.actors[0], self.actors[0])
+        if self.phrase and self.title:
+            plural = "s" if others > 1 else ""
+            return f"{first} and {others} other{plural} {self.phrase} {self.title}"
+        return f"{self._subject} (and {others} more)"
+
+    def _regroup(self, new_id, template, reasons):
+        """Fold a newer event of the same type about the same owner into this one."""
+        actor = template["actor"]
+        if actor:
+            self.actors = (actor,) + tuple(a for a in self.actors if a != actor)
+            names = dict(self._names)
+            names[actor] = template["actor_name"] or actor
+            self._names = names
+        self.id = new_id
+        self.count += 1
+        self.reasons = tuple(dict.fromkeys(self.reasons + tuple(reasons)))
+        self._subject = template["subject"]
+        self.body = template["body"]
+        self.activity_id = template["activity_id"]
+        self.phrase = template["phrase"]
+        self.title = template["title"]
+
+
+class BroadcastView:
+    """A broadcast as one user sees it: the shared notification plus their seen state."""
+
+    def __init__(self, notification, notification_list):
+        self._notification = notification
+        self._list = notification_list
+
+    def __getattr__(self, name):
+        return getattr(self._notification, name)
+
+    @property
+    def seen(self):
+        return self._list is not None and self._list.is_seen(self._notification)
+
+    def __eq__(self, other):
+        return isinstance(other, BroadcastView) and other._notification is self._notification
+
+    def __hash__(self):
+        return hash(id(self._notification))
+
+
+class NotificationList(Persistent):
+    """The notifications of one user, newest first."""
+
+    _broadcast_floor = 0  # broadcasts with id <= this are seen (mark_all_seen)
+
+    def __init__(self, owner):
+        self.owner = owner
+        # -notification id -> Notification
+        self._items = LOBTree()
+        # -notification id -> content UUID or "" : the unseen ones
+        self._unseen = LOBTree()
+        self._unseen_count = Length()  # == len(self._unseen), read in O(1)
+        # (message type, owner Reference) -> -notification id: unseen groups
+        self._groups = OOBTree()
+        self._last_seen = LastSeen()
+        # broadcast ids above the floor marked seen, and below it marked unseen
+        self._broadcasts_seen = LLTreeSet()
+        self._broadcasts_unseen = LLTreeSet()
+
+    def is_seen(self, notification):
+        if notification.recipient is None:
+            id_ = notification.id
+            if id_ <= self._broadcast_floor:
+                return id_ not in self._broadcasts_unseen
+            return id_ in self._broadcasts_seen
+        return -notification.id not in self._unseen
+
+    def _add(self, notification):
+        key = -notification.id
+        notification.__parent__ = self
+        self._items[key] = notification
+        self._unseen[key] = notification.context or ""
+        self._unseen_count.change(1)
+        if notification.owner is not None:
+            self._groups[(notification.message_type, notification.owner)] = key
+
+    def _deliver(self, template, reasons, when):
+        """Add a notification from `template`, grouped into an unseen one if any."""
+        group = (template["message_type"], template["owner"])
+        key = self._groups.get(group) if template["owner"] is not None else None
+        if key is not None and key in self._unseen:
+            notification = self._items[key]
+            del self._items[key]
+            del self._unseen[key]
+            self._unseen_count.change(-1)
+            notification._regroup(free_id(self._items, when), template, reasons)
+            self._add(notification)
+            return notification
+        notification = Notification(free_id(self._items, when), self.owner, template, reasons)
+        self._add(notification)
+        return notification
+
+    def _mark_seen(self, notification):
+        key = -notification.id
+        if key in self._unseen:
+            del self._unseen[key]
+            self._unseen_count.change(-1)
+            group = (notification.message_type, notification.owner)
+            if self._groups.get(group) == key:
+                del self._groups[group]
+
+    def _mark_unseen(self, notification):
+        key = -notification.id
+        if key not in self._unseen:
+            self._unseen[key] = notification.context or ""
+            self._unseen_count.change(1)
+
+    def _remove(self, key):
+        notification = self._items.pop(key)
+        if key in self._unseen:
+            del self._unseen[key]
+            self._unseen_count.change(-1)
+        group = (notification.message_type, notification.owner)
+        if self._groups.get(group) == key:
+            del self._groups[group]
+        return notification
+
+
+class FanoutJob(Persistent):
+    """Notifications still to deliver for one event with a large audience."""
+
+    def __init__(self, template, audience, when):
+        self.template = template
+        # ((userid, reasons), ...) in delivery order
+        self.audience = tuple(audience)
+        self.when = when
+        self.position = 0  # audience[:position] is delivered
+
+    @property
+    def remaining(self):
+        return len(self.audience) - self.position
+
+
+@implementer(IActivityManager)
+class ActivityManager(Persistent):
+    """All activities, notifications and subscriptions of a site."""
+
+    def __init__(self):
+        # -activity id -> Activity: the site stream, newest first
+        self._activities = LOBTree()
+        self._activity_count = Length()
+        # actor userid -> LLTreeSet(-activity id)
+        self._by_actor = OOBTree()
+        # content UUID -> LLTreeSet(-activity id), for the content and every ancestor
+        self._by_context = OOBTree()
+        # userid -> NotificationList
+        self._lists = OOBTree()
+        # -notification id -> Notification (recipient None)
+        self._broadcasts = LOBTree()
+        # userid -> Preferences
+        self._preferences = OOBTree()
+        self.subscriptions = Subscriptions()
+        # job id -> FanoutJob, oldest first
+        self._queue = LOBTree()
+
+    # -- settings and helpers ------------------------------------------------
+
+    @property
+    def fanout_threshold(self):
+        return get_settings().fanout_threshold
+
+    def _list(self, userid, create=False):
+        notification_list = self._lists.get(userid)
+        if notification_list is None and create:
+            notification_list = self._lists[userid] = NotificationList(userid)
+        return notification_list
+
+    def get_preferences(self, userid):
+        check_userid(userid)
+        preferences = self._preferences.get(userid)
+        if preferences is None:
+            preferences = self._preferences[userid] = Preferences(userid)
+        return preferences
+
+    def _wants(self, userid, actor):
+        preferences = self._preferences.get(userid)
+        if preferences is not None and preferences.silent:
+            return False
+        if userid == actor:
+            return preferences is not None and preferences.notify_myself
+        return True
+
+    # -- activities ------------------------------------------------------------
+
+    def create(self, actor, verb, object, target=None, context=None, recipients=(),
+               summary="", description="", extra=None, published=None,
+               message_type=None, portal_type=None, ancestors=(),
+               phrase=None, title=None, restricted_to=None, notify=True,
+               actor_name=None):
+        check_userid(actor, "actor")
+        check_verb(verb)
+        object_ = make_reference(object, "object")
+        if object_ is None:
+            raise exc.InvalidReference("object is required")
+        target = make_reference(target, "target")
+        context, ancestors, portal_type = self._context(context, ancestors, portal_type)
+        if isinstance(recipients, str):
+            raise exc.InvalidActivity("recipients must be a list of userids, not a string")
+        recipients = tuple(dict.fromkeys(
+            check_userid(r, "recipient") for r in recipients
+        ))
+        check_text(summary, "summary")
+        check_text(description, "description")
+        extra = check_extra(extra)
+        try:
+            published = as_utc(published)
+        except TypeError as error:
+            raise exc.InvalidActivity(f"published: {error}") from None
+        if restricted_to is not None:
+            restricted_to = frozenset(restricted_to)
+
+        id_ = free_id(self._activities, published)
+        activity = Activity(id_, actor, verb, object_, target, context, summary,
+                            description, extra, recipients, restricted_to)
+        self._activities[-id_] = activity
+        self._activity_count.change(1)
+        self._index(self._by_actor, actor, -id_)
+        for uuid in (context, *ancestors) if context else ():
+            self._index(self._by_context, uuid, -id_)
+
+        if notify:
+            template = self._template(
+                message_type=message_type or verb.lower(),
+                owner=Reference("content", context) if context else object_,
+                subject=summary or f"{actor_name or actor} {verb} {object_}",
+                body=description, actor=actor, actor_name=actor_name,
+                activity_id=id_, context=context, phrase=phrase, title=title,
+            )
+            audience = self._audience(activity, recipients, ancestors, portal_type)
+            visibility = queryUtility(IVisibility)
+            if restricted_to is not None and visibility is not None:
+                audience = {userid: reasons for userid, reasons in audience.items()
+                            if visibility.principals(userid) & restricted_to}
+            self._emit(template, audience, published)
+        return activity
+
+    def _context(self, context, ancestors, portal_type):
+        """Return (context UUID, ancestor UUIDs, portal type) from a UUID or content."""
+        if context is None:
+            return None, (), portal_type
+        if isinstance(context, str):
+            check_uuid(context, "context")
+            if isinstance(ancestors, str):
+                raise exc.InvalidReference("ancestors must be a list of UUIDs")
+            return context, tuple(check_uuid(a, "ancestor") for a in ancestors), portal_type
+        from plonesocial.activitystream.content import content_chain
+
+        chain = content_chain(context)
+        if chain is None:
+            raise exc.InvalidReference(
+                f"context must be content with a UUID or a UUID, not {type(context).__name__}"
+            )
+        uuid, found_ancestors, found_type = chain
+        return uuid, found_ancestors, portal_type or found_type
+
+    @staticmethod
+    def _index(tree, key, value):
+        entries = tree.get(key)
+        if entries is None:
+            entries = tree[key] = LLTreeSet()
+        entries.insert(value)
+
+    def _audience(self, activity, recipients, ancestors, portal_type):
+        """Return {userid: [reasons]} for an activity, addressed recipients first."""
+        audience = {}
+        for userid in recipients:
+            audience.setdefault(userid, []).append("addressed")
+        for follower, subscription in self.subscriptions.followers(activity.actor):
+            if subscription.matches(activity.verb, portal_type):
+                audience.setdefault(follower, []).append(f"follows:{activity.actor}")
+        if activity.context:
+            # The context itself, then its folders from the innermost out.
+            for uuid in (activity.context, *reversed(ancestors)):
+                for watcher, subscription in self.subscriptions.watchers(uuid):
+                    if uuid != activity.context and not subscription.subtree:
+                        continue
+                    if subscription.matches(activity.verb, portal_type):
+                        audience.setdefault(watcher, []).append(f"watches:{uuid}")
+        return audience
+
+    def get(self, activity_id):
+        activity = None
+        if isinstance(activity_id, int) and not isinstance(activity_id, bool):
+            activity = self._activities.get(-activity_id)
+        if activity is None:
+            raise exc.ActivityNotFound(f"No activity {activity_id!r}")
+        return activity
+
+    def __len__(self):
+        return self._activity_count()
+
+    # -- notifications -------------------------------------------------------
+
+    @staticmethod
+    def _template(message_type, owner, subject, body, actor, actor_name,
+                  activity_id, context, phrase, title):
+        return dict(message_type=message_type, owner=owner, subject=subject, body=body,
+                    actor=actor, actor_name=actor_name, activity_id=activity_id,
+                    context=context, phrase=phrase, title=title)
+
+    def notify(self, recipients, subject, body="", message_type="notice", owner=None,
+               actor=None, context=None, reason="addressed", activity_id=None,
+               phrase=None, title=None, actor_name=None):
+        if isinstance(recipients, str):
+            raise exc.InvalidActivity("recipients must be a list of userids, not a string")
+        recipients = [check_userid(r, "recipient") for r in recipients]
+        check_text(subject, "subject")
+        if not subject.strip():
+            raise exc.InvalidActivity("subject must not be empty")
+        check_text(body, "body")
+        check_verb(message_type)
+        owner = make_reference(owner, "owner")
+        if actor is not None:
+            check_userid(actor, "actor")
+        if context is not None:
+            check_uuid(context, "context")
+        template = self._template(message_type, owner, subject, body, actor, actor_name,
+                                  activity_id, context, phrase, title)
+        audience = {userid: [reason] for userid in recipients}
+        return self._emit(template, audience, utcnow())
+
+    def _emit(self, template, audience, when):
+        """Deliver to the audience: up to the threshold now, the rest queued."""
+        actor = template["actor"]
+        wanted = [(userid, tuple(reasons)) for userid, reasons in audience.items()
+                  if self._wants(userid, actor)]
+        threshold = self.fanout_threshold
+        now, later = wanted[:threshold], wanted[threshold:]
+        for userid, reasons in now:
+            self._list(userid, create=True)._deliver(template, reasons, when)
+        if later:
+            job_id = free_id(self._queue, utcnow())
+            self._queue[-job_id] = FanoutJob(template, later, when)
+        return len(now)
+
+    def broadcast(self, subject, body="", message_type="broadcast", actor=None):
+        check_text(subject, "subject")
+        if not subject.strip():
+            raise exc.InvalidActivity("subject must not be empty")
+        check_text(body, "body")
+        check_verb(message_type)
+        if actor is not None:
+            check_userid(actor, "actor")
+        template = self._template(message_type, None, subject, body, actor, None,
+                                  None, None, None, None)
+        notification = Notification(free_id(self._broadcasts, utcnow()), None, template,
+                                    ("broadcast",))
+        self._broadcasts[-notification.id] = notification
+        return notification
+
+    def queued(self):
+        """Return how many notifications wait in the fan-out queue."""
+        return sum(job.remaining for job in self._queue.values())
+
+    def deliver_queued(self, max_recipients=None):
+        if max_recipients is None:
+            max_recipients = self.fanout_threshold
+        delivered = 0
+        for key in list(self._queue.keys()):
+            if delivered >= max_recipients:
+                break
+            job = self._queue[key]
+            end = min(len(job.audience), job.position + max_recipients - delivered)
+            for userid, reasons in job.audience[job.position:end]:
+                if self._wants(userid, job.template["actor"]):
+                    self._list(userid, create=True)._deliver(job.template, reasons, job.when)
+            delivered += end - job.position
+            job.position = end
+            if job.position >= len(job.audience):
+                del self._queue[key]
+        return delivered
+
+    # -- reading -------------------------------------------------------------
+
+    def _visibility_filter(self, reader, contexts_of):
+        """Return a batch filter for `reader`, or None when nothing is checked."""
+        visibility = queryUtility(IVisibility)
+        if visibility is None or reader is None:
+            return None
+        principals = visibility.principals(reader)
+
+        def visible(batch):
+            wanted = {uuid for item in batch for uuid in contexts_of(item)}
+            allowed = visibility.allowed(wanted) if wanted else {}
+            shown = set()
+            for item in batch:
+                uuids = contexts_of(item)
+                if all(allowed.get(uuid, frozenset()) & principals for uuid in uuids):
+                    restricted = getattr(item, "restricted_to", None)
+                    if restricted is None or restricted & principals:
+                        shown.add(item)
+            return shown
+
+        return visible
+
+    def get_by_recipient(self, userid):
+        check_userid(userid)
+        notification_list = self._list(userid)
+        sources = [Source(self._broadcasts.keys,
+                          lambda key: self._broadcast_view(key, notification_list))]
+        if notification_list is not None:
+            sources.append(Source(notification_list._items.keys,
+                                  notification_list._items.get))
+        visible = self._visibility_filter(
+            userid, lambda n: (n.context,) if n.context else ()
+        )
+        return Query(sources, visible)
+
+    def _broadcast_view(self, key, notification_list):
+        notification = self._broadcasts.get(key)
+        return None if notification is None else BroadcastView(notification, notification_list)
+
+    def get_notification(self, userid, notification_id):
+        check_userid(userid)
+        if isinstance(notification_id, int) and not isinstance(notification_id, bool):
+            notification_list = self._list(userid)
+            key = -notification_id
+            if notification_list is not None and key in notification_list._items:
+                return notification_list._items[key]
+            if key in self._broadcasts:
+                return BroadcastView(self._broadcasts[key], notification_list)
+        raise exc.NotificationNotFound(f"{userid!r} has no notification {notification_id!r}")
+
+    def count_not_seen_by_recipient(self, userid):
+        check_userid(userid)
+        notification_list = self._list(userid)
+        count = self._unseen_broadcasts(notification_list)
+        if notification_list is None:
+            return count
+        count += notification_list._unseen_count()
+        visibility = queryUtility(IVisibility)
+        if visibility is not None and count:
+            # Only unseen notifications about content need a View check.
+            contexts = [uuid for uuid in notification_list._unseen.values() if uuid]
+            if contexts:
+                allowed = visibility.allowed(set(contexts))
+                principals = visibility.principals(userid)
+                count -= sum(
+                    1 for uuid in contexts if not allowed.get(uuid, frozenset()) & principals
+                )
+        return count
+
+    def _unseen_broadcasts(self, notification_list):
+        floor = 0 if notification_list is None else notification_list._broadcast_floor
+        count = 0
+        for key in self._broadcasts.keys(max=-floor, excludemax=True):
+            if notification_list is None or -key not in notification_list._broadcasts_seen:
+                count += 1
+        if notification_list is not None:
+            count += sum(1 for id_ in notification_list._broadcasts_unseen
+                         if -id_ in self._broadcasts)
+        return count
+
+    # -- marking seen ------------------------------------------------------------
+
+    def mark_seen(self, userid, notification_id):
+        notification = self.get_notification(userid, notification_id)
+        notification_list = self._list(userid, create=True)
+        if notification.recipient is None:
+            id_ = notification.id
+            if id_ <= notification_list._broadcast_floor:
+                if id_ in notification_list._broadcasts_unseen:
+                    notification_list._broadcasts_unseen.remove(id_)
+            elif id_ not in notification_list._broadcasts_seen:
+                notification_list._broadcasts_seen.insert(id_)
+        else:
+            notification_list._mark_seen(notification)
+
+    def mark_unseen(self, userid, notification_id):
+        notification = self.get_notification(userid, notification_id)
+        notification_list = self._list(userid, create=True)
+        if notification.recipient is None:
+            id_ = notification.id
+            if id_ <= notification_list._broadcast_floor:
+                notification_list._broadcasts_unseen.insert(id_)
+            elif id_ in notification_list._broadcasts_seen:
+                notification_list._broadcasts_seen.remove(id_)
+        else:
+            notification_list._mark_unseen(notification)
+
+    def mark_all_seen(self, userid):
+        check_userid(userid)
+        notification_list = self._list(userid, create=True)
+        keys = list(notification_list._unseen.keys())
+        for key in keys:
+            del notification_list._unseen[key]
+        if keys:
+            notification_list._unseen_count.change(-len(keys))
+        for group in list(notification_list._groups.keys()):
+            del notification_list._groups[group]
+        newest = self._broadcasts.minKey() if self._broadcasts else None
+        if newest is not None and -newest > notification_list._broadcast_floor:
+            notification_list._broadcast_floor = -newest
+            notification_list._broadcasts_seen.clear()
+        if notification_list._broadcasts_unseen:
+            notification_list._broadcasts_unseen.clear()
+        self.update_last_seen(userid)
+        return len(keys)
+
+    def get_last_seen(self, userid):
+        check_userid(userid)
+        notification_list = self._list(userid)
+        if notification_list is None or notification_list._last_seen.value is None:
+            return None
+        return from_key(notification_list._last_seen.value)
+
+    def update_last_seen(self, userid, when=None):
+        previous = self.get_last_seen(userid)
+        try:
+            when = as_utc(when)
+        except TypeError as error:
+            raise exc.InvalidActivity(f"when: {error}") from None
+        marker = self._list(userid, create=True)._last_seen
+        value = to_key(when)
+        if marker.value is None or value > marker.value:
+            marker.value = value
+        return previous
+
+    # -- streams -------------------------------------------------------------
+
+    def _activity_query(self, keys, reader):
+        visible = self._visibility_filter(
+            reader, lambda a: (a.context,) if a.context else ()
+        )
+        return Query([Source(keys, self._activities.get)], visible)
+
+    def get_site_stream(self, reader):
+        return self._activity_query(self._activities.keys, reader)
+
+    def get_by_actor(self, actor, reader):
+        check_userid(actor, "actor")
+        entries = self._by_actor.get(actor, LLTreeSet())
+        return self._activity_query(entries.keys, reader)
+
+    def get_by_context(self, uuid, reader):
+        check_uuid(uuid, "uuid")
+        entries = self._by_context.get(uuid, LLTreeSet())
+        return self._activity_query(entries.keys, reader)
+
+    # -- retention -----------------------------------------------------------
+
+    def cleanup(self, remove_after=14, keep_unseen=True, now=None):
+        if isinstance(remove_after, bool) or not isinstance(remove_after, int) or remove_after < 0:
+            raise exc.InvalidActivity("remove_after must be a non-negative number of days")
+        if not remove_after:
+            return 0
+        from datetime import timedelta
+
+        cutoff = to_key(as_utc(now) - timedelta(days=remove_after))
+        removed = 0
+        for notification_list in self._lists.values():
+            # Keyed by -id: the old ones are the keys from -cutoff up.
+            for key in list(notification_list._items.keys(min=-cutoff)):
+                if keep_unseen and key in notification_list._unseen:
+                    continue
+                notification_list._remove(key)
+                removed += 1
+        for key in list(self._broadcasts.keys(min=-cutoff)):
+            del self._broadcasts[key]
+            removed += 1
+        return removed

@@ -1,0 +1,63 @@
+"""Site settings of the activity streams, kept in the Plone registry."""
+
+from plone.registry.interfaces import IRegistry
+from plonesocial import _
+from zope import schema
+from zope.component import queryUtility
+from zope.interface import Interface
+
+
+class IActivityStreamSettings(Interface):
+    """Registry records ``plonesocial.activitystream.<name>``."""
+
+    fanout_threshold = schema.Int(
+        title=_("Fan-out threshold"),
+        description=_(
+            "Notifications written while the request runs; an event with a "
+            "larger audience queues the rest for the fan-out job."
+        ),
+        default=500,
+        min=1,
+    )
+
+    remove_after = schema.Int(
+        title=_("Remove notifications after (days)"),
+        description=_("The cleanup job removes older notifications; 0 keeps them forever."),
+        default=14,
+        min=0,
+    )
+
+    keep_unseen = schema.Bool(
+        title=_("Keep unseen notifications"),
+        description=_("The cleanup job spares notifications their recipient has not seen."),
+        default=True,
+    )
+
+    creator_watches = schema.Bool(
+        title=_("Creators watch their content"),
+        description=_("Whoever creates content watches it from then on."),
+        default=True,
+    )
+
+
+PREFIX = "plonesocial.activitystream"
+
+
+class Defaults:
+    """The schema defaults, for a plain ZODB without a registry."""
+
+    def __getattr__(self, name):
+        try:
+            return IActivityStreamSettings[name].default
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def get_settings():
+    """Return the settings: the registry's if it has them, else the defaults."""
+    registry = queryUtility(IRegistry)
+    if registry is not None:
+        proxy = registry.forInterface(IActivityStreamSettings, prefix=PREFIX, check=False)
+        if f"{PREFIX}.fanout_threshold" in registry.records:
+            return proxy
+    return Defaults()

@@ -1,0 +1,131 @@
+"""Subscriptions: people following people, people watching content (Sahana's, in Plone terms)."""
+
+from BTrees.Length import Length
+from BTrees.OOBTree import OOBTree
+from persistent import Persistent
+from plonesocial import userids
+from plonesocial.activitystream import exc
+from plonesocial.activitystream.interfaces import ISubscription
+from plonesocial.activitystream.interfaces import ISubscriptions
+from plonesocial.clock import utcnow
+from zope.interface import implementer
+
+
+def _filter(values, name):
+    """Return a frozenset filter from a list of strings, or None for 'all'."""
+    if values is None:
+        return None
+    if isinstance(values, str) or not all(isinstance(v, str) and v for v in values):
+        raise exc.InvalidSubscription(f"{name} must be a list of non-empty strings or None")
+    return frozenset(values) or None
+
+
+@implementer(ISubscription)
+class Subscription:
+    """Immutable: changing filters stores a new one. Stored inline in its tree."""
+
+    def __init__(self, subscriber, kind, target, subtree=False, verbs=None, portal_types=None):
+        self.subscriber = subscriber
+        self.kind = kind
+        self.target = target
+        self.subtree = subtree
+        self.verbs = _filter(verbs, "verbs")
+        self.portal_types = _filter(portal_types, "portal_types")
+        self.created = utcnow()
+
+    def matches(self, verb, portal_type):
+        if self.verbs is not None and verb not in self.verbs:
+            return False
+        if self.portal_types is not None and portal_type not in self.portal_types:
+            return False
+        return True
+
+
+@implementer(ISubscriptions)
+class Subscriptions(Persistent):
+    """Both directions of every subscription, each in its own tree.
+
+    The subscriber's side is what a person lists and edits; the target's
+    side is what a notification looks up. Each side is one subtree per
+    user or per content item, so following two people touches two subtrees.
+    """
+
+    def __init__(self):
+        # follower userid -> OOBTree(followed userid -> Subscription)
+        self._following = OOBTree()
+        # followed userid -> OOBTree(follower userid -> Subscription)
+        self._followers = OOBTree()
+        # followed userid -> Length: number of followers
+        self._follower_counts = OOBTree()
+        # watcher userid -> OOBTree(content UUID -> Subscription)
+        self._watching = OOBTree()
+        # content UUID -> OOBTree(watcher userid -> Subscription)
+        self._watchers = OOBTree()
+
+    @staticmethod
+    def _branch(tree, key):
+        branch = tree.get(key)
+        if branch is None:
+            branch = tree[key] = OOBTree()
+        return branch
+
+    def follow(self, subscriber, userid, verbs=None, portal_types=None):
+        userids.check_userid(subscriber, "subscriber", exc.InvalidUserId)
+        userids.check_userid(userid, "userid", exc.InvalidUserId)
+        if subscriber == userid:
+            raise exc.InvalidSubscription(f"{subscriber!r} cannot follow themselves")
+        subscription = Subscription(subscriber, "user", userid, False, verbs, portal_types)
+        mine = self._branch(self._following, subscriber)
+        new = userid not in mine
+        mine[userid] = subscription
+        self._branch(self._followers, userid)[subscriber] = subscription
+        if new:
+            counter = self._follower_counts.get(userid)
+            if counter is None:
+                counter = self._follower_counts[userid] = Length()
+            counter.change(1)
+        return subscription
+
+    def unfollow(self, subscriber, userid):
+        mine = self._following.get(subscriber)
+        if mine is None or not isinstance(userid, str) or userid not in mine:
+            raise exc.SubscriptionNotFound(f"{subscriber!r} does not follow {userid!r}")
+        del mine[userid]
+        del self._followers[userid][subscriber]
+        self._follower_counts[userid].change(-1)
+
+    def watch(self, subscriber, uuid, subtree=True, verbs=None, portal_types=None):
+        userids.check_userid(subscriber, "subscriber", exc.InvalidUserId)
+        if not isinstance(uuid, str) or not uuid or uuid.strip() != uuid:
+            raise exc.InvalidSubscription(f"a content UUID is a non-empty string, not {uuid!r}")
+        subscription = Subscription(subscriber, "content", uuid, bool(subtree), verbs, portal_types)
+        self._branch(self._watching, subscriber)[uuid] = subscription
+        self._branch(self._watchers, uuid)[subscriber] = subscription
+        return subscription
+
+    def unwatch(self, subscriber, uuid):
+        mine = self._watching.get(subscriber)
+        if mine is None or not isinstance(uuid, str) or uuid not in mine:
+            raise exc.SubscriptionNotFound(f"{subscriber!r} does not watch {uuid!r}")
+        del mine[uuid]
+        del self._watchers[uuid][subscriber]
+
+    def get_subscriptions(self, subscriber):
+        for tree in (self._following, self._watching):
+            yield from tree.get(subscriber, {}).values()
+
+    def is_following(self, subscriber, userid):
+        return isinstance(userid, str) and userid in self._following.get(subscriber, ())
+
+    def is_watching(self, subscriber, uuid):
+        return isinstance(uuid, str) and uuid in self._watching.get(subscriber, ())
+
+    def followers(self, userid):
+        return iter(self._followers.get(userid, {}).items())
+
+    def watchers(self, uuid):
+        return iter(self._watchers.get(uuid, {}).items())
+
+    def follower_count(self, userid):
+        counter = self._follower_counts.get(userid)
+        return 0 if counter is None else counter()

@@ -1,0 +1,14 @@
+"""Upgrade steps of the plonesocial:default profile."""
+
+from plone import api
+from plonesocial.activitystream.content import create_storage
+
+
+PROFILE = "profile-plonesocial:default"
+
+
+def add_activity_streams(context):
+    """1000 -> 1001: the activity manager and its registry records."""
+    setup = api.portal.get_tool("portal_setup")
+    setup.runImportStepFromProfile(PROFILE, "plone.app.registry", run_dependencies=False)
+    create_storage(api.portal.get())
