@@ -1,8 +1,12 @@
-"""Run the narrative documentation in docs/ as doctests on the Plone integration layer."""
+"""Run the narrative documentation in docs/ as doctests on the Plone functional layer.
+
+The functional layer lets a document commit, which is when Plone events
+become activities.
+"""
 
 from pathlib import Path
 from plone.testing import layered
-from plonesocial.testing import PLONESOCIAL_INTEGRATION_TESTING
+from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
 
 import doctest
 import unittest
@@ -23,7 +27,7 @@ def test_suite():
                     optionflags=OPTIONFLAGS,
                     encoding="utf-8",
                 ),
-                layer=PLONESOCIAL_INTEGRATION_TESTING,
+                layer=PLONESOCIAL_FUNCTIONAL_TESTING,
             )
         )
     return suite

@@ -26,6 +26,8 @@ class PlonesocialLayer(PloneSandboxLayer):
         applyProfile(portal, "plone.app.contenttypes:default")
         applyProfile(portal, "plone.app.discussion:default")
         applyProfile(portal, "plonesocial:default")
+        # Real permissions: items start private, as on a Plone site.
+        portal.portal_workflow.setDefaultChain("simple_publication_workflow")
 
 
 PLONESOCIAL_FIXTURE = PlonesocialLayer()

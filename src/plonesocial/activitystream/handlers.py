@@ -10,12 +10,13 @@ transaction records nothing.
 from Acquisition import aq_parent
 from plone import api
 from plonesocial.activitystream.activity import Reference
-from plonesocial.activitystream.content import CatalogVisibility
 from plonesocial.activitystream.content import content_chain
 from plonesocial.activitystream.content import get_storage
 from plonesocial.activitystream.settings import get_settings
 from Products.CMFCore.interfaces import ISiteRoot
+from Products.CMFPlone.CatalogTool import allowedRolesAndUsers
 from zope.component.hooks import getSite
+from zope.container.interfaces import IContainerModifiedEvent
 from zope.lifecycleevent.interfaces import IObjectAddedEvent
 from zope.lifecycleevent.interfaces import IObjectRemovedEvent
 
@@ -86,7 +87,9 @@ def content_added(obj, event):
 
 
 def content_modified(obj, event):
-    if not _is_content(obj):
+    # A container is "modified" when an item is added to or removed from it:
+    # that is the item's activity, not an edit of the container.
+    if IContainerModifiedEvent.providedBy(event) or not _is_content(obj):
         return
     pending = _pending()
     if pending is None:
@@ -99,15 +102,18 @@ def content_modified(obj, event):
 
 
 def content_transitioned(obj, event):
-    if not _is_content(obj) or event.transition is None:
+    if not _is_content(obj) or not event.action:
         return
     pending = _pending()
-    if pending is not None:
-        pending.note(
-            content_chain(obj)[0], "Transition", obj=obj, actor=_actor(),
-            transition=event.transition.id, state=event.new_state.id,
-            state_title=event.new_state.title or event.new_state.id,
-        )
+    if pending is None:
+        return
+    state = api.content.get_state(obj, default=None)
+    states = getattr(event.workflow, "states", None)
+    state_title = getattr(states.get(state), "title", None) if states and state else None
+    pending.note(
+        content_chain(obj)[0], "Transition", obj=obj, actor=_actor(),
+        transition=event.action, state=state, state_title=state_title or state,
+    )
 
 
 def content_moved(obj, event):
@@ -130,8 +136,8 @@ def content_removed(obj, event):
     uuid, ancestors, portal_type = content_chain(obj)
     parent = event.oldParent
     parent_chain = content_chain(parent) if not ISiteRoot.providedBy(parent) else None
-    # Who could View it: taken now, while the catalog still has it.
-    allowed = CatalogVisibility().allowed([uuid]).get(uuid, frozenset())
+    # Who could View it, as the catalog would have indexed it.
+    allowed = frozenset(allowedRolesAndUsers(obj)())
     pending.changes.pop((uuid, "Create"), None)
     pending.changes.pop((uuid, "Update"), None)
     pending.note(
