@@ -1,0 +1,24 @@
+"""Jobs that run outside requests: the fan-out queue, in chunked transactions."""
+
+import transaction
+
+
+def run_fanout(get_manager, chunk_size=None, max_chunks=None, transaction_manager=None):
+    """Deliver queued notifications, one chunk per transaction; return how many.
+
+    `get_manager` returns the ActivityManager (looked up anew for every
+    transaction). Each chunk's notifications and the queue's progress commit
+    together, so a crash between chunks loses nothing and a rerun delivers
+    nothing twice. Conflicting chunks are retried.
+    """
+    tm = transaction_manager or transaction.manager
+    total = chunks = 0
+    while max_chunks is None or chunks < max_chunks:
+        for attempt in tm.attempts(5):
+            with attempt:
+                delivered = get_manager().deliver_queued(chunk_size)
+        if not delivered:
+            break
+        total += delivered
+        chunks += 1
+    return total
