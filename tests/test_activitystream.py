@@ -292,6 +292,16 @@ class TestNotifications(ManagerTestCase):
         self.assertEqual(self.am.get_by_recipient("bob").first().subject, "eve commented on Doc")
         self.assertEqual(len(self.am.get_by_recipient("bob").all()), 4)
 
+    def test_mark_seen_beside_groups(self):
+        # An owner-less notification is never grouped; marking it seen or
+        # removing it must not look it up among the groups.
+        self.am.notify(["bob"], subject="grouped", message_type="comment", owner=DOC)
+        self.am.notify(["bob"], subject="alone", message_type="comment")
+        alone = self.am.get_by_recipient("bob").first()
+        self.am.mark_seen("bob", alone.id)
+        self.am.cleanup(remove_after=1, keep_unseen=False, now=utcnow() + timedelta(days=2))
+        self.assertEqual(self.am.get_by_recipient("bob").all(), [])
+
     def test_group_moves_to_the_top(self):
         self.am.notify(["bob"], subject="first", message_type="comment", owner=DOC, actor="ann")
         self.am.notify(["bob"], subject="between")

@@ -264,9 +264,7 @@ class NotificationList(Persistent):
         if key in self._unseen:
             del self._unseen[key]
             self._unseen_count.change(-1)
-            group = (notification.message_type, notification.owner)
-            if self._groups.get(group) == key:
-                del self._groups[group]
+            self._ungroup(notification, key)
 
     def _mark_unseen(self, notification):
         key = -notification.id
@@ -279,10 +277,16 @@ class NotificationList(Persistent):
         if key in self._unseen:
             del self._unseen[key]
             self._unseen_count.change(-1)
+        self._ungroup(notification, key)
+        return notification
+
+    def _ungroup(self, notification, key):
+        """Stop grouping into `notification` (keyed `key`) if it is its group's."""
+        if notification.owner is None:
+            return  # never grouped: (type, None) is no key of _groups
         group = (notification.message_type, notification.owner)
         if self._groups.get(group) == key:
             del self._groups[group]
-        return notification
 
 
 class FanoutJob(Persistent):
