@@ -13,6 +13,7 @@ from plonesocial.activitystream.activity import Reference
 from plonesocial.activitystream.content import content_chain
 from plonesocial.activitystream.content import get_storage
 from plonesocial.activitystream.settings import get_settings
+from plonesocial.activitystream.settings import is_installed
 from Products.CMFCore.interfaces import ISiteRoot
 from Products.CMFPlone.CatalogTool import allowedRolesAndUsers
 from zope.component.hooks import getSite
@@ -50,8 +51,8 @@ class Pending:
 def _pending():
     """Return the Pending of the current transaction, or None outside a plonesocial site."""
     site = getSite()
-    if site is None or get_storage(site) is None:
-        return None
+    if site is None or get_storage(site) is None or not is_installed():
+        return None  # not a site with plonesocial (uninstalling keeps the storage)
     txn = transaction.get()
     try:
         return txn.data(_PENDING)

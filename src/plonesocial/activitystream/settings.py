@@ -53,11 +53,15 @@ class Defaults:
             raise AttributeError(name) from None
 
 
+def is_installed():
+    """Tell whether the current site's registry has plonesocial's records."""
+    registry = queryUtility(IRegistry)
+    return registry is not None and f"{PREFIX}.fanout_threshold" in registry.records
+
+
 def get_settings():
     """Return the settings: the registry's if it has them, else the defaults."""
-    registry = queryUtility(IRegistry)
-    if registry is not None:
-        proxy = registry.forInterface(IActivityStreamSettings, prefix=PREFIX, check=False)
-        if f"{PREFIX}.fanout_threshold" in registry.records:
-            return proxy
+    if is_installed():
+        registry = queryUtility(IRegistry)
+        return registry.forInterface(IActivityStreamSettings, prefix=PREFIX, check=False)
     return Defaults()
