@@ -9,6 +9,7 @@ An existing site is left as it is: its data is never reset.
 
 from AccessControl.SecurityManagement import newSecurityManager
 from plone.distribution.api import site as site_api
+from plonesocial.demo import create_demo_activity
 from plonesocial.demo import create_demo_conversations
 from plonesocial.demo import create_demo_users
 from plonesocial.demo import DEMO_USERS
@@ -51,17 +52,26 @@ else:
 
 setSite(site)
 installer = site.unrestrictedTraverse("@@installer")
+if not installer.is_product_installed("plone.app.discussion"):
+    installer.install_product("plone.app.discussion")
 if not installer.is_product_installed("plonesocial"):
     installer.install_product("plonesocial")
     print("Installed plonesocial")
+elif installer.upgrade_info("plonesocial").get("required"):
+    installer.upgrade_product("plonesocial")
+    print("Upgraded plonesocial")
 new_users = create_demo_users()
 sent = create_demo_conversations(getUtility(IMessagingLocator).get_inboxes())
+transaction.commit()
+activity = create_demo_activity(site)
 transaction.commit()
 
 if new_users:
     print(f"Created demo users: {', '.join(new_users)}")
 if sent:
     print(f"Sent {sent} demo messages")
+if activity:
+    print("Added demo content, subscriptions, comments and a broadcast")
 print("Log in as admin/admin, or as a demo user:")
 for userid, fullname, password in DEMO_USERS:
     print(f"  {userid:<6} {password:<14} {fullname}")

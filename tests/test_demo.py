@@ -1,14 +1,18 @@
 """The demo data of `make run`: users, conversations, and idempotence."""
 
 from plone import api
+from plonesocial.activitystream.interfaces import IActivityLocator
+from plonesocial.demo import create_demo_activity
 from plonesocial.demo import create_demo_conversations
 from plonesocial.demo import create_demo_users
 from plonesocial.demo import DEMO_MESSAGES
 from plonesocial.demo import DEMO_USERS
 from plonesocial.messaging.interfaces import IMessagingLocator
+from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
 from plonesocial.testing import PLONESOCIAL_INTEGRATION_TESTING
 from zope.component import getUtility
 
+import transaction
 import unittest
 
 
@@ -51,3 +55,38 @@ class TestDemo(unittest.TestCase):
         self.assertEqual(create_demo_users(), [])
         self.assertEqual(create_demo_conversations(self.inboxes), 0)
         self.assertEqual(len(self.inboxes["alice"]["bob"]), 2)
+
+
+class TestDemoActivity(unittest.TestCase):
+    layer = PLONESOCIAL_FUNCTIONAL_TESTING
+
+    def setUp(self):
+        portal = self.layer["portal"]
+        create_demo_users()
+        create_demo_conversations(getUtility(IMessagingLocator).get_inboxes())
+        transaction.commit()
+        self.assertTrue(create_demo_activity(portal))
+        transaction.commit()
+        self.am = getUtility(IActivityLocator).get_manager()
+
+    def test_activity_for_the_demo_users(self):
+        subjects = [n.subject for n in self.am.get_by_recipient("alice")]
+        self.assertEqual(subjects[:3], [
+            "Bob Baker changed Intranet draft to Published",
+            "Bob Baker created Intranet draft",
+            "Welcome to the plonesocial demo",
+        ])
+        # Her messages notified her too.
+        self.assertIn("Dave Dyer sent you a message", subjects)
+        bob = self.am.get_by_recipient("bob").first()
+        self.assertEqual(bob.subject, "Carol Cooper and 1 other commented on Intranet draft")
+        self.assertEqual(
+            [a.verb for a in self.am.get_site_stream("alice").limit(3)],
+            ["Create", "Create", "Update"],
+        )
+
+    def test_second_run_changes_nothing(self):
+        before = len(self.am)
+        self.assertFalse(create_demo_activity(self.layer["portal"]))
+        transaction.commit()
+        self.assertEqual(len(self.am), before)

@@ -51,3 +51,41 @@ def create_demo_conversations(inboxes):
     # Alice has read what Carol wrote; the rest is new.
     inboxes["alice"]["carol"].mark_read()
     return len(DEMO_MESSAGES)
+
+
+def create_demo_activity(portal):
+    """Add demo content, subscriptions, comments and a broadcast, as the demo users.
+
+    Runs once: nothing is done if the demo folder exists. The activities and
+    notifications themselves are recorded when the transaction commits.
+    """
+    from plone.app.discussion.interfaces import IConversation
+    from plonesocial.activitystream.interfaces import IActivityLocator
+    from zope.component import createObject
+    from zope.component import getUtility
+
+    if "team" in portal.objectIds():
+        return False
+    am = getUtility(IActivityLocator).get_manager()
+    am.subscriptions.follow("alice", "bob")
+    am.subscriptions.follow("dave", "carol")
+    with api.env.adopt_roles(["Manager"]):
+        team = api.content.create(portal, "Folder", "team", title="Team")
+        api.content.transition(team, "publish")
+        for userid in ("bob", "carol", "dave"):
+            api.user.grant_roles(userid, obj=team, roles=["Contributor", "Reviewer"])
+    am.subscriptions.watch("carol", team.UID())
+    with api.env.adopt_user(username="bob"):
+        draft = api.content.create(team, "Document", "intranet-draft", title="Intranet draft",
+                                   description="What the new intranet will do.")
+        api.content.transition(draft, "publish")
+    with api.env.adopt_user(username="carol"):
+        api.content.create(team, "News Item", "welcome-alice", title="Welcome, Alice")
+    for userid, text in (("dave", "Looks good to me."), ("carol", "Can we add a calendar?")):
+        with api.env.adopt_user(username=userid):
+            comment = createObject("plone.Comment")
+            comment.text = text
+            comment.author_username = userid
+            IConversation(draft).addComment(comment)
+    am.broadcast("Welcome to the plonesocial demo", body="Try messages and notifications.")
+    return True
