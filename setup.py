@@ -74,5 +74,8 @@ setup(
         "z3c.autoinclude.plugin": [
             "target = plone",
         ],
+        "console_scripts": [
+            "plonesocial-jobs = plonesocial.jobs:main",
+        ],
     },
 )

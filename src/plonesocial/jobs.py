@@ -1,0 +1,101 @@
+"""The scheduled jobs of plonesocial, as one command for cron.
+
+    plonesocial-jobs <zope.conf> fanout|cleanup|all [--site ID] [--chunk N]
+
+``fanout`` delivers the notifications queued for large audiences, one chunk
+per transaction; ``cleanup`` removes old notifications as the registry's
+``remove_after`` and ``keep_unseen`` say. Every Plone site with plonesocial
+installed is served unless ``--site`` names some.
+"""
+
+from plonesocial.activitystream.content import get_storage
+from plonesocial.activitystream.jobs import run_fanout
+from plonesocial.activitystream.settings import get_settings
+from plonesocial.activitystream.settings import is_installed
+from zope.component.hooks import setSite
+
+import argparse
+import sys
+import transaction
+
+
+JOBS = ("fanout", "cleanup")
+
+
+def plonesocial_sites(app, site_ids=None):
+    """Yield the Plone sites of `app` that have plonesocial installed."""
+    from plone.base.interfaces import IPloneSiteRoot
+
+    for site in app.objectValues():
+        if not IPloneSiteRoot.providedBy(site):
+            continue
+        if site_ids and site.getId() not in site_ids:
+            continue
+        setSite(site)
+        if is_installed() and get_storage(site) is not None:
+            yield site
+
+
+def run_jobs(app, jobs, site_ids=None, chunk_size=None):
+    """Run `jobs` on every plonesocial site of `app`; return {site id: {job: count}}."""
+    unknown = set(jobs) - set(JOBS)
+    if unknown:
+        raise ValueError(f"unknown jobs: {', '.join(sorted(unknown))}")
+    results = {}
+    for site in plonesocial_sites(app, site_ids):
+        site_id = site.getId()
+        done = results[site_id] = {}
+        if "fanout" in jobs:
+            done["fanout"] = run_fanout(lambda: get_storage(app[site_id]), chunk_size)
+        if "cleanup" in jobs:
+            settings = get_settings()
+            for attempt in transaction.manager.attempts(5):
+                with attempt:
+                    done["cleanup"] = get_storage(app[site_id]).cleanup(
+                        remove_after=settings.remove_after, keep_unseen=settings.keep_unseen
+                    )
+    setSite(None)
+    return results
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="plonesocial-jobs", description="Run plonesocial's scheduled jobs."
+    )
+    parser.add_argument("zope_conf", help="path to the instance's zope.conf")
+    parser.add_argument("job", choices=(*JOBS, "all"), help="which job to run")
+    parser.add_argument("--site", action="append", dest="sites",
+                        help="a Plone site id (repeatable); default: every site")
+    parser.add_argument("--chunk", type=int, default=None,
+                        help="notifications per fan-out transaction (default: the threshold)")
+    args = parser.parse_args(argv)
+    if args.chunk is not None and args.chunk < 1:
+        parser.error("--chunk must be at least 1")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    from Zope2.Startup.run import make_wsgi_app
+
+    import Zope2
+
+    make_wsgi_app({}, args.zope_conf)
+    app = Zope2.app()
+    try:
+        jobs = JOBS if args.job == "all" else (args.job,)
+        results = run_jobs(app, jobs, args.sites, args.chunk)
+    finally:
+        transaction.abort()
+        app._p_jar.close()
+        app._p_jar.db().close()
+    if not results:
+        print("no Plone site with plonesocial installed", file=sys.stderr)
+        return 1
+    for site_id, done in results.items():
+        print(site_id, " ".join(f"{job}={count}" for job, count in done.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
