@@ -53,6 +53,8 @@ setup(
         "plone.restapi",
         "Products.CMFPlone>=6.2",
         "Products.GenericSetup",
+        "Products.MailHost",
+        "pywebpush",
         "setuptools",
         "transaction",
         "ZODB",
@@ -63,6 +65,8 @@ setup(
     ],
     extras_require={
         "test": [
+            "aiosmtpd",
+            "http-ece",
             "plone.app.contenttypes",
             "plone.app.discussion",
             "plone.app.testing",

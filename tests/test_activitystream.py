@@ -517,3 +517,44 @@ class TestCleanup(ManagerTestCase):
         self.am.broadcast("old news")
         self.assertEqual(self.am.cleanup(remove_after=1, now=utcnow() + timedelta(days=2)), 1)
         self.assertEqual(self.am.count_not_seen_by_recipient("bob"), 0)
+
+
+class TestPreferences(ManagerTestCase):
+    def test_modes_per_type(self):
+        preferences = self.am.get_preferences("bob")
+        self.assertEqual(preferences.mode_for("comment"), "often")  # the site default
+        preferences.set(mail_mode="daily", mail_modes={"message": "immediately"})
+        self.assertEqual(preferences.mode_for("comment"), "daily")
+        self.assertEqual(preferences.mode_for("message"), "immediately")
+        preferences.set(mail_modes={"message": None}, mail_mode=None)
+        self.assertEqual(preferences.mode_for("message"), "often")
+
+    def test_silent_per_type(self):
+        self.am.get_preferences("bob").set(mail_modes={"comment": "silent"})
+        self.assertEqual(self.am.notify(["bob"], subject="c", message_type="comment"), 0)
+        self.assertEqual(self.am.notify(["bob"], subject="m", message_type="message"), 1)
+
+    def test_digest_waiting_list(self):
+        self.am.get_preferences("bob").set(mail_modes={"message": "immediately",
+                                                       "comment": "daily"})
+        self.am.notify(["bob"], subject="m", message_type="message")
+        self.am.notify(["bob"], subject="c", message_type="comment", owner=DOC)
+        self.am.notify(["bob"], subject="c2", message_type="comment", owner=DOC)  # grouped
+        unsent = dict(self.am._lists["bob"]._unsent.items())
+        group = self.am.get_by_recipient("bob").first()
+        self.assertEqual(unsent, {-group.id: "daily"})
+
+    def test_bad_values_change_nothing(self):
+        preferences = self.am.get_preferences("bob")
+        bad = [dict(mail_mode="sometimes"), dict(mail_modes={"comment": "loud"}),
+               dict(mail_modes=["daily"]), dict(mail_modes={"": "daily"}),
+               dict(digest_hour=24), dict(digest_hour=True), dict(digest_weekday=7),
+               dict(timezone="Mars/Olympus"), dict(timezone=""), dict(notify_myself=1)]
+        for kwargs in bad:
+            with self.subTest(kwargs=kwargs):
+                with self.assertRaises(exc.InvalidActivity):
+                    preferences.set(digest_hour=9, **kwargs)
+                self.assertEqual(preferences.digest_hour, 7)
+        preferences.set(digest_hour=9, digest_weekday=4, timezone="Europe/Madrid")
+        self.assertEqual((preferences.digest_hour, preferences.digest_weekday,
+                          preferences.timezone), (9, 4, "Europe/Madrid"))

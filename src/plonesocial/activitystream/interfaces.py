@@ -20,6 +20,7 @@ iterating a tree in key order gives the newest first without reverse scans.
 
 from zope.interface import Attribute
 from zope.interface import Interface
+from zope.interface.interfaces import IObjectEvent
 
 
 MAIL_MODES = ("silent", "never", "immediately", "often", "daily", "weekly")
@@ -204,10 +205,37 @@ class IActivityManager(Interface):
 
 
 class IPreferences(Interface):
-    """How a user wants to hear about things."""
+    """How a user wants to hear about things (Lino's mail modes, Sahana's frequencies).
+
+    Mail modes: ``silent`` (no notification at all), ``never`` (on the site
+    only), ``immediately`` (one email each), ``often`` (a digest every 10
+    minutes), ``daily`` and ``weekly`` (a digest at `digest_hour`, local time).
+    """
 
     notify_myself = Attribute("Also notify me of what I did myself (False).")
-    mail_mode = Attribute("One of MAIL_MODES; 'silent' means no notification at all.")
+    mail_mode = Attribute("My mode for every type, or None for the site default.")
+    mail_modes = Attribute("dict: message type -> mode, overriding mail_mode.")
+    digest_hour = Attribute("Local hour (0-23) of daily and weekly digests (7).")
+    digest_weekday = Attribute("Day of the weekly digest, 0 = Monday.")
+    timezone = Attribute("IANA time zone name of the digest hour ('UTC').")
+
+    def set(notify_myself=None, mail_mode=None, mail_modes=None, digest_hour=None,
+            digest_weekday=None, timezone=None):
+        """Change some preferences; raise InvalidActivity (changing nothing)
+        on a bad value."""
+
+    def mode_for(message_type, default=None):
+        """Return the mail mode that applies to a type of notification."""
+
+
+class INotificationDeliveredEvent(IObjectEvent):
+    """A notification reached its recipient's list; ``object`` is it.
+
+    ``mail_mode`` is the recipient's mode for its type. Email and Web Push
+    delivery subscribe to this.
+    """
+
+    mail_mode = Attribute("The recipient's mail mode for this notification.")
 
 
 class ISubscription(Interface):

@@ -27,6 +27,7 @@ from plonesocial.activitystream.activity import make_reference
 from plonesocial.activitystream.activity import Reference
 from plonesocial.activitystream.interfaces import IActivityManager
 from plonesocial.activitystream.interfaces import INotification
+from plonesocial.activitystream.interfaces import INotificationDeliveredEvent
 from plonesocial.activitystream.interfaces import IPreferences
 from plonesocial.activitystream.interfaces import IVisibility
 from plonesocial.activitystream.interfaces import MAIL_MODES
@@ -39,7 +40,24 @@ from plonesocial.clock import from_key
 from plonesocial.clock import to_key
 from plonesocial.clock import utcnow
 from zope.component import queryUtility
+from zope.event import notify
 from zope.interface import implementer
+from zope.interface.interfaces import ObjectEvent
+
+
+MISSING = object()  # "not given", where None means something
+
+# Mail modes collected by the digest job, and how often each is sent.
+DIGEST_MODES = ("often", "daily", "weekly")
+
+
+@implementer(INotificationDeliveredEvent)
+class NotificationDeliveredEvent(ObjectEvent):
+    """A notification reached a list (new, or grouped into an unseen one)."""
+
+    def __init__(self, notification, mail_mode):
+        super().__init__(notification)
+        self.mail_mode = mail_mode
 
 
 def check_userid(userid, role="userid"):
@@ -95,27 +113,92 @@ class Preferences(Persistent):
     """How one user wants to hear about things."""
 
     notify_myself = False
-    mail_mode = "often"
+    mail_mode = None  # the user's default for every type; None: the site's
+    digest_hour = 7  # local hour of the daily and weekly digests
+    digest_weekday = 0  # Monday: the day of the weekly digest
+    timezone = "UTC"
 
     def __init__(self, userid):
         self.userid = userid
+        # message type -> mail mode, overriding mail_mode (replaced, never mutated)
+        self.mail_modes = {}
 
-    def set(self, notify_myself=None, mail_mode=None):
-        """Change the given preferences; raise InvalidActivity on bad values."""
-        if mail_mode is not None and mail_mode not in MAIL_MODES:
-            raise exc.InvalidActivity(
-                f"mail_mode must be one of {', '.join(MAIL_MODES)}, not {mail_mode!r}"
-            )
+    def set(self, notify_myself=None, mail_mode=MISSING, mail_modes=None,
+            digest_hour=None, digest_weekday=None, timezone=None):
+        """Change the given preferences; raise InvalidActivity on bad values.
+
+        Everything is checked before anything changes. `mail_mode` None
+        means "the site default"; `mail_modes` maps message types to modes
+        (None removes a type's own mode).
+        """
+        if mail_mode is not MISSING and mail_mode is not None:
+            check_mode(mail_mode)
         if notify_myself is not None and not isinstance(notify_myself, bool):
             raise exc.InvalidActivity("notify_myself must be true or false")
+        if mail_modes is not None:
+            if not isinstance(mail_modes, dict):
+                raise exc.InvalidActivity("mail_modes must map message types to mail modes")
+            for message_type, mode in mail_modes.items():
+                check_verb(message_type)
+                if mode is not None:
+                    check_mode(mode)
+        if digest_hour is not None and (
+            isinstance(digest_hour, bool) or not isinstance(digest_hour, int)
+            or not 0 <= digest_hour <= 23
+        ):
+            raise exc.InvalidActivity("digest_hour must be a whole hour from 0 to 23")
+        if digest_weekday is not None and (
+            isinstance(digest_weekday, bool) or not isinstance(digest_weekday, int)
+            or not 0 <= digest_weekday <= 6
+        ):
+            raise exc.InvalidActivity("digest_weekday must be 0 (Monday) to 6 (Sunday)")
+        if timezone is not None:
+            check_timezone(timezone)
+
         if notify_myself is not None:
             self.notify_myself = notify_myself
-        if mail_mode is not None:
+        if mail_mode is not MISSING:
             self.mail_mode = mail_mode
+        if mail_modes is not None:
+            modes = dict(self.mail_modes)
+            for message_type, mode in mail_modes.items():
+                if mode is None:
+                    modes.pop(message_type, None)
+                else:
+                    modes[message_type] = mode
+            self.mail_modes = modes
+        if digest_hour is not None:
+            self.digest_hour = digest_hour
+        if digest_weekday is not None:
+            self.digest_weekday = digest_weekday
+        if timezone is not None:
+            self.timezone = timezone
 
-    @property
-    def silent(self):
-        return self.mail_mode == "silent"
+    def mode_for(self, message_type, default=None):
+        """Return the mail mode for a type of notification."""
+        return (self.mail_modes.get(message_type) or self.mail_mode
+                or default or get_settings().default_mail_mode)
+
+
+def check_mode(mode):
+    if mode not in MAIL_MODES:
+        raise exc.InvalidActivity(
+            f"mail_mode must be one of {', '.join(MAIL_MODES)}, not {mode!r}"
+        )
+    return mode
+
+
+def check_timezone(name):
+    from zoneinfo import ZoneInfo
+    from zoneinfo import ZoneInfoNotFoundError
+
+    if not isinstance(name, str) or not name:
+        raise exc.InvalidActivity("timezone must be an IANA time zone name")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise exc.InvalidActivity(f"unknown time zone {name!r}") from None
+    return name
 
 
 @implementer(INotification)
@@ -211,6 +294,10 @@ class NotificationList(Persistent):
     """The notifications of one user, newest first."""
 
     _broadcast_floor = 0  # broadcasts with id <= this are seen (mark_all_seen)
+    # -notification id -> mail mode: waiting for a digest (created when needed)
+    _unsent = None
+    # mail mode -> UTC µs of the last digest of that mode (replaced, never mutated)
+    _digests = {}
 
     def __init__(self, owner):
         self.owner = owner
@@ -252,6 +339,8 @@ class NotificationList(Persistent):
             del self._items[key]
             del self._unseen[key]
             self._unseen_count.change(-1)
+            if self._unsent is not None and key in self._unsent:
+                del self._unsent[key]
             notification._regroup(free_id(self._items, when), template, reasons)
             self._add(notification)
             return notification
@@ -272,8 +361,15 @@ class NotificationList(Persistent):
             self._unseen[key] = notification.context or ""
             self._unseen_count.change(1)
 
+    def _wait_for_digest(self, notification, mode):
+        if self._unsent is None:
+            self._unsent = LOBTree()
+        self._unsent[-notification.id] = mode
+
     def _remove(self, key):
         notification = self._items.pop(key)
+        if self._unsent is not None and key in self._unsent:
+            del self._unsent[key]
         if key in self._unseen:
             del self._unseen[key]
             self._unseen_count.change(-1)
@@ -345,9 +441,15 @@ class ActivityManager(Persistent):
             preferences = self._preferences[userid] = Preferences(userid)
         return preferences
 
-    def _wants(self, userid, actor):
+    def _mode(self, userid, message_type):
         preferences = self._preferences.get(userid)
-        if preferences is not None and preferences.silent:
+        if preferences is None:
+            return get_settings().default_mail_mode
+        return preferences.mode_for(message_type)
+
+    def _wants(self, userid, actor, message_type):
+        preferences = self._preferences.get(userid)
+        if self._mode(userid, message_type) == "silent":
             return False
         if userid == actor:
             return preferences is not None and preferences.notify_myself
@@ -496,15 +598,24 @@ class ActivityManager(Persistent):
         """Deliver to the audience: up to the threshold now, the rest queued."""
         actor = template["actor"]
         wanted = [(userid, tuple(reasons)) for userid, reasons in audience.items()
-                  if self._wants(userid, actor)]
+                  if self._wants(userid, actor, template["message_type"])]
         threshold = self.fanout_threshold
         now, later = wanted[:threshold], wanted[threshold:]
         for userid, reasons in now:
-            self._list(userid, create=True)._deliver(template, reasons, when)
+            self._deliver_to(userid, template, reasons, when)
         if later:
             job_id = free_id(self._queue, utcnow())
             self._queue[-job_id] = FanoutJob(template, later, when)
         return len(now)
+
+    def _deliver_to(self, userid, template, reasons, when):
+        """Put a notification in one list, note how it is to be mailed, announce it."""
+        notification = self._list(userid, create=True)._deliver(template, reasons, when)
+        mode = self._mode(userid, template["message_type"])
+        if mode in DIGEST_MODES:
+            notification.__parent__._wait_for_digest(notification, mode)
+        notify(NotificationDeliveredEvent(notification, mode))
+        return notification
 
     def broadcast(self, subject, body="", message_type="broadcast", actor=None):
         check_text(subject, "subject")
@@ -535,8 +646,8 @@ class ActivityManager(Persistent):
             job = self._queue[key]
             end = min(len(job.audience), job.position + max_recipients - delivered)
             for userid, reasons in job.audience[job.position:end]:
-                if self._wants(userid, job.template["actor"]):
-                    self._list(userid, create=True)._deliver(job.template, reasons, job.when)
+                if self._wants(userid, job.template["actor"], job.template["message_type"]):
+                    self._deliver_to(userid, job.template, reasons, job.when)
             delivered += end - job.position
             job.position = end
             if job.position >= len(job.audience):

@@ -1,6 +1,7 @@
 """Site settings of the activity streams, kept in the Plone registry."""
 
 from plone.registry.interfaces import IRegistry
+from plonesocial.activitystream.interfaces import MAIL_MODES
 from plonesocial import _
 from zope import schema
 from zope.component import queryUtility
@@ -37,6 +38,47 @@ class IActivityStreamSettings(Interface):
         title=_("Creators watch their content"),
         description=_("Whoever creates content watches it from then on."),
         default=True,
+    )
+
+
+    default_mail_mode = schema.Choice(
+        title=_("Default mail mode"),
+        description=_("How people hear of a notification until they choose otherwise."),
+        values=MAIL_MODES,
+        default="often",
+    )
+
+    mark_seen_when_sent = schema.Bool(
+        title=_("Mark seen when mailed"),
+        description=_("A notification sent by email counts as seen on the site."),
+        default=False,
+    )
+
+    use_push_api = schema.Bool(
+        title=_("Desktop notifications"),
+        description=_("Send notifications to browsers through the Push API."),
+        default=False,
+    )
+
+    vapid_public_key = schema.TextLine(
+        title=_("VAPID public key"),
+        description=_("The site's public application server key (base64url)."),
+        required=False,
+        default="",
+    )
+
+    vapid_private_key = schema.TextLine(
+        title=_("VAPID private key"),
+        description=_("The site's private key (base64url raw or PEM)."),
+        required=False,
+        default="",
+    )
+
+    vapid_contact = schema.TextLine(
+        title=_("VAPID contact"),
+        description=_("A mailto: or https: address push services can reach the site at."),
+        required=False,
+        default="",
     )
 
 

@@ -7,8 +7,13 @@ from plonesocial.activitystream.content import create_storage
 PROFILE = "profile-plonesocial:default"
 
 
-def add_activity_streams(context):
-    """1000 -> 1001: the activity manager and its registry records."""
+def reload_registry(context):
+    """Add the registry records the profile has now (existing values are kept)."""
     setup = api.portal.get_tool("portal_setup")
     setup.runImportStepFromProfile(PROFILE, "plone.app.registry", run_dependencies=False)
+
+
+def add_activity_streams(context):
+    """1000 -> 1001: the activity manager and its registry records."""
+    reload_registry(context)
     create_storage(api.portal.get())
