@@ -552,9 +552,11 @@ class TestPreferences(ManagerTestCase):
                dict(timezone="Mars/Olympus"), dict(timezone=""), dict(notify_myself=1)]
         for kwargs in bad:
             with self.subTest(kwargs=kwargs):
+                arguments = dict(digest_weekday=3)
+                arguments.update(kwargs)
                 with self.assertRaises(exc.InvalidActivity):
-                    preferences.set(digest_hour=9, **kwargs)
-                self.assertEqual(preferences.digest_hour, 7)
+                    preferences.set(**arguments)
+                self.assertEqual((preferences.digest_hour, preferences.digest_weekday), (7, 0))
         preferences.set(digest_hour=9, digest_weekday=4, timezone="Europe/Madrid")
         self.assertEqual((preferences.digest_hour, preferences.digest_weekday,
                           preferences.timezone), (9, 4, "Europe/Madrid"))
