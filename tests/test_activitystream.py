@@ -560,3 +560,59 @@ class TestPreferences(ManagerTestCase):
         preferences.set(digest_hour=9, digest_weekday=4, timezone="Europe/Madrid")
         self.assertEqual((preferences.digest_hour, preferences.digest_weekday,
                           preferences.timezone), (9, 4, "Europe/Madrid"))
+
+
+class TestDigests(ManagerTestCase):
+    def setUp(self):
+        super().setUp()
+        self.prefs = self.am.get_preferences("bob")
+        self.prefs.set(mail_mode="daily", digest_hour=7, timezone="Europe/Madrid")
+
+    def test_is_due(self):
+        from plonesocial.activitystream.manager import is_due
+        from plonesocial.clock import to_key
+
+        p = self.prefs  # Madrid is UTC+1 in January
+        self.assertFalse(is_due("daily", p, None, datetime(2024, 1, 10, 5, 30)))  # 06:30
+        self.assertTrue(is_due("daily", p, None, datetime(2024, 1, 10, 6, 0)))  # 07:00
+        last = to_key(datetime(2024, 1, 10, 6, 0))
+        self.assertFalse(is_due("daily", p, last, datetime(2024, 1, 10, 22, 0)))
+        self.assertFalse(is_due("daily", p, last, datetime(2024, 1, 11, 5, 59)))
+        self.assertTrue(is_due("daily", p, last, datetime(2024, 1, 11, 6, 0)))
+        # Weekly: Mondays. 2024-01-15 is a Monday.
+        self.assertFalse(is_due("weekly", p, None, datetime(2024, 1, 14, 9, 0)))
+        self.assertTrue(is_due("weekly", p, None, datetime(2024, 1, 15, 9, 0)))
+        monday = to_key(datetime(2024, 1, 15, 9, 0))
+        self.assertFalse(is_due("weekly", p, monday, datetime(2024, 1, 16, 9, 0)))
+        self.assertTrue(is_due("weekly", p, monday, datetime(2024, 1, 24, 9, 0)))  # missed
+        # Often: every 10 minutes (a minute early still counts).
+        often = to_key(datetime(2024, 1, 10, 12, 0))
+        self.assertFalse(is_due("often", p, often, datetime(2024, 1, 10, 12, 5)))
+        self.assertTrue(is_due("often", p, often, datetime(2024, 1, 10, 12, 9)))
+
+    def test_take_digest_once_and_skip_seen(self):
+        for i in range(3):
+            self.am.notify(["bob"], subject=f"n{i}")
+        seen = self.am.get_by_recipient("bob").all()[1]
+        self.am.mark_seen("bob", seen.id)
+        morning = datetime(2024, 1, 10, 6, 30)
+        self.assertEqual(self.am.digest_due("bob", datetime(2024, 1, 10, 5, 0)), set())
+        self.assertEqual(list(self.am.digest_candidates()), ["bob"])
+        taken = self.am.take_digest("bob", morning)
+        self.assertEqual([n.subject for n in taken], ["n2", "n0"])
+        for notification in taken:
+            self.am.mark_sent(notification, morning)
+        self.assertEqual(taken[0].sent, morning)
+        self.assertEqual(self.am.take_digest("bob", morning), [])
+        self.assertEqual(list(self.am.digest_candidates()), [])
+        # Not marked seen unless the site says so.
+        self.assertEqual(self.am.count_not_seen_by_recipient("bob"), 2)
+
+    def test_modes_wait_for_their_own_digest(self):
+        self.prefs.set(mail_modes={"message": "often"})
+        self.am.notify(["bob"], subject="chat", message_type="message")
+        self.am.notify(["bob"], subject="news", message_type="notice")
+        early = datetime(2024, 1, 10, 5, 0)  # 06:00 in Madrid: no daily yet
+        self.assertEqual([n.subject for n in self.am.take_digest("bob", early)], ["chat"])
+        later = datetime(2024, 1, 10, 6, 5)
+        self.assertEqual([n.subject for n in self.am.take_digest("bob", later)], ["news"])

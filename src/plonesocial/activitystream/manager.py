@@ -15,6 +15,8 @@ See the interfaces module for the storage layout. Conflict avoidance:
 """
 
 from BTrees.Length import Length
+from datetime import timedelta
+from datetime import timezone
 from BTrees.LLBTree import LLTreeSet
 from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
@@ -46,6 +48,9 @@ from zope.interface.interfaces import ObjectEvent
 
 
 MISSING = object()  # "not given", where None means something
+
+# "often" digests go out every 10 minutes; a job run a little early still counts.
+OFTEN = timedelta(minutes=9)
 
 # Mail modes collected by the digest job, and how often each is sent.
 DIGEST_MODES = ("often", "daily", "weekly")
@@ -178,6 +183,30 @@ class Preferences(Persistent):
         """Return the mail mode for a type of notification."""
         return (self.mail_modes.get(message_type) or self.mail_mode
                 or default or get_settings().default_mail_mode)
+
+
+def is_due(mode, preferences, last, now):
+    """Tell whether a digest of `mode` is due at `now` (naive UTC), given the
+    UTC µs of the last one (or None) and the recipient's preferences."""
+    if mode == "often":
+        return last is None or now - from_key(last) >= OFTEN
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(preferences.timezone)
+    local = now.replace(tzinfo=timezone.utc).astimezone(zone)
+    if local.hour < preferences.digest_hour:
+        return False
+    last_local = None
+    if last is not None:
+        last_local = from_key(last).replace(tzinfo=timezone.utc).astimezone(zone)
+        if last_local.date() >= local.date():
+            return False  # one per day at most
+    if mode == "daily":
+        return True
+    if local.weekday() == preferences.digest_weekday:
+        return True
+    # A missed weekly digest (the job did not run that day) goes out late.
+    return last_local is not None and (local.date() - last_local.date()).days > 7
 
 
 def check_mode(mode):
@@ -821,6 +850,70 @@ class ActivityManager(Persistent):
         entries = self._by_context.get(uuid, LLTreeSet())
         return self._activity_query(entries.keys, reader)
 
+    # -- email bookkeeping ---------------------------------------------------
+
+    def mark_sent(self, notification, when=None):
+        """Record that `notification` was mailed; mark it seen if the site says so."""
+        notification.sent = as_utc(when)
+        if get_settings().mark_seen_when_sent and notification.recipient is not None:
+            notification.__parent__._mark_seen(notification)
+
+    def may_view(self, userid, notification):
+        """Tell whether `userid` may View what `notification` is about."""
+        visible = self._visibility_filter(userid, lambda n: (n.context,) if n.context else ())
+        return visible is None or notification in visible([notification])
+
+    def digest_due(self, userid, now=None):
+        """Return the modes of the digests due for `userid` now: those with
+        notifications waiting whose time has come (a set, maybe empty)."""
+        notification_list = self._list(userid)
+        if notification_list is None or not notification_list._unsent:
+            return set()
+        preferences = self._preferences.get(userid) or Preferences(userid)
+        now = as_utc(now)
+        waiting = set(notification_list._unsent.values())
+        return {
+            mode for mode in waiting
+            if is_due(mode, preferences, notification_list._digests.get(mode), now)
+        }
+
+    def take_digest(self, userid, now=None):
+        """Take the notifications of `userid` whose digest is due; return them.
+
+        They leave the waiting list whether or not they are returned: those
+        seen on the site meanwhile, or about content `userid` may no longer
+        View, are not mailed. The caller mails the rest and calls mark_sent,
+        in the same transaction.
+        """
+        now = as_utc(now)
+        due = self.digest_due(userid, now)
+        if not due:
+            return []
+        notification_list = self._list(userid)
+        unsent = notification_list._unsent
+        taken = []
+        for key, mode in list(unsent.items()):
+            if mode not in due:
+                continue
+            del unsent[key]
+            notification = notification_list._items.get(key)
+            if notification is not None and not notification.seen:
+                taken.append(notification)
+        digests = dict(notification_list._digests)
+        digests.update({mode: to_key(now) for mode in due})
+        notification_list._digests = digests
+        visible = self._visibility_filter(userid, lambda n: (n.context,) if n.context else ())
+        if visible is not None and taken:
+            shown = visible(taken)
+            taken = [n for n in taken if n in shown]
+        return taken
+
+    def digest_candidates(self):
+        """Iterate over the userids that have notifications waiting for a digest."""
+        for userid, notification_list in self._lists.items():
+            if notification_list._unsent:
+                yield userid
+
     # -- retention -----------------------------------------------------------
 
     def cleanup(self, remove_after=14, keep_unseen=True, now=None):
@@ -828,8 +921,6 @@ class ActivityManager(Persistent):
             raise exc.InvalidActivity("remove_after must be a non-negative number of days")
         if not remove_after:
             return 0
-        from datetime import timedelta
-
         cutoff = to_key(as_utc(now) - timedelta(days=remove_after))
         removed = 0
         for notification_list in self._lists.values():

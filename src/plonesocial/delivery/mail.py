@@ -1,0 +1,135 @@
+"""Notification emails: one notification, or a digest, as text and HTML, through MailHost.
+
+MailHost sends when the transaction commits (or queues, if its queue is
+on): a rolled-back transaction sends nothing, and a retried one sends once.
+"""
+
+from email.message import EmailMessage
+from email.utils import formataddr
+from html import escape
+from plone import api
+from plone.app.uuid.utils import uuidToObject
+from plonesocial import _
+from zope.i18n import translate
+
+
+PREFERENCES_VIEW = "@@notification-preferences"
+
+
+def _t(message, mapping=None, language=None):
+    return translate(_(message, mapping=mapping), target_language=language or "en")
+
+
+def sender_address():
+    """The site as sender: the From address and name of the mail settings."""
+    address = api.portal.get_registry_record("plone.email_from_address", default=None)
+    if not address:
+        raise ValueError("Set the site's email address in the mail control panel first")
+    name = api.portal.get_registry_record("plone.email_from_name", default="") or ""
+    return formataddr((name, address))
+
+
+def recipient_address(userid):
+    """Return the email address of a user, or None."""
+    user = api.user.get(userid=userid)
+    if user is None:
+        return None
+    return user.getProperty("email") or None
+
+
+def item_url(notification):
+    """Where the notification's subject can be seen on the site."""
+    owner = notification.owner
+    portal_url = api.portal.get().absolute_url()
+    if owner is not None and owner.kind == "content":
+        obj = uuidToObject(owner.id, unrestricted=True)
+        if obj is not None:
+            return obj.absolute_url()
+    if owner is not None and owner.kind == "user":
+        return f"{portal_url}/author/{owner.id}"
+    return portal_url
+
+
+def reason_text(notification, language=None):
+    """Why the recipient got it, as a sentence part."""
+    reasons = notification.reasons or ("addressed",)
+    reason = reasons[0]
+    if reason.startswith("follows:"):
+        return _t("you follow ${userid}", {"userid": reason.split(":", 1)[1]}, language)
+    if reason.startswith("watches:"):
+        return _t("you watch this item or its folder", language=language)
+    if reason == "broadcast":
+        return _t("it was sent to everybody", language=language)
+    return _t("it was addressed to you", language=language)
+
+
+def _message(to, subject, text, html):
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender_address()
+    message["To"] = to
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def _footer(language):
+    portal_url = api.portal.get().absolute_url()
+    preferences_url = f"{portal_url}/{PREFERENCES_VIEW}"
+    label = _t("Change how you hear about things", language=language)
+    return (f"{label}: {preferences_url}",
+            f'<p><a href="{escape(preferences_url)}">{escape(label)}</a></p>')
+
+
+def compose_notification(notification, to, language=None):
+    """Return the EmailMessage for one notification."""
+    site = api.portal.get().Title()
+    url = item_url(notification)
+    why = _t("You get this email because ${reason}.",
+             {"reason": reason_text(notification, language)}, language)
+    open_label = _t("Open", language=language)
+    footer_text, footer_html = _footer(language)
+    text = "\n\n".join(part for part in (
+        notification.subject,
+        notification.body,
+        f"{open_label}: {url}",
+        f"-- \n{why}\n{footer_text}",
+    ) if part)
+    body_html = f"<p>{escape(notification.body)}</p>" if notification.body else ""
+    html = (
+        f"<html><body><h1>{escape(notification.subject)}</h1>{body_html}"
+        f'<p><a href="{escape(url)}">{escape(open_label)}</a></p>'
+        f"<hr><p>{escape(why)}</p>{footer_html}</body></html>"
+    )
+    return _message(to, f"[{site}] {notification.subject}", text, html)
+
+
+def compose_digest(notifications, to, language=None):
+    """Return the EmailMessage summarising `notifications`, grouped by what they are about."""
+    site = api.portal.get().Title()
+    count = len(notifications)
+    if count == 1:
+        heading = _t("1 new notification", language=language)
+    else:
+        heading = _t("${count} new notifications", {"count": count}, language)
+    groups = {}  # item URL -> notifications about it, newest first
+    for notification in notifications:
+        groups.setdefault(item_url(notification), []).append(notification)
+    footer_text, footer_html = _footer(language)
+    text_parts = [heading]
+    html_parts = [f"<html><body><h1>{escape(heading)}</h1>"]
+    for url, items in groups.items():
+        text_parts.append("\n".join(
+            [f"* {n.subject}" for n in items] + [f"  {url}"]
+        ))
+        html_items = "".join(f"<li>{escape(n.subject)}</li>" for n in items)
+        html_parts.append(f'<ul>{html_items}</ul><p><a href="{escape(url)}">{escape(url)}</a></p>')
+    text_parts.append(f"-- \n{footer_text}")
+    html_parts.append(f"<hr>{footer_html}</body></html>")
+    return _message(to, f"[{site}] {heading}", "\n\n".join(text_parts), "".join(html_parts))
+
+
+def send(message):
+    """Hand a message to the site's MailHost; it goes out when the transaction commits."""
+    mailhost = api.portal.get_tool("MailHost")
+    mailhost.send(message, immediate=False)
