@@ -1,7 +1,9 @@
 """The scheduled jobs of plonesocial, as one command for cron.
 
-    plonesocial-jobs <zope.conf> fanout|cleanup|all [--site ID] [--chunk N]
+    plonesocial-jobs <zope.conf> digests|fanout|cleanup|all [--site ID] [--chunk N]
 
+``digests`` mails the digests that are due (run it every 10 minutes: "often"
+digests go out each time, daily and weekly ones at each person's hour);
 ``fanout`` delivers the notifications queued for large audiences, one chunk
 per transaction; ``cleanup`` removes old notifications as the registry's
 ``remove_after`` and ``keep_unseen`` say. Every Plone site with plonesocial
@@ -12,6 +14,7 @@ from plonesocial.activitystream.content import get_storage
 from plonesocial.activitystream.jobs import run_fanout
 from plonesocial.activitystream.settings import get_settings
 from plonesocial.activitystream.settings import is_installed
+from plonesocial.delivery.digests import send_digests
 from zope.component.hooks import setSite
 
 import argparse
@@ -19,7 +22,7 @@ import sys
 import transaction
 
 
-JOBS = ("fanout", "cleanup")
+JOBS = ("fanout", "digests", "cleanup")
 
 
 def plonesocial_sites(app, site_ids=None):
@@ -47,6 +50,8 @@ def run_jobs(app, jobs, site_ids=None, chunk_size=None):
         done = results[site_id] = {}
         if "fanout" in jobs:
             done["fanout"] = run_fanout(lambda: get_storage(app[site_id]), chunk_size)
+        if "digests" in jobs:
+            done["digests"] = send_digests(lambda: get_storage(app[site_id]))
         if "cleanup" in jobs:
             settings = get_settings()
             for attempt in transaction.manager.attempts(5):

@@ -429,9 +429,38 @@ class FanoutJob(Persistent):
         return len(self.audience) - self.position
 
 
+class PushSubscription:
+    """One browser's permission to show this site's notifications. Immutable."""
+
+    def __init__(self, endpoint, p256dh, auth, language="", user_agent=""):
+        if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
+            raise exc.InvalidActivity("endpoint must be an http(s) URL")
+        for name, value in (("p256dh", p256dh), ("auth", auth)):
+            if not isinstance(value, str) or not value or not set(value) <= BASE64URL:
+                raise exc.InvalidActivity(f"{name} must be a base64url string")
+        for name, value in (("language", language), ("user_agent", user_agent)):
+            check_text(value, name)
+        self.endpoint = endpoint
+        self.p256dh = p256dh
+        self.auth = auth
+        self.language = language[:35]
+        self.user_agent = user_agent[:500]
+        self.created = utcnow()
+
+    def info(self):
+        """The subscription as the Push API and pywebpush describe it."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+
+BASE64URL = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=")
+
+
 @implementer(IActivityManager)
 class ActivityManager(Persistent):
     """All activities, notifications and subscriptions of a site."""
+
+    # userid -> OOBTree(endpoint -> PushSubscription); created when first needed
+    _push = None
 
     def __init__(self):
         # -activity id -> Activity: the site stream, newest first
@@ -913,6 +942,33 @@ class ActivityManager(Persistent):
         for userid, notification_list in self._lists.items():
             if notification_list._unsent:
                 yield userid
+
+    # -- Web Push subscriptions ------------------------------------------------
+
+    def add_push_subscription(self, userid, endpoint, p256dh, auth, language="", user_agent=""):
+        """Store (or renew) a browser's push subscription for `userid`; return it."""
+        check_userid(userid)
+        subscription = PushSubscription(endpoint, p256dh, auth, language, user_agent)
+        if self._push is None:
+            self._push = OOBTree()
+        mine = self._push.get(userid)
+        if mine is None:
+            mine = self._push[userid] = OOBTree()
+        mine[subscription.endpoint] = subscription
+        return subscription
+
+    def remove_push_subscription(self, userid, endpoint):
+        """Forget a push subscription; return True if there was one."""
+        mine = self._push.get(userid) if self._push is not None else None
+        if mine is None or not isinstance(endpoint, str) or endpoint not in mine:
+            return False
+        del mine[endpoint]
+        return True
+
+    def get_push_subscriptions(self, userid):
+        """Return the push subscriptions of `userid`, a list."""
+        mine = self._push.get(userid) if self._push is not None else None
+        return [] if mine is None else list(mine.values())
 
     # -- retention -----------------------------------------------------------
 

@@ -10,6 +10,7 @@ from html import escape
 from plone import api
 from plone.app.uuid.utils import uuidToObject
 from plonesocial import _
+from plonesocial import logger
 from zope.i18n import translate
 
 
@@ -27,6 +28,15 @@ def sender_address():
         raise ValueError("Set the site's email address in the mail control panel first")
     name = api.portal.get_registry_record("plone.email_from_name", default="") or ""
     return formataddr((name, address))
+
+
+def can_send():
+    """Tell whether the site has a sender address; warn once per call if not."""
+    if api.portal.get_registry_record("plone.email_from_address", default=None):
+        return True
+    logger.warning("plonesocial: no email sent, the site has no sender address "
+                   "(Site Setup > Mail)")
+    return False
 
 
 def recipient_address(userid):

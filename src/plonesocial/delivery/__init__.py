@@ -1,0 +1,1 @@
+"""plonesocial.delivery: notifications by email (immediately or as digests) and Web Push."""
