@@ -4,6 +4,7 @@ MailHost sends when the transaction commits (or queues, if its queue is
 on): a rolled-back transaction sends nothing, and a retried one sends once.
 """
 
+from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr
 from html import escape
@@ -74,12 +75,14 @@ def reason_text(notification, language=None):
 
 
 def _message(to, subject, text, html):
-    message = EmailMessage()
+    # CRLF line ends, as SMTP wants them: strict servers refuse bare LF.
+    message = EmailMessage(policy=policy.SMTP)
     message["Subject"] = subject
     message["From"] = sender_address()
     message["To"] = to
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    # Quoted-printable keeps lines short, whatever the text (RFC 5321).
+    message.set_content(text, cte="quoted-printable")
+    message.add_alternative(html, subtype="html", cte="quoted-printable")
     return message
 
 
