@@ -192,8 +192,12 @@ class IActivityManager(Interface):
         """Return an IQuery over the activities of a content item and its
         subtree that `reader` may View."""
 
-    def get_preferences(userid):
-        """Return the IPreferences of `userid` (created when first needed)."""
+    def get_preferences(userid, create=True):
+        """Return the IPreferences of `userid`, stored when first needed.
+
+        With `create` false, a user without stored preferences gets the
+        defaults, unstored: reading never writes.
+        """
 
     def deliver_queued(max_recipients=None):
         """Deliver up to `max_recipients` queued notifications; return how many

@@ -492,11 +492,13 @@ class ActivityManager(Persistent):
             notification_list = self._lists[userid] = NotificationList(userid)
         return notification_list
 
-    def get_preferences(self, userid):
+    def get_preferences(self, userid, create=True):
         check_userid(userid)
         preferences = self._preferences.get(userid)
         if preferences is None:
-            preferences = self._preferences[userid] = Preferences(userid)
+            preferences = Preferences(userid)
+            if create:
+                self._preferences[userid] = preferences
         return preferences
 
     def _mode(self, userid, message_type):

@@ -1,0 +1,100 @@
+"""The notification preferences page of the authenticated user."""
+
+from plone import api
+from plone.protect import CheckAuthenticator
+from plonesocial import _
+from plonesocial.activitystream.exc import InvalidActivity
+from plonesocial.activitystream.interfaces import IActivityLocator
+from plonesocial.activitystream.interfaces import MAIL_MODES
+from Products.Five.browser import BrowserView
+from zExceptions import Unauthorized
+from zope.component import getUtility
+
+import zoneinfo
+
+
+# The notification types people can set a mode for, with their labels.
+MESSAGE_TYPES = (
+    ("message", _("Private messages")),
+    ("comment", _("Comments")),
+    ("content", _("New and edited content")),
+    ("workflow", _("Publication changes")),
+    ("deleted", _("Deleted content")),
+    ("notice", _("Notices")),
+)
+
+MODE_LABELS = {
+    "silent": _("Silent: no notification at all"),
+    "never": _("On the site only, no email"),
+    "immediately": _("Email immediately"),
+    "often": _("Email digest every 10 minutes"),
+    "daily": _("Daily email digest"),
+    "weekly": _("Weekly email digest"),
+}
+
+WEEKDAYS = (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"),
+            _("Saturday"), _("Sunday"))
+
+
+class PreferencesView(BrowserView):
+    """GET shows the form; POST (with a CSRF token) saves it for the current user only."""
+
+    def __call__(self):
+        if api.user.is_anonymous():
+            raise Unauthorized("Log in to change your notification preferences")
+        self.userid = api.user.get_current().getId()
+        self.manager = getUtility(IActivityLocator).get_manager()
+        self.errors = []
+        if self.request.method == "POST":
+            CheckAuthenticator(self.request)
+            self.save()
+        return self.index()
+
+    @property
+    def preferences(self):
+        # A GET never writes: the defaults are stored only when saved.
+        return self.manager.get_preferences(self.userid, create=self.request.method == "POST")
+
+    def modes(self):
+        return [{"value": mode, "label": MODE_LABELS[mode]} for mode in MAIL_MODES]
+
+    def message_types(self):
+        own = self.preferences.mail_modes
+        return [{"name": name, "label": label, "mode": own.get(name, "")}
+                for name, label in MESSAGE_TYPES]
+
+    def weekdays(self):
+        return list(enumerate(WEEKDAYS))
+
+    def timezones(self):
+        return sorted(zoneinfo.available_timezones())
+
+    def site_default(self):
+        return api.portal.get_registry_record("plonesocial.activitystream.default_mail_mode")
+
+    def save(self):
+        form = self.request.form
+
+        def number(name):
+            value = form.get(name, "")
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                raise InvalidActivity(f"{name} must be a number") from None
+
+        try:
+            mail_modes = {name: (form.get(f"mode-{name}") or None) for name, label in MESSAGE_TYPES}
+            self.preferences.set(
+                notify_myself=bool(form.get("notify_myself")),
+                mail_mode=form.get("mail_mode") or None,
+                mail_modes=mail_modes,
+                digest_hour=number("digest_hour"),
+                digest_weekday=number("digest_weekday"),
+                timezone=form.get("timezone") or "UTC",
+            )
+        except InvalidActivity as error:
+            self.errors.append(str(error))
+            api.portal.show_message(_("Nothing was saved: ${error}", mapping={"error": str(error)}),
+                                    self.request, type="error")
+            return
+        api.portal.show_message(_("Your notification preferences were saved."), self.request)
