@@ -13,7 +13,8 @@ STAMP := $(VENV)/.installed
 TESTRUNNER := PYTHONPATH=$(CURDIR) $(BIN)/zope-testrunner --path src --test-path $(CURDIR) --auto-color --auto-progress
 
 .DEFAULT_GOAL := help
-.PHONY: help install instance site run test test-unit test-buildout buildout \
+
+.PHONY: help install instance site run test test-unit test-buildout buildout i18n \
         pins pins-generate pins-check clean distclean
 
 help: ## Show this help
@@ -43,10 +44,14 @@ run: site ## Install, create the site if missing and serve it on http://localhos
 
 test: $(STAMP) ## Run every test: unit, integration and the doctests in docs/
 	$(BIN)/python scripts/pins.py check
+	$(BIN)/python scripts/i18n.py check
 	$(TESTRUNNER) -v
 
 test-unit: $(STAMP) ## Run only the fast unit tests (no Plone layer)
 	$(TESTRUNNER) -v --layer zope.testrunner.layer.UnitTests
+
+i18n: $(STAMP) ## Extract the messages into locales/plonesocial.pot and update the .po files
+	$(BIN)/python scripts/i18n.py
 
 pins: ## Re-resolve pins/requirements.in into the known-good set and regenerate the pin files
 	$(PYTHON) scripts/pins.py refresh

@@ -18,8 +18,9 @@ from zope.i18n import translate
 PREFERENCES_VIEW = "@@notification-preferences"
 
 
-def _t(message, mapping=None, language=None):
-    return translate(_(message, mapping=mapping), target_language=language or "en")
+def _t(message, language=None):
+    """Translate a message (English unless a language is given)."""
+    return translate(message, target_language=language or "en")
 
 
 def sender_address():
@@ -66,12 +67,13 @@ def reason_text(notification, language=None):
     reasons = notification.reasons or ("addressed",)
     reason = reasons[0]
     if reason.startswith("follows:"):
-        return _t("you follow ${userid}", {"userid": reason.split(":", 1)[1]}, language)
+        return _t(_("you follow ${userid}", mapping={"userid": reason.split(":", 1)[1]}),
+                  language)
     if reason.startswith("watches:"):
-        return _t("you watch this item or its folder", language=language)
+        return _t(_("you watch this item or its folder"), language)
     if reason == "broadcast":
-        return _t("it was sent to everybody", language=language)
-    return _t("it was addressed to you", language=language)
+        return _t(_("it was sent to everybody"), language)
+    return _t(_("it was addressed to you"), language)
 
 
 def _message(to, subject, text, html):
@@ -89,7 +91,7 @@ def _message(to, subject, text, html):
 def _footer(language):
     portal_url = api.portal.get().absolute_url()
     preferences_url = f"{portal_url}/{PREFERENCES_VIEW}"
-    label = _t("Change how you hear about things", language=language)
+    label = _t(_("Change how you hear about things"), language)
     return (f"{label}: {preferences_url}",
             f'<p><a href="{escape(preferences_url)}">{escape(label)}</a></p>')
 
@@ -98,9 +100,9 @@ def compose_notification(notification, to, language=None):
     """Return the EmailMessage for one notification."""
     site = api.portal.get().Title()
     url = item_url(notification)
-    why = _t("You get this email because ${reason}.",
-             {"reason": reason_text(notification, language)}, language)
-    open_label = _t("Open", language=language)
+    why = _t(_("You get this email because ${reason}.",
+               mapping={"reason": reason_text(notification, language)}), language)
+    open_label = _t(_("Open"), language)
     footer_text, footer_html = _footer(language)
     text = "\n\n".join(part for part in (
         notification.subject,
@@ -122,9 +124,9 @@ def compose_digest(notifications, to, language=None):
     site = api.portal.get().Title()
     count = len(notifications)
     if count == 1:
-        heading = _t("1 new notification", language=language)
+        heading = _t(_("1 new notification"), language)
     else:
-        heading = _t("${count} new notifications", {"count": count}, language)
+        heading = _t(_("${count} new notifications", mapping={"count": count}), language)
     groups = {}  # item URL -> notifications about it, newest first
     for notification in notifications:
         groups.setdefault(item_url(notification), []).append(notification)
