@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 HOST ?= 127.0.0.1
 PORT ?= 8080
+SMTP_PORT ?= 8025
 SITE ?= Plone
 INSTANCE ?= var/instance
 BIN := $(VENV)/bin
@@ -14,7 +15,7 @@ TESTRUNNER := PYTHONPATH=$(CURDIR) $(BIN)/zope-testrunner --path src --test-path
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install instance site run test test-unit test-buildout buildout i18n \
+.PHONY: help install instance site run jobs test test-unit test-buildout buildout i18n \
         pins pins-generate pins-check clean distclean
 
 help: ## Show this help
@@ -35,12 +36,18 @@ $(INSTANCE)/etc/zope.conf: scripts/instance.py | $(STAMP)
 instance: $(INSTANCE)/etc/zope.conf ## Create the Zope instance (FileStorage under var/)
 
 site: instance ## Create the Plone site with demo users and data if it does not exist
-	$(BIN)/zconsole run $(INSTANCE)/etc/zope.conf scripts/create_site.py $(SITE)
+	SMTP_PORT=$(SMTP_PORT) $(BIN)/zconsole run $(INSTANCE)/etc/zope.conf scripts/create_site.py $(SITE)
 
 run: site ## Install, create the site if missing and serve it on http://localhost:$(PORT)
 	$(BIN)/python scripts/instance.py $(INSTANCE) --host $(HOST) --port $(PORT) --ini-only
 	@echo "Serving http://localhost:$(PORT)/$(SITE)  (admin/admin; demo users in README.md)"
+	@echo "Mail goes to a debugging SMTP server on 127.0.0.1:$(SMTP_PORT), printed below"
+	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(SMTP_PORT) & smtp=$$!; \
+	trap 'kill $$smtp 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/runwsgi $(INSTANCE)/etc/zope.ini
+
+jobs: instance ## Run the scheduled jobs once (digests, fan-out, cleanup); stop `make run` first
+	$(BIN)/plonesocial-jobs $(INSTANCE)/etc/zope.conf all
 
 test: $(STAMP) ## Run every test: unit, integration and the doctests in docs/
 	$(BIN)/python scripts/pins.py check

@@ -8,6 +8,7 @@ An existing site is left as it is: its data is never reset.
 """
 
 from AccessControl.SecurityManagement import newSecurityManager
+from plone import api
 from plone.distribution.api import site as site_api
 from plonesocial.demo import create_demo_activity
 from plonesocial.demo import create_demo_conversations
@@ -17,6 +18,7 @@ from plonesocial.messaging.interfaces import IMessagingLocator
 from zope.component import getUtility
 from zope.component.hooks import setSite
 
+import os
 import sys
 import transaction
 
@@ -60,6 +62,13 @@ if not installer.is_product_installed("plonesocial"):
 elif installer.upgrade_info("plonesocial").get("required"):
     installer.upgrade_product("plonesocial")
     print("Upgraded plonesocial")
+if not api.portal.get_registry_record("plone.email_from_address", default=None):
+    # The demo site mails the debugging SMTP server that `make run` starts.
+    api.portal.set_registry_record("plone.email_from_address", "intranet@example.org")
+    api.portal.set_registry_record("plone.email_from_name", "plonesocial demo")
+    api.portal.set_registry_record("plone.smtp_host", "127.0.0.1")
+    api.portal.set_registry_record("plone.smtp_port", int(os.environ.get("SMTP_PORT", 8025)))
+    print("Mail settings: the debugging SMTP server of `make run`")
 new_users = create_demo_users()
 sent = create_demo_conversations(getUtility(IMessagingLocator).get_inboxes())
 transaction.commit()

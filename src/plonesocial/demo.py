@@ -67,6 +67,8 @@ def create_demo_activity(portal):
     if "team" in portal.objectIds():
         return False
     am = getUtility(IActivityLocator).get_manager()
+    # Alice hears of private messages by email at once (see the SMTP server's output).
+    am.get_preferences("alice").set(mail_modes={"message": "immediately"})
     am.subscriptions.follow("alice", "bob")
     am.subscriptions.follow("dave", "carol")
     with api.env.adopt_roles(["Manager"]):
