@@ -10,38 +10,19 @@ from plonesocial.activitystream.activity import URNResolver
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.activitystream.interfaces import IVisibility
 from plonesocial.activitystream.manager import ActivityManager
+from plonesocial.storage import SiteStorage
 from Products.CMFCore.indexing import processQueue
 from Products.CMFCore.interfaces import ISiteRoot
-from zope.annotation.interfaces import IAnnotations
-from zope.component.hooks import getSite
 from zope.interface import implementer
 
 
 # The site's annotations hold the manager, beside the messages.
 ANNOTATION_KEY = "plonesocial.activitystream.manager"
+STORAGE = SiteStorage(ANNOTATION_KEY, ActivityManager)
 
-
-def get_storage(site):
-    """Return the ActivityManager stored on `site`, or None."""
-    return IAnnotations(site).get(ANNOTATION_KEY)
-
-
-def create_storage(site):
-    """Return the ActivityManager of `site`, creating it if there is none."""
-    annotations = IAnnotations(site)
-    manager = annotations.get(ANNOTATION_KEY)
-    if manager is None:
-        manager = annotations[ANNOTATION_KEY] = ActivityManager()
-    return manager
-
-
-def purge_storage(site):
-    """Delete every activity, notification and subscription of `site`."""
-    annotations = IAnnotations(site)
-    if ANNOTATION_KEY not in annotations:
-        return False
-    del annotations[ANNOTATION_KEY]
-    return True
+get_storage = STORAGE.get
+create_storage = STORAGE.create
+purge_storage = STORAGE.purge
 
 
 @implementer(IActivityLocator)
@@ -49,16 +30,7 @@ class ActivityLocator:
     """Finds the ActivityManager of the current site (see IActivityLocator)."""
 
     def get_manager(self):
-        site = getSite()
-        if site is None:
-            raise LookupError("No current site: call setSite(portal) first")
-        manager = get_storage(site)
-        if manager is None:
-            raise LookupError(
-                f"plonesocial is not installed in {site.getId()!r}: "
-                "install the 'plonesocial:default' profile"
-            )
-        return manager
+        return STORAGE.current()
 
 
 def content_chain(obj):

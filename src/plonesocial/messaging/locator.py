@@ -2,37 +2,16 @@
 
 from plonesocial.messaging.interfaces import IMessagingLocator
 from plonesocial.messaging.messaging import Inboxes
-from zope.annotation.interfaces import IAnnotations
-from zope.component.hooks import getSite
+from plonesocial.storage import SiteStorage
 from zope.interface import implementer
 
 
-# The site's annotations hold the storage: outside the content tree, so it
-# is not catalogued, not traversable, and survives an uninstall.
 ANNOTATION_KEY = "plonesocial.messaging.inboxes"
+STORAGE = SiteStorage(ANNOTATION_KEY, Inboxes)
 
-
-def get_storage(site):
-    """Return the Inboxes stored on `site`, or None."""
-    return IAnnotations(site).get(ANNOTATION_KEY)
-
-
-def create_storage(site):
-    """Return the Inboxes of `site`, creating them if there are none."""
-    annotations = IAnnotations(site)
-    inboxes = annotations.get(ANNOTATION_KEY)
-    if inboxes is None:
-        inboxes = annotations[ANNOTATION_KEY] = Inboxes()
-    return inboxes
-
-
-def purge_storage(site):
-    """Delete every message stored on `site`; return True if there were any."""
-    annotations = IAnnotations(site)
-    if ANNOTATION_KEY not in annotations:
-        return False
-    del annotations[ANNOTATION_KEY]
-    return True
+get_storage = STORAGE.get
+create_storage = STORAGE.create
+purge_storage = STORAGE.purge
 
 
 @implementer(IMessagingLocator)
@@ -40,13 +19,4 @@ class MessagingLocator:
     """Finds the Inboxes of the current site (see IMessagingLocator)."""
 
     def get_inboxes(self):
-        site = getSite()
-        if site is None:
-            raise LookupError("No current site: call setSite(portal) first")
-        inboxes = get_storage(site)
-        if inboxes is None:
-            raise LookupError(
-                f"plonesocial is not installed in {site.getId()!r}: "
-                "install the 'plonesocial:default' profile"
-            )
-        return inboxes
+        return STORAGE.current()
