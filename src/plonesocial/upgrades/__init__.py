@@ -17,3 +17,9 @@ def add_activity_streams(context):
     """1000 -> 1001: the activity manager and its registry records."""
     reload_registry(context)
     create_storage(api.portal.get())
+
+
+def add_use_permission(context):
+    """1002 -> 1003: who may use plonesocial's services (the rolemap)."""
+    setup = api.portal.get_tool("portal_setup")
+    setup.runImportStepFromProfile(PROFILE, "rolemap", run_dependencies=False)

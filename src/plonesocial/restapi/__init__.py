@@ -1,0 +1,1 @@
+"""plone.restapi services of plonesocial, laid out as plone.restapi's own."""

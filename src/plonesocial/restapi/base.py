@@ -1,0 +1,120 @@
+"""What every plonesocial service shares: the acting user, input, CSRF, collection pages."""
+
+from plone import api
+from plone.protect.authenticator import _verify_request as verify_token
+from plone.protect.interfaces import IDisableCSRFProtection
+from plone.restapi.deserializer import json_body
+from plone.restapi.services import Service
+from plonesocial.activitystream.activity import AS2_CONTEXT
+from plonesocial.clock import isoformat
+from urllib.parse import urlencode
+from zExceptions import BadRequest
+from zExceptions import Forbidden
+from zExceptions import Unauthorized
+from zope.interface import alsoProvides
+from zope.interface import implementer
+from zope.publisher.interfaces import IPublishTraverse
+
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
+
+
+@implementer(IPublishTraverse)
+class SocialService(Service):
+    """A service that acts for the authenticated user only, never for an id from the request."""
+
+    def __init__(self, context, request):
+        super().__init__(context, request)
+        self.params = []
+
+    def publishTraverse(self, request, name):
+        # @inbox/bob/123 -> params ["bob", "123"]
+        self.params.append(name)
+        return self
+
+    def render(self):
+        if api.user.is_anonymous():
+            raise Unauthorized("Log in to use this service")
+        self.userid = api.user.get_current().getId()
+        if self.request.method in WRITE_METHODS:
+            self.check_csrf()
+        return super().render()
+
+    def check_csrf(self):
+        """Refuse a write authenticated by cookie alone without plone.protect's token.
+
+        A request with an Authorization header (JWT or basic) cannot be
+        forged cross-site; one that relies on the login cookie must carry
+        the token in the X-CSRF-TOKEN header.
+        """
+        # Zope moves the Authorization header out of the environment into _auth.
+        authorization = getattr(self.request, "_auth", None) or self.request.getHeader(
+            "Authorization")
+        if not authorization and not verify_token(self.request):
+            raise Forbidden("A write needs the X-CSRF-TOKEN header (plone.protect's token)")
+        # Checked here; plone.protect's automatic check would refuse the
+        # service's own (legitimate) writes.
+        alsoProvides(self.request, IDisableCSRFProtection)
+
+    def body(self):
+        """Return the JSON body as a dict, or raise BadRequest."""
+        try:
+            data = json_body(self.request)
+        except Exception:
+            raise BadRequest("The body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise BadRequest("The body must be a JSON object")
+        return data
+
+    def int_param(self, name, default=None, minimum=1, maximum=None):
+        value = self.request.form.get(name)
+        if value in (None, ""):
+            return default
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise BadRequest(f"{name} must be an integer, not {value!r}") from None
+        if number < minimum or (maximum is not None and number > maximum):
+            raise BadRequest(f"{name} must be between {minimum} and {maximum or 'any'}")
+        return number
+
+    def limit(self):
+        return self.int_param("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+
+    def page(self, base_url, items, ids, limit, part_of, query=None):
+        """An Activity Streams 2.0 OrderedCollectionPage with keyset links.
+
+        `items` are JSON objects newest first, `ids` their cursors.
+        """
+        query = dict(query or {})
+        this = dict(query)
+        for name in ("before", "after"):
+            if self.request.form.get(name):
+                this[name] = self.request.form[name]
+        page = {
+            "@context": AS2_CONTEXT,
+            "type": "OrderedCollectionPage",
+            "id": _url(base_url, this),
+            "partOf": part_of,
+            "orderedItems": items,
+        }
+        if ids and len(ids) >= limit:
+            page["next"] = _url(base_url, dict(query, before=ids[-1], limit=limit))
+        if ids and (self.request.form.get("before") or self.request.form.get("after")):
+            page["prev"] = _url(base_url, dict(query, after=ids[0], limit=limit))
+        return page
+
+
+def _url(base, query):
+    return f"{base}?{urlencode(query)}" if query else base
+
+
+def iso(value):
+    return None if value is None else isoformat(value)
+
+
+def fullname(userid):
+    user = api.user.get(userid=userid)
+    return (user.getProperty("fullname") if user is not None else None) or userid

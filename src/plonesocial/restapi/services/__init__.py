@@ -1,0 +1,1 @@
+"""The services: one folder per endpoint, one class per HTTP verb."""

@@ -1,0 +1,18 @@
+"""POST @inbox/{userid}: send a message to that user, from the authenticated user."""
+
+from plonesocial.messaging import exc
+from plonesocial.restapi.services.inbox import InboxService
+from zExceptions import BadRequest
+
+
+class InboxPost(InboxService):
+    def reply(self):
+        if len(self.params) != 1:
+            raise BadRequest("Send to @inbox/{userid}")
+        text = self.body().get("text")
+        try:
+            message = self.inboxes().send(self.userid, self.other(), text)
+        except exc.MessagingError as error:
+            raise BadRequest(str(error)) from None
+        self.request.response.setStatus(201)
+        return self.serialize_message(message, self.other())

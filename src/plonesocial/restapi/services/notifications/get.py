@@ -1,0 +1,42 @@
+"""GET @notifications (paged, newest first) and GET @notifications/count (for polling)."""
+
+from plonesocial.restapi.services.notifications import NotificationsService
+from zExceptions import NotFound
+
+import hashlib
+
+
+class NotificationsGet(NotificationsService):
+    def reply(self):
+        if self.params == ["count"]:
+            return self.reply_count()
+        if self.params:
+            raise NotFound("No such resource")
+        limit = self.limit()
+        query = self.manager().get_by_recipient(self.userid).limit(limit)
+        before = self.int_param("before")
+        after = self.int_param("after")
+        if before is not None:
+            query = query.before(before)
+        if after is not None:
+            query = query.after(after)
+        notifications = query.all()
+        page = self.page(
+            self.base_url(), [self.serialize(n) for n in notifications],
+            [n.id for n in notifications], limit, self.base_url(),
+        )
+        page.update(self.count())
+        return page
+
+    def reply_count(self):
+        """The badge: cheap, with an ETag so that polling gets 304 while nothing changed."""
+        count = self.count()
+        etag = '"' + hashlib.sha1(
+            f"{self.userid}:{count['not_seen']}:{count['last_seen']}".encode()
+        ).hexdigest()[:16] + '"'
+        response = self.request.response
+        response.setHeader("ETag", etag)
+        response.setHeader("Cache-Control", "private, no-cache")
+        if self.request.getHeader("If-None-Match") == etag:
+            return self.reply_no_content(status=304)
+        return count
