@@ -18,7 +18,7 @@ OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 def test_suite():
     suite = unittest.TestSuite()
-    for path in sorted(DOCS.glob("*.rst")):
+    for path in sorted([*DOCS.glob("*.rst"), *DOCS.glob("*.md")]):
         suite.addTest(
             layered(
                 doctest.DocFileSuite(
