@@ -616,3 +616,24 @@ class TestDigests(ManagerTestCase):
         self.assertEqual([n.subject for n in self.am.take_digest("bob", early)], ["chat"])
         later = datetime(2024, 1, 10, 6, 5)
         self.assertEqual([n.subject for n in self.am.take_digest("bob", later)], ["news"])
+
+
+class TestTimeline(ManagerTestCase):
+    def test_own_followed_and_watched_once_each(self):
+        self.am.subscriptions.follow("bob", "ann")
+        self.am.subscriptions.watch("bob", "folder")
+        mine = self.am.create(actor="bob", verb="Create", object=DOC)
+        followed = self.am.create(actor="ann", verb="Like", object=DOC)
+        both = self.am.create(actor="ann", verb="Update", object=DOC, context="doc",
+                              ancestors=["folder"])
+        watched = self.am.create(actor="cat", verb="Create", object=DOC, context="doc",
+                                 ancestors=["folder"])
+        self.am.create(actor="cat", verb="Like", object=DOC)  # neither
+        timeline = self.am.get_timeline("bob")
+        self.assertEqual([a.id for a in timeline],
+                         [watched.id, both.id, followed.id, mine.id])
+        self.assertEqual([a.id for a in timeline.where(lambda a: a.actor == "ann")],
+                         [both.id, followed.id])
+        self.assertEqual([a.id for a in timeline.where(lambda a: a.verb == "Create").limit(1)],
+                         [watched.id])
+        self.assertEqual(self.am.get_timeline("nobody").all(), [])

@@ -108,6 +108,9 @@ class IQuery(Interface):
         """Return a copy that yields only items newer than the id `cursor`
         (the ones closest to it when limited)."""
 
+    def where(predicate):
+        """Return a copy that yields only items for which `predicate(item)` holds."""
+
     def all():
         """Return the items as a list."""
 
@@ -191,6 +194,10 @@ class IActivityManager(Interface):
     def get_by_context(uuid, reader):
         """Return an IQuery over the activities of a content item and its
         subtree that `reader` may View."""
+
+    def get_timeline(userid):
+        """Return an IQuery over the personal timeline of `userid`: their own
+        activities, those of whom they follow and in what they watch."""
 
     def get_preferences(userid, create=True):
         """Return the IPreferences of `userid`, stored when first needed.

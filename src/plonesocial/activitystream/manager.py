@@ -972,6 +972,19 @@ class ActivityManager(Persistent):
         mine = self._push.get(userid) if self._push is not None else None
         return [] if mine is None else list(mine.values())
 
+    def get_timeline(self, userid):
+        """Return an IQuery over `userid`'s personal timeline: their own activities,
+        those of the people they follow and those in the content they watch (with
+        its subtree), as far as they may View them."""
+        check_userid(userid)
+        subscriptions = self.subscriptions
+        sets = [self._by_actor.get(userid)]
+        sets += [self._by_actor.get(s.target) for s in subscriptions._following.get(userid, {}).values()]
+        sets += [self._by_context.get(s.target) for s in subscriptions._watching.get(userid, {}).values()]
+        sources = [Source(entries.keys, self._activities.get) for entries in sets if entries]
+        visible = self._visibility_filter(userid, lambda a: (a.context,) if a.context else ())
+        return Query(sources, visible)
+
     # -- retention -----------------------------------------------------------
 
     def cleanup(self, remove_after=14, keep_unseen=True, now=None):

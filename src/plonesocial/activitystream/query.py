@@ -43,17 +43,19 @@ class Query:
     see; None shows everything.
     """
 
-    def __init__(self, sources, visible=None, limit=None, before=None, after=None):
+    def __init__(self, sources, visible=None, limit=None, before=None, after=None,
+                 where=()):
         self._sources = tuple(sources)
         self._visible = visible
         self._limit = limit
         self._before = before
         self._after = after
+        self._where = tuple(where)  # predicates every item must pass
 
     def _copy(self, **changes):
         state = dict(
             sources=self._sources, visible=self._visible, limit=self._limit,
-            before=self._before, after=self._after,
+            before=self._before, after=self._after, where=self._where,
         )
         state.update(changes)
         return Query(**state)
@@ -68,6 +70,10 @@ class Query:
 
     def after(self, cursor):
         return self._copy(after=check_cursor(cursor))
+
+    def where(self, predicate):
+        """Return a copy that yields only the items for which `predicate(item)` is true."""
+        return self._copy(where=self._where + (predicate,))
 
     def all(self):
         return list(self)
@@ -89,9 +95,13 @@ class Query:
     def _items(self):
         """Yield the visible items, newest first, unlimited."""
         batch = []
+        previous = None
         for key, source in self._keys():
+            if key == previous:
+                continue  # merged sources can hold the same item
+            previous = key
             item = source.fetch(key)
-            if item is None:
+            if item is None or not all(test(item) for test in self._where):
                 continue
             batch.append(item)
             if len(batch) >= BATCH:
