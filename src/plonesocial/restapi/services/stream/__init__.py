@@ -1,0 +1,1 @@
+"""@stream: the personal timeline on the site, the context stream on content."""

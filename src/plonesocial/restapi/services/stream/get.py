@@ -1,0 +1,42 @@
+"""GET @stream: activities as an OrderedCollectionPage, filtered by actor and verb."""
+
+from plone.base.interfaces import IPloneSiteRoot
+from plone.uuid.interfaces import IUUID
+from plonesocial.activitystream.content import PloneResolver
+from plonesocial.activitystream.interfaces import IActivityLocator
+from plonesocial.restapi.base import SocialService
+from zExceptions import BadRequest
+from zExceptions import NotFound
+from zope.component import getUtility
+
+
+class StreamGet(SocialService):
+    def reply(self):
+        if self.params:
+            raise NotFound("No such resource")
+        manager = getUtility(IActivityLocator).get_manager()
+        if IPloneSiteRoot.providedBy(self.context):
+            query = manager.get_timeline(self.userid)
+        else:
+            query = manager.get_by_context(IUUID(self.context), reader=self.userid)
+        filters = {}
+        for name in ("actor", "verb"):
+            value = self.request.form.get(name)
+            if value:
+                if not isinstance(value, str):
+                    raise BadRequest(f"{name} must be given once")
+                filters[name] = value
+                query = query.where(lambda a, name=name, value=value: getattr(a, name) == value)
+        limit = self.limit()
+        query = query.limit(limit)
+        before = self.int_param("before")
+        after = self.int_param("after")
+        if before is not None:
+            query = query.before(before)
+        if after is not None:
+            query = query.after(after)
+        activities = query.all()
+        resolver = PloneResolver()
+        url = f"{self.context.absolute_url()}/@stream"
+        return self.page(url, [a.to_json(resolver) for a in activities],
+                         [a.id for a in activities], limit, url, query=filters)
