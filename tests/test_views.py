@@ -1,0 +1,136 @@
+"""Classic UI pages, in a browser session of the functional layer."""
+
+from plone import api
+from plone.testing.zope import Browser
+from plonesocial.activitystream.interfaces import IActivityLocator
+from plonesocial.browser.views import linkify
+from plonesocial.messaging.interfaces import IMessagingLocator
+from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
+from zope.component import getUtility
+
+import transaction
+import unittest
+
+
+class TestLinkify(unittest.TestCase):
+    def test_escapes_and_links(self):
+        self.assertEqual(
+            linkify('<script>x</script> see https://example.org/a?b=1&c="2"\nbye'),
+            '&lt;script&gt;x&lt;/script&gt; see <a href="https://example.org/a?b=1&amp;c="'
+            ' rel="nofollow noopener noreferrer" target="_blank">https://example.org/a?b=1&amp;c=</a>'
+            '&quot;2&quot;<br>bye',
+        )
+        self.assertEqual(linkify("javascript:alert(1)"), "javascript:alert(1)")
+
+
+class ViewsTestCase(unittest.TestCase):
+    layer = PLONESOCIAL_FUNCTIONAL_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+        for userid, name in (("ann", "Ann Ames"), ("bob", "Bob Baker")):
+            api.user.create(email=f"{userid}@example.org", username=userid,
+                            password="secret-password", properties={"fullname": name})
+        transaction.commit()
+        self.site = self.portal.absolute_url()
+
+    def browser(self, userid):
+        browser = Browser(self.layer["app"])
+        browser.handleErrors = False
+        browser.addHeader("Authorization", f"Basic {userid}:secret-password")
+        return browser
+
+    def inboxes(self):
+        transaction.begin()
+        return getUtility(IMessagingLocator).get_inboxes()
+
+
+class TestMessagingPages(ViewsTestCase):
+    def test_send_read_delete(self):
+        ann = self.browser("ann")
+        ann.open(f"{self.site}/@@inbox")
+        ann.getControl(name="recipient").value = "bob"
+        ann.getControl(name="text").value = "Hi <b>Bob</b>, see https://example.org"
+        ann.getControl("Send").click()
+        self.assertIn("@@conversation?with=bob", ann.url)
+        self.assertIn("Hi &lt;b&gt;Bob&lt;/b&gt;", ann.contents)
+        self.assertIn('<a href="https://example.org" rel="nofollow noopener noreferrer"',
+                      ann.contents)
+        bob = self.browser("bob")
+        bob.open(f"{self.site}/@@inbox")
+        self.assertIn("Ann Ames", bob.contents)
+        self.assertIn("1 unread", bob.contents)
+        self.assertEqual(self.inboxes()["bob"].new_messages_count, 1)
+        bob.getLink(url="@@conversation?with=ann").click()  # opening it marks it read
+        self.assertEqual(self.inboxes()["bob"].new_messages_count, 0)
+        bob.getControl(name="text").value = "Thanks"
+        bob.getControl(name="send").click()
+        self.assertEqual(len(self.inboxes()["ann"]["bob"]), 2)
+        bob.getControl("Delete this conversation").click()
+        self.assertNotIn("ann", self.inboxes()["bob"])
+        self.assertEqual(len(self.inboxes()["ann"]["bob"]), 2)
+
+    def test_errors_save_nothing(self):
+        ann = self.browser("ann")
+        ann.open(f"{self.site}/@@inbox")
+        ann.getControl(name="recipient").value = "nobody"
+        ann.getControl(name="text").value = "hello"
+        ann.getControl("Send").click()
+        self.assertIn("There is no user nobody.", ann.contents)
+        ann.getControl(name="recipient").value = "bob"
+        ann.getControl(name="text").value = "   "
+        ann.getControl("Send").click()
+        self.assertIn("Not sent: The message is empty", ann.contents)
+        self.assertNotIn("ann", self.inboxes())
+
+    def test_post_without_token_refused(self):
+        from zExceptions import Forbidden
+
+        with self.assertRaises(Forbidden):
+            self.browser("ann").post(f"{self.site}/@@inbox", "recipient=bob&text=forged")
+        self.assertNotIn("ann", self.inboxes())
+
+    def test_anonymous_sent_to_login(self):
+        browser = Browser(self.layer["app"])
+        browser.open(f"{self.site}/@@inbox")
+        self.assertIn("/login", browser.url)
+
+
+class TestNotificationPages(ViewsTestCase):
+    def setUp(self):
+        super().setUp()
+        manager = getUtility(IActivityLocator).get_manager()
+        manager.notify(["ann"], subject="First <news>")
+        manager.notify(["ann"], subject="Second")
+        transaction.commit()
+
+    def manager(self):
+        transaction.begin()
+        return getUtility(IActivityLocator).get_manager()
+
+    def test_menu_page_and_marking(self):
+        ann = self.browser("ann")
+        ann.open(self.site)
+        self.assertIn('id="plonesocial-badge"', ann.contents)
+        self.assertIn('data-count="2"', ann.contents)
+        self.assertIn("First &lt;news&gt;", ann.contents)
+        ann.open(f"{self.site}/@@notifications")
+        self.assertIn("2 not seen", ann.contents)
+        ann.getControl("Mark seen", index=0).click()
+        self.assertEqual(self.manager().count_not_seen_by_recipient("ann"), 1)
+        ann.getControl("Mark all seen").click()
+        self.assertEqual(self.manager().count_not_seen_by_recipient("ann"), 0)
+        ann.getControl("Mark not seen", index=0).click()
+        self.assertEqual(self.manager().count_not_seen_by_recipient("ann"), 1)
+
+    def test_see_marks_seen_and_redirects_inside_only(self):
+        notification = self.manager().get_by_recipient("ann").first()
+        ann = self.browser("ann")
+        ann.followRedirects = False
+        ann.open(f"{self.site}/@@see?id={notification.id}&target={self.site}/news")
+        self.assertEqual(ann.headers["Location"], f"{self.site}/news")
+        self.assertEqual(self.manager().count_not_seen_by_recipient("ann"), 1)
+        for target in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+            with self.subTest(target=target):
+                ann.open(f"{self.site}/@@see?id=1&target={target}")
+                self.assertEqual(ann.headers["Location"], f"{self.site}/@@notifications")
