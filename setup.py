@@ -71,6 +71,7 @@ setup(
             "plone.app.discussion",
             "plone.app.testing",
             "plone.testing",
+            "playwright",
             "zope.testrunner",
         ],
     },

@@ -637,3 +637,14 @@ class TestTimeline(ManagerTestCase):
         self.assertEqual([a.id for a in timeline.where(lambda a: a.verb == "Create").limit(1)],
                          [watched.id])
         self.assertEqual(self.am.get_timeline("nobody").all(), [])
+
+
+class TestMarkSeenAbout(ManagerTestCase):
+    def test_reading_the_thing_marks_its_notification_seen(self):
+        self.am.notify(["bob"], subject="ann wrote", message_type="message", owner=("user", "ann"))
+        self.am.notify(["bob"], subject="cat wrote", message_type="message", owner=("user", "cat"))
+        self.assertTrue(self.am.mark_seen_about("bob", "message", ("user", "ann")))
+        self.assertFalse(self.am.mark_seen_about("bob", "message", ("user", "ann")))
+        self.assertFalse(self.am.mark_seen_about("nobody", "message", ("user", "ann")))
+        self.assertEqual([n.subject for n in self.am.get_by_recipient("bob") if not n.seen],
+                         ["cat wrote"])

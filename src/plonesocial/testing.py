@@ -5,6 +5,7 @@ from plone.app.testing import FunctionalTesting
 from plone.app.testing import IntegrationTesting
 from plone.app.testing import PLONE_FIXTURE
 from plone.app.testing import PloneSandboxLayer
+from plone.testing.zope import WSGI_SERVER_FIXTURE
 
 import plonesocial
 
@@ -40,4 +41,10 @@ PLONESOCIAL_INTEGRATION_TESTING = IntegrationTesting(
 PLONESOCIAL_FUNCTIONAL_TESTING = FunctionalTesting(
     bases=(PLONESOCIAL_FIXTURE,),
     name="PlonesocialLayer:FunctionalTesting",
+)
+
+# A real HTTP server on localhost, for browser tests.
+PLONESOCIAL_ACCEPTANCE_TESTING = FunctionalTesting(
+    bases=(PLONESOCIAL_FIXTURE, WSGI_SERVER_FIXTURE),
+    name="PlonesocialLayer:AcceptanceTesting",
 )

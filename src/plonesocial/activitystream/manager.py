@@ -822,6 +822,22 @@ class ActivityManager(Persistent):
         else:
             notification_list._mark_unseen(notification)
 
+    def mark_seen_about(self, userid, message_type, owner):
+        """Mark seen the unseen notification of a type about an owner (a group), if any.
+
+        Reading the thing a notification is about counts as seeing it: opening
+        a conversation marks its "message" notification seen. O(1).
+        """
+        notification_list = self._list(userid)
+        owner = make_reference(owner, "owner")
+        if notification_list is None or owner is None:
+            return False
+        key = notification_list._groups.get((message_type, owner))
+        if key is None or key not in notification_list._unseen:
+            return False
+        notification_list._mark_seen(notification_list._items[key])
+        return True
+
     def mark_all_seen(self, userid):
         check_userid(userid)
         notification_list = self._list(userid, create=True)

@@ -10,6 +10,8 @@ from zope.component import getUtility
 class NotificationsMenu(ViewletBase):
     """Bell with the not-seen count, the latest notifications, and the unread messages."""
 
+    interval = 10000  # ms between two polls of the count (a 304 while nothing changed)
+
     def update(self):
         super().update()
         self.available = not api.user.is_anonymous()

@@ -133,6 +133,7 @@ class ConversationView(InboxView):
             alsoProvides(self.request, IDisableCSRFProtection)
             self.messages = list(self.conversation.get_messages())
             self.conversation.mark_read()
+            self.manager.mark_seen_about(self.userid, "message", ("user", self.with_))
         else:
             self.messages = list(self.conversation.get_messages())
 
