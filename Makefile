@@ -15,7 +15,7 @@ TESTRUNNER := PYTHONPATH=$(CURDIR) $(BIN)/zope-testrunner --path src --test-path
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install instance site run jobs test test-unit test-buildout buildout i18n \
+.PHONY: help install instance site run jobs chromium test test-unit test-buildout buildout i18n \
         pins pins-generate pins-check clean distclean
 
 help: ## Show this help
@@ -48,6 +48,12 @@ run: site ## Install, create the site if missing and serve it on http://localhos
 
 jobs: instance ## Run the scheduled jobs once (digests, fan-out, cleanup); stop `make run` first
 	$(BIN)/plonesocial-jobs $(INSTANCE)/etc/zope.conf all
+
+chromium: ## Install Debian's Chromium for the browser tests (needs root and apt)
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version)"; \
+	elif command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "no apt-get: install Chromium yourself, or the browser tests skip"; fi
 
 test: $(STAMP) ## Run every test: unit, integration and the doctests in docs/
 	$(BIN)/python scripts/pins.py check
