@@ -11,6 +11,14 @@ from zope.interface import Interface
 class IActivityStreamSettings(Interface):
     """Registry records ``plonesocial.activitystream.<name>``."""
 
+    max_message_length = schema.Int(
+        title=_("Maximum message length"),
+        description=_("Longest private message accepted, in characters."),
+        default=10000,
+        min=1,
+        max=1000000,
+    )
+
     fanout_threshold = schema.Int(
         title=_("Fan-out threshold"),
         description=_(

@@ -20,6 +20,8 @@ def add_activity_streams(context):
 
 
 def add_use_permission(context):
-    """1002 -> 1003: who may use plonesocial's services (the rolemap)."""
+    """1002 -> 1003: who may use plonesocial's services, the control panel and its
+    maximum message length."""
     setup = api.portal.get_tool("portal_setup")
-    setup.runImportStepFromProfile(PROFILE, "rolemap", run_dependencies=False)
+    for step in ("rolemap", "controlpanel", "plone.app.registry"):
+        setup.runImportStepFromProfile(PROFILE, step, run_dependencies=False)

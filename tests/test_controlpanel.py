@@ -1,0 +1,45 @@
+"""The Social control panel."""
+
+from plone import api
+from plone.app.testing import SITE_OWNER_NAME
+from plone.app.testing import SITE_OWNER_PASSWORD
+from plone.testing.zope import Browser
+from plonesocial.messaging.interfaces import IMessagingLocator
+from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
+from zope.component import getUtility
+
+import transaction
+import unittest
+
+
+class TestControlPanel(unittest.TestCase):
+    layer = PLONESOCIAL_FUNCTIONAL_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+        api.user.create(email="ann@example.org", username="ann", password="secret-password")
+        transaction.commit()
+        self.url = self.portal.absolute_url() + "/@@plonesocial-controlpanel"
+
+    def test_listed_and_saves(self):
+        browser = Browser(self.layer["app"])
+        browser.handleErrors = False
+        browser.addHeader("Authorization", f"Basic {SITE_OWNER_NAME}:{SITE_OWNER_PASSWORD}")
+        browser.open(self.portal.absolute_url() + "/@@overview-controlpanel")
+        self.assertIn("@@plonesocial-controlpanel", browser.contents)
+        browser.open(self.url)
+        browser.getControl("Maximum message length").value = "500"
+        browser.getControl("Fan-out threshold").value = "50"
+        browser.getControl("Save").click()
+        transaction.begin()
+        self.assertEqual(
+            api.portal.get_registry_record("plonesocial.activitystream.fanout_threshold"), 50)
+        inboxes = getUtility(IMessagingLocator).get_inboxes()
+        self.assertEqual(inboxes.max_message_length, 500)
+
+    def test_members_refused(self):
+        browser = Browser(self.layer["app"])
+        browser.addHeader("Authorization", "Basic ann:secret-password")
+        browser.open(self.url)
+        self.assertNotIn("Maximum message length", browser.contents)
+        self.assertIn("Insufficient Privileges", browser.contents)
