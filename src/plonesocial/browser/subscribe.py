@@ -1,0 +1,89 @@
+"""Watch/Unwatch on content and Follow/Unfollow on a person's author page."""
+
+from plone import api
+from plone.app.layout.viewlets.common import ViewletBase
+from plone.protect import CheckAuthenticator
+from plone.uuid.interfaces import IUUID
+from plonesocial import _
+from plonesocial.activitystream.interfaces import IActivityLocator
+from Products.CMFPlone.browser.author import AuthorView
+from Products.Five.browser import BrowserView
+from zExceptions import BadRequest
+from zExceptions import Unauthorized
+from zope.component import getUtility
+
+
+def _subscriptions():
+    return getUtility(IActivityLocator).get_manager().subscriptions
+
+
+def _me():
+    if api.user.is_anonymous():
+        raise Unauthorized("Log in first")
+    return api.user.get_current().getId()
+
+
+class WatchView(BrowserView):
+    """POST @@watch on content (action=watch|unwatch), for the authenticated user."""
+
+    def __call__(self):
+        userid = _me()
+        if self.request.method != "POST":
+            raise BadRequest("POST only")
+        CheckAuthenticator(self.request)
+        uuid = IUUID(self.context)
+        subscriptions = _subscriptions()
+        if self.request.form.get("action") == "unwatch":
+            if subscriptions.is_watching(userid, uuid):
+                subscriptions.unwatch(userid, uuid)
+            api.portal.show_message(_("You no longer watch this item."), self.request)
+        else:
+            subscriptions.watch(userid, uuid)
+            api.portal.show_message(_("You watch this item now."), self.request)
+        return self.request.response.redirect(self.context.absolute_url())
+
+
+class FollowView(BrowserView):
+    """POST @@follow on the site (userid=..., action=follow|unfollow)."""
+
+    def __call__(self):
+        me = _me()
+        if self.request.method != "POST":
+            raise BadRequest("POST only")
+        CheckAuthenticator(self.request)
+        userid = self.request.form.get("userid")
+        if not isinstance(userid, str) or api.user.get(userid=userid) is None or userid == me:
+            raise BadRequest("No such person to follow")
+        subscriptions = _subscriptions()
+        if self.request.form.get("action") == "unfollow":
+            if subscriptions.is_following(me, userid):
+                subscriptions.unfollow(me, userid)
+        else:
+            subscriptions.follow(me, userid)
+        portal_url = api.portal.get().absolute_url()
+        return self.request.response.redirect(f"{portal_url}/author/{userid}")
+
+
+class WatchViewlet(ViewletBase):
+    """Below the title of content: Watch or Unwatch, and a link to its activity."""
+
+    def update(self):
+        super().update()
+        self.available = not api.user.is_anonymous() and IUUID(self.context, None) is not None
+        if self.available:
+            self.watching = _subscriptions().is_watching(
+                api.user.get_current().getId(), IUUID(self.context))
+
+
+class FollowViewlet(ViewletBase):
+    """On a person's author page: Follow or Unfollow."""
+
+    def update(self):
+        super().update()
+        self.userid = getattr(self.view, "username", None)
+        me = None if api.user.is_anonymous() else api.user.get_current().getId()
+        self.available = bool(self.userid and me and self.userid != me
+                              and isinstance(self.view, AuthorView))
+        if self.available:
+            self.following = _subscriptions().is_following(me, self.userid)
+            self.portal_url = api.portal.get().absolute_url()
