@@ -6,6 +6,7 @@ from plone.protect import CheckAuthenticator
 from plone.uuid.interfaces import IUUID
 from plonesocial import _
 from plonesocial.activitystream.interfaces import IActivityLocator
+from Products.CMFCore.interfaces import ISiteRoot
 from Products.CMFPlone.browser.author import AuthorView
 from Products.Five.browser import BrowserView
 from zExceptions import BadRequest
@@ -69,7 +70,10 @@ class WatchViewlet(ViewletBase):
 
     def update(self):
         super().update()
-        self.available = not api.user.is_anonymous() and IUUID(self.context, None) is not None
+        # Content only: the site root is a container too, but watching it is the
+        # site stream's business.
+        self.available = (not api.user.is_anonymous() and IUUID(self.context, None) is not None
+                          and not ISiteRoot.providedBy(self.context))
         if self.available:
             self.watching = _subscriptions().is_watching(
                 api.user.get_current().getId(), IUUID(self.context))
