@@ -106,3 +106,42 @@ class TestNotificationSettings(SocialTestCase):
             with self.subTest(body=body):
                 self.assertEqual(self.ann.patch(url, body).status_int, 400)
         self.assertEqual(self.ann.get(url).json["timezone"], "Europe/Madrid")
+
+
+class TestPushSubscriptions(SocialTestCase):
+    def test_register_list_delete(self):
+        url = f"{self.site}/@push-subscriptions"
+        body = {"endpoint": "https://push.example/abc", "language": "en",
+                "keys": {"p256dh": "BNc-key_1", "auth": "auth-secret"}}
+        created = self.ann.post(url, body, headers={"User-Agent": "Firefox"})
+        self.assertEqual(created.status_int, 201, created.body)
+        self.assertEqual(created.json["user_agent"], "Firefox")
+        self.assertEqual([s["endpoint"] for s in self.ann.get(url).json["items"]],
+                         ["https://push.example/abc"])
+        self.assertEqual(self.bob.get(url).json["items"], [])
+        for bad in ({"endpoint": "https://x"}, {"endpoint": "ftp://x", "keys": body["keys"]},
+                    {"endpoint": "https://x", "keys": {"p256dh": "not base64!", "auth": "a"}}):
+            with self.subTest(bad=bad):
+                self.assertEqual(self.ann.post(url, bad).status_int, 400)
+        self.assertEqual(self.bob.request("DELETE", url, json={"endpoint": body["endpoint"]})
+                         .status_int, 404)
+        self.assertEqual(self.ann.request("DELETE", url, json={"endpoint": body["endpoint"]})
+                         .status_int, 204)
+        self.assertEqual(self.manager().get_push_subscriptions("ann"), [])
+
+    def test_service_worker_and_button(self):
+        from plone.testing.zope import Browser
+
+        browser = Browser(self.layer["app"])
+        browser.addHeader("Authorization", "Basic ann:secret-password")
+        browser.open(f"{self.site}/@@plonesocial-sw.js")
+        self.assertTrue(browser.headers["Content-Type"].startswith("text/javascript"))
+        self.assertIn("showNotification", browser.contents)
+        browser.open(f"{self.site}/@@notification-preferences")
+        self.assertNotIn("plonesocial-push-enable", browser.contents)
+        api.portal.set_registry_record("plonesocial.activitystream.use_push_api", True)
+        api.portal.set_registry_record("plonesocial.activitystream.vapid_public_key", "BPubKey")
+        transaction.commit()
+        browser.open(f"{self.site}/@@notification-preferences")
+        self.assertIn('data-key="BPubKey"', browser.contents)
+        self.assertIn("plonesocial-push-enable", browser.contents)

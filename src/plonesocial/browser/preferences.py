@@ -69,6 +69,15 @@ class PreferencesView(BrowserView):
     def timezones(self):
         return sorted(zoneinfo.available_timezones())
 
+    def push(self):
+        """The Web Push settings the page's script needs, or None when push is off."""
+        key = api.portal.get_registry_record("plonesocial.activitystream.vapid_public_key")
+        if not api.portal.get_registry_record("plonesocial.activitystream.use_push_api") or not key:
+            return None
+        portal_url = api.portal.get().absolute_url()
+        return {"key": key, "worker": f"{portal_url}/@@plonesocial-sw.js",
+                "endpoint": f"{portal_url}/@push-subscriptions"}
+
     def site_default(self):
         return api.portal.get_registry_record("plonesocial.activitystream.default_mail_mode")
 
@@ -98,3 +107,15 @@ class PreferencesView(BrowserView):
                                     self.request, type="error")
             return
         api.portal.show_message(_("Your notification preferences were saved."), self.request)
+
+
+class ServiceWorkerView(BrowserView):
+    """@@plonesocial-sw.js: the service worker, served from the site so that its scope is the site."""
+
+    def __call__(self):
+        from pathlib import Path
+
+        response = self.request.response
+        response.setHeader("Content-Type", "text/javascript; charset=utf-8")
+        response.setHeader("Cache-Control", "no-cache")
+        return (Path(__file__).parent / "static" / "service-worker.js").read_text()

@@ -1,0 +1,14 @@
+/* plonesocial's service worker: shows pushed notifications, opens them on click. */
+self.addEventListener("push", function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (error) { data = {}; }
+  event.waitUntil(self.registration.showNotification(data.title || "", {
+    body: data.body || "",
+    tag: "plonesocial-" + (data.id || ""),
+    data: {url: data.url || self.registration.scope}
+  }));
+});
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  event.waitUntil(clients.openWindow(event.notification.data.url));
+});

@@ -1,0 +1,1 @@
+"""@push-subscriptions: the browsers that may show the authenticated user's notifications."""

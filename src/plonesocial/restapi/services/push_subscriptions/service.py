@@ -1,0 +1,52 @@
+"""GET, POST and DELETE @push-subscriptions, for the authenticated user."""
+
+from plonesocial.activitystream.exc import ActivityStreamError
+from plonesocial.activitystream.interfaces import IActivityLocator
+from plonesocial.restapi.base import iso
+from plonesocial.restapi.base import SocialService
+from zExceptions import BadRequest
+from zExceptions import NotFound
+from zope.component import getUtility
+
+
+class PushSubscriptionsService(SocialService):
+    def manager(self):
+        return getUtility(IActivityLocator).get_manager()
+
+    def serialize(self, subscription):
+        return {"endpoint": subscription.endpoint, "language": subscription.language,
+                "user_agent": subscription.user_agent, "created": iso(subscription.created)}
+
+
+class PushSubscriptionsGet(PushSubscriptionsService):
+    def reply(self):
+        items = [self.serialize(s) for s in self.manager().get_push_subscriptions(self.userid)]
+        return {"items": items, "items_total": len(items)}
+
+
+class PushSubscriptionsPost(PushSubscriptionsService):
+    """The body is the browser's PushSubscription.toJSON(), plus an optional language."""
+
+    def reply(self):
+        data = self.body()
+        keys = data.get("keys")
+        if not isinstance(keys, dict):
+            raise BadRequest('"keys" with "p256dh" and "auth" is required')
+        try:
+            subscription = self.manager().add_push_subscription(
+                self.userid, data.get("endpoint"), keys.get("p256dh"), keys.get("auth"),
+                language=data.get("language") or "",
+                user_agent=self.request.getHeader("User-Agent") or "",
+            )
+        except ActivityStreamError as error:
+            raise BadRequest(str(error)) from None
+        self.request.response.setStatus(201)
+        return self.serialize(subscription)
+
+
+class PushSubscriptionsDelete(PushSubscriptionsService):
+    def reply(self):
+        endpoint = self.body().get("endpoint")
+        if not self.manager().remove_push_subscription(self.userid, endpoint):
+            raise NotFound("No such push subscription")
+        return self.reply_no_content()
