@@ -88,6 +88,7 @@ def create_demo_activity(portal):
             comment = createObject("plone.Comment")
             comment.text = text
             comment.author_username = userid
+            comment.author_name = api.user.get(userid=userid).getProperty("fullname")
             IConversation(draft).addComment(comment)
     am.broadcast("Welcome to the plonesocial demo", body="Try messages and notifications.")
     return True

@@ -1,0 +1,50 @@
+"""Take the README's screenshots of a running demo site (`make run`) as a demo user.
+
+    .venv/bin/python scripts/screenshots.py [http://localhost:8080/Plone] [docs/screenshots]
+
+Uses Debian's Chromium (/usr/bin/chromium) through Playwright.
+"""
+
+from pathlib import Path
+from playwright.sync_api import sync_playwright
+
+import sys
+
+
+SITE = sys.argv[1] if len(sys.argv) > 1 else "http://localhost:8080/Plone"
+OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "docs/screenshots")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 760})
+        page.goto(f"{SITE}/login")
+        page.fill("#__ac_name", "alice")
+        page.fill("#__ac_password", "alice-secret")
+        page.click("button[name='buttons.login']")
+        page.wait_for_load_state()
+        shots = [
+            ("inbox", f"{SITE}/@@inbox", None),
+            ("conversation", f"{SITE}/@@conversation?with=bob", None),
+            ("menu", f"{SITE}/team/intranet-draft", "#plonesocial-bell"),
+            ("notifications", f"{SITE}/@@notifications", None),
+            ("stream", f"{SITE}/@@stream", None),
+            ("preferences", f"{SITE}/@@notification-preferences", None),
+        ]
+        for name, url, click in shots:
+            page.goto(url)
+            page.wait_for_load_state()
+            if click:
+                page.click(click)
+                page.wait_for_selector("#plonesocial-dropdown.show")
+            page.screenshot(path=str(OUT / f"{name}.png"))
+            print(f"wrote {OUT / name}.png")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
