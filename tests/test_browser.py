@@ -9,7 +9,9 @@ from plone import api
 from plone.app.testing import login
 from plone.app.testing import setRoles
 from plone.app.testing import TEST_USER_ID
+from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.testing import PLONESOCIAL_ACCEPTANCE_TESTING
+from zope.component import getUtility
 from zope.event import notify
 from zope.lifecycleevent import ObjectModifiedEvent
 
@@ -101,6 +103,10 @@ class TestInBrowser(unittest.TestCase):
             "() => document.getElementById('plonesocial-bell').getAttribute('aria-expanded') === 'true'")
         self.assertIn("Ann Ames sent you a message", bob.inner_text("#plonesocial-dropdown"))
         self.shot(bob, "04-bob-menu")
+        # Opening the menu recorded that Bob looked (tgapp's last seen).
+        bob.wait_for_timeout(500)
+        transaction.begin()
+        self.assertIsNotNone(getUtility(IActivityLocator).get_manager().get_last_seen("bob"))
 
         bob.goto(f"{self.site}/@@conversation?with=ann")
         self.assertIn("<script>alert(1)</script>", bob.inner_text("#plonesocial-conversation"))
@@ -109,9 +115,6 @@ class TestInBrowser(unittest.TestCase):
 
         # Bob watches the page; Ann edits it; Bob's badge counts it without a reload.
         transaction.begin()
-        from plonesocial.activitystream.interfaces import IActivityLocator
-        from zope.component import getUtility
-
         getUtility(IActivityLocator).get_manager().subscriptions.watch("bob", self.page_obj.UID())
         transaction.commit()
         bob.goto(self.site)
