@@ -7,7 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 SMTP_PORT ?= 8025
 SITE ?= Plone
-INSTANCE ?= var/instance
+STORAGE ?= filestorage
+INSTANCE ?= var/instance$(if $(filter-out filestorage,$(STORAGE)),-$(STORAGE))
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 STAMP := $(VENV)/.installed
@@ -31,20 +32,16 @@ $(STAMP): setup.py constraints.txt requirements.txt
 install: $(STAMP) ## Create .venv and install plonesocial with the pinned Plone
 
 $(INSTANCE)/etc/zope.conf: scripts/instance.py | $(STAMP)
-	$(BIN)/python scripts/instance.py $(INSTANCE)
+	$(BIN)/python scripts/instance.py $(INSTANCE) --storage $(STORAGE)
 
 instance: $(INSTANCE)/etc/zope.conf ## Create the Zope instance (FileStorage under var/)
 
 site: instance ## Create the Plone site with demo users and data if it does not exist
 	SMTP_PORT=$(SMTP_PORT) $(BIN)/zconsole run $(INSTANCE)/etc/zope.conf scripts/create_site.py $(SITE)
 
-run: site ## Install, create the site if missing and serve it on http://localhost:$(PORT)
-	$(BIN)/python scripts/instance.py $(INSTANCE) --host $(HOST) --port $(PORT) --ini-only
-	@echo "Serving http://localhost:$(PORT)/$(SITE)  (admin/admin; demo users in README.md)"
-	@echo "Mail goes to a debugging SMTP server on 127.0.0.1:$(SMTP_PORT), printed below"
-	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(SMTP_PORT) & smtp=$$!; \
-	trap 'kill $$smtp 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/runwsgi $(INSTANCE)/etc/zope.ini
+run: $(STAMP) ## Serve the demo site on http://localhost:$(PORT) (STORAGE=filestorage|zeo|relstorage)
+	BIN=$(BIN) STORAGE=$(STORAGE) HOST=$(HOST) PORT=$(PORT) SMTP_PORT=$(SMTP_PORT) \
+	  SITE=$(SITE) INSTANCE=$(INSTANCE) scripts/run.sh
 
 jobs: instance ## Run the scheduled jobs once (digests, fan-out, cleanup); stop `make run` first
 	$(BIN)/plonesocial-jobs $(INSTANCE)/etc/zope.conf all

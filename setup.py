@@ -64,6 +64,9 @@ setup(
         "zope.interface",
     ],
     extras_require={
+        # Storages for sites that outgrow one process (see docs/scaling.md).
+        "zeo": ["ZEO"],
+        "relstorage": ["RelStorage", "psycopg2-binary"],
         "test": [
             "aiosmtpd",
             "http-ece",
