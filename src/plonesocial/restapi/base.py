@@ -83,6 +83,18 @@ class SocialService(Service):
     def limit(self):
         return self.int_param("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
 
+    def run_query(self, query):
+        """Apply the request's limit and keyset cursors to an IQuery; return (items, limit)."""
+        limit = self.limit()
+        query = query.limit(limit)
+        before = self.int_param("before")
+        after = self.int_param("after")
+        if before is not None:
+            query = query.before(before)
+        if after is not None:
+            query = query.after(after)
+        return query.all(), limit
+
     def page(self, base_url, items, ids, limit, part_of, query=None):
         """An Activity Streams 2.0 OrderedCollectionPage with keyset links.
 

@@ -12,15 +12,7 @@ class NotificationsGet(NotificationsService):
             return self.reply_count()
         if self.params:
             raise NotFound("No such resource")
-        limit = self.limit()
-        query = self.manager().get_by_recipient(self.userid).limit(limit)
-        before = self.int_param("before")
-        after = self.int_param("after")
-        if before is not None:
-            query = query.before(before)
-        if after is not None:
-            query = query.after(after)
-        notifications = query.all()
+        notifications, limit = self.run_query(self.manager().get_by_recipient(self.userid))
         page = self.page(
             self.base_url(), [self.serialize(n) for n in notifications],
             [n.id for n in notifications], limit, self.base_url(),

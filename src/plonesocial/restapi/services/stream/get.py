@@ -27,15 +27,7 @@ class StreamGet(SocialService):
                     raise BadRequest(f"{name} must be given once")
                 filters[name] = value
                 query = query.where(lambda a, name=name, value=value: getattr(a, name) == value)
-        limit = self.limit()
-        query = query.limit(limit)
-        before = self.int_param("before")
-        after = self.int_param("after")
-        if before is not None:
-            query = query.before(before)
-        if after is not None:
-            query = query.after(after)
-        activities = query.all()
+        activities, limit = self.run_query(query)
         resolver = PloneResolver()
         url = f"{self.context.absolute_url()}/@stream"
         return self.page(url, [a.to_json(resolver) for a in activities],
