@@ -16,7 +16,7 @@ TESTRUNNER := PYTHONPATH=$(CURDIR) $(BIN)/zope-testrunner --path src --test-path
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install instance site run jobs chromium test test-unit test-buildout buildout i18n \
+.PHONY: help install instance site run jobs chromium stress test test-unit test-buildout buildout i18n \
         pins pins-generate pins-check clean distclean
 
 help: ## Show this help
@@ -62,6 +62,12 @@ test-unit: $(STAMP) ## Run only the fast unit tests (no Plone layer)
 
 i18n: $(STAMP) ## Extract the messages into locales/plonesocial.pot and update the .po files
 	$(BIN)/python scripts/i18n.py
+
+stress: $(STAMP) ## The full stress run on ZEO and RelStorage/PostgreSQL, with a killed client and restarts
+	for storage in zeo relstorage; do \
+	  $(BIN)/python scripts/stress.py --storage $$storage --processes 4 --threads 4 --ops 150 || exit 1; \
+	  $(BIN)/python scripts/stress.py --storage $$storage --processes 4 --threads 4 --ops 150 --kill --restart || exit 1; \
+	done
 
 pins: ## Re-resolve pins/requirements.in into the known-good set and regenerate the pin files
 	$(PYTHON) scripts/pins.py refresh

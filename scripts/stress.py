@@ -1,0 +1,343 @@
+"""Stress plonesocial's storage with several processes x threads on ZEO or RelStorage.
+
+    .venv/bin/python scripts/stress.py --storage zeo|relstorage
+        [--processes 3] [--threads 4] [--ops 80] [--kill] [--restart]
+
+Workers send messages (spread and to one hot recipient), post activities that
+fan out to 40 followers, mark conversations read and notifications seen; every
+operation that committed is acknowledged in a file. With --kill one worker is
+killed with SIGKILL mid-burst; with --restart the ZEO server is restarted (or,
+on RelStorage, every PostgreSQL connection is terminated) mid-run. Afterwards:
+every acknowledged send is stored on both sides, every counter equals the real
+count, BTrees.check passes on every tree, and no follower has a notification
+twice. Exits 1 and says what is wrong otherwise.
+"""
+
+from pathlib import Path
+
+import argparse
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLLOWERS = 40
+USERS = 60
+
+
+# -- storages -------------------------------------------------------------------
+
+class ZEOBackend:
+    name = "zeo"
+
+    def __init__(self, workdir):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.config = Path(workdir) / "zeo.conf"
+        self.config.write_text(f"<zeo>\n  address 127.0.0.1:{self.port}\n</zeo>\n"
+                               f"<filestorage 1>\n  path {workdir}/Data.fs\n</filestorage>\n")
+        self.server = None
+
+    def start(self):
+        runzeo = Path(sys.executable).parent / "runzeo"
+        self.server = subprocess.Popen([str(runzeo), "-C", str(self.config)],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the ZEO server did not start")
+
+    def stop(self):
+        if self.server is not None:
+            self.server.terminate()
+            self.server.wait(20)
+
+    def interrupt(self):
+        """Restart the server: clients lose their connection and reconnect."""
+        self.stop()
+        time.sleep(0.5)
+        self.start()
+
+    def spec(self):
+        return {"storage": "zeo", "port": self.port}
+
+
+class RelStorageBackend:
+    name = "relstorage"
+    DATABASE = "plonesocial_stress"
+
+    def __init__(self, workdir):
+        self.dsn = f"dbname='{self.DATABASE}' host='127.0.0.1' user='postgres'"
+
+    def psql(self, sql, database="postgres"):
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-Atqc", sql],
+                       check=True, stdout=subprocess.PIPE)
+
+    def start(self):
+        self.psql(f"DROP DATABASE IF EXISTS {self.DATABASE} WITH (FORCE)")
+        self.psql(f"CREATE DATABASE {self.DATABASE}")
+
+    def stop(self):
+        pass
+
+    def interrupt(self):
+        """Terminate every connection to the database: clients must reconnect."""
+        self.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                  f"WHERE datname = '{self.DATABASE}' AND pid <> pg_backend_pid()")
+
+    def spec(self):
+        return {"storage": "relstorage", "dsn": self.dsn}
+
+
+def open_db(spec):
+    import ZODB
+
+    if spec["storage"] == "zeo":
+        import ZEO
+
+        return ZEO.DB(("127.0.0.1", spec["port"]), wait_timeout=60)
+    from relstorage.adapters.postgresql import PostgreSQLAdapter
+    from relstorage.options import Options
+    from relstorage.storage import RelStorage
+
+    options = Options(keep_history=False)
+    return ZODB.DB(RelStorage(PostgreSQLAdapter(dsn=spec["dsn"], options=options),
+                              options=options))
+
+
+# -- the work ---------------------------------------------------------------------
+
+def initialise(spec):
+    from plonesocial.activitystream.manager import ActivityManager
+    from plonesocial.messaging.messaging import Inboxes
+
+    db = open_db(spec)
+    with db.transaction() as conn:
+        conn.root.inboxes = Inboxes()
+        conn.root.am = ActivityManager()
+        for i in range(FOLLOWERS):
+            conn.root.am.subscriptions.follow(f"f{i}", "star")
+    db.close()
+
+
+def transient_errors():
+    from ZODB.POSException import ConflictError
+    from ZODB.POSException import StorageError
+
+    errors = [ConflictError, StorageError, ConnectionError, OSError]
+    try:
+        from ZEO.Exceptions import ClientDisconnected
+
+        errors.append(ClientDisconnected)
+    except ImportError:
+        pass
+    try:
+        import psycopg2
+
+        errors.append(psycopg2.Error)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+def worker_thread(db, index, ops, ackfile, stats, lock):
+    import transaction
+
+    from ZODB.POSException import ConflictError
+
+    transient = transient_errors()
+    rnd = random.Random(index)
+    tm = transaction.TransactionManager()
+    conn = db.open(tm)
+    try:
+        for n in range(ops):
+            choice = rnd.random()
+            user = f"u{rnd.randrange(USERS)}"
+            other = "hot" if rnd.random() < 0.3 else f"u{rnd.randrange(USERS)}"
+            for attempt in range(200):
+                try:
+                    tm.begin()
+                    root = conn.root
+                    ack = None
+                    if choice < 0.5 and user != other:
+                        message = root.inboxes.send(user, other, f"{index}-{n}")
+                        ack = ["send", message.uid, user, other]
+                    elif choice < 0.65:
+                        activity = root.am.create(actor="star", verb="Create",
+                                                  object=("content", f"c{index}-{n}"))
+                        ack = ["activity", activity.id]
+                    elif choice < 0.85:
+                        inbox = root.inboxes.get(other)
+                        if inbox is not None:
+                            for conversation in list(inbox.get_conversations())[:3]:
+                                conversation.mark_read()
+                    else:
+                        root.am.mark_all_seen(f"f{rnd.randrange(FOLLOWERS)}")
+                    tm.commit()
+                    if ack:
+                        with lock:
+                            ackfile.write(json.dumps(ack) + "\n")
+                            ackfile.flush()
+                    break
+                except ConflictError:
+                    tm.abort()
+                    with lock:
+                        stats["conflicts"] += 1
+                except transient:
+                    tm.abort()
+                    with lock:
+                        stats["reconnects"] += 1
+                    time.sleep(0.2)
+            else:
+                with lock:
+                    stats["given_up"] += 1
+    finally:
+        tm.abort()
+        conn.close()
+
+
+def worker(spec, threads, ops, ackpath):
+    db = open_db(spec)
+    stats = {"conflicts": 0, "reconnects": 0, "given_up": 0}
+    lock = threading.Lock()
+    with open(ackpath, "a") as ackfile:
+        pool = [threading.Thread(target=worker_thread,
+                                 args=(db, f"{os.getpid()}-{i}", ops, ackfile, stats, lock))
+                for i in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+    db.close()
+    print(json.dumps(stats))
+
+
+# -- the checks ---------------------------------------------------------------------
+
+def verify(spec, acks):
+    """Return a list of problems (empty when everything holds)."""
+    from BTrees.check import check
+
+    problems = []
+    db = open_db(spec)
+    with db.transaction() as conn:
+        inboxes, am = conn.root.inboxes, conn.root.am
+        uids = {}  # uid -> owners holding a copy
+        check(inboxes._inboxes)
+        for owner in inboxes:
+            inbox = inboxes[owner]
+            check(inbox._conversations)
+            check(inbox._recent)
+            total = 0
+            for conversation in inbox.get_conversations():
+                check(conversation._messages)
+                real = sum(1 for m in conversation.get_messages() if m.new and m.incoming)
+                if conversation.new_messages_count != real:
+                    problems.append(f"{owner}/{conversation.username}: counter "
+                                    f"{conversation.new_messages_count} != {real}")
+                for message in conversation.get_messages():
+                    uids.setdefault(message.uid, set()).add(owner)
+                total += conversation.new_messages_count
+            if inbox.new_messages_count != total:
+                problems.append(f"{owner}: inbox counter {inbox.new_messages_count} != {total}")
+        sends = [a for a in acks if a[0] == "send"]
+        for _, uid, sender, recipient in sends:
+            if uids.get(uid) != {sender, recipient}:
+                problems.append(f"message {uid} from {sender} to {recipient}: stored in {uids.get(uid)}")
+        check(am._activities)
+        activities = {a[1] for a in acks if a[0] == "activity"}
+        for userid, notification_list in am._lists.items():
+            for tree in (notification_list._items, notification_list._unseen,
+                         notification_list._groups):
+                check(tree)
+            if notification_list._unseen_count() != len(notification_list._unseen):
+                problems.append(f"{userid}: not-seen counter != unseen tree")
+            seen_activities = [n.activity_id for n in notification_list._items.values()]
+            if len(seen_activities) != len(set(seen_activities)):
+                problems.append(f"{userid}: a notification twice")
+            if userid.startswith("f") and not activities <= set(seen_activities):
+                problems.append(f"{userid}: missing notifications")
+    db.close()
+    return problems, len(sends), len(activities)
+
+
+# -- the run ------------------------------------------------------------------------
+
+def run(storage, processes, threads, ops, kill=False, restart=False):
+    """Run the stress test; return a dict of what happened (problems included)."""
+    workdir = tempfile.mkdtemp(prefix="plonesocial-stress-")
+    backend = (ZEOBackend if storage == "zeo" else RelStorageBackend)(workdir)
+    backend.start()
+    try:
+        spec = backend.spec()
+        initialise(spec)
+        started = time.monotonic()
+        ackpaths = [Path(workdir) / f"acks-{i}.jsonl" for i in range(processes)]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]))
+        procs = [subprocess.Popen(
+            [sys.executable, __file__, "--worker", json.dumps(spec), "--threads", str(threads),
+             "--ops", str(ops), "--ack", str(path)], stdout=subprocess.PIPE, env=env, text=True)
+            for path in ackpaths]
+        killed = False
+        if kill or restart:
+            time.sleep(1.5)
+            if kill:
+                procs[0].send_signal(signal.SIGKILL)
+                killed = True
+            if restart:
+                backend.interrupt()
+        stats = {"conflicts": 0, "reconnects": 0, "given_up": 0}
+        for proc in procs:
+            out, _ = proc.communicate(timeout=600)
+            if proc.returncode == 0 and out.strip():
+                for key, value in json.loads(out.strip().splitlines()[-1]).items():
+                    stats[key] += value
+            elif not (killed and proc is procs[0]):
+                stats["given_up"] += 1
+        elapsed = time.monotonic() - started
+        acks = [json.loads(line) for path in ackpaths if path.exists()
+                for line in path.read_text().splitlines() if line.strip()]
+        problems, sends, activities = verify(spec, acks)
+        if stats["given_up"]:
+            problems.append(f"{stats['given_up']} operations or workers gave up")
+        return dict(storage=storage, processes=processes, threads=threads, ops=ops,
+                    killed=killed, restarted=restart, seconds=round(elapsed, 1),
+                    sends=sends, activities=activities, problems=problems, **stats)
+    finally:
+        backend.stop()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--storage", choices=("zeo", "relstorage"), default="zeo")
+    parser.add_argument("--processes", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--ops", type=int, default=80)
+    parser.add_argument("--kill", action="store_true")
+    parser.add_argument("--restart", action="store_true")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--ack", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(json.loads(args.worker), args.threads, args.ops, args.ack)
+        return 0
+    result = run(args.storage, args.processes, args.threads, args.ops, args.kill, args.restart)
+    print(json.dumps(result, indent=2))
+    return 1 if result["problems"] else 0
+
+
+if __name__ == "__main__":
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+    sys.exit(main())
