@@ -195,6 +195,9 @@ def worker_thread(db, index, ops, ackfile, stats, lock):
                     tm.abort()
                     with lock:
                         stats["conflicts"] += 1
+                    # Back off a little, more after each conflict, as a busy
+                    # site's retries spread out on their own.
+                    time.sleep(rnd.random() * 0.005 * min(attempt + 1, 20))
                 except transient:
                     tm.abort()
                     with lock:
