@@ -9,6 +9,7 @@ transaction records nothing.
 
 from Acquisition import aq_parent
 from plone import api
+from plone.uuid.interfaces import IUUID
 from plonesocial.activitystream.activity import Reference
 from plonesocial.activitystream.content import content_chain
 from plonesocial.activitystream.content import get_storage
@@ -73,24 +74,31 @@ def _name(userid):
     return (user.getProperty("fullname") if user is not None else None) or userid
 
 
-def _is_content(obj):
-    return not ISiteRoot.providedBy(obj) and content_chain(obj) is not None
+def _content_uuid(obj):
+    """The UUID of a content item, or None for the site root and what has none.
+
+    Only the UUID is needed to note a change; the folders above are looked up
+    once, when the change is recorded (or, for a removal, right away).
+    """
+    return None if ISiteRoot.providedBy(obj) else IUUID(obj, None)
 
 
 # -- subscribers ---------------------------------------------------------------
 
 
 def content_added(obj, event):
-    if event.object is obj and _is_content(obj):
+    uuid = _content_uuid(obj) if event.object is obj else None
+    if uuid is not None:
         pending = _pending()
         if pending is not None:
-            pending.note(content_chain(obj)[0], "Create", obj=obj, actor=_actor())
+            pending.note(uuid, "Create", obj=obj, actor=_actor())
 
 
 def content_modified(obj, event):
     # A container is "modified" when an item is added to or removed from it:
     # that is the item's activity, not an edit of the container.
-    if IContainerModifiedEvent.providedBy(event) or not _is_content(obj):
+    uuid = _content_uuid(obj)
+    if IContainerModifiedEvent.providedBy(event) or uuid is None:
         return
     pending = _pending()
     if pending is None:
@@ -99,11 +107,12 @@ def content_modified(obj, event):
     for description in getattr(event, "descriptions", ()) or ():
         for name in getattr(description, "attributes", ()):
             fields.append(name.split(".")[-1])
-    pending.note(content_chain(obj)[0], "Update", obj=obj, actor=_actor(), fields=fields)
+    pending.note(uuid, "Update", obj=obj, actor=_actor(), fields=fields)
 
 
 def content_transitioned(obj, event):
-    if not _is_content(obj) or not event.action:
+    uuid = _content_uuid(obj)
+    if uuid is None or not event.action:
         return
     pending = _pending()
     if pending is None:
@@ -112,7 +121,7 @@ def content_transitioned(obj, event):
     states = getattr(event.workflow, "states", None)
     state_title = getattr(states.get(state), "title", None) if states and state else None
     pending.note(
-        content_chain(obj)[0], "Transition", obj=obj, actor=_actor(),
+        uuid, "Transition", obj=obj, actor=_actor(),
         transition=event.action, state=state, state_title=state_title or state,
     )
 
@@ -120,21 +129,22 @@ def content_transitioned(obj, event):
 def content_moved(obj, event):
     if IObjectAddedEvent.providedBy(event) or IObjectRemovedEvent.providedBy(event):
         return
-    if event.object is not obj or not _is_content(obj):
+    uuid = _content_uuid(obj)
+    if event.object is not obj or uuid is None:
         return
     pending = _pending()
     if pending is not None:
-        pending.note(content_chain(obj)[0], "Move", obj=obj, actor=_actor(),
+        pending.note(uuid, "Move", obj=obj, actor=_actor(),
                      old_parent=event.oldParent)
 
 
 def content_removed(obj, event):
-    if event.object is not obj or not _is_content(obj):
+    if event.object is not obj or _content_uuid(obj) is None:
         return
     pending = _pending()
     if pending is None:
         return
-    uuid, ancestors, portal_type = content_chain(obj)
+    uuid, _, portal_type = content_chain(obj)
     parent = event.oldParent
     parent_chain = content_chain(parent) if not ISiteRoot.providedBy(parent) else None
     # Who could View it, as the catalog would have indexed it.
@@ -150,9 +160,9 @@ def content_removed(obj, event):
 def comment_added(obj, event):
     comment = event.comment
     pending = _pending()
-    if pending is None or content_chain(obj) is None:
+    uuid = _content_uuid(obj)
+    if pending is None or uuid is None:
         return
-    uuid = content_chain(obj)[0]
     actor = getattr(comment, "author_username", None) or _actor() or "anonymous"
     pending.note(
         f"{uuid}/{comment.comment_id}", "Comment", obj=obj, actor=actor,

@@ -122,11 +122,12 @@ class Preferences(Persistent):
     digest_hour = 7  # local hour of the daily and weekly digests
     digest_weekday = 0  # Monday: the day of the weekly digest
     timezone = "UTC"
+    # message type -> mail mode, overriding mail_mode; replaced, never mutated, so the
+    # class default is safe and preferences stored before it existed read as empty
+    mail_modes = {}
 
     def __init__(self, userid):
         self.userid = userid
-        # message type -> mail mode, overriding mail_mode (replaced, never mutated)
-        self.mail_modes = {}
 
     def set(self, notify_myself=None, mail_mode=MISSING, mail_modes=None,
             digest_hour=None, digest_weekday=None, timezone=None):
