@@ -16,7 +16,7 @@ TESTRUNNER := PYTHONPATH=$(CURDIR) $(BIN)/zope-testrunner --path src --test-path
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install instance site run jobs chromium stress test test-unit test-buildout buildout i18n \
+.PHONY: help install instance site run jobs chromium stress bench test test-unit test-buildout buildout i18n \
         pins pins-generate pins-check clean distclean
 
 help: ## Show this help
@@ -68,6 +68,9 @@ stress: $(STAMP) ## The full stress run on ZEO and RelStorage/PostgreSQL, with a
 	  $(BIN)/python scripts/stress.py --storage $$storage --processes 4 --threads 4 --ops 150 || exit 1; \
 	  $(BIN)/python scripts/stress.py --storage $$storage --processes 4 --threads 4 --ops 150 --kill --restart || exit 1; \
 	done
+
+bench: $(STAMP) ## Benchmarks S1-S6 on FileStorage, ZEO and RelStorage/PostgreSQL: a table and var/bench/results.json
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 pins: ## Re-resolve pins/requirements.in into the known-good set and regenerate the pin files
 	$(PYTHON) scripts/pins.py refresh

@@ -20,7 +20,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,88 +32,12 @@ FOLLOWERS = 40
 USERS = 60
 
 
-# -- storages -------------------------------------------------------------------
+# -- storages: scripts/backends.py ------------------------------------------------
 
-class ZEOBackend:
-    name = "zeo"
-
-    def __init__(self, workdir):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.config = Path(workdir) / "zeo.conf"
-        self.config.write_text(f"<zeo>\n  address 127.0.0.1:{self.port}\n</zeo>\n"
-                               f"<filestorage 1>\n  path {workdir}/Data.fs\n</filestorage>\n")
-        self.server = None
-
-    def start(self):
-        runzeo = Path(sys.executable).parent / "runzeo"
-        self.server = subprocess.Popen([str(runzeo), "-C", str(self.config)],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("the ZEO server did not start")
-
-    def stop(self):
-        if self.server is not None:
-            self.server.terminate()
-            self.server.wait(20)
-
-    def interrupt(self):
-        """Restart the server: clients lose their connection and reconnect."""
-        self.stop()
-        time.sleep(0.5)
-        self.start()
-
-    def spec(self):
-        return {"storage": "zeo", "port": self.port}
-
-
-class RelStorageBackend:
-    name = "relstorage"
-    DATABASE = "plonesocial_stress"
-
-    def __init__(self, workdir):
-        self.dsn = f"dbname='{self.DATABASE}' host='127.0.0.1' user='postgres'"
-
-    def psql(self, sql, database="postgres"):
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-Atqc", sql],
-                       check=True, stdout=subprocess.PIPE)
-
-    def start(self):
-        self.psql(f"DROP DATABASE IF EXISTS {self.DATABASE} WITH (FORCE)")
-        self.psql(f"CREATE DATABASE {self.DATABASE}")
-
-    def stop(self):
-        pass
-
-    def interrupt(self):
-        """Terminate every connection to the database: clients must reconnect."""
-        self.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                  f"WHERE datname = '{self.DATABASE}' AND pid <> pg_backend_pid()")
-
-    def spec(self):
-        return {"storage": "relstorage", "dsn": self.dsn}
-
-
-def open_db(spec):
-    import ZODB
-
-    if spec["storage"] == "zeo":
-        import ZEO
-
-        return ZEO.DB(("127.0.0.1", spec["port"]), wait_timeout=60)
-    from relstorage.adapters.postgresql import PostgreSQLAdapter
-    from relstorage.options import Options
-    from relstorage.storage import RelStorage
-
-    options = Options(keep_history=False)
-    return ZODB.DB(RelStorage(PostgreSQLAdapter(dsn=spec["dsn"], options=options),
-                              options=options))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from backends import open_db  # noqa: E402
+from backends import RelStorageBackend  # noqa: E402
+from backends import ZEOBackend  # noqa: E402
 
 
 # -- the work ---------------------------------------------------------------------

@@ -1,0 +1,685 @@
+"""Benchmark plonesocial on FileStorage, ZEO and RelStorage/PostgreSQL: `make bench`.
+
+    .venv/bin/python scripts/bench.py [--storages filestorage,zeo,relstorage]
+        [--items 1000000] [--followers 8000,38000] [--ops 300] [--seconds 8]
+        [--json var/bench/results.json] [--markdown var/bench/results.md] [--no-http]
+
+Scenarios (each on every storage, with a raw-ZODB baseline in the same run):
+
+- S0 baseline: bare OOBTree insert + commit per operation, 1/4/8/16 writers;
+- S1 sends spread over 2,000 users, 1/4/8 writers: sends/s, retries, p50/p99;
+- S2 sends to one hot recipient, 8 and 16 writers: sends/s, failed sends;
+- S3 unread count and not-seen count for a user with 10^3 and with --items items;
+- S4 newest 20 and a deep keyset page of a stream of --items activities, cold
+  and warm cache, with the objects loaded;
+- S5 one activity fanned out to each --followers count while S1 runs with 4
+  writers: latency of the posting transaction, time until all are delivered
+  (one fan-out worker, chunks of the inline threshold);
+- S6 HTTP through Zope's WSGI server (waitress, 4 threads) on a Plone site:
+  REST send and the notification count beside plonesocial-free `@site` GET.
+
+Writers are threads of one process on FileStorage (one process owns a
+Data.fs) and one process each on ZEO and RelStorage (several Zope clients).
+A conflicting transaction is retried up to 3 times, as Zope does; a send that
+still conflicts counts as failed. The data of S3-S5 is built once into a
+Data.fs under var/bench/ (reused while the code that writes it is unchanged)
+and copied into each storage. Prints a Markdown table; writes JSON.
+"""
+
+from pathlib import Path
+
+import argparse
+import hashlib
+import json
+import multiprocessing
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT / "src")]
+
+from backends import BACKENDS  # noqa: E402
+from backends import free_port  # noqa: E402
+from backends import open_db  # noqa: E402
+from backends import postgresql_available  # noqa: E402
+from backends import psql  # noqa: E402
+from backends import wait_for_port  # noqa: E402
+
+
+RETRIES = 3  # Zope's default max_conflict_retries
+USERS = 2000
+SMALL = 1000  # the small side of S3
+PAGE = 20
+# What builds the prepared data: a change to any of these rebuilds it.
+MODEL_FILES = ["scripts/bench.py", "src/plonesocial/messaging/messaging.py",
+               "src/plonesocial/activitystream/manager.py",
+               "src/plonesocial/activitystream/activity.py",
+               "src/plonesocial/activitystream/subscriptions.py"]
+
+
+# -- measuring ----------------------------------------------------------------
+
+def percentile(values, fraction):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def ms(seconds):
+    return None if seconds is None else round(seconds * 1000, 3)
+
+
+def op_baseline(root, rnd, writer, n):
+    root["baseline"][f"{rnd.random():.17f}-{writer}"] = n
+
+
+def op_send_spread(root, rnd, writer, n):
+    sender = recipient = rnd.randrange(USERS)
+    while recipient == sender:
+        recipient = rnd.randrange(USERS)
+    root["inboxes"].send(f"u{sender}", f"u{recipient}", f"spread {writer}-{n}")
+
+
+def op_send_hot(root, rnd, writer, n):
+    root["inboxes"].send(f"u{rnd.randrange(USERS)}", "hot", f"hot {writer}-{n}")
+
+
+OPS = {"baseline": op_baseline, "send_spread": op_send_spread, "send_hot": op_send_hot}
+
+
+def write_loop(db, op, writer, ops, start_at, stopfile=None):
+    """Run `ops` operations (or until `stopfile` exists); return what happened."""
+    import transaction
+
+    from ZODB.POSException import ConflictError
+
+    tm = transaction.TransactionManager()
+    conn = db.open(tm)
+    rnd = random.Random(f"{op}-{writer}")
+    latencies, retries, failed = [], 0, 0
+    run = OPS[op]
+    while time.time() < start_at:
+        time.sleep(0.001)
+    started = time.time()
+    n = 0
+    while (n < ops) if stopfile is None else not os.path.exists(stopfile):
+        began = time.perf_counter()
+        for attempt in range(RETRIES + 1):
+            try:
+                tm.begin()
+                run(conn.root(), rnd, writer, n)
+                tm.commit()
+                break
+            except ConflictError:
+                tm.abort()
+                if attempt < RETRIES:
+                    retries += 1
+        else:
+            failed += 1
+        latencies.append(time.perf_counter() - began)
+        n += 1
+    ended = time.time()
+    tm.abort()
+    conn.close()
+    return {"latencies": latencies, "retries": retries, "failed": failed,
+            "started": started, "ended": ended}
+
+
+def process_writer(spec, op, writer, ops, start_at, stopfile):
+    db = open_db(spec)
+    try:
+        return write_loop(db, op, writer, ops, start_at, stopfile)
+    finally:
+        db.close()
+
+
+class Writers:
+    """`count` writers doing `op`: threads on FileStorage, processes elsewhere."""
+
+    def __init__(self, backend, op, count, ops=None, stopfile=None):
+        start_at = time.time() + (3.0 if backend.multiprocess else 0.2)
+        if backend.multiprocess:
+            context = multiprocessing.get_context("spawn")
+            self.pool = context.Pool(count)
+            self.pending = [self.pool.apply_async(
+                process_writer, (backend.spec(), op, i, ops, start_at, stopfile))
+                for i in range(count)]
+        else:
+            self.pool = None
+            db = backend.open_db()
+            self.results = [None] * count
+            self.threads = [threading.Thread(target=self._thread, args=(
+                i, db, op, ops, start_at, stopfile)) for i in range(count)]
+            for thread in self.threads:
+                thread.start()
+
+    def _thread(self, i, db, op, ops, start_at, stopfile):
+        self.results[i] = write_loop(db, op, i, ops, start_at, stopfile)
+
+    def wait(self):
+        if self.pool is not None:
+            results = [pending.get(timeout=1800) for pending in self.pending]
+            self.pool.close()
+            self.pool.join()
+        else:
+            for thread in self.threads:
+                thread.join()
+            results = self.results
+        latencies = [value for result in results for value in result["latencies"]]
+        seconds = max(r["ended"] for r in results) - min(r["started"] for r in results)
+        failed = sum(r["failed"] for r in results)
+        return {"ops": len(latencies), "seconds": round(seconds, 3),
+                "per_second": round((len(latencies) - failed) / seconds, 1) if seconds else None,
+                "retries": sum(r["retries"] for r in results), "failed": failed,
+                "p50_ms": ms(percentile(latencies, 0.50)),
+                "p99_ms": ms(percentile(latencies, 0.99))}
+
+
+def run_writers(backend, op, count, ops):
+    return Writers(backend, op, count, ops=ops).wait()
+
+
+# -- the prepared data (S3, S4, S5) -----------------------------------------------------
+
+def data_key(items, followers):
+    digest = hashlib.sha256()
+    for name in MODEL_FILES:
+        digest.update((ROOT / name).read_bytes())
+    digest.update(f"{items}-{followers}".encode())
+    return digest.hexdigest()[:12]
+
+
+def build_data(path, items, followers):
+    """Write the Data.fs that S3-S5 read: big inboxes, streams and follower sets."""
+    import transaction
+    import ZODB
+
+    from BTrees.OOBTree import OOBTree
+    from plonesocial.activitystream.jobs import run_fanout
+    from plonesocial.activitystream.manager import ActivityManager
+    from plonesocial.messaging.messaging import Inboxes
+    from ZODB.FileStorage import FileStorage
+
+    db = ZODB.DB(FileStorage(str(path)), cache_size=100000)
+    tm = transaction.TransactionManager()
+    conn = db.open(tm)
+    root = conn.root
+    root.inboxes, root.am, root.baseline = Inboxes(), ActivityManager(), OOBTree()
+    tm.commit()
+    started = time.time()
+    # S3: reader1k and readerbig get SMALL / `items` unread messages from 100
+    # senders and as many not-seen notifications; S4: the site stream holds
+    # SMALL + items activities.
+    for reader, count in (("reader1k", SMALL), ("readerbig", items)):
+        for n in range(count):
+            root.inboxes.send(f"s{n % 100}", reader, f"message {n}")
+            root.am.create(actor=f"a{n % 50}", verb="Create", object=("content", f"c{n}"),
+                           recipients=[reader])
+            if n % 20000 == 19999:
+                tm.commit()
+                conn.cacheMinimize()
+                print(f"  {reader}: {n + 1:,} of {count:,} ({time.time() - started:.0f} s)",
+                      flush=True)
+        tm.commit()
+    # S5: publisher star<N> has N followers; every follower has a notification
+    # list already, as on a site in use.
+    most = max(followers)
+    for n in range(most):
+        for count in followers:
+            if n < count:
+                root.am.subscriptions.follow(f"f{n}", f"star{count}")
+        if n % 20000 == 19999:
+            tm.commit()
+    root.am.notify([f"f{n}" for n in range(most)], "Welcome")
+    tm.commit()
+    run_fanout(lambda: conn.root.am, chunk_size=5000, transaction_manager=tm)
+    conn.close()
+    db.pack()
+    db.close()
+    print(f"  built in {time.time() - started:.0f} s", flush=True)
+
+
+def prepared_data(items, followers, fresh=False):
+    key = data_key(items, followers)
+    folder = ROOT / "var" / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"data-{key}.fs"
+    if fresh or not path.exists():
+        for old in folder.glob("data-*"):
+            old.unlink()
+        print(f"Building the benchmark data ({items:,} items, followers {followers}) ...",
+              flush=True)
+        partial = folder / "building.fs"
+        for leftover in folder.glob("building.fs*"):
+            leftover.unlink()
+        build_data(partial, items, followers)
+        partial.rename(path)
+    return path
+
+
+# -- the scenarios ----------------------------------------------------------------
+
+def timed(function, repeat):
+    """Median seconds of `repeat` calls (after one call to warm up)."""
+    function()
+    samples = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - began)
+    return statistics.median(samples)
+
+
+def s3_counts(backend):
+    db = backend.open_db()
+    conn = db.open()
+    try:
+        root = conn.root
+        rows = {}
+        for reader in ("reader1k", "readerbig"):
+            inbox = root.inboxes.get_inbox(reader)
+            messages = inbox.new_messages_count
+            unseen = root.am.count_not_seen_by_recipient(reader)
+            rows[reader] = {
+                "unread": messages,
+                "unread_us": round(timed(lambda: inbox.new_messages_count, 2000) * 1e6, 2),
+                "not_seen": unseen,
+                "not_seen_us": round(timed(
+                    lambda: root.am.count_not_seen_by_recipient(reader), 2000) * 1e6, 2),
+            }
+        small, big = rows["reader1k"], rows["readerbig"]
+        return {"small": small, "big": big,
+                "unread_ratio": round(big["unread_us"] / small["unread_us"], 2),
+                "not_seen_ratio": round(big["not_seen_us"] / small["not_seen_us"], 2)}
+    finally:
+        conn.close()
+
+
+def s4_stream(backend, items):
+    """Newest 20 and a deep keyset page, each on a cold cache and then warm."""
+    results = {}
+    for page in ("newest", "deep"):
+        backend.close_db()  # a new DB object: an empty object (and storage) cache
+        db = backend.open_db()
+        conn = db.open()
+        stream = conn.root.am.get_site_stream(None)
+        cursor = None
+        if page == "deep":
+            # The id of the item nine tenths of the way down: found once, not timed.
+            key = conn.root.am._activities.keys()[int(items * 0.9)]
+            cursor = -key
+            stream = stream.before(cursor)
+        conn.getTransferCounts(True)
+        began = time.perf_counter()
+        got = stream.limit(PAGE).all()
+        cold = time.perf_counter() - began
+        loads, _ = conn.getTransferCounts(True)
+        assert len(got) == PAGE, got
+        warm = timed(lambda: stream.limit(PAGE).all(), 50)
+        results[page] = {"cold_ms": ms(cold), "warm_ms": ms(warm), "cold_loads": loads}
+        conn.close()
+    return results
+
+
+def s5_fanout(backend, followers, background_writers=4):
+    import transaction
+
+    from plonesocial.activitystream.jobs import run_fanout
+    from ZODB.POSException import ConflictError
+
+    db = backend.open_db()
+    results = {}
+    for count in followers:
+        stopfile = Path(tempfile.mkdtemp(prefix="plonesocial-bench-")) / "stop"
+        load = Writers(backend, "send_spread", background_writers, stopfile=str(stopfile))
+        time.sleep(4.0 if backend.multiprocess else 1.0)  # the load is running
+        tm = transaction.TransactionManager()
+        conn = db.open(tm)
+        began = time.perf_counter()
+        for attempt in range(RETRIES + 1):
+            try:
+                tm.begin()
+                activity = conn.root.am.create(actor=f"star{count}", verb="Create",
+                                               object=("content", f"news-{count}"))
+                tm.commit()
+                break
+            except ConflictError:
+                tm.abort()
+        posted = time.perf_counter() - began
+        delivered = run_fanout(lambda: conn.root.am, transaction_manager=tm)
+        done = time.perf_counter() - began
+        stopfile.touch()
+        background = load.wait()
+        # Every follower has it, once.
+        tm.begin()
+        missing = sum(1 for n in range(count)
+                      if conn.root.am.get_by_recipient(f"f{n}").first().activity_id
+                      != activity.id)
+        tm.abort()
+        conn.close()
+        shutil.rmtree(stopfile.parent)
+        results[str(count)] = {"post_ms": ms(posted), "all_delivered_s": round(done, 3),
+                               "queued": delivered, "missing": missing,
+                               "background_sends_per_s": background["per_second"],
+                               "background_failed": background["failed"]}
+    return results
+
+
+# -- S6: HTTP -------------------------------------------------------------------------
+
+class Site:
+    """A Zope instance with a Plone site (plonesocial and the demo users), served by waitress."""
+
+    def __init__(self, storage, workdir):
+        self.storage = storage
+        self.home = Path(workdir) / "instance"
+        self.port = free_port()
+        self.procs = []
+        self.database = "plonesocial_bench_http"
+
+    def bin(self, name):
+        return str(Path(sys.executable).parent / name)
+
+    def start(self):
+        zeo = f"127.0.0.1:{free_port()}"
+        dsn = f"dbname='{self.database}' host='127.0.0.1' user='postgres'"
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "instance.py"), str(self.home),
+                        "--port", str(self.port), "--storage", self.storage, "--zeo", zeo,
+                        "--dsn", dsn], check=True, stdout=subprocess.DEVNULL)
+        if self.storage == "zeo":
+            self.procs.append(subprocess.Popen([self.bin("runzeo"), "-C",
+                                                str(self.home / "etc" / "zeo.conf")],
+                                               stderr=subprocess.DEVNULL))
+            wait_for_port(int(zeo.rsplit(":", 1)[1]), "the ZEO server")
+        elif self.storage == "relstorage":
+            psql(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
+            psql(f"CREATE DATABASE {self.database}")
+        # The demo site mails every notification: to a real SMTP server here.
+        smtp = free_port()
+        self.procs.append(subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l",
+                                            f"127.0.0.1:{smtp}"], stdout=subprocess.DEVNULL))
+        conf = str(self.home / "etc" / "zope.conf")
+        subprocess.run([self.bin("zconsole"), "run", conf,
+                        str(ROOT / "scripts" / "create_site.py"), "Plone"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       cwd=ROOT, env=dict(os.environ, SMTP_PORT=str(smtp)))
+        self.procs.append(subprocess.Popen([self.bin("runwsgi"),
+                                            str(self.home / "etc" / "zope.ini")],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for_port(self.port, "the WSGI server", tries=600)
+
+    def stop(self):
+        for proc in reversed(self.procs):
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def http_load(port, method, path, user, body=None, seconds=8, clients=4):
+    """Requests/s and latencies of `clients` keep-alive connections for `seconds`."""
+    import base64
+    import http.client
+
+    auth = base64.b64encode(f"{user}:{user}-secret".encode()).decode()
+    headers = {"Accept": "application/json", "Authorization": f"Basic {auth}"}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    results = []
+    deadline = [None]
+
+    def client(index):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        latencies, errors, n = [], 0, 0
+        while deadline[0] is None or time.time() < deadline[0]:
+            payload = None if body is None else json.dumps(body(index, n))
+            began = time.perf_counter()
+            conn.request(method, path, body=payload, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            if deadline[0] is not None:
+                latencies.append(time.perf_counter() - began)
+                if response.status >= 400:
+                    errors += 1
+            n += 1
+        conn.close()
+        results.append((latencies, errors))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.0)  # warm up
+    deadline[0] = time.time() + seconds
+    for thread in threads:
+        thread.join()
+    latencies = [value for values, _ in results for value in values]
+    return {"requests": len(latencies), "per_second": round(len(latencies) / seconds, 1),
+            "errors": sum(errors for _, errors in results),
+            "p50_ms": ms(percentile(latencies, 0.5)), "p99_ms": ms(percentile(latencies, 0.99))}
+
+
+def s6_http(storage, seconds):
+    workdir = tempfile.mkdtemp(prefix="plonesocial-bench-http-")
+    site = Site(storage, workdir)
+    try:
+        site.start()
+        base = "/Plone"
+        results = {
+            "site_get": http_load(site.port, "GET", f"{base}/@site", "alice", seconds=seconds),
+            "rest_send": http_load(site.port, "POST", f"{base}/@inbox/bob", "alice",
+                                   body=lambda i, n: {"text": f"bench {i}-{n}"},
+                                   seconds=seconds),
+            "count": http_load(site.port, "GET", f"{base}/@notifications/count", "bob",
+                               seconds=seconds),
+        }
+        for name in ("rest_send", "count"):
+            results[name]["ratio_to_site_get"] = round(
+                results[name]["per_second"] / results["site_get"]["per_second"], 2)
+        return results
+    finally:
+        site.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+        if storage == "relstorage":
+            psql(f"DROP DATABASE IF EXISTS {site.database} WITH (FORCE)")
+
+
+# -- the run ------------------------------------------------------------------------
+
+def bench_storage(name, data, args):
+    workdir = tempfile.mkdtemp(prefix=f"plonesocial-bench-{name}-")
+    kw = {"database": "plonesocial_bench"} if name == "relstorage" else {}
+    backend = BACKENDS[name](workdir, base=data, **kw)
+    print(f"== {backend.label}", flush=True)
+    began = time.time()
+    backend.start()
+    print(f"  data in place ({time.time() - began:.0f} s)", flush=True)
+    result = {"label": backend.label}
+    try:
+        result["S0"] = {str(n): run_writers(backend, "baseline", n, args.ops // n * n)
+                        for n in (1, 4, 8, 16)}
+        print(f"  S0 {result['S0']}", flush=True)
+        result["S1"] = {str(n): run_writers(backend, "send_spread", n, args.ops // n * n)
+                        for n in (1, 4, 8)}
+        print(f"  S1 {result['S1']}", flush=True)
+        result["S2"] = {str(n): run_writers(backend, "send_hot", n, args.ops // n * n)
+                        for n in (8, 16)}
+        print(f"  S2 {result['S2']}", flush=True)
+        result["S3"] = s3_counts(backend)
+        print(f"  S3 {result['S3']}", flush=True)
+        result["S4"] = s4_stream(backend, args.items)
+        print(f"  S4 {result['S4']}", flush=True)
+        result["S5"] = s5_fanout(backend, args.followers)
+        print(f"  S5 {result['S5']}", flush=True)
+    finally:
+        backend.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+        if name == "relstorage":
+            psql("DROP DATABASE IF EXISTS plonesocial_bench WITH (FORCE)")
+    if args.http:
+        result["S6"] = s6_http(name, args.seconds)
+        print(f"  S6 {result['S6']}", flush=True)
+    return result
+
+
+def per_writer_fraction(result, scenario, writers):
+    baseline = result["S0"].get(str(writers))
+    value = result[scenario][str(writers)]["per_second"]
+    if not baseline or not baseline["per_second"]:
+        return ""
+    return f" ({value / baseline['per_second']:.2f}x raw)"
+
+
+def table(results, args):
+    """The results as a Markdown table: a row per figure, a column per storage."""
+    storages = list(results["storages"])
+    labels = [results["storages"][name]["label"] for name in storages]
+    rows = []
+
+    def row(scenario, case, cell):
+        values = []
+        for name in storages:
+            try:
+                values.append(cell(results["storages"][name]))
+            except KeyError:
+                values.append("-")
+        rows.append(f"| {scenario} | {case} | " + " | ".join(values) + " |")
+
+    for n in (1, 4, 8, 16):
+        row("S0 raw ZODB", f"BTree insert + commit, {n} writers",
+            lambda r, n=n: f"{r['S0'][str(n)]['per_second']:,.0f}/s, "
+                           f"p50 {r['S0'][str(n)]['p50_ms']:.1f} ms")
+    for n in (1, 4, 8):
+        row("S1 spread sends", f"{n} writers, {USERS:,} users",
+            lambda r, n=n: f"{r['S1'][str(n)]['per_second']:,.0f}/s"
+                           f"{per_writer_fraction(r, 'S1', n)}, "
+                           f"{r['S1'][str(n)]['retries']} retries, "
+                           f"p50 {r['S1'][str(n)]['p50_ms']:.1f} / "
+                           f"p99 {r['S1'][str(n)]['p99_ms']:.1f} ms")
+    for n in (8, 16):
+        row("S2 hot recipient", f"{n} writers",
+            lambda r, n=n: f"{r['S2'][str(n)]['per_second']:,.0f}/s"
+                           f"{per_writer_fraction(r, 'S2', n)}, "
+                           f"{r['S2'][str(n)]['failed']} failed, "
+                           f"{r['S2'][str(n)]['retries']} retries, "
+                           f"p99 {r['S2'][str(n)]['p99_ms']:.1f} ms")
+    for kind, label in (("unread", "unread count"), ("not_seen", "not-seen count")):
+        row("S3 counts", f"{label}: {SMALL:,} vs {args.items:,} items",
+            lambda r, kind=kind: f"{r['S3']['small'][kind + '_us']:.1f} vs "
+                                 f"{r['S3']['big'][kind + '_us']:.1f} µs "
+                                 f"(ratio {r['S3'][kind + '_ratio']:.2f})")
+    for page, label in (("newest", "newest 20"), ("deep", "deep page (90%), keyset")):
+        row("S4 stream", f"{label} of {args.items:,}: cold / warm",
+            lambda r, page=page: f"{r['S4'][page]['cold_ms']:.1f} ms "
+                                 f"({r['S4'][page]['cold_loads']} loads) / "
+                                 f"{r['S4'][page]['warm_ms']:.2f} ms")
+    for count in args.followers:
+        row("S5 fan-out", f"{count:,} followers, S1 running (4 writers)",
+            lambda r, count=count: f"post {r['S5'][str(count)]['post_ms']:.0f} ms, "
+                                   f"all in {r['S5'][str(count)]['all_delivered_s']:.2f} s, "
+                                   f"S1 {r['S5'][str(count)]['background_sends_per_s']:,.0f}/s")
+    if args.http:
+        row("S6 HTTP", "plain Plone `@site` GET (4 clients)",
+            lambda r: f"{r['S6']['site_get']['per_second']:,.0f} req/s, "
+                      f"p50 {r['S6']['site_get']['p50_ms']:.0f} / "
+                      f"p99 {r['S6']['site_get']['p99_ms']:.0f} ms")
+        for name, label in (("rest_send", "REST send `POST @inbox/bob`"),
+                            ("count", "`GET @notifications/count`")):
+            row("S6 HTTP", label,
+                lambda r, name=name: f"{r['S6'][name]['per_second']:,.0f} req/s "
+                                     f"({r['S6'][name]['ratio_to_site_get']:.2f}x @site), "
+                                     f"p50 {r['S6'][name]['p50_ms']:.0f} / "
+                                     f"p99 {r['S6'][name]['p99_ms']:.0f} ms, "
+                                     f"{r['S6'][name]['errors']} errors")
+    head = "| Scenario | Case | " + " | ".join(labels) + " |"
+    rule = "|---|---|" + "---|" * len(labels)
+    return "\n".join([head, rule, *rows])
+
+
+def problems(results, args):
+    """What a green run must hold: every send stored, every fan-out complete."""
+    found = []
+    for name, result in results["storages"].items():
+        for count, figures in result["S5"].items():
+            if figures["missing"]:
+                found.append(f"{name}: S5 {count}: {figures['missing']} followers without it")
+        if result["S3"]["big"]["unread"] != args.items or result["S3"]["small"]["unread"] != SMALL:
+            found.append(f"{name}: S3 unread counts {result['S3']}")
+        if args.http:
+            for endpoint in ("site_get", "rest_send", "count"):
+                if result["S6"][endpoint]["errors"]:
+                    found.append(f"{name}: S6 {endpoint} had errors")
+    return found
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
+    version = psql("SHOW server_version").strip() if postgresql_available() else "-"
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(memory, 1),
+            "python": platform.python_version(), "postgresql": version,
+            "system": platform.platform()}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--storages", default="filestorage,zeo,relstorage")
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--followers", default="8000,38000")
+    parser.add_argument("--ops", type=int, default=400, help="operations per S0-S2 run")
+    parser.add_argument("--seconds", type=int, default=8, help="seconds per S6 endpoint")
+    parser.add_argument("--no-http", dest="http", action="store_false")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the prepared data")
+    parser.add_argument("--json", default=str(ROOT / "var" / "bench" / "results.json"))
+    parser.add_argument("--markdown", default=str(ROOT / "var" / "bench" / "results.md"))
+    args = parser.parse_args(argv)
+    args.followers = [int(n) for n in args.followers.split(",")]
+    storages = args.storages.split(",")
+    unknown = set(storages) - set(BACKENDS)
+    if unknown:
+        parser.error(f"unknown storages {sorted(unknown)}; choose from {sorted(BACKENDS)}")
+    if "relstorage" in storages and not postgresql_available():
+        parser.error("RelStorage needs PostgreSQL on 127.0.0.1:5432 (see README.md)")
+    began = time.time()
+    data = prepared_data(args.items, args.followers, args.fresh)
+    results = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M UTC",
+                                                              time.gmtime()),
+               "items": args.items, "followers": args.followers, "ops": args.ops,
+               "storages": {}}
+    for name in storages:
+        results["storages"][name] = bench_storage(name, data, args)
+    results["seconds"] = round(time.time() - began)
+    results["problems"] = problems(results, args)
+    markdown = table(results, args)
+    for path, text in ((args.json, json.dumps(results, indent=2)), (args.markdown, markdown)):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(text + "\n")
+    m = results["machine"]
+    print(f"\n{m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, Python {m['python']}, "
+          f"PostgreSQL {m['postgresql']}; {results['seconds']} s in all\n")
+    print(markdown)
+    print(f"\nJSON: {args.json}\nMarkdown: {args.markdown}")
+    for problem in results["problems"]:
+        print(f"PROBLEM: {problem}")
+    return 1 if results["problems"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
