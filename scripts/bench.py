@@ -2,7 +2,8 @@
 
     .venv/bin/python scripts/bench.py [--storages filestorage,zeo,relstorage]
         [--items 1000000] [--followers 8000,38000] [--ops 300] [--seconds 8]
-        [--json var/bench/results.json] [--markdown var/bench/results.md] [--no-http]
+        [--scenarios S0,S1,S2,S3,S4,S5,S6] [--fresh]
+        [--json var/bench/results.json] [--markdown var/bench/results.md]
 
 Scenarios (each on every storage, with a raw-ZODB baseline in the same run):
 
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import argparse
 import hashlib
+import inspect
 import json
 import multiprocessing
 import os
@@ -59,8 +61,8 @@ RETRIES = 3  # Zope's default max_conflict_retries
 USERS = 2000
 SMALL = 1000  # the small side of S3
 PAGE = 20
-# What builds the prepared data: a change to any of these rebuilds it.
-MODEL_FILES = ["scripts/bench.py", "src/plonesocial/messaging/messaging.py",
+# What the prepared data depends on, with build_data: a change rebuilds it.
+MODEL_FILES = ["src/plonesocial/messaging/messaging.py",
                "src/plonesocial/activitystream/manager.py",
                "src/plonesocial/activitystream/activity.py",
                "src/plonesocial/activitystream/subscriptions.py"]
@@ -192,7 +194,7 @@ def run_writers(backend, op, count, ops):
 # -- the prepared data (S3, S4, S5) -----------------------------------------------------
 
 def data_key(items, followers):
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(inspect.getsource(build_data).encode())
     for name in MODEL_FILES:
         digest.update((ROOT / name).read_bytes())
     digest.update(f"{items}-{followers}".encode())
@@ -506,34 +508,37 @@ def bench_storage(name, data, args):
     print(f"  data in place ({time.time() - began:.0f} s)", flush=True)
     result = {"label": backend.label}
     try:
-        result["S0"] = {str(n): run_writers(backend, "baseline", n, args.ops // n * n)
-                        for n in (1, 4, 8, 16)}
-        print(f"  S0 {result['S0']}", flush=True)
-        result["S1"] = {str(n): run_writers(backend, "send_spread", n, args.ops // n * n)
-                        for n in (1, 4, 8)}
-        print(f"  S1 {result['S1']}", flush=True)
-        result["S2"] = {str(n): run_writers(backend, "send_hot", n, args.ops // n * n)
-                        for n in (8, 16)}
-        print(f"  S2 {result['S2']}", flush=True)
-        result["S3"] = s3_counts(backend)
-        print(f"  S3 {result['S3']}", flush=True)
-        result["S4"] = s4_stream(backend, args.items)
-        print(f"  S4 {result['S4']}", flush=True)
-        result["S5"] = s5_fanout(backend, args.followers)
-        print(f"  S5 {result['S5']}", flush=True)
+        if "S0" in args.scenarios:
+            result["S0"] = {str(n): run_writers(backend, "baseline", n, args.ops // n * n)
+                            for n in (1, 4, 8, 16)}
+        if "S1" in args.scenarios:
+            result["S1"] = {str(n): run_writers(backend, "send_spread", n, args.ops // n * n)
+                            for n in (1, 4, 8)}
+        if "S2" in args.scenarios:
+            result["S2"] = {str(n): run_writers(backend, "send_hot", n, args.ops // n * n)
+                            for n in (8, 16)}
+        if "S3" in args.scenarios:
+            result["S3"] = s3_counts(backend)
+        if "S4" in args.scenarios:
+            result["S4"] = s4_stream(backend, args.items)
+        if "S5" in args.scenarios:
+            result["S5"] = s5_fanout(backend, args.followers)
+        for scenario in ("S0", "S1", "S2", "S3", "S4", "S5"):
+            if scenario in result:
+                print(f"  {scenario} {result[scenario]}", flush=True)
     finally:
         backend.stop()
         shutil.rmtree(workdir, ignore_errors=True)
         if name == "relstorage":
             psql("DROP DATABASE IF EXISTS plonesocial_bench WITH (FORCE)")
-    if args.http:
+    if "S6" in args.scenarios:
         result["S6"] = s6_http(name, args.seconds)
         print(f"  S6 {result['S6']}", flush=True)
     return result
 
 
 def per_writer_fraction(result, scenario, writers):
-    baseline = result["S0"].get(str(writers))
+    baseline = result.get("S0", {}).get(str(writers))
     value = result[scenario][str(writers)]["per_second"]
     if not baseline or not baseline["per_second"]:
         return ""
@@ -588,7 +593,7 @@ def table(results, args):
             lambda r, count=count: f"post {r['S5'][str(count)]['post_ms']:.0f} ms, "
                                    f"all in {r['S5'][str(count)]['all_delivered_s']:.2f} s, "
                                    f"S1 {r['S5'][str(count)]['background_sends_per_s']:,.0f}/s")
-    if args.http:
+    if "S6" in args.scenarios:
         row("S6 HTTP", "plain Plone `@site` GET (4 clients)",
             lambda r: f"{r['S6']['site_get']['per_second']:,.0f} req/s, "
                       f"p50 {r['S6']['site_get']['p50_ms']:.0f} / "
@@ -610,12 +615,19 @@ def problems(results, args):
     """What a green run must hold: every send stored, every fan-out complete."""
     found = []
     for name, result in results["storages"].items():
-        for count, figures in result["S5"].items():
+        for count, figures in result.get("S5", {}).items():
             if figures["missing"]:
                 found.append(f"{name}: S5 {count}: {figures['missing']} followers without it")
-        if result["S3"]["big"]["unread"] != args.items or result["S3"]["small"]["unread"] != SMALL:
-            found.append(f"{name}: S3 unread counts {result['S3']}")
-        if args.http:
+        counts = result.get("S3")
+        if counts and (counts["big"]["unread"] != args.items
+                       or counts["small"]["unread"] != SMALL):
+            found.append(f"{name}: S3 unread counts {counts}")
+        for scenario in ("S1", "S2"):
+            for writers, figures in result.get(scenario, {}).items():
+                if figures["failed"]:
+                    found.append(f"{name}: {scenario} {writers} writers: "
+                                 f"{figures['failed']} sends failed after {RETRIES} retries")
+        if "S6" in result:
             for endpoint in ("site_get", "rest_send", "count"):
                 if result["S6"][endpoint]["errors"]:
                     found.append(f"{name}: S6 {endpoint} had errors")
@@ -645,12 +657,14 @@ def main(argv=None):
     parser.add_argument("--followers", default="8000,38000")
     parser.add_argument("--ops", type=int, default=400, help="operations per S0-S2 run")
     parser.add_argument("--seconds", type=int, default=8, help="seconds per S6 endpoint")
-    parser.add_argument("--no-http", dest="http", action="store_false")
+    parser.add_argument("--scenarios", default="S0,S1,S2,S3,S4,S5,S6",
+                        help="which scenarios to run (S0 is the raw-ZODB baseline)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the prepared data")
     parser.add_argument("--json", default=str(ROOT / "var" / "bench" / "results.json"))
     parser.add_argument("--markdown", default=str(ROOT / "var" / "bench" / "results.md"))
     args = parser.parse_args(argv)
     args.followers = [int(n) for n in args.followers.split(",")]
+    args.scenarios = set(args.scenarios.split(","))
     storages = args.storages.split(",")
     unknown = set(storages) - set(BACKENDS)
     if unknown:

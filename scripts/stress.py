@@ -165,7 +165,9 @@ def verify(spec, acks):
         for owner in inboxes:
             inbox = inboxes[owner]
             check(inbox._conversations)
-            check(inbox._recent)
+            check(inbox._recent_shards)
+            for shard in inbox._recent_shards.values():
+                check(shard)
             total = 0
             for conversation in inbox.get_conversations():
                 check(conversation._messages)

@@ -80,7 +80,9 @@ class ConcurrentSends(unittest.TestCase):
         for userid in inboxes:
             inbox = inboxes[userid]
             check_btree(inbox._conversations)
-            check_btree(inbox._recent)
+            check_btree(inbox._recent_shards)
+            for shard in inbox._recent_shards.values():
+                check_btree(shard)
             total = 0
             for conversation in inbox.get_conversations():
                 check_btree(conversation._messages)

@@ -272,6 +272,41 @@ class TestConversations(StorageTestCase):
         order = [c.username for c in self.inboxes["ben"].get_conversations()]
         self.assertEqual(order, ["ann", "dan", "cat"])
 
+    def test_order_merged_over_shards(self):
+        # 60 people write in turn: their conversations sit in different
+        # shards and still come out newest first.
+        for n in range(60):
+            self.inboxes.send_message(f"u{n:02}", "ben", "hi", created=datetime(2020, 1, 1)
+                                      + timedelta(minutes=(n * 37) % 60))
+        shards = self.inboxes["ben"]._recent_shards
+        self.assertGreater(len(shards), 1)
+        expected = sorted((f"u{n:02}" for n in range(60)), key=lambda u: -(int(u[1:]) * 37 % 60))
+        order = [c.username for c in self.inboxes["ben"].get_conversations()]
+        self.assertEqual(order, expected)
+        self.assertEqual(sum(len(shard) for shard in shards.values()), 60)
+
+    def test_inbox_of_the_unsharded_layout_moves_over_on_first_change(self):
+        from BTrees.OOBTree import OOTreeSet
+
+        for n, sender in enumerate(["ann", "cat", "dan"]):
+            self.inboxes.send_message(sender, "ben", "hi", created=datetime(2020, 1, 1 + n))
+        inbox = self.inboxes["ben"]
+        # As an inbox stored by plonesocial 1.0a1 looks: one tree, no shards.
+        inbox._recent = OOTreeSet(entry for shard in inbox._recent_shards.values()
+                                  for entry in shard)
+        del inbox._recent_shards
+        inbox = self.reopen()["ben"]
+        self.assertIsNone(inbox._recent_shards)
+        self.assertEqual([c.username for c in inbox.get_conversations()], ["dan", "cat", "ann"])
+        self.inboxes.send_message("ann", "ben", "again", created=datetime(2020, 1, 9))
+        inbox = self.reopen()["ben"]
+        self.assertIsNone(inbox._recent)
+        self.assertEqual(sum(len(shard) for shard in inbox._recent_shards.values()), 3)
+        self.assertEqual([c.username for c in inbox.get_conversations()], ["ann", "dan", "cat"])
+        del self.inboxes["ben"]["cat"]
+        self.assertEqual([c.username for c in self.inboxes["ben"].get_conversations()],
+                         ["ann", "dan"])
+
     def test_delete_conversation_leaves_other_side(self):
         self.inboxes.send_message("ann", "ben", "hi")
         del self.inboxes["ben"]["ann"]

@@ -132,3 +132,58 @@ class ZEOServerTestCase(unittest.TestCase):
             self.assertEqual(len(items), 6 * 15)
             unseen = sum(1 for n in items if not n.seen)
             self.assertEqual(am.count_not_seen_by_recipient("hot"), unseen)
+
+
+class TestPrefetch(ZEOServerTestCase):
+    """A fan-out asks the server for the lists it will touch in a few round trips."""
+
+    def test_prefetch_paths_loads_the_buckets_holding_the_keys(self):
+        from BTrees.OOBTree import OOBTree
+        from plonesocial.prefetch import prefetch_paths
+
+        with self.db.transaction() as conn:
+            conn.root.tree = tree = OOBTree()
+            for n in range(3000):
+                tree[f"user{n:05}"] = n
+        with self.db.transaction() as conn:
+            holder = {}  # key -> oid of the bucket that holds it
+            bucket = conn.root.tree._firstbucket
+            while bucket is not None:
+                for key in bucket.keys():
+                    holder[key] = bucket._p_oid
+                bucket = bucket._next
+        wanted = ["user00007", "user01500", "user02999"]
+        self.assertEqual(len({holder[key] for key in wanted}), 3)
+        # A second client with an empty cache.
+        cold = ZEO.DB(("127.0.0.1", self.port), wait_timeout=10)
+        self.addCleanup(cold.close)
+        cache = cold.storage._cache
+        with cold.transaction() as conn:
+            tree = conn.root.tree
+            self.assertTrue(all(cache.load(holder[key]) is None for key in wanted))
+            prefetch_paths(conn, [(tree, wanted)])
+            deadline = time.time() + 10  # ZEO's prefetch answers asynchronously
+            while time.time() < deadline and not all(cache.load(holder[key]) for key in wanted):
+                time.sleep(0.01)
+            self.assertTrue(all(cache.load(holder[key]) for key in wanted))
+            others = set(holder.values()) - {holder[key] for key in wanted}
+            self.assertEqual([oid for oid in others if cache.load(oid)], [])
+
+    def test_fan_out_on_a_cold_client_prefetches_every_list(self):
+        with self.db.transaction() as conn:
+            am = conn.root.am
+            am.notify([f"user{n}" for n in range(400)], "Welcome")
+            am.deliver_queued(400)
+        with self.db.transaction() as conn:
+            oids = [conn.root.am._lists[f"user{n}"]._p_oid for n in range(0, 400, 7)]
+        cold = ZEO.DB(("127.0.0.1", self.port), wait_timeout=10)
+        self.addCleanup(cold.close)
+        cache = cold.storage._cache
+        with cold.transaction() as conn:
+            am = conn.root.am
+            am._prefetch_lists([f"user{n}" for n in range(0, 400, 7)],
+                               {"message_type": "notice", "owner": None})
+            deadline = time.time() + 10
+            while time.time() < deadline and not all(cache.load(oid) for oid in oids):
+                time.sleep(0.01)
+            self.assertTrue(all(cache.load(oid) for oid in oids))

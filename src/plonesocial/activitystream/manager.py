@@ -41,6 +41,7 @@ from plonesocial.clock import as_utc
 from plonesocial.clock import from_key
 from plonesocial.clock import to_key
 from plonesocial.clock import utcnow
+from plonesocial.prefetch import prefetch_paths
 from zope.component import queryUtility
 from zope.event import notify
 from zope.interface import implementer
@@ -54,6 +55,7 @@ OFTEN = timedelta(minutes=9)
 
 # Mail modes collected by the digest job, and how often each is sent.
 DIGEST_MODES = ("often", "daily", "weekly")
+FRONT = -(2 ** 63) + 1  # below every key: the front of a newest-first tree
 
 
 @implementer(INotificationDeliveredEvent)
@@ -662,12 +664,37 @@ class ActivityManager(Persistent):
                   if self._wants(userid, actor, template["message_type"])]
         threshold = self.fanout_threshold
         now, later = wanted[:threshold], wanted[threshold:]
+        self._prefetch_lists([userid for userid, _ in now], template)
         for userid, reasons in now:
             self._deliver_to(userid, template, reasons, when)
         if later:
             job_id = free_id(self._queue, utcnow())
             self._queue[-job_id] = FanoutJob(template, later, when)
         return len(now)
+
+    def _prefetch_lists(self, userids, template):
+        """Load what delivering to many users touches, in a few round trips.
+
+        Their lists, preferences and the front of each list's trees (where a
+        new notification goes): on ZEO or RelStorage, loading them one by
+        one made a large fan-out wait on the server for every object.
+        """
+        jar = self._p_jar
+        if jar is None or len(userids) < 2:
+            return
+        prefetch_paths(jar, [(self._lists, userids), (self._preferences, userids)])
+        lists = [found for found in map(self._lists.get, userids) if found is not None]
+        jar.prefetch([found for found in map(self._preferences.get, userids)
+                      if found is not None], lists)
+        group = (template["message_type"], template["owner"])
+        front = [FRONT]
+        paths = []
+        for notification_list in lists:
+            paths += [(notification_list._items, front), (notification_list._unseen, front)]
+            if template["owner"] is not None:
+                paths.append((notification_list._groups, [group]))
+        jar.prefetch([notification_list._unseen_count for notification_list in lists])
+        prefetch_paths(jar, paths)
 
     def _deliver_to(self, userid, template, reasons, when):
         """Put a notification in one list, note how it is to be mailed, announce it."""
@@ -706,6 +733,8 @@ class ActivityManager(Persistent):
                 break
             job = self._queue[key]
             end = min(len(job.audience), job.position + max_recipients - delivered)
+            self._prefetch_lists([userid for userid, _ in job.audience[job.position:end]],
+                                 job.template)
             for userid, reasons in job.audience[job.position:end]:
                 if self._wants(userid, job.template["actor"], job.template["message_type"]):
                     self._deliver_to(userid, job.template, reasons, job.when)

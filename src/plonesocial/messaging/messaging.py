@@ -12,10 +12,15 @@ Designed against ZODB write conflicts (see the interfaces for the contract):
   counters exact; sends to one person from different people touch different
   conversations and only BTree buckets and counters of the inbox, which
   ZODB resolves.
+- The newest-first order of an inbox's conversations is split over several
+  small trees by the other party's userid, so that sends from different people
+  to one person move entries of different trees: one shared tree's front
+  bucket split every fifteenth send or so, and a split cannot be resolved.
 - No ``len()`` of a BTree and no sorting on any path: sizes are counters,
   order comes from the keys.
 """
 
+from BTrees.IOBTree import IOBTree
 from BTrees.Length import Length
 from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
@@ -34,10 +39,14 @@ from plonesocial.messaging.interfaces import IMessage
 from zope.event import notify
 from zope.interface import implementer
 
+import heapq
 import uuid
+import zlib
 
 
 DEFAULT_MAX_MESSAGE_LENGTH = 10_000
+# How many trees hold an inbox's conversation order (see Inbox._shard).
+RECENT_SHARDS = 16
 
 
 def check_userid(userid, role="userid"):
@@ -173,9 +182,10 @@ class Inbox(Persistent):
         self.owner = owner
         # other party's userid -> Conversation
         self._conversations = OOBTree()
-        # (-message id of the newest message, other party's userid): iterating
-        # it in key order gives the conversations newest-first.
-        self._recent = OOTreeSet()
+        # shard number -> OOTreeSet((-message id of the newest message, other
+        # party's userid)): merging the shards in key order gives the
+        # conversations newest-first (shards are created when first needed)
+        self._recent_shards = IOBTree()
         self._count = Length()  # number of conversations
         self._unread = Length()  # new received messages, all conversations
         # userids whose messages this user refuses
@@ -185,9 +195,40 @@ class Inbox(Persistent):
     def new_messages_count(self):
         return self._unread()
 
+    # Inboxes stored before the order was sharded keep one OOTreeSet in
+    # `_recent` until their first change (see _shards).
+    _recent_shards = None
+    _recent = None
+
     def get_conversations(self):
-        for _, userid in self._recent.keys():
+        if self._recent_shards is None:
+            entries = self._recent.keys()
+        else:
+            entries = heapq.merge(*(shard.keys() for shard in self._recent_shards.values()))
+        for _, userid in entries:
             yield self._conversations[userid]
+
+    @staticmethod
+    def _shard(userid):
+        return zlib.crc32(userid.encode("utf-8")) % RECENT_SHARDS
+
+    def _recent_tree(self, userid):
+        """The tree that holds the place of the conversation with `userid`."""
+        if self._recent_shards is None:
+            # Move an inbox of the unsharded layout over, once.
+            shards = IOBTree()
+            for entry in self._recent.keys():
+                number = self._shard(entry[1])
+                if number not in shards:
+                    shards[number] = OOTreeSet()
+                shards[number].add(entry)
+            self._recent_shards = shards
+            self._recent = None
+        number = self._shard(userid)
+        tree = self._recent_shards.get(number)
+        if tree is None:
+            tree = self._recent_shards[number] = OOTreeSet()
+        return tree
 
     def __getitem__(self, userid):
         try:
@@ -207,7 +248,7 @@ class Inbox(Persistent):
         conversation = self[userid]
         del self._conversations[userid]
         if conversation._updated is not None:
-            self._recent.remove((-conversation._updated, userid))
+            self._recent_tree(userid).remove((-conversation._updated, userid))
         self._count.change(-1)
         unread = conversation._unread()
         if unread:
@@ -256,10 +297,11 @@ class Inbox(Persistent):
 
     def _touch(self, conversation, key):
         """Move `conversation` to the front of the recency order."""
+        tree = self._recent_tree(conversation.username)
         if conversation._updated is not None:
-            self._recent.remove((-conversation._updated, conversation.username))
+            tree.remove((-conversation._updated, conversation.username))
         conversation._updated = key
-        self._recent.add((-key, conversation.username))
+        tree.add((-key, conversation.username))
 
 
 @implementer(IInboxes)
