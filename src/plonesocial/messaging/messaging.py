@@ -17,6 +17,7 @@ Designed against ZODB write conflicts (see the interfaces for the contract):
 """
 
 from BTrees.Length import Length
+from BTrees.LLBTree import LLBTree
 from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from BTrees.OOBTree import OOTreeSet
@@ -25,6 +26,7 @@ from plonesocial import userids
 from plonesocial.clock import as_utc
 from plonesocial.clock import from_key
 from plonesocial.clock import to_key
+from plonesocial.clock import utcnow
 from plonesocial.messaging import exc
 from plonesocial.messaging.events import MessageSentEvent
 from plonesocial.messaging.interfaces import IConversation
@@ -38,6 +40,13 @@ import uuid
 
 
 DEFAULT_MAX_MESSAGE_LENGTH = 10_000
+
+# The window of the per-sender rate limit, in seconds.
+RATE_WINDOW = 60
+
+# The user id that stands for an erased user in other people's inboxes starts
+# with this; Plone's registration refuses brackets in user ids.
+ERASED_PREFIX = "[deleted]"
 
 
 def check_userid(userid, role="userid"):
@@ -181,9 +190,36 @@ class Inbox(Persistent):
         # userids whose messages this user refuses
         self._blocked = OOTreeSet()
 
+    # UTC second (int) -> messages sent in it, the last RATE_WINDOW seconds
+    # only; created by the first counted send.  It lives in the sender's own
+    # inbox, which every send writes anyway, so counting adds no conflicts
+    # between different senders.
+    _sent = None
+
     @property
     def new_messages_count(self):
         return self._unread()
+
+    def _sent_recently(self, now):
+        """Return how many messages this user sent in the window ending at `now` (UTC s)."""
+        if self._sent is None:
+            return 0
+        # At most one key per second of the window: bounded however busy.
+        return sum(self._sent.values(min=now - RATE_WINDOW + 1))
+
+    def _retry_after(self, now):
+        """Seconds until the oldest send of the window leaves it."""
+        oldest = self._sent.minKey(now - RATE_WINDOW + 1)
+        return max(1, oldest + RATE_WINDOW - now)
+
+    def _count_send(self, now):
+        if self._sent is None:
+            self._sent = LLBTree()
+        sent = self._sent
+        # Forget what left the window; keeps the tree at most RATE_WINDOW keys.
+        for second in list(sent.keys(max=now - RATE_WINDOW)):
+            del sent[second]
+        sent[now] = sent.get(now, 0) + 1
 
     def get_conversations(self):
         for _, userid in self._recent.keys():
@@ -267,6 +303,9 @@ class Inboxes(Persistent):
     """All inboxes of a site."""
 
     max_message_length = DEFAULT_MAX_MESSAGE_LENGTH
+    # Messages one sender may send in any RATE_WINDOW seconds; 0: no limit.
+    # Unlimited here; a Plone site copies its registry record (default 30).
+    max_messages_per_minute = 0
 
     def __init__(self):
         # userid -> Inbox
@@ -297,13 +336,28 @@ class Inboxes(Persistent):
             created = as_utc(created)
         except TypeError as error:
             raise exc.InvalidMessage(f"created: {error}") from None
+        if recipient.startswith(ERASED_PREFIX):
+            raise exc.RecipientErased("This user's data was erased: nobody reads these messages")
         recipient_inbox = self._inboxes.get(recipient)
         if recipient_inbox is not None and recipient_inbox.is_blocked(sender):
             raise exc.SenderBlocked(f"{recipient!r} does not accept messages from {sender!r}")
+        # The rate counts real sends, by the clock, whatever `created` says.
+        limit = self.max_messages_per_minute
+        now = to_key(utcnow()) // 1_000_000
+        sender_inbox = self._inboxes.get(sender)
+        if limit and sender_inbox is not None and sender_inbox._sent_recently(now) >= limit:
+            wait = sender_inbox._retry_after(now)
+            raise exc.RateLimitExceeded(
+                f"{sender!r} sent {limit} messages in the last minute; "
+                f"try again in {wait} seconds",
+                retry_after=wait,
+            )
 
         uid = uuid.uuid4().hex
         sender_inbox = self.get_inbox(sender, create=True)
         recipient_inbox = self.get_inbox(recipient, create=True)
+        if limit:
+            sender_inbox._count_send(now)
         sender_copy = sender_inbox._conversation(recipient)._add(
             uid, sender, recipient, text, created
         )

@@ -12,6 +12,8 @@ class InboxPost(InboxService):
         text = self.body().get("text")
         try:
             message = self.inboxes().send(self.userid, self.other(), text)
+        except exc.RateLimitExceeded as error:
+            return self.too_many_requests(str(error), error.retry_after)
         except exc.MessagingError as error:
             raise BadRequest(str(error)) from None
         self.request.response.setStatus(201)
