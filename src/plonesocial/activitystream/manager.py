@@ -558,6 +558,8 @@ class ActivityManager(Persistent):
         id_ = free_id(self._activities, published)
         activity = Activity(id_, actor, verb, object_, target, context, summary,
                             description, extra, recipients, restricted_to)
+        if actor_name:
+            activity.actor_name = actor_name
         self._activities[-id_] = activity
         self._activity_count.change(1)
         self._index(self._by_actor, actor, -id_)

@@ -26,6 +26,7 @@ from plonesocial.privacy import exc
 from zope.component import getUtility
 
 import copy
+import re
 import uuid
 
 
@@ -205,8 +206,9 @@ def _names(userid, names):
 
 
 def _scrub(text, names):
+    """Replace each of `names` in `text`, as a whole word only ("ann" is in "announced")."""
     for name in names:
-        text = text.replace(name, ERASED_NAME)
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", ERASED_NAME, text)
     return text
 
 
@@ -273,8 +275,8 @@ def _anonymise_message_notifications(manager, owner, userid, placeholder, names)
             notification_list._groups[(notification.message_type, new_owner)] = key
         notification.owner = new_owner
         notification.body = ERASED_TEXT
-        names = [*_notification_names(notification, userid), *names]
-        notification._subject = _scrub(notification._subject, names)
+        notification._subject = _scrub(
+            notification._subject, [*_notification_names(notification, userid), *names])
         _replace_actor(notification, userid, placeholder)
 
 
@@ -338,7 +340,9 @@ def _anonymise_activities(manager, userid, placeholder, names):
             continue
         anonymous = copy.copy(activity)
         anonymous.actor = placeholder
-        anonymous.summary = _scrub(activity.summary, names)
+        own = [activity.actor_name] if activity.actor_name else []
+        anonymous.summary = _scrub(activity.summary, [*own, *names])
+        anonymous.actor_name = None
         manager._activities[key] = anonymous  # inline in the tree: store the copy
         count += 1
     del manager._by_actor[userid]
