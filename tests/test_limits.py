@@ -199,6 +199,8 @@ class TestUpgrade(unittest.TestCase):
         inboxes = getUtility(IMessagingLocator).get_inboxes()
         del inboxes.max_messages_per_minute  # as stored before 1004
         self.assertEqual(inboxes.max_messages_per_minute, 0)
+        controlpanel = api.portal.get_tool("portal_controlpanel")
+        controlpanel.unregisterConfiglet("plonesocial-erase")
         setup.setLastVersionForProfile("plonesocial:default", "1003")
         [step] = [s for s in setup.listUpgrades("plonesocial:default") if s["source"] == ("1003",)]
         self.assertEqual(step["dest"], ("1004",))
@@ -211,6 +213,8 @@ class TestUpgrade(unittest.TestCase):
         # Existing values are kept; the Inboxes get the new limit.
         self.assertEqual(api.portal.get_registry_record(f"{PREFIX}.max_message_length"), 777)
         self.assertEqual(inboxes.max_messages_per_minute, 30)
+        self.assertIn("plonesocial-erase",
+                      [action.getId() for action in controlpanel.listActions()])
         self.assertIs(portal, api.portal.get())
 
 

@@ -29,7 +29,9 @@ def add_use_permission(context):
 
 
 def add_limits_and_privacy(context):
-    """1003 -> 1004: the rate and recipient limits and the privacy settings; the
-    site's Inboxes get the rate limit of the registry."""
+    """1003 -> 1004: the rate and recipient limits and the privacy settings, the
+    erase configlet; the site's Inboxes get the rate limit of the registry."""
     reload_registry(context)
+    setup = api.portal.get_tool("portal_setup")
+    setup.runImportStepFromProfile(PROFILE, "controlpanel", run_dependencies=False)
     sync_inboxes_limits(api.portal.get())
