@@ -1,4 +1,4 @@
-"""Personal data: export and erase from Python, over REST and in the pages; erase on user removal."""
+"""Personal data: export and erase from Python, over REST and in the pages; on user removal."""
 
 from plone import api
 from plone.app.testing import SITE_OWNER_NAME
@@ -13,6 +13,8 @@ from plonesocial.privacy import export_user_data
 from plonesocial.privacy import exc
 from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
 from tests.rest import RestClient
+from zExceptions import Forbidden
+from zExceptions import Unauthorized
 from zope.component import getUtility
 
 import json
@@ -305,16 +307,20 @@ class TestPages(PrivacyTestCase):
 
     def test_erase_form_errors_and_refusals(self):
         browser = self.browser("cat")
-        browser.open(f"{self.site}/@@erase-personal-data")
-        browser.getControl(name="userid").value = "ann"
-        browser.getControl(name="messages").value = ["keep"]
+        url = f"{self.site}/@@erase-personal-data"
+        browser.open(url)
+        browser.getControl(name="erase").click()
+        self.assertIn("Name the user whose data to erase.", browser.contents)
+        token = browser.getControl(name="_authenticator").value
+        browser.post(url, f"userid=ann&messages=shred&_authenticator={token}")
+        self.assertIn("messages must be one of anonymise, keep", browser.contents)
+        self.assertNotIn("plonesocial-erase-summary", browser.contents)
+        self.assert_ann_untouched()
         # A forged POST without the token is refused.
-        from zExceptions import Forbidden
         with self.assertRaises(Forbidden):
-            browser.post(f"{self.site}/@@erase-personal-data", "userid=ann&messages=keep")
+            browser.post(url, "userid=ann&messages=keep")
         self.assert_ann_untouched()
         # Members may not.
-        from zExceptions import Unauthorized
         with self.assertRaises(Unauthorized):
             self.browser("bob").open(f"{self.site}/@@erase-personal-data")
         self.assert_ann_untouched()
