@@ -121,7 +121,7 @@ class TestErase(PrivacyTestCase):
         placeholder = summary["placeholder"]
         self.assertTrue(placeholder.startswith("[deleted]-"))
         self.assertEqual((summary["conversations"], summary["subscriptions"],
-                          summary["activities"]), (2, 3, 1))
+                          summary["activities"], summary["notifications"]), (2, 3, 1, True))
 
         # Ann's inbox is gone; Bob's copy of the conversation is anonymised.
         self.assertNotIn("ann", inboxes)
@@ -222,6 +222,13 @@ class TestUserRemoval(PrivacyTestCase):
         self.assertEqual(manager.subscriptions.follower_count("bob"), 0)
         [activity] = manager.get_site_stream(None)
         self.assertNotIn("Ann", activity.summary)
+        # Nobody can write the removed user a new inbox into being.
+        transaction.commit()
+        response = RestClient(self.layer["app"], "bob").post(f"{self.site}/@inbox/ann",
+                                                              {"text": "Still there?"})
+        self.assertEqual(response.status_int, 400)
+        self.assertEqual(response.json["message"], "No user 'ann'")
+        self.assertNotIn("ann", self.fresh()[0])
 
     def test_setting_off_keeps_them(self):
         api.portal.set_registry_record(f"{PREFIX}.erase_on_user_removal", False)

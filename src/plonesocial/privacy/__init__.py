@@ -295,11 +295,14 @@ def _replace_actor(notification, userid, placeholder):
 
 
 def _erase_notifications(manager, userid):
-    """Delete the user's notification list and their place in queued fan-outs."""
-    removed = 0
+    """Delete the user's notification list and their place in queued fan-outs.
+
+    Returns whether there was a list (its size is not counted: that would
+    read the whole tree only to report a number).
+    """
     notification_list = manager._lists.get(userid)
-    if notification_list is not None:
-        removed = len(notification_list._items)
+    removed = notification_list is not None
+    if removed:
         del manager._lists[userid]
     for job in manager._queue.values():
         rest = job.audience[job.position:]

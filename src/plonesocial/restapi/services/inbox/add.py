@@ -1,5 +1,6 @@
 """POST @inbox/{userid}: send a message to that user, from the authenticated user."""
 
+from plone import api
 from plonesocial.messaging import exc
 from plonesocial.restapi.services.inbox import InboxService
 from zExceptions import BadRequest
@@ -9,6 +10,10 @@ class InboxPost(InboxService):
     def reply(self):
         if len(self.params) != 1:
             raise BadRequest("Send to @inbox/{userid}")
+        # Only to people of this site: an unknown id (or a removed user's) would
+        # get an inbox nobody reads.
+        if api.user.get(userid=self.other()) is None:
+            raise BadRequest(f"No user {self.other()!r}")
         text = self.body().get("text")
         try:
             message = self.inboxes().send(self.userid, self.other(), text)
