@@ -181,6 +181,15 @@ class TestErase(PrivacyTestCase):
                          ["Hello Bob, it is Ann", "Hi Ann"])
         self.assertIsNone(manager._lists.get("ann"))
 
+    def test_names_are_scrubbed_as_words(self):
+        manager = self.manager()
+        manager.create(actor="ann", verb="Announce", object=("user", "ann"),
+                       summary="Annie (ann) announced the annual party")
+        erase_user_data("ann", names=["Annie"])
+        summaries = sorted(a.summary for a in manager.get_site_stream(None))
+        self.assertEqual(summaries, ["[deleted] ([deleted]) announced the annual party",
+                                     "[deleted] announced a party"])
+
     def test_setting_decides(self):
         api.portal.set_registry_record(f"{PREFIX}.erase_messages", "keep")
         self.assertEqual(erase_user_data("ann")["messages"], "keep")
@@ -205,6 +214,8 @@ class TestErase(PrivacyTestCase):
                                         ("", None, exc.InvalidUserId)):
             with self.assertRaises(error):
                 erase_user_data(userid, messages=messages)
+        with self.assertRaises(exc.InvalidErasure):
+            erase_user_data("ann", names="Ann")  # a string, not a list of names
         self.assertEqual(self.portal._p_jar._registered_objects, [])
         self.assert_ann_untouched()
 

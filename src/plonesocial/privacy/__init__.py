@@ -180,6 +180,8 @@ def erase_user_data(userid, messages=None, names=()):
         raise exc.InvalidErasure(
             f"messages must be one of {', '.join(ERASE_MESSAGES)}, not {messages!r}"
         )
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise exc.InvalidErasure("names must be a list of display names")
     names = _names(userid, names)
     placeholder = f"{ERASED_PREFIX}-{uuid.uuid4().hex[:12]}"
     inboxes = getUtility(IMessagingLocator).get_inboxes()
@@ -197,8 +199,8 @@ def erase_user_data(userid, messages=None, names=()):
 
 
 def _names(userid, names):
-    """The user's names to scrub, longest first (a full name contains no shorter one's place)."""
-    found = {userid, *(n for n in names if isinstance(n, str) and n)}
+    """The user's names to scrub, longest first: "Ann Ames" goes before "Ann" can break it."""
+    found = {userid, *(n for n in names if n)}
     user = api.user.get(userid=userid)
     if user is not None and user.getProperty("fullname"):
         found.add(user.getProperty("fullname"))
