@@ -14,6 +14,9 @@ Designed against ZODB write conflicts (see the interfaces for the contract):
   ZODB resolves.
 - No ``len()`` of a BTree and no sorting on any path: sizes are counters,
   order comes from the keys.
+- The per-sender rate count is a small tree in the sender's own inbox
+  (one key per second of the last minute): senders never share it. Two sends
+  by one person in the same second change the same key and one is retried.
 """
 
 from BTrees.Length import Length
