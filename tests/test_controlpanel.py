@@ -30,12 +30,17 @@ class TestControlPanel(unittest.TestCase):
         browser.open(self.url)
         browser.getControl("Maximum message length").value = "500"
         browser.getControl("Fan-out threshold").value = "50"
+        browser.getControl("Messages per minute").value = "5"
+        browser.getControl("Addressed recipients per request").value = "7"
         browser.getControl("Save").click()
         transaction.begin()
         self.assertEqual(
             api.portal.get_registry_record("plonesocial.activitystream.fanout_threshold"), 50)
         inboxes = getUtility(IMessagingLocator).get_inboxes()
         self.assertEqual(inboxes.max_message_length, 500)
+        self.assertEqual(inboxes.max_messages_per_minute, 5)
+        self.assertEqual(
+            api.portal.get_registry_record("plonesocial.activitystream.max_recipients"), 7)
 
     def test_members_refused(self):
         browser = Browser(self.layer["app"])

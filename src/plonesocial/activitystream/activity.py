@@ -90,6 +90,11 @@ class URNResolver:
 class Activity:
     """Something that happened: immutable, stored inline in the stream tree."""
 
+    # The actor's display name when it happened, as used in `summary` (None:
+    # not known, as for activities recorded before it was kept). Erasing the
+    # actor's data takes this name out of the summary.
+    actor_name = None
+
     def __init__(self, id, actor, verb, object, target=None, context=None,
                  summary="", description="", extra=None, recipients=(),
                  restricted_to=None):

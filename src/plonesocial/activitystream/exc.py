@@ -30,6 +30,11 @@ class InvalidExtra(InvalidActivity):
     """`extra` is not a dict that serialises to JSON."""
 
 
+class TooManyRecipients(InvalidActivity):
+    """More recipients are addressed by name than the site allows in one call
+    (the ``max_recipients`` setting); nothing was recorded nor notified."""
+
+
 class InvalidSubscription(ActivityStreamError, ValueError):
     """A subscription names a bad target or filter."""
 

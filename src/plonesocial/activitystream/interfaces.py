@@ -136,7 +136,11 @@ class IActivityManager(Interface):
         `notify`, the recipients, the followers of the actor and the watchers
         of the context and its folders get a notification, filtered by their
         subscriptions and settings. Raises InvalidActivity subclasses and
-        writes nothing then.
+        writes nothing then; ``TooManyRecipients`` when more distinct
+        `recipients` are named than the ``max_recipients`` setting allows.
+        That limit counts only who the caller addresses by name: followers and
+        watchers come from subscriptions and are delivered up to the
+        ``fanout_threshold`` at once, the rest by the fan-out job.
         """
 
     def notify(recipients, subject, body="", message_type="notice", owner=None,
@@ -147,7 +151,8 @@ class IActivityManager(Interface):
         Respects each recipient's settings (silent; the actor only with
         notify_myself) and groups it into an unseen notification of the same
         type about the same owner. Returns the number of recipients reached
-        now; above the fan-out threshold the rest is queued.
+        now; above the fan-out threshold the rest is queued. Raises
+        ``TooManyRecipients`` beyond the ``max_recipients`` setting.
         """
 
     def broadcast(subject, body="", message_type="broadcast", actor=None):

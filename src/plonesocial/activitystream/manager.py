@@ -71,6 +71,20 @@ def check_userid(userid, role="userid"):
     return userids.check_userid(userid, role, exc.InvalidUserId)
 
 
+def check_recipients(recipients):
+    """Return the distinct valid userids of `recipients`, at most max_recipients of them."""
+    if isinstance(recipients, str):
+        raise exc.InvalidActivity("recipients must be a list of userids, not a string")
+    recipients = tuple(dict.fromkeys(check_userid(r, "recipient") for r in recipients))
+    limit = get_settings().max_recipients
+    if limit and len(recipients) > limit:
+        raise exc.TooManyRecipients(
+            f"{len(recipients)} recipients are addressed; at most {limit} are allowed "
+            "in one call"
+        )
+    return recipients
+
+
 def check_text(value, role):
     if not isinstance(value, str):
         raise exc.InvalidActivity(f"{role} must be a string, not {type(value).__name__}")
@@ -532,11 +546,7 @@ class ActivityManager(Persistent):
             raise exc.InvalidReference("object is required")
         target = make_reference(target, "target")
         context, ancestors, portal_type = self._context(context, ancestors, portal_type)
-        if isinstance(recipients, str):
-            raise exc.InvalidActivity("recipients must be a list of userids, not a string")
-        recipients = tuple(dict.fromkeys(
-            check_userid(r, "recipient") for r in recipients
-        ))
+        recipients = check_recipients(recipients)
         check_text(summary, "summary")
         check_text(description, "description")
         extra = check_extra(extra)
@@ -550,6 +560,8 @@ class ActivityManager(Persistent):
         id_ = free_id(self._activities, published)
         activity = Activity(id_, actor, verb, object_, target, context, summary,
                             description, extra, recipients, restricted_to)
+        if actor_name:
+            activity.actor_name = actor_name
         self._activities[-id_] = activity
         self._activity_count.change(1)
         self._index(self._by_actor, actor, -id_)
@@ -639,9 +651,7 @@ class ActivityManager(Persistent):
     def notify(self, recipients, subject, body="", message_type="notice", owner=None,
                actor=None, context=None, reason="addressed", activity_id=None,
                phrase=None, title=None, actor_name=None):
-        if isinstance(recipients, str):
-            raise exc.InvalidActivity("recipients must be a list of userids, not a string")
-        recipients = [check_userid(r, "recipient") for r in recipients]
+        recipients = check_recipients(recipients)
         check_text(subject, "subject")
         if not subject.strip():
             raise exc.InvalidActivity("subject must not be empty")

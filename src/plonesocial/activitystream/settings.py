@@ -1,11 +1,15 @@
 """Site settings of the activity streams, kept in the Plone registry."""
 
 from plone.registry.interfaces import IRegistry
-from plonesocial.activitystream.interfaces import MAIL_MODES
 from plonesocial import _
+from plonesocial.activitystream.interfaces import MAIL_MODES
 from zope import schema
 from zope.component import queryUtility
 from zope.interface import Interface
+
+
+# What erasing a user does to their messages in other people's inboxes.
+ERASE_MESSAGES = ("anonymise", "keep")
 
 
 class IActivityStreamSettings(Interface):
@@ -17,6 +21,25 @@ class IActivityStreamSettings(Interface):
         default=10000,
         min=1,
         max=1000000,
+    )
+
+    max_messages_per_minute = schema.Int(
+        title=_("Messages per minute"),
+        description=_(
+            "How many private messages one person may send in any 60 seconds; 0 is unlimited."
+        ),
+        default=30,
+        min=0,
+    )
+
+    max_recipients = schema.Int(
+        title=_("Addressed recipients per request"),
+        description=_(
+            "How many people one activity or notice may address by name; 0 is unlimited. "
+            "Followers and watchers are not counted: they get theirs through the fan-out."
+        ),
+        default=100,
+        min=0,
     )
 
     fanout_threshold = schema.Int(
@@ -47,7 +70,6 @@ class IActivityStreamSettings(Interface):
         description=_("Whoever creates content watches it from then on."),
         default=True,
     )
-
 
     default_mail_mode = schema.Choice(
         title=_("Default mail mode"),
@@ -87,6 +109,23 @@ class IActivityStreamSettings(Interface):
         description=_("A mailto: or https: address push services can reach the site at."),
         required=False,
         default="",
+    )
+
+
+    erase_messages = schema.Choice(
+        title=_("Messages of erased users"),
+        description=_(
+            "When a user's data is erased, their messages in other people's inboxes are "
+            "anonymised (text and sender replaced) or kept as they are."
+        ),
+        values=ERASE_MESSAGES,
+        default="anonymise",
+    )
+
+    erase_on_user_removal = schema.Bool(
+        title=_("Erase the data of removed users"),
+        description=_("Removing a user erases their messages, notifications and settings."),
+        default=True,
     )
 
 

@@ -26,6 +26,21 @@ class MessageTooLong(InvalidMessage):
     """The text is longer than the configured maximum length."""
 
 
+class RateLimitExceeded(MessagingError):
+    """The sender sent as many messages as allowed in the last minute; nothing was sent.
+
+    ``retry_after`` is how many seconds until the next message is accepted.
+    """
+
+    def __init__(self, message, retry_after=60):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RecipientErased(MessagingError, ValueError):
+    """The recipient is the placeholder of an erased user; nobody reads it."""
+
+
 class SelfMessage(MessagingError, ValueError):
     """Sender and recipient are the same user."""
 

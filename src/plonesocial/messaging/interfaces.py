@@ -153,6 +153,13 @@ class IInboxes(Interface):
         "(default 10,000)."
     )
 
+    max_messages_per_minute = Attribute(
+        "How many messages one sender may send in any 60 seconds, by the "
+        "clock (0, the default of a bare Inboxes: no limit). A Plone site "
+        "copies its registry record, default 30. The count lives in the "
+        "sender's own inbox (UTC second -> sends), pruned to the last minute."
+    )
+
     def send_message(sender, recipient, text, created=None):
         """Send a private message; return None.
 
@@ -163,7 +170,8 @@ class IInboxes(Interface):
 
         Raises ``InvalidUserId``, ``SelfMessage``, ``InvalidMessage`` (and
         its subclasses ``EmptyMessage``, ``MessageTooLong``) or
-        ``SenderBlocked``; it then has written nothing.
+        ``SenderBlocked``, ``RateLimitExceeded`` (with ``retry_after``
+        seconds) or ``RecipientErased``; it then has written nothing.
         """
 
     def send(sender, recipient, text, created=None):

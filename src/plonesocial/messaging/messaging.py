@@ -18,10 +18,14 @@ Designed against ZODB write conflicts (see the interfaces for the contract):
   bucket split every fifteenth send or so, and a split cannot be resolved.
 - No ``len()`` of a BTree and no sorting on any path: sizes are counters,
   order comes from the keys.
+- The per-sender rate count is a small tree in the sender's own inbox
+  (one key per second of the last minute): senders never share it. Two sends
+  by one person in the same second change the same key and one is retried.
 """
 
 from BTrees.IOBTree import IOBTree
 from BTrees.Length import Length
+from BTrees.LLBTree import LLBTree
 from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from BTrees.OOBTree import OOTreeSet
@@ -30,6 +34,7 @@ from plonesocial import userids
 from plonesocial.clock import as_utc
 from plonesocial.clock import from_key
 from plonesocial.clock import to_key
+from plonesocial.clock import utcnow
 from plonesocial.messaging import exc
 from plonesocial.messaging.events import MessageSentEvent
 from plonesocial.messaging.interfaces import IConversation
@@ -47,6 +52,13 @@ import zlib
 DEFAULT_MAX_MESSAGE_LENGTH = 10_000
 # How many trees hold an inbox's conversation order (see Inbox._shard).
 RECENT_SHARDS = 16
+
+# The window of the per-sender rate limit, in seconds.
+RATE_WINDOW = 60
+
+# The user id that stands for an erased user in other people's inboxes starts
+# with this; Plone's registration refuses brackets in user ids.
+ERASED_PREFIX = "[deleted]"
 
 
 def check_userid(userid, role="userid"):
@@ -191,14 +203,41 @@ class Inbox(Persistent):
         # userids whose messages this user refuses
         self._blocked = OOTreeSet()
 
+    # UTC second (int) -> messages sent in it, the last RATE_WINDOW seconds
+    # only; created by the first counted send.  It lives in the sender's own
+    # inbox, which every send writes anyway, so counting adds no conflicts
+    # between different senders.
+    _sent = None
+
     @property
     def new_messages_count(self):
         return self._unread()
 
     # Inboxes stored before the order was sharded keep one OOTreeSet in
-    # `_recent` until their first change (see _shards).
+    # `_recent` until their first change (see _recent_tree).
     _recent_shards = None
     _recent = None
+
+    def _sent_recently(self, now):
+        """Return how many messages this user sent in the window ending at `now` (UTC s)."""
+        if self._sent is None:
+            return 0
+        # At most one key per second of the window: bounded however busy.
+        return sum(self._sent.values(min=now - RATE_WINDOW + 1))
+
+    def _retry_after(self, now):
+        """Seconds until the oldest send of the window leaves it."""
+        oldest = self._sent.minKey(now - RATE_WINDOW + 1)
+        return max(1, oldest + RATE_WINDOW - now)
+
+    def _count_send(self, now):
+        if self._sent is None:
+            self._sent = LLBTree()
+        sent = self._sent
+        # Forget what left the window; keeps the tree at most RATE_WINDOW keys.
+        for second in list(sent.keys(max=now - RATE_WINDOW)):
+            del sent[second]
+        sent[now] = sent.get(now, 0) + 1
 
     def get_conversations(self):
         if self._recent_shards is None:
@@ -295,6 +334,21 @@ class Inbox(Persistent):
             self._count.change(1)
         return conversation
 
+    def _refile(self, userid, new_userid):
+        """File the conversation with `userid` under `new_userid` (erasing a user).
+
+        Its place in the order, its count and its unread messages stay.
+        """
+        conversation = self._conversations[userid]
+        del self._conversations[userid]
+        self._conversations[new_userid] = conversation
+        if conversation._updated is not None:
+            self._recent_tree(userid).remove((-conversation._updated, userid))
+            self._recent_tree(new_userid).add((-conversation._updated, new_userid))
+        conversation.username = new_userid
+        conversation._p_changed = True  # serialise with a concurrent send or mark_read
+        return conversation
+
     def _touch(self, conversation, key):
         """Move `conversation` to the front of the recency order."""
         tree = self._recent_tree(conversation.username)
@@ -309,6 +363,9 @@ class Inboxes(Persistent):
     """All inboxes of a site."""
 
     max_message_length = DEFAULT_MAX_MESSAGE_LENGTH
+    # Messages one sender may send in any RATE_WINDOW seconds; 0: no limit.
+    # Unlimited here; a Plone site copies its registry record (default 30).
+    max_messages_per_minute = 0
 
     def __init__(self):
         # userid -> Inbox
@@ -339,13 +396,28 @@ class Inboxes(Persistent):
             created = as_utc(created)
         except TypeError as error:
             raise exc.InvalidMessage(f"created: {error}") from None
+        if recipient.startswith(ERASED_PREFIX):
+            raise exc.RecipientErased("This user's data was erased: nobody reads these messages")
         recipient_inbox = self._inboxes.get(recipient)
         if recipient_inbox is not None and recipient_inbox.is_blocked(sender):
             raise exc.SenderBlocked(f"{recipient!r} does not accept messages from {sender!r}")
+        # The rate counts real sends, by the clock, whatever `created` says.
+        limit = self.max_messages_per_minute
+        now = to_key(utcnow()) // 1_000_000
+        sender_inbox = self._inboxes.get(sender)
+        if limit and sender_inbox is not None and sender_inbox._sent_recently(now) >= limit:
+            wait = sender_inbox._retry_after(now)
+            raise exc.RateLimitExceeded(
+                f"{sender!r} sent {limit} messages in the last minute; "
+                f"try again in {wait} seconds",
+                retry_after=wait,
+            )
 
         uid = uuid.uuid4().hex
         sender_inbox = self.get_inbox(sender, create=True)
         recipient_inbox = self.get_inbox(recipient, create=True)
+        if limit:
+            sender_inbox._count_send(now)
         sender_copy = sender_inbox._conversation(recipient)._add(
             uid, sender, recipient, text, created
         )

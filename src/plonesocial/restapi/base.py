@@ -58,6 +58,16 @@ class SocialService(Service):
         # service's own (legitimate) writes.
         alsoProvides(self.request, IDisableCSRFProtection)
 
+    def too_many_requests(self, message, retry_after):
+        """Answer 429 in the shape of plone.restapi's errors, with a Retry-After header.
+
+        Returned, not raised: zExceptions has no 429, and the refusal wrote nothing.
+        """
+        response = self.request.response
+        response.setStatus(429)
+        response.setHeader("Retry-After", str(retry_after))
+        return {"type": "TooManyRequests", "message": message, "retry_after": retry_after}
+
     def body(self):
         """Return the JSON body as a dict, or raise BadRequest."""
         try:

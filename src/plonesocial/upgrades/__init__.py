@@ -2,6 +2,7 @@
 
 from plone import api
 from plonesocial.activitystream.content import create_storage
+from plonesocial.browser.controlpanel import sync_inboxes_limits
 
 
 PROFILE = "profile-plonesocial:default"
@@ -25,3 +26,12 @@ def add_use_permission(context):
     setup = api.portal.get_tool("portal_setup")
     for step in ("rolemap", "controlpanel", "plone.app.registry"):
         setup.runImportStepFromProfile(PROFILE, step, run_dependencies=False)
+
+
+def add_limits_and_privacy(context):
+    """1003 -> 1004: the rate and recipient limits and the privacy settings, the
+    erase configlet; the site's Inboxes get the rate limit of the registry."""
+    reload_registry(context)
+    setup = api.portal.get_tool("portal_setup")
+    setup.runImportStepFromProfile(PROFILE, "controlpanel", run_dependencies=False)
+    sync_inboxes_limits(api.portal.get())

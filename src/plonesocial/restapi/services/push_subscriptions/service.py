@@ -3,6 +3,7 @@
 from plonesocial.activitystream.exc import ActivityStreamError
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.restapi.base import iso
+from plonesocial.restapi.base import MAX_LIMIT
 from plonesocial.restapi.base import SocialService
 from zExceptions import BadRequest
 from zExceptions import NotFound
@@ -20,8 +21,11 @@ class PushSubscriptionsService(SocialService):
 
 class PushSubscriptionsGet(PushSubscriptionsService):
     def reply(self):
-        items = [self.serialize(s) for s in self.manager().get_push_subscriptions(self.userid)]
-        return {"items": items, "items_total": len(items)}
+        # One per browser of one person: a short list, but bounded like every list.
+        limit = self.int_param("limit", MAX_LIMIT, 1, MAX_LIMIT)
+        subscriptions = self.manager().get_push_subscriptions(self.userid)
+        items = [self.serialize(s) for s in subscriptions[:limit]]
+        return {"items": items, "items_total": len(subscriptions)}
 
 
 class PushSubscriptionsPost(PushSubscriptionsService):

@@ -1,12 +1,53 @@
-"""GET @subscriptions: my follows and watches."""
+"""GET @subscriptions: my follows, then my watches, a page at a time."""
 
+from plonesocial.restapi.base import MAX_LIMIT
 from plonesocial.restapi.services.subscriptions import SubscriptionsService
+from urllib.parse import urlencode
+from zExceptions import BadRequest
 from zExceptions import NotFound
+
+
+KINDS = ("user", "content")
 
 
 class SubscriptionsGet(SubscriptionsService):
     def reply(self):
         if self.params:
             raise NotFound("No such resource")
-        items = [self.serialize(s) for s in self.subscriptions().get_subscriptions(self.userid)]
-        return {"@id": self.base_url(), "items": items, "items_total": len(items)}
+        # Everything by default, as before paging existed, up to the maximum.
+        limit = self.int_param("limit", MAX_LIMIT, 1, MAX_LIMIT)
+        kind, target = self.cursor()
+        subscriptions = self.subscriptions()
+        trees = {"user": subscriptions._following, "content": subscriptions._watching}
+        items = []
+        more = False
+        for tree_kind in KINDS[KINDS.index(kind):] if kind else KINDS:
+            mine = trees[tree_kind].get(self.userid)
+            if mine is None:
+                continue
+            keys = {}
+            if tree_kind == kind:
+                keys = {"min": target, "excludemin": True}
+            for subscription in mine.values(**keys):
+                if len(items) == limit:
+                    more = True
+                    break
+                items.append(self.serialize(subscription))
+            if more:
+                break
+        page = {"@id": self.base_url(), "items": items, "items_total": len(items)}
+        if more:
+            last = items[-1]
+            query = urlencode({"after": f"{last['kind']}/{last['target']}", "limit": limit})
+            page["next"] = f"{self.base_url()}?{query}"
+        return page
+
+    def cursor(self):
+        """The (kind, target) after which the page starts, or (None, None)."""
+        after = self.request.form.get("after")
+        if not after:
+            return None, None
+        kind, _, target = after.partition("/") if isinstance(after, str) else ("", "", "")
+        if kind not in KINDS or not target:
+            raise BadRequest("after must be user/{userid} or content/{uuid}")
+        return kind, target
