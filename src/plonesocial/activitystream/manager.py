@@ -69,23 +69,33 @@ def check_userid(userid, role="userid"):
     return userids.check_userid(userid, role, exc.InvalidUserId)
 
 
-def check_text(value, role):
+def check_text(value, role, optional=False):
+    if optional and value is None:
+        return value
     if not isinstance(value, str):
         raise exc.InvalidActivity(f"{role} must be a string, not {type(value).__name__}")
-    return value
+    return userids.check_unicode(value, role, exc.InvalidActivity)
+
+
+def check_recipients(recipients):
+    """Return the userids of a list (or other collection) of recipients, checked."""
+    if not isinstance(recipients, (list, tuple, set, frozenset)):
+        raise exc.InvalidActivity(
+            f"recipients must be a list of userids, not {type(recipients).__name__}")
+    return [check_userid(r, "recipient") for r in recipients]
 
 
 def check_verb(verb):
     if not isinstance(verb, str) or not verb.strip() or verb.strip() != verb:
         raise exc.InvalidVerb(f"verb must be a non-empty string without surrounding "
                               f"white space, not {verb!r}")
-    return verb
+    return userids.check_unicode(verb, "verb", exc.InvalidVerb)
 
 
 def check_uuid(value, role):
     if not isinstance(value, str) or not value or value.strip() != value:
         raise exc.InvalidReference(f"{role} must be a content UUID, not {value!r}")
-    return value
+    return userids.check_unicode(value, role, exc.InvalidReference)
 
 
 def free_id(tree, when):
@@ -502,6 +512,18 @@ class ActivityManager(Persistent):
                 self._preferences[userid] = preferences
         return preferences
 
+    def set_preferences(self, userid, **changes):
+        check_userid(userid)
+        preferences = self._preferences.get(userid)
+        stored = preferences is not None
+        if not stored:
+            preferences = Preferences(userid)
+        # Checks everything first: a refused change stores nothing, not even defaults.
+        preferences.set(**changes)
+        if not stored:
+            self._preferences[userid] = preferences
+        return preferences
+
     def _mode(self, userid, message_type):
         preferences = self._preferences.get(userid)
         if preferences is None:
@@ -530,19 +552,21 @@ class ActivityManager(Persistent):
             raise exc.InvalidReference("object is required")
         target = make_reference(target, "target")
         context, ancestors, portal_type = self._context(context, ancestors, portal_type)
-        if isinstance(recipients, str):
-            raise exc.InvalidActivity("recipients must be a list of userids, not a string")
-        recipients = tuple(dict.fromkeys(
-            check_userid(r, "recipient") for r in recipients
-        ))
+        recipients = tuple(dict.fromkeys(check_recipients(recipients)))
         check_text(summary, "summary")
         check_text(description, "description")
+        for name, value in (("phrase", phrase), ("title", title), ("actor_name", actor_name),
+                            ("message_type", message_type), ("portal_type", portal_type)):
+            check_text(value, name, optional=True)
         extra = check_extra(extra)
         try:
             published = as_utc(published)
         except TypeError as error:
             raise exc.InvalidActivity(f"published: {error}") from None
         if restricted_to is not None:
+            if not isinstance(restricted_to, (list, tuple, set, frozenset)) or not all(
+                    isinstance(principal, str) for principal in restricted_to):
+                raise exc.InvalidActivity("restricted_to must be a set of principals")
             restricted_to = frozenset(restricted_to)
 
         id_ = free_id(self._activities, published)
@@ -637,14 +661,18 @@ class ActivityManager(Persistent):
     def notify(self, recipients, subject, body="", message_type="notice", owner=None,
                actor=None, context=None, reason="addressed", activity_id=None,
                phrase=None, title=None, actor_name=None):
-        if isinstance(recipients, str):
-            raise exc.InvalidActivity("recipients must be a list of userids, not a string")
-        recipients = [check_userid(r, "recipient") for r in recipients]
+        recipients = check_recipients(recipients)
         check_text(subject, "subject")
         if not subject.strip():
             raise exc.InvalidActivity("subject must not be empty")
         check_text(body, "body")
         check_verb(message_type)
+        for name, value in (("phrase", phrase), ("title", title), ("actor_name", actor_name),
+                            ("reason", reason)):
+            check_text(value, name, optional=True)
+        if activity_id is not None and (isinstance(activity_id, bool)
+                                        or not isinstance(activity_id, int)):
+            raise exc.InvalidActivity("activity_id must be an activity id (an integer)")
         owner = make_reference(owner, "owner")
         if actor is not None:
             check_userid(actor, "actor")
