@@ -18,6 +18,7 @@ from Products.Five.browser import BrowserView
 from zExceptions import NotFound
 from zExceptions import Unauthorized
 from zope.component import getUtility
+from urllib.parse import urlencode
 from zope.interface import alsoProvides
 
 import re
@@ -85,22 +86,26 @@ class InboxView(SocialView):
         self.conversations = list(inbox.get_conversations()) if inbox is not None else []
 
     def handle_post(self):
-        form = self.request.form
-        recipient = (form.get("recipient") or "").strip()
-        if api.user.get(userid=recipient) is None:
-            api.portal.show_message(_("There is no user ${userid}.",
-                                      mapping={"userid": recipient}), self.request, type="error")
-            return f"{self.portal_url}/@@inbox"
-        return self.send(recipient, form.get("text"), f"{self.portal_url}/@@inbox")
+        recipient = self.request.form.get("recipient")
+        recipient = recipient.strip() if isinstance(recipient, str) else ""
+        return self.send(recipient, self.request.form.get("text"), f"{self.portal_url}/@@inbox")
+
+    def conversation_url(self, userid):
+        return f"{self.portal_url}/@@conversation?{urlencode({'with': userid})}"
 
     def send(self, recipient, text, back):
+        # Only to people who exist: a conversation is no way to make up inboxes.
+        if not recipient or api.user.get(userid=recipient) is None:
+            api.portal.show_message(_("There is no user ${userid}.",
+                                      mapping={"userid": recipient}), self.request, type="error")
+            return back
         try:
             self.inboxes.send_message(self.userid, recipient, text)
         except exc.MessagingError as error:
             api.portal.show_message(_("Not sent: ${error}", mapping={"error": str(error)}),
                                     self.request, type="error")
             return back
-        return f"{self.portal_url}/@@conversation?with={recipient}"
+        return self.conversation_url(recipient)
 
     def excerpt(self, conversation):
         if conversation._updated is None:
@@ -139,7 +144,7 @@ class ConversationView(InboxView):
 
     def handle_post(self):
         other = self.other()
-        back = f"{self.portal_url}/@@conversation?with={other}"
+        back = self.conversation_url(other)
         form = self.request.form
         if "delete_message" in form:
             inbox = self.inboxes.get(self.userid)
@@ -184,8 +189,6 @@ class NotificationsView(SocialView):
         return f"{self.portal_url}/@@notifications"
 
     def see_url(self, notification):
-        from urllib.parse import urlencode
-
         query = urlencode({"id": notification.id, "target": item_url(notification)})
         return f"{self.portal_url}/@@see?{query}"
 

@@ -1,5 +1,6 @@
 """POST @inbox/{userid}: send a message to that user, from the authenticated user."""
 
+from plone import api
 from plonesocial.messaging import exc
 from plonesocial.restapi.services.inbox import InboxService
 from zExceptions import BadRequest
@@ -10,6 +11,9 @@ class InboxPost(InboxService):
         if len(self.params) != 1:
             raise BadRequest("Send to @inbox/{userid}")
         text = self.body().get("text")
+        # Only to people who exist: sending is no way to make up inboxes.
+        if api.user.get(userid=self.other()) is None:
+            raise BadRequest("There is no such user")
         try:
             message = self.inboxes().send(self.userid, self.other(), text)
         except exc.MessagingError as error:
