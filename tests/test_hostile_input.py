@@ -33,6 +33,7 @@ from plonesocial.testing import PLONESOCIAL_INTEGRATION_TESTING
 from tests.rest import RestClient
 from urllib.parse import quote
 from urllib.parse import urlencode
+from urllib.parse import urlparse
 from zope.component import getUtility
 from ZPublisher.Converters import get_converter
 
@@ -653,3 +654,34 @@ class TestPages(RestTestCase):
         # The messages page and the header menu show the text itself, escaped.
         self.assertIn(MARKER if MARKER in text else "", bob.contents)
         self.check_consistent()
+
+    @settings(BOUNDED, max_examples=10)
+    @given(recipient=st.one_of(hostile_text, st.sampled_from(["bob", " bob ", "nobody", "ann",
+                                                               "bob\r\nX-Injected: 1"])),
+           text=st.one_of(hostile_text, st.just("")))
+    def test_page_forms(self, recipient, text):
+        """The send forms of @@inbox and @@conversation: a redirect, never a made-up inbox."""
+        from plone.app.testing import login
+        from plone.protect.authenticator import createToken
+
+        login(self.portal, "ann")
+        token = createToken()
+        auth = {"Authorization": self.ann.headers["Authorization"]}
+        for url, form in (
+            (f"{self.site}/@@inbox", {"recipient": recipient, "text": text}),
+            (f"{self.site}/@@conversation?{urlencode({'with': recipient})}", {"text": text}),
+        ):
+            before = self.state()
+            response = self.ann.testapp.post(url, dict(form, _authenticator=token),
+                                             headers=auth, expect_errors=True)
+            self.assertIn(response.status_int, (302, 303, 404), response.body[:300])
+            location = response.headers.get("Location", "")
+            self.assertTrue(urlparse(location).path.startswith(urlparse(self.site).path),
+                            location)
+            self.assertFalse(set("\r\n") & set(location), location)
+            sent = self.state() != before
+            self.assertEqual(sent, recipient.strip() == "bob" and bool(text.strip())
+                             and len(text) <= 10_000, (url, recipient, text))
+            transaction.begin()
+            self.assertLessEqual(set(inboxes().keys()), {"ann", "bob"})
+            self.check_consistent()
