@@ -444,11 +444,16 @@ class PushSubscription:
     """One browser's permission to show this site's notifications. Immutable."""
 
     def __init__(self, endpoint, p256dh, auth, language="", user_agent=""):
-        if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
-            raise exc.InvalidActivity("endpoint must be an http(s) URL")
+        if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")) \
+                or len(endpoint) > MAX_ENDPOINT:
+            raise exc.InvalidActivity(
+                f"endpoint must be an http(s) URL of at most {MAX_ENDPOINT} characters")
+        check_text(endpoint, "endpoint")
         for name, value in (("p256dh", p256dh), ("auth", auth)):
-            if not isinstance(value, str) or not value or not set(value) <= BASE64URL:
-                raise exc.InvalidActivity(f"{name} must be a base64url string")
+            if not isinstance(value, str) or not value or not set(value) <= BASE64URL \
+                    or len(value) > MAX_KEY:
+                raise exc.InvalidActivity(
+                    f"{name} must be a base64url string of at most {MAX_KEY} characters")
         for name, value in (("language", language), ("user_agent", user_agent)):
             check_text(value, name)
         self.endpoint = endpoint
@@ -463,6 +468,10 @@ class PushSubscription:
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
 
 
+# Browsers' push endpoints are a few hundred characters, the keys 87 (p256dh) and
+# 22 (auth): the limits keep a client from storing megabytes per subscription.
+MAX_ENDPOINT = 2048
+MAX_KEY = 256
 BASE64URL = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=")
 
 

@@ -15,10 +15,10 @@ from plonesocial.delivery.mail import item_url
 from plonesocial.messaging import exc
 from plonesocial.messaging.interfaces import IMessagingLocator
 from Products.Five.browser import BrowserView
+from urllib.parse import urlencode
 from zExceptions import NotFound
 from zExceptions import Unauthorized
 from zope.component import getUtility
-from urllib.parse import urlencode
 from zope.interface import alsoProvides
 
 import re
