@@ -719,3 +719,54 @@ class TestPages(RestTestCase):
             transaction.begin()
             self.assertLessEqual(set(inboxes().keys()), {"ann", "bob"})
             self.check_consistent()
+
+    @settings(BOUNDED, max_examples=10)
+    @given(value=st.one_of(query_values, st.just("ID")), suffix=query_suffixes,
+           target=st.one_of(hostile_text, st.sampled_from([
+               "javascript:alert(1)", "//evil.example/", "http://evil.example/plone",
+               "http://nohost/plone\r\nSet-Cookie: x=1", "http://nohost/plone/page",
+               "data:text/html,<script>alert(1)</script>", "http://nohost@evil.example/"])))
+    @example(value="inf", suffix=":float", target="")
+    @example(value="ID", suffix="", target="http://nohost/plone/page")
+    def test_page_ids_and_redirects(self, value, suffix, target):
+        """Ids in the page forms and in @@see: 404 or done, never a 500; @@see stays home."""
+        from plone.app.testing import login
+        from plone.protect.authenticator import createToken
+
+        converter = get_converter(suffix[1:]) if suffix else None
+        if converter is not None:
+            try:
+                converter(value)
+            except (ValueError, TypeError, OverflowError):
+                assume(False)  # Zope's own form conversion error, on every URL
+        self.bob.post(f"{self.site}/@inbox/ann", {"text": "hi"})
+        message_id = self.ann.get(f"{self.site}/@inbox/bob").json["orderedItems"][0]["id"]
+        notification_id = self.ann.get(f"{self.site}/@notifications").json["orderedItems"][0]["id"]
+        login(self.portal, "ann")
+        token = createToken()
+        auth = {"Authorization": self.ann.headers["Authorization"]}
+        testapp = self.ann.testapp
+        for url, name, real_id in (
+            (f"{self.site}/@@conversation?with=bob", "delete_message", message_id),
+            (f"{self.site}/@@notifications", "mark_seen", notification_id),
+            (f"{self.site}/@@notifications", "mark_unseen", notification_id),
+        ):
+            field = str(real_id) if value == "ID" else value
+            before = self.state()
+            response = testapp.post(url, {name + suffix: field, "_authenticator": token},
+                                    headers=auth, expect_errors=True)
+            self.assertIn(response.status_int, (302, 404), (url, name, response.body[:300]))
+            if response.status_int == 404:
+                self.assertEqual(self.state(), before)
+            self.check_consistent()
+        field = str(notification_id) if value == "ID" else value
+        response = testapp.get(f"{self.site}/@@see?{quote('id' + suffix)}={quote(field)}"
+                               f"&{urlencode({'target': target})}", headers=auth,
+                               expect_errors=True)
+        self.assertEqual(response.status_int, 302, response.body[:300])
+        location = response.headers["Location"]
+        self.assertTrue(location.startswith(("http://nohost/plone", "http://nohost:80/plone")),
+                        location)
+        self.assertEqual(urlparse(location).hostname, "nohost", location)
+        self.assertFalse(set("\r\n") & set(location), location)
+        self.check_consistent()

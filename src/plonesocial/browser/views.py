@@ -10,6 +10,7 @@ from plone import api
 from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection
 from plonesocial import _
+from plonesocial.activitystream.exc import NotificationNotFound
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.delivery.mail import item_url
 from plonesocial.messaging import exc
@@ -25,6 +26,19 @@ import re
 
 
 URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def form_id(value):
+    """A message or notification id from a form, or None.
+
+    Only decimal digits are an id: Zope's ``:float`` or ``:list`` forms are
+    not rounded or guessed (``int(float("inf"))`` would be a server error).
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and value.isascii():
+        return int(value)
+    return None
 
 
 def linkify(text):
@@ -149,10 +163,10 @@ class ConversationView(InboxView):
         if "delete_message" in form:
             inbox = self.inboxes.get(self.userid)
             conversation = inbox.get(other) if inbox is not None else None
-            try:
-                del conversation[int(form["delete_message"])]
-            except (TypeError, ValueError, KeyError):
-                raise NotFound("No such message") from None
+            message_id = form_id(form["delete_message"])
+            if conversation is None or message_id not in conversation:
+                raise NotFound("No such message")
+            del conversation[message_id]
             return back
         if "delete_conversation" in form:
             inbox = self.inboxes.get(self.userid)
@@ -178,13 +192,13 @@ class NotificationsView(SocialView):
         if "mark_all" in form:
             self.manager.mark_all_seen(self.userid)
         elif "mark_seen" in form or "mark_unseen" in form:
+            notification_id = form_id(form.get("mark_seen") or form.get("mark_unseen"))
             try:
-                notification_id = int(form.get("mark_seen") or form.get("mark_unseen"))
                 if "mark_seen" in form:
                     self.manager.mark_seen(self.userid, notification_id)
                 else:
                     self.manager.mark_unseen(self.userid, notification_id)
-            except (TypeError, ValueError, KeyError):
+            except NotificationNotFound:
                 raise NotFound("No such notification") from None
         return f"{self.portal_url}/@@notifications"
 
@@ -223,8 +237,8 @@ class SeeView(SocialView):
         portal = api.portal.get()
         alsoProvides(self.request, IDisableCSRFProtection)
         try:
-            self.manager.mark_seen(self.userid, int(self.request.form.get("id")))
-        except (TypeError, ValueError, KeyError):
+            self.manager.mark_seen(self.userid, form_id(self.request.form.get("id")))
+        except NotificationNotFound:
             pass  # a stale or foreign id: nothing to mark, still go on
         self.manager.update_last_seen(self.userid)
         target = self.request.form.get("target")
