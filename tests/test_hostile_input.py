@@ -102,7 +102,8 @@ not_strings = st.one_of(
 # What a query parameter can be made to be, with Zope's :int, :float, :list converters.
 query_values = st.one_of(
     st.sampled_from(["abc", "-1", "0", "1", "1.5", "1e9", "", " ", "0x10", "١٢", "NaN",
-                     "9" * 30, str(2**63), str(2**63 - 1), str(-(2**63)), "%00", "<script>"]),
+                     "9" * 30, "9" * 5000, str(2**63), str(2**63 - 1), str(-(2**63)), "%00",
+                     "<script>"]),
     st.integers().map(str), hostile_text,
 )
 query_suffixes = st.sampled_from(["", ":int", ":float", ":list", ":long", ":boolean", ":tokens",
@@ -740,6 +741,7 @@ class TestPages(RestTestCase):
                "http://nohost/plone\r\nSet-Cookie: x=1", "http://nohost/plone/page",
                "data:text/html,<script>alert(1)</script>", "http://nohost@evil.example/"])))
     @example(value="inf", suffix=":float", target="")
+    @example(value="9" * 5000, suffix="", target="")
     @example(value="ID", suffix="", target="http://nohost/plone/page")
     def test_page_ids_and_redirects(self, value, suffix, target):
         """Ids in the page forms and in @@see: 404 or done, never a 500; @@see stays home."""

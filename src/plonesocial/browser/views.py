@@ -36,7 +36,9 @@ def form_id(value):
     """
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().isdigit() and value.isascii():
+    # Ids are 64-bit: 19 digits at most (Python refuses to parse thousands of them).
+    if isinstance(value, str) and value.strip().isdigit() and value.isascii() \
+            and len(value.strip()) <= 19:
         return int(value)
     return None
 
