@@ -70,6 +70,7 @@ setup(
         "test": [
             "aiosmtpd",
             "http-ece",
+            "hypothesis",
             "plone.app.contenttypes",
             "plone.app.discussion",
             "plone.app.testing",

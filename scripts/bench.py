@@ -207,7 +207,6 @@ def build_data(path, items, followers):
     import ZODB
 
     from BTrees.OOBTree import OOBTree
-    from plonesocial.activitystream.jobs import run_fanout
     from plonesocial.activitystream.manager import ActivityManager
     from plonesocial.messaging.messaging import Inboxes
     from ZODB.FileStorage import FileStorage
@@ -242,9 +241,11 @@ def build_data(path, items, followers):
                 root.am.subscriptions.follow(f"f{n}", f"star{count}")
         if n % 20000 == 19999:
             tm.commit()
-    root.am.notify([f"f{n}" for n in range(most)], "Welcome")
+    for first in range(0, most, 100):  # max_recipients: 100 named people a call
+        root.am.notify([f"f{n}" for n in range(first, min(most, first + 100))], "Welcome")
+        if first % 10000 == 0:
+            tm.commit()
     tm.commit()
-    run_fanout(lambda: conn.root.am, chunk_size=5000, transaction_manager=tm)
     conn.close()
     db.pack()
     db.close()

@@ -211,6 +211,14 @@ class IActivityManager(Interface):
         defaults, unstored: reading never writes.
         """
 
+    def set_preferences(userid, **changes):
+        """Change some of the IPreferences of `userid` (the arguments of
+        IPreferences.set) and return them.
+
+        All values are checked first: on InvalidActivity nothing is stored,
+        not even the defaults of a user who had no stored preferences.
+        """
+
     def deliver_queued(max_recipients=None):
         """Deliver up to `max_recipients` queued notifications; return how many
         were delivered. Run by the fan-out job, one chunk per transaction."""

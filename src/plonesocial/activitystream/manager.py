@@ -71,10 +71,19 @@ def check_userid(userid, role="userid"):
     return userids.check_userid(userid, role, exc.InvalidUserId)
 
 
+def check_text(value, role, optional=False):
+    if optional and value is None:
+        return value
+    if not isinstance(value, str):
+        raise exc.InvalidActivity(f"{role} must be a string, not {type(value).__name__}")
+    return userids.check_unicode(value, role, exc.InvalidActivity)
+
+
 def check_recipients(recipients):
     """Return the distinct valid userids of `recipients`, at most max_recipients of them."""
-    if isinstance(recipients, str):
-        raise exc.InvalidActivity("recipients must be a list of userids, not a string")
+    if not isinstance(recipients, (list, tuple, set, frozenset)):
+        raise exc.InvalidActivity(
+            f"recipients must be a list of userids, not {type(recipients).__name__}")
     recipients = tuple(dict.fromkeys(check_userid(r, "recipient") for r in recipients))
     limit = get_settings().max_recipients
     if limit and len(recipients) > limit:
@@ -85,23 +94,17 @@ def check_recipients(recipients):
     return recipients
 
 
-def check_text(value, role):
-    if not isinstance(value, str):
-        raise exc.InvalidActivity(f"{role} must be a string, not {type(value).__name__}")
-    return value
-
-
 def check_verb(verb):
     if not isinstance(verb, str) or not verb.strip() or verb.strip() != verb:
         raise exc.InvalidVerb(f"verb must be a non-empty string without surrounding "
                               f"white space, not {verb!r}")
-    return verb
+    return userids.check_unicode(verb, "verb", exc.InvalidVerb)
 
 
 def check_uuid(value, role):
     if not isinstance(value, str) or not value or value.strip() != value:
         raise exc.InvalidReference(f"{role} must be a content UUID, not {value!r}")
-    return value
+    return userids.check_unicode(value, role, exc.InvalidReference)
 
 
 def free_id(tree, when):
@@ -450,11 +453,16 @@ class PushSubscription:
     """One browser's permission to show this site's notifications. Immutable."""
 
     def __init__(self, endpoint, p256dh, auth, language="", user_agent=""):
-        if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
-            raise exc.InvalidActivity("endpoint must be an http(s) URL")
+        if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")) \
+                or len(endpoint) > MAX_ENDPOINT:
+            raise exc.InvalidActivity(
+                f"endpoint must be an http(s) URL of at most {MAX_ENDPOINT} characters")
+        check_text(endpoint, "endpoint")
         for name, value in (("p256dh", p256dh), ("auth", auth)):
-            if not isinstance(value, str) or not value or not set(value) <= BASE64URL:
-                raise exc.InvalidActivity(f"{name} must be a base64url string")
+            if not isinstance(value, str) or not value or not set(value) <= BASE64URL \
+                    or len(value) > MAX_KEY:
+                raise exc.InvalidActivity(
+                    f"{name} must be a base64url string of at most {MAX_KEY} characters")
         for name, value in (("language", language), ("user_agent", user_agent)):
             check_text(value, name)
         self.endpoint = endpoint
@@ -469,6 +477,10 @@ class PushSubscription:
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
 
 
+# Browsers' push endpoints are a few hundred characters, the keys 87 (p256dh) and
+# 22 (auth): the limits keep a client from storing megabytes per subscription.
+MAX_ENDPOINT = 2048
+MAX_KEY = 256
 BASE64URL = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=")
 
 
@@ -518,6 +530,18 @@ class ActivityManager(Persistent):
                 self._preferences[userid] = preferences
         return preferences
 
+    def set_preferences(self, userid, **changes):
+        check_userid(userid)
+        preferences = self._preferences.get(userid)
+        stored = preferences is not None
+        if not stored:
+            preferences = Preferences(userid)
+        # Checks everything first: a refused change stores nothing, not even defaults.
+        preferences.set(**changes)
+        if not stored:
+            self._preferences[userid] = preferences
+        return preferences
+
     def _mode(self, userid, message_type):
         preferences = self._preferences.get(userid)
         if preferences is None:
@@ -549,12 +573,18 @@ class ActivityManager(Persistent):
         recipients = check_recipients(recipients)
         check_text(summary, "summary")
         check_text(description, "description")
+        for name, value in (("phrase", phrase), ("title", title), ("actor_name", actor_name),
+                            ("message_type", message_type), ("portal_type", portal_type)):
+            check_text(value, name, optional=True)
         extra = check_extra(extra)
         try:
             published = as_utc(published)
         except TypeError as error:
             raise exc.InvalidActivity(f"published: {error}") from None
         if restricted_to is not None:
+            if not isinstance(restricted_to, (list, tuple, set, frozenset)) or not all(
+                    isinstance(principal, str) for principal in restricted_to):
+                raise exc.InvalidActivity("restricted_to must be a set of principals")
             restricted_to = frozenset(restricted_to)
 
         id_ = free_id(self._activities, published)
@@ -657,6 +687,12 @@ class ActivityManager(Persistent):
             raise exc.InvalidActivity("subject must not be empty")
         check_text(body, "body")
         check_verb(message_type)
+        for name, value in (("phrase", phrase), ("title", title), ("actor_name", actor_name),
+                            ("reason", reason)):
+            check_text(value, name, optional=True)
+        if activity_id is not None and (isinstance(activity_id, bool)
+                                        or not isinstance(activity_id, int)):
+            raise exc.InvalidActivity("activity_id must be an activity id (an integer)")
         owner = make_reference(owner, "owner")
         if actor is not None:
             check_userid(actor, "actor")

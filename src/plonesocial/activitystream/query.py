@@ -12,9 +12,13 @@ import heapq
 BATCH = 64
 
 
+# Ids are keys of 64-bit BTrees (LOBTree, LLTreeSet): no cursor is larger.
+MAX_CURSOR = 2**63 - 1
+
+
 def check_cursor(cursor):
-    if isinstance(cursor, bool) or not isinstance(cursor, int) or cursor <= 0:
-        raise exc.InvalidCursor(f"a cursor is a positive integer id, not {cursor!r}")
+    if isinstance(cursor, bool) or not isinstance(cursor, int) or not 0 < cursor <= MAX_CURSOR:
+        raise exc.InvalidCursor(f"a cursor is a positive 64-bit integer id, not {cursor!r}")
     return cursor
 
 

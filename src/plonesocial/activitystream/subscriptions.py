@@ -15,8 +15,11 @@ def _filter(values, name):
     """Return a frozenset filter from a list of strings, or None for 'all'."""
     if values is None:
         return None
-    if isinstance(values, str) or not all(isinstance(v, str) and v for v in values):
+    if not isinstance(values, (list, tuple, set, frozenset)) or not all(
+            isinstance(v, str) and v for v in values):
         raise exc.InvalidSubscription(f"{name} must be a list of non-empty strings or None")
+    for value in values:
+        userids.check_unicode(value, name, exc.InvalidSubscription)
     return frozenset(values) or None
 
 
@@ -98,6 +101,7 @@ class Subscriptions(Persistent):
         userids.check_userid(subscriber, "subscriber", exc.InvalidUserId)
         if not isinstance(uuid, str) or not uuid or uuid.strip() != uuid:
             raise exc.InvalidSubscription(f"a content UUID is a non-empty string, not {uuid!r}")
+        userids.check_unicode(uuid, "uuid", exc.InvalidSubscription)
         subscription = Subscription(subscriber, "content", uuid, bool(subtree), verbs, portal_types)
         self._branch(self._watching, subscriber)[uuid] = subscription
         self._branch(self._watchers, uuid)[subscriber] = subscription

@@ -88,7 +88,7 @@ class PreferencesView(BrowserView):
             value = form.get(name, "")
             try:
                 return int(value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise InvalidActivity(f"{name} must be a number") from None
 
         try:

@@ -10,11 +10,13 @@ from plone import api
 from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection
 from plonesocial import _
+from plonesocial.activitystream.exc import NotificationNotFound
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.delivery.mail import item_url
 from plonesocial.messaging import exc
 from plonesocial.messaging.interfaces import IMessagingLocator
 from Products.Five.browser import BrowserView
+from urllib.parse import urlencode
 from zExceptions import NotFound
 from zExceptions import Unauthorized
 from zope.component import getUtility
@@ -24,6 +26,21 @@ import re
 
 
 URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def form_id(value):
+    """A message or notification id from a form, or None.
+
+    Only decimal digits are an id: Zope's ``:float`` or ``:list`` forms are
+    not rounded or guessed (``int(float("inf"))`` would be a server error).
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    # Ids are 64-bit: 19 digits at most (Python refuses to parse thousands of them).
+    if isinstance(value, str) and value.strip().isdigit() and value.isascii() \
+            and len(value.strip()) <= 19:
+        return int(value)
+    return None
 
 
 def linkify(text):
@@ -85,22 +102,26 @@ class InboxView(SocialView):
         self.conversations = list(inbox.get_conversations()) if inbox is not None else []
 
     def handle_post(self):
-        form = self.request.form
-        recipient = (form.get("recipient") or "").strip()
-        if api.user.get(userid=recipient) is None:
-            api.portal.show_message(_("There is no user ${userid}.",
-                                      mapping={"userid": recipient}), self.request, type="error")
-            return f"{self.portal_url}/@@inbox"
-        return self.send(recipient, form.get("text"), f"{self.portal_url}/@@inbox")
+        recipient = self.request.form.get("recipient")
+        recipient = recipient.strip() if isinstance(recipient, str) else ""
+        return self.send(recipient, self.request.form.get("text"), f"{self.portal_url}/@@inbox")
+
+    def conversation_url(self, userid):
+        return f"{self.portal_url}/@@conversation?{urlencode({'with': userid})}"
 
     def send(self, recipient, text, back):
+        # Only to people who exist: a conversation is no way to make up inboxes.
+        if not recipient or api.user.get(userid=recipient) is None:
+            api.portal.show_message(_("There is no user ${userid}.",
+                                      mapping={"userid": recipient}), self.request, type="error")
+            return back
         try:
             self.inboxes.send_message(self.userid, recipient, text)
         except exc.MessagingError as error:
             api.portal.show_message(_("Not sent: ${error}", mapping={"error": str(error)}),
                                     self.request, type="error")
             return back
-        return f"{self.portal_url}/@@conversation?with={recipient}"
+        return self.conversation_url(recipient)
 
     def excerpt(self, conversation):
         if conversation._updated is None:
@@ -139,15 +160,15 @@ class ConversationView(InboxView):
 
     def handle_post(self):
         other = self.other()
-        back = f"{self.portal_url}/@@conversation?with={other}"
+        back = self.conversation_url(other)
         form = self.request.form
         if "delete_message" in form:
             inbox = self.inboxes.get(self.userid)
             conversation = inbox.get(other) if inbox is not None else None
-            try:
-                del conversation[int(form["delete_message"])]
-            except (TypeError, ValueError, KeyError):
-                raise NotFound("No such message") from None
+            message_id = form_id(form["delete_message"])
+            if conversation is None or message_id not in conversation:
+                raise NotFound("No such message")
+            del conversation[message_id]
             return back
         if "delete_conversation" in form:
             inbox = self.inboxes.get(self.userid)
@@ -173,19 +194,17 @@ class NotificationsView(SocialView):
         if "mark_all" in form:
             self.manager.mark_all_seen(self.userid)
         elif "mark_seen" in form or "mark_unseen" in form:
+            notification_id = form_id(form.get("mark_seen") or form.get("mark_unseen"))
             try:
-                notification_id = int(form.get("mark_seen") or form.get("mark_unseen"))
                 if "mark_seen" in form:
                     self.manager.mark_seen(self.userid, notification_id)
                 else:
                     self.manager.mark_unseen(self.userid, notification_id)
-            except (TypeError, ValueError, KeyError):
+            except NotificationNotFound:
                 raise NotFound("No such notification") from None
         return f"{self.portal_url}/@@notifications"
 
     def see_url(self, notification):
-        from urllib.parse import urlencode
-
         query = urlencode({"id": notification.id, "target": item_url(notification)})
         return f"{self.portal_url}/@@see?{query}"
 
@@ -220,8 +239,8 @@ class SeeView(SocialView):
         portal = api.portal.get()
         alsoProvides(self.request, IDisableCSRFProtection)
         try:
-            self.manager.mark_seen(self.userid, int(self.request.form.get("id")))
-        except (TypeError, ValueError, KeyError):
+            self.manager.mark_seen(self.userid, form_id(self.request.form.get("id")))
+        except NotificationNotFound:
             pass  # a stale or foreign id: nothing to mark, still go on
         self.manager.update_last_seen(self.userid)
         target = self.request.form.get("target")

@@ -79,7 +79,9 @@ def reason_text(notification, language=None):
 def _message(to, subject, text, html):
     # CRLF line ends, as SMTP wants them: strict servers refuse bare LF.
     message = EmailMessage(policy=policy.SMTP)
-    message["Subject"] = subject
+    # A subject is made of user text (names, titles): line breaks in it would
+    # be refused by the email package, so every run of white space becomes one space.
+    message["Subject"] = " ".join(subject.split())
     message["From"] = sender_address()
     message["To"] = to
     # Quoted-printable keeps lines short, whatever the text (RFC 5321).

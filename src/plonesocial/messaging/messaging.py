@@ -385,6 +385,7 @@ class Inboxes(Persistent):
             raise exc.InvalidMessage(
                 f"text must be a string, not {type(text).__name__}"
             )
+        userids.check_unicode(text, "text", exc.InvalidMessage)
         if not text.strip():
             raise exc.EmptyMessage("The message is empty")
         if len(text) > self.max_message_length:

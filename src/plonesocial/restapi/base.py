@@ -6,6 +6,7 @@ from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.deserializer import json_body
 from plone.restapi.services import Service
 from plonesocial.activitystream.activity import AS2_CONTEXT
+from plonesocial.activitystream.query import MAX_CURSOR
 from plonesocial.clock import isoformat
 from urllib.parse import urlencode
 from zExceptions import BadRequest
@@ -78,16 +79,27 @@ class SocialService(Service):
             raise BadRequest("The body must be a JSON object")
         return data
 
-    def int_param(self, name, default=None, minimum=1, maximum=None):
+    def int_param(self, name, default=None, minimum=1, maximum=MAX_CURSOR):
+        """The query parameter `name` as an int from `minimum` to `maximum`, or BadRequest.
+
+        Only a decimal string (or Zope's ``:int``) is a number: ``:float``,
+        ``:list`` or ``:record`` forms are refused, not rounded or guessed.
+        """
         value = self.request.form.get(name)
-        if value in (None, ""):
+        if value is None or (isinstance(value, str) and not value.strip()):
             return default
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise BadRequest(f"{name} must be an integer, not {value!r}") from None
-        if number < minimum or (maximum is not None and number > maximum):
-            raise BadRequest(f"{name} must be between {minimum} and {maximum or 'any'}")
+        number = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str) and value.strip().lstrip("+-").isascii():
+            try:
+                number = int(value)
+            except ValueError:
+                pass
+        if number is None:
+            raise BadRequest(f"{name} must be an integer, not {value!r}"[:200])
+        if not minimum <= number <= maximum:
+            raise BadRequest(f"{name} must be between {minimum} and {maximum}")
         return number
 
     def limit(self):

@@ -1,9 +1,11 @@
 """PATCH @notification-settings: change some of my preferences; all or nothing."""
 
 from plonesocial.activitystream import exc
+from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.restapi.services.notification_settings import FIELDS
 from plonesocial.restapi.services.notification_settings import SettingsService
 from zExceptions import BadRequest
+from zope.component import getUtility
 
 
 class SettingsPatch(SettingsService):
@@ -12,9 +14,9 @@ class SettingsPatch(SettingsService):
         unknown = set(data) - set(FIELDS)
         if unknown:
             raise BadRequest(f"Unknown settings: {', '.join(sorted(unknown))}")
-        preferences = self.preferences(create=True)
+        manager = getUtility(IActivityLocator).get_manager()
         try:
-            preferences.set(**data)
+            preferences = manager.set_preferences(self.userid, **data)
         except exc.ActivityStreamError as error:
             raise BadRequest(str(error)) from None
         except TypeError as error:
