@@ -492,6 +492,40 @@ class TestFanoutCrash(unittest.TestCase):
         conn.close()
         db.close()
 
+    def test_a_chunk_writes_the_job_not_its_audience(self):
+        db = ZODB.DB(FileStorage(self.path))
+        self.addCleanup(db.close)
+        tm = transaction.TransactionManager()
+        conn = db.open(tm)
+        self.addCleanup(conn.close)
+        job = next(iter(conn.root.am._queue.values()))
+        self.assertEqual(job.remaining, 85)  # loads both
+        serials = (job._p_serial, job._audience._p_serial)
+        self.assertEqual(run_fanout(lambda: conn.root.am, chunk_size=20, max_chunks=1,
+                                    transaction_manager=tm), 20)
+        self.assertNotEqual(job._p_serial, serials[0])  # the position moved on
+        self.assertEqual(job._audience._p_serial, serials[1])  # 85 entries not written again
+        self.assertEqual(job.remaining, 65)
+
+    def test_a_job_queued_before_the_audience_object_still_runs(self):
+        db = ZODB.DB(FileStorage(self.path))
+        self.addCleanup(db.close)
+        tm = transaction.TransactionManager()
+        conn = db.open(tm)
+        self.addCleanup(conn.close)
+        job = next(iter(conn.root.am._queue.values()))
+        # As plonesocial 1.0a1 stored it: the tuple in the job itself.
+        entries = job.audience
+        del job._audience
+        job.__dict__["audience"] = entries
+        job._p_changed = True
+        tm.commit()
+        self.assertEqual(job.remaining, 85)
+        self.assertEqual(run_fanout(lambda: conn.root.am, transaction_manager=tm), 85)
+        tm.begin()
+        counts = [conn.root.am.count_not_seen_by_recipient(f"u{i:03}") for i in range(95)]
+        self.assertEqual(counts, [1] * 95)
+
 
 class TestCleanup(ManagerTestCase):
     def test_remove_after_and_keep_unseen(self):

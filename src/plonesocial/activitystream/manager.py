@@ -434,15 +434,40 @@ class NotificationList(Persistent):
             del self._groups[group]
 
 
+class Audience(Persistent):
+    """Who a FanoutJob delivers to: stored once, apart from the job's progress."""
+
+    def __init__(self, entries):
+        # ((userid, reasons), ...) in delivery order
+        self.entries = tuple(entries)
+
+
 class FanoutJob(Persistent):
-    """Notifications still to deliver for one event with a large audience."""
+    """Notifications still to deliver for one event with a large audience.
+
+    Every chunk writes the job (its position); the audience, tens of
+    thousands of entries, is an object of its own so that a chunk does not
+    write it again.
+    """
+
+    _audience = None  # Audience; jobs queued before it keep theirs in __dict__
 
     def __init__(self, template, audience, when):
         self.template = template
-        # ((userid, reasons), ...) in delivery order
-        self.audience = tuple(audience)
+        self.audience = audience
         self.when = when
         self.position = 0  # audience[:position] is delivered
+
+    @property
+    def audience(self):
+        if self._audience is None:
+            return self.__dict__.get("audience", ())
+        return self._audience.entries
+
+    @audience.setter
+    def audience(self, entries):
+        self.__dict__.pop("audience", None)
+        self._audience = Audience(entries)
 
     @property
     def remaining(self):
