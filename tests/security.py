@@ -181,6 +181,7 @@ class Rule:
     """Who passes a permission's check: roles on the site, or View on the context."""
 
     summary: str
+    grant: str  # what an allowed user gets, for the matrix in docs/security.md
     roles: frozenset = frozenset()  # site roles that have the permission
     view_context: bool = False  # the context's View permission decides
 
@@ -197,12 +198,13 @@ VIEWERS = {"site": set(ACTORS), "public": set(ACTORS),
            "private": {"owner", "siteadmin", "manager"}}
 
 RULES = {
-    "plonesocial.Use": Rule("Member, Site Administrator, Manager (rolemap.xml)",
+    "plonesocial.Use": Rule("Member, Site Administrator, Manager (rolemap.xml)", "own data",
                             roles=frozenset({"Member", "Site Administrator", "Manager"})),
     # Plone gives Manage portal to Manager only; Site Administrators have the
     # "Plone Site Setup: *" permissions instead.
-    "cmf.ManagePortal": Rule("Manager", roles=frozenset({"Manager"})),
-    "zope2.View": Rule("whoever may View the context", view_context=True),
+    "cmf.ManagePortal": Rule("Manager", "yes", roles=frozenset({"Manager"})),
+    "zope2.View": Rule("whoever may View the context", "what they may View",
+                       view_context=True),
 }
 # The permission titles the rules mean, checked against the site's role map.
 PERMISSION_TITLES = {"plonesocial.Use": "plonesocial: Use", "cmf.ManagePortal": "Manage portal"}
@@ -445,23 +447,24 @@ MATRIX_END = "<!-- end of security-matrix -->"
 
 
 def cell(endpoint, actor):
-    """What an actor gets, in words: login, refused, own data only, or yes."""
+    """What an actor gets, in words: the rule's grant, 401, login or refused."""
     rule = RULES.get(endpoint.permission)
     if rule is None:
         return "**no rule**"
     contexts = ("public", "private") if endpoint.context == "content" else ("site",)
-    answers = []
+    answers = {}
     for context in contexts:
         access = expected_access(endpoint, actor, context)
         if access == "allowed":
-            answer = "yes" if (actor == "owner" or endpoint.key in ANONYMOUS_ALLOWED) \
-                else "own data only"
-        elif access == "login":
-            answer = "401" if endpoint.kind == "rest" else "login"
+            answer = "yes" if endpoint.key in ANONYMOUS_ALLOWED else rule.grant
+        elif endpoint.kind == "rest":
+            answer = "401"
         else:
-            answer = "401" if endpoint.kind == "rest" else "refused"
-        answers.append(answer if len(contexts) == 1 else f"{context}: {answer}")
-    return ", ".join(answers)
+            answer = "login" if access == "login" else "refused"
+        answers[context] = answer
+    if len(set(answers.values())) == 1:
+        return answers[contexts[0]]
+    return ", ".join(f"{context}: {answer}" for context, answer in answers.items())
 
 
 def render_matrix(endpoints):
