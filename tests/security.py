@@ -274,7 +274,8 @@ PROBES = {
                                    _p("GET", "@notifications/count")],
     "POST @notifications on site": [
         _p("POST", "@notifications/seen", {"ids": ["{note}"]}, foreign=404),
-        _p("POST", "@notifications/unseen", {"ids": ["{note}"]}, foreign=404),
+        # The notification is unseen already: marking it so writes nothing.
+        _p("POST", "@notifications/unseen", {"ids": ["{note}"]}, foreign=404, writes=False),
         _p("POST", "@notifications/seen", {"all": True}),
         _p("POST", "@notifications/last-seen", {})],
     "GET @push-subscriptions on site": [_p("GET", "@push-subscriptions")],
@@ -302,7 +303,7 @@ PROBES = {
     "@@notifications on site": [
         _p("GET", "@@notifications"),
         _p("POST", "@@notifications", {"mark_seen": "{note}"}, 302, 404),
-        _p("POST", "@@notifications", {"mark_unseen": "{note}"}, 302, 404),
+        _p("POST", "@@notifications", {"mark_unseen": "{note}"}, 302, 404, writes=False),
         _p("POST", "@@notifications", {"mark_all": "1"}, 302, 302)],
     "@@see on site": [_p("GET", "@@see?id={note}&target={portal}/public-doc", owner=302,
                          foreign=302, writes=True)],
