@@ -490,7 +490,11 @@ def render_matrix(endpoints):
         cells = [cell(first, actor) for actor in ACTORS]
         lines.append(f"| `{name}` | {verbs} | {context} | `{permission}` | "
                      + " | ".join(cells) + " |")
-    lines += ["", MATRIX_END]
+    lines += ["", "The rules, by permission:", ""]
+    lines += [f"- `{permission}`: {rule.summary}" for permission, rule in sorted(RULES.items())]
+    public = ", ".join(sorted(f"`{key}`" for key in ANONYMOUS_ALLOWED))
+    lines += [f"- anonymous users are asked to log in everywhere but on {public}",
+              "", MATRIX_END]
     return "\n".join(lines)
 
 
@@ -502,10 +506,6 @@ def replace_matrix(text, matrix):
 
 def current_matrix(text):
     return text[text.index(MATRIX_BEGIN):text.index(MATRIX_END) + len(MATRIX_END)]
-
-
-def lookup(endpoints, key):
-    return next(e for e in endpoints if e.key == key)
 
 
 

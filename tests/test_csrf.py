@@ -14,7 +14,6 @@ from tests.security import PASSWORD
 from tests.security import PROBES
 from tests.security import SECURITY_FUNCTIONAL_TESTING
 from tests.security import USERIDS
-
 from urllib.parse import quote
 
 import transaction

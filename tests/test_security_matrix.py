@@ -57,6 +57,9 @@ class TestDiscovery(unittest.TestCase):
                 expected = {"site"} if endpoint.context == "site" else {"public", "private"}
                 self.assertIn(probe.context, expected, endpoint.key)
 
+    def test_every_actor_acts(self):
+        self.assertEqual(sorted(ORDER), sorted(ACTORS))
+
     def test_rules_match_the_sites_role_map(self):
         portal = self.layer["portal"]
         for permission, title in security.PERMISSION_TITLES.items():
@@ -144,10 +147,3 @@ class TestMatrix(unittest.TestCase):
                         self.assertIn(response.status_int, (404, 405),
                                       f"{actor} {method} {endpoint.name}: {response.status}")
 
-
-def test_suite():
-    return unittest.defaultTestLoader.loadTestsFromName(__name__)
-
-
-ACTORS  # noqa: B018 - the matrix's actors, ORDER is a permutation of them
-assert sorted(ORDER) == sorted(ACTORS)
