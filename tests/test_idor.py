@@ -104,6 +104,15 @@ class TestConversationsAndMessages(IDORTestCase):
         self.before = security.owner_snapshot()
 
 
+    def test_no_inbox_for_a_userid_nobody_has(self):
+        response = self.rest("POST", "@inbox/newhire", {"text": "planted"}, status=400)
+        self.assertEqual(response.json["message"], "No user 'newhire'")
+        self.page("@@conversation", {"with": "newhire", "text": "planted"}, status=302)
+        self.page("@@inbox", {"recipient": "newhire", "text": "planted"}, status=302)
+        transaction.begin()
+        self.assertNotIn("newhire", getUtility(IMessagingLocator).get_inboxes())
+
+
 class TestNotifications(IDORTestCase):
     def test_marking_the_owners_notification_ids(self):
         note = self.ids["note"]

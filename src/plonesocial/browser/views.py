@@ -96,13 +96,15 @@ class InboxView(SocialView):
     def handle_post(self):
         form = self.request.form
         recipient = (form.get("recipient") or "").strip()
-        if api.user.get(userid=recipient) is None:
-            api.portal.show_message(_("There is no user ${userid}.",
-                                      mapping={"userid": recipient}), self.request, type="error")
-            return f"{self.portal_url}/@@inbox"
         return self.send(recipient, form.get("text"), f"{self.portal_url}/@@inbox")
 
     def send(self, recipient, text, back):
+        # Only to people who exist: an inbox made for a userid nobody has yet
+        # would greet whoever gets that userid later with planted messages.
+        if not isinstance(recipient, str) or api.user.get(userid=recipient) is None:
+            api.portal.show_message(_("There is no user ${userid}.",
+                                      mapping={"userid": recipient}), self.request, type="error")
+            return back
         try:
             self.inboxes.send_message(self.userid, recipient, text)
         except exc.MessagingError as error:

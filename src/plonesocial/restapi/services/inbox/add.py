@@ -1,5 +1,6 @@
 """POST @inbox/{userid}: send a message to that user, from the authenticated user."""
 
+from plone import api
 from plonesocial.messaging import exc
 from plonesocial.restapi.services.inbox import InboxService
 from zExceptions import BadRequest
@@ -10,6 +11,10 @@ class InboxPost(InboxService):
         if len(self.params) != 1:
             raise BadRequest("Send to @inbox/{userid}")
         text = self.body().get("text")
+        # Only to people who exist: an inbox made for a userid nobody has yet
+        # would greet whoever gets that userid later with planted messages.
+        if api.user.get(userid=self.other()) is None:
+            raise BadRequest(f"No user {self.other()!r}")
         try:
             message = self.inboxes().send(self.userid, self.other(), text)
         except exc.MessagingError as error:
