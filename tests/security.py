@@ -80,6 +80,9 @@ class SecurityLayer(PloneSandboxLayer):
         manager = getUtility(IActivityLocator).get_manager()
         manager.notify([OWNER], NOTICE_SUBJECT)
         manager.subscriptions.follow(OWNER, CORRESPONDENT)
+        # The other member follows the author of both pages: their timeline has
+        # the public page's activities, and must not show the private one's.
+        manager.subscriptions.follow("bob", TEST_USER_ID)
         manager.subscriptions.watch(OWNER, api.content.get_uuid(private))
         manager.add_push_subscription(OWNER, PUSH_ENDPOINT, "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4Y",
                                       "tBHItJI5svbpez7KI4CCXg")
@@ -435,10 +438,12 @@ def owner_snapshot():
     }
 
 
-def leaks(response, sent):
-    """The owner's secrets found in a response to someone else (not echoed input)."""
+def leaks(response, sent, actor="member"):
+    """The owner's secrets found in a response to someone else (not echoed input);
+    the private page's title too, for those who may not View it."""
     text = response.body.decode("utf-8", "replace") + str(response.headers.get("Location"))
-    return [secret for secret in OWNER_SECRETS if secret in text and secret not in sent]
+    secrets = OWNER_SECRETS if actor in VIEWERS["private"] else (*OWNER_SECRETS, PRIVATE_TITLE)
+    return [secret for secret in secrets if secret in text and secret not in sent]
 
 
 # -- the matrix in docs/security.md ----------------------------------------------------

@@ -124,7 +124,7 @@ class TestNotifications(IDORTestCase):
         manager = getUtility(IActivityLocator).get_manager()
         manager.notify([INTRUDER], "for bob")
         transaction.commit()
-        [own] = manager.get_by_recipient(INTRUDER).all()
+        [own] = [n for n in manager.get_by_recipient(INTRUDER).all() if n.subject == "for bob"]
         self.rest("POST", "@notifications/seen", {"ids": [own.id, self.ids["note"]]})
         transaction.begin()
         self.assertFalse(manager.get_notification(INTRUDER, own.id).seen)
@@ -150,11 +150,22 @@ class TestNotifications(IDORTestCase):
         self.assertTrue(manager.get_notification(INTRUDER, broadcast.id).seen)
 
 
+class TestStreams(IDORTestCase):
+    def test_the_timeline_shows_only_what_the_reader_may_view(self):
+        # The intruder follows the author of the public and the private page.
+        text = self.rest("GET", "@stream", status=200).text
+        self.assertIn("Public page", text)
+        self.assertNotIn(security.PRIVATE_TITLE, text)
+        self.page("private-doc/@@stream", status=302)
+        self.rest("GET", "private-doc/@stream", status=401)
+
+
 class TestSubscriptionsAndSettings(IDORTestCase):
     def test_the_owners_follow_and_watch(self):
         self.rest("DELETE", f"@subscriptions/user/{CORRESPONDENT}")
         self.rest("DELETE", f"@subscriptions/content/{self.ids['uuid']}")
-        self.assertEqual(self.rest("GET", "@subscriptions", status=200).json["items"], [])
+        items = self.rest("GET", "@subscriptions", status=200).json["items"]
+        self.assertEqual([i["target"] for i in items], [security.TEST_USER_ID])
 
     def test_watching_private_content_is_refused_like_missing_content(self):
         # Same answer for a private UUID and one that does not exist: no oracle.

@@ -91,7 +91,7 @@ class TestMatrix(unittest.TestCase):
             self.assertEqual(response.status_int, 302, where)
             self.assertTrue(security.is_login_redirect(response), where)
         if actor != "owner":
-            self.assertEqual(security.leaks(response, sent), [], where)
+            self.assertEqual(security.leaks(response, sent, actor), [], where)
 
     def test_matrix(self):
         endpoints = security.discover()
