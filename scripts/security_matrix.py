@@ -7,6 +7,7 @@ plonesocial's ZCML, so this sets up the test fixture's layers (a few seconds).
 
 from pathlib import Path
 
+import logging
 import sys
 
 
@@ -30,6 +31,7 @@ def main():
     from tests import security
 
     layers = layers_in_order(PLONESOCIAL_FIXTURE)
+    logging.disable(logging.CRITICAL)  # the fixture's setup chatter is not the point here
     for layer in layers:
         layer.setUp()
     try:
