@@ -17,7 +17,7 @@ TESTRUNNER := PYTHONPATH=$(CURDIR) $(BIN)/zope-testrunner --path src --test-path
 .DEFAULT_GOAL := help
 
 .PHONY: help install instance site run jobs chromium stress bench test test-unit test-buildout buildout i18n \
-        pins pins-generate pins-check clean distclean
+        security-matrix pins pins-generate pins-check clean distclean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -62,6 +62,9 @@ test-unit: $(STAMP) ## Run only the fast unit tests (no Plone layer)
 
 i18n: $(STAMP) ## Extract the messages into locales/plonesocial.pot and update the .po files
 	$(BIN)/python scripts/i18n.py
+
+security-matrix: $(STAMP) ## Regenerate the permission matrix in docs/security.md from the registered endpoints
+	PYTHONPATH=$(CURDIR) $(BIN)/python scripts/security_matrix.py
 
 stress: $(STAMP) ## The full stress run on ZEO and RelStorage/PostgreSQL, with a killed client and restarts
 	for storage in zeo relstorage; do \

@@ -55,8 +55,8 @@ class TestSubscribeViews(unittest.TestCase):
         self.assertNotIn('name="action" value="follow"', ann.contents)  # not yourself
 
     def test_get_is_refused(self):
-        from zExceptions import BadRequest
+        from zExceptions import MethodNotAllowed
 
-        with self.assertRaises(BadRequest):
+        with self.assertRaises(MethodNotAllowed):
             self.browser("ann").open(self.page.absolute_url() + "/@@watch")
         self.assertFalse(self.subscriptions().is_watching("ann", self.page.UID()))

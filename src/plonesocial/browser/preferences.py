@@ -7,6 +7,7 @@ from plonesocial.activitystream.exc import InvalidActivity
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.activitystream.interfaces import MAIL_MODES
 from Products.Five.browser import BrowserView
+from zExceptions import MethodNotAllowed
 from zExceptions import Unauthorized
 from zope.component import getUtility
 
@@ -42,6 +43,8 @@ class PreferencesView(BrowserView):
     def __call__(self):
         if api.user.is_anonymous():
             raise Unauthorized("Log in to change your notification preferences")
+        if self.request.method not in ("GET", "HEAD", "POST"):
+            raise MethodNotAllowed(f"{self.request.method} is not allowed here")
         self.userid = api.user.get_current().getId()
         self.manager = getUtility(IActivityLocator).get_manager()
         self.errors = []
@@ -115,6 +118,8 @@ class ServiceWorkerView(BrowserView):
     def __call__(self):
         from pathlib import Path
 
+        if self.request.method not in ("GET", "HEAD"):
+            raise MethodNotAllowed(f"{self.request.method} is not allowed here")
         response = self.request.response
         response.setHeader("Content-Type", "text/javascript; charset=utf-8")
         response.setHeader("Cache-Control", "no-cache")

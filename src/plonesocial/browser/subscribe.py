@@ -10,6 +10,7 @@ from Products.CMFCore.interfaces import ISiteRoot
 from Products.CMFPlone.browser.author import AuthorView
 from Products.Five.browser import BrowserView
 from zExceptions import BadRequest
+from zExceptions import MethodNotAllowed
 from zExceptions import Unauthorized
 from zope.component import getUtility
 
@@ -30,7 +31,7 @@ class WatchView(BrowserView):
     def __call__(self):
         userid = _me()
         if self.request.method != "POST":
-            raise BadRequest("POST only")
+            raise MethodNotAllowed("POST only")
         CheckAuthenticator(self.request)
         uuid = IUUID(self.context)
         subscriptions = _subscriptions()
@@ -50,7 +51,7 @@ class FollowView(BrowserView):
     def __call__(self):
         me = _me()
         if self.request.method != "POST":
-            raise BadRequest("POST only")
+            raise MethodNotAllowed("POST only")
         CheckAuthenticator(self.request)
         userid = self.request.form.get("userid")
         if not isinstance(userid, str) or api.user.get(userid=userid) is None or userid == me:

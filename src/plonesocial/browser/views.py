@@ -17,6 +17,7 @@ from plonesocial.messaging import exc
 from plonesocial.messaging.interfaces import IMessagingLocator
 from Products.Five.browser import BrowserView
 from urllib.parse import urlencode
+from zExceptions import MethodNotAllowed
 from zExceptions import NotFound
 from zExceptions import Unauthorized
 from zope.component import getUtility
@@ -58,9 +59,17 @@ def linkify(text):
 class SocialView(BrowserView):
     """Base: the authenticated user, the portal URL, the two storages."""
 
+    def methods(self):
+        """The HTTP methods this page answers: POST only where it handles a form."""
+        if type(self).handle_post is SocialView.handle_post:
+            return ("GET", "HEAD")
+        return ("GET", "HEAD", "POST")
+
     def __call__(self):
         if api.user.is_anonymous():
             raise Unauthorized("Log in first")
+        if self.request.method not in self.methods():
+            raise MethodNotAllowed(f"{self.request.method} is not allowed here")
         self.userid = api.user.get_current().getId()
         self.portal_url = api.portal.get().absolute_url()
         if self.request.method == "POST":
@@ -110,8 +119,10 @@ class InboxView(SocialView):
         return f"{self.portal_url}/@@conversation?{urlencode({'with': userid})}"
 
     def send(self, recipient, text, back):
-        # Only to people who exist: a conversation is no way to make up inboxes.
-        if not recipient or api.user.get(userid=recipient) is None:
+        # Only to people who exist: an inbox made for a userid nobody has yet
+        # would greet whoever gets that userid later with planted messages.
+        if not isinstance(recipient, str) or not recipient \
+                or api.user.get(userid=recipient) is None:
             api.portal.show_message(_("There is no user ${userid}.",
                                       mapping={"userid": recipient}), self.request, type="error")
             return back
@@ -235,6 +246,9 @@ class SeeView(SocialView):
     def __call__(self):
         if api.user.is_anonymous():
             raise Unauthorized("Log in first")
+        # A link, so GET only: a POST (a form on another site) must not mark anything.
+        if self.request.method not in ("GET", "HEAD"):
+            raise MethodNotAllowed(f"{self.request.method} is not allowed here")
         self.userid = api.user.get_current().getId()
         portal = api.portal.get()
         alsoProvides(self.request, IDisableCSRFProtection)

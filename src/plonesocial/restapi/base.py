@@ -20,6 +20,7 @@ from zope.publisher.interfaces import IPublishTraverse
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
+JSON = "application/json"
 
 
 @implementer(IPublishTraverse)
@@ -44,16 +45,19 @@ class SocialService(Service):
         return super().render()
 
     def check_csrf(self):
-        """Refuse a write authenticated by cookie alone without plone.protect's token.
+        """Refuse a write that a page on another site could make the browser send.
 
-        A request with an Authorization header (JWT or basic) cannot be
-        forged cross-site; one that relies on the login cookie must carry
-        the token in the X-CSRF-TOKEN header.
+        The login cookie goes with every request the browser makes, and so do
+        HTTP Basic credentials it has cached: such a write must carry
+        plone.protect's token in the X-CSRF-TOKEN header, unless it could not
+        come from another site at all. A bearer token (JWT) is never added by
+        the browser; a JSON body, PATCH or DELETE cross-site need a CORS
+        preflight, which only the site's CORS policy can grant. A cross-site
+        form can send POST with a form or text/plain body, and json_body
+        would read a JSON text/plain body: so Basic-authenticated POSTs need
+        the JSON content type (clients send it) or the token.
         """
-        # Zope moves the Authorization header out of the environment into _auth.
-        authorization = getattr(self.request, "_auth", None) or self.request.getHeader(
-            "Authorization")
-        if not authorization and not verify_token(self.request):
+        if not verify_token(self.request) and self.forgeable():
             raise Forbidden("A write needs the X-CSRF-TOKEN header (plone.protect's token)")
         # Checked here; plone.protect's automatic check would refuse the
         # service's own (legitimate) writes.
@@ -68,6 +72,18 @@ class SocialService(Service):
         response.setStatus(429)
         response.setHeader("Retry-After", str(retry_after))
         return {"type": "TooManyRequests", "message": message, "retry_after": retry_after}
+
+    def forgeable(self):
+        """Tell whether a page on another site could have made this request."""
+        # Zope moves the Authorization header out of the environment into _auth.
+        authorization = getattr(self.request, "_auth", None) or self.request.getHeader(
+            "Authorization") or ""
+        if not authorization:
+            return True  # the login cookie, or nothing
+        if authorization[:7].lower() == "bearer ":
+            return False
+        content_type = (self.request.getHeader("Content-Type") or "").split(";")[0]
+        return self.request.method == "POST" and content_type.strip().lower() != JSON
 
     def body(self):
         """Return the JSON body as a dict, or raise BadRequest."""

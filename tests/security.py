@@ -1,0 +1,525 @@
+"""The security matrix: endpoints found in the component registry, the access rule of
+each declared permission, the probes that exercise them, and the victim's data.
+
+Shared by tests/test_security_matrix.py, tests/test_idor.py, tests/test_csrf.py and
+scripts/security_matrix.py (which prints the matrix into docs/security.md). Nothing
+here lists the endpoints by hand: they come from the registrations of browser pages
+(``browser:page``) and of plone.rest services (``plone:service``, registered as the
+named adapters ``GET_application_json_@inbox``...). What is written by hand is the
+intent: one rule per permission, and one probe table per endpoint; the tests fail
+when an endpoint has no rule or no probes, and when a probed endpoint disappears.
+"""
+
+from dataclasses import dataclass
+from dataclasses import field
+from plone import api
+from plone.app.testing import FunctionalTesting
+from plone.app.testing import PloneSandboxLayer
+from plone.app.testing import setRoles
+from plone.app.testing import TEST_USER_ID
+from plone.base.interfaces import INavigationRoot
+from plone.dexterity.interfaces import IDexterityContent
+from plone.protect.authenticator import createToken
+from plone.testing.zope import Browser
+from plonesocial.activitystream.interfaces import IActivityLocator
+from plonesocial.messaging.interfaces import IMessagingLocator
+from plonesocial.testing import PLONESOCIAL_FIXTURE
+from zope.component import getGlobalSiteManager
+from zope.component import getUtilitiesFor
+from zope.component import getUtility
+from zope.interface import Interface
+from zope.security.interfaces import IPermission
+
+import base64
+import re
+import transaction
+
+
+PASSWORD = "secret-password"
+# The actors of the matrix: the victim, who owns the data, and everyone else.
+OWNER = "ann"
+ACTORS = ("anonymous", "owner", "member", "siteadmin", "manager")
+USERIDS = {"owner": OWNER, "member": "bob", "siteadmin": "sadie", "manager": "max",
+           "anonymous": None}
+ACTOR_LABELS = {"anonymous": "Anonymous", "owner": "Owner", "member": "Other member",
+                "siteadmin": "Site Administrator", "manager": "Manager"}
+CORRESPONDENT = "carl"  # writes to the owner; not an actor, so not an intruder
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+# What only the owner may ever see. Each marker is unique in the site.
+MESSAGE_TO_OWNER = "SECRET-MSG carl to ann: the vault code is 4711"
+MESSAGE_FROM_OWNER = "SECRET-MSG ann to carl: noted"
+NOTICE_SUBJECT = "SECRET-NOTE only for ann"
+PUSH_ENDPOINT = "https://push.example.org/SECRET-PUSH-ann"
+OWNER_TIMEZONE = "Pacific/Chatham"
+PRIVATE_TITLE = "SECRET-DOC ann's private plan"
+# (The timezone is no secret marker: the preferences page lists every timezone.)
+OWNER_SECRETS = (MESSAGE_TO_OWNER, MESSAGE_FROM_OWNER, NOTICE_SUBJECT, "SECRET-PUSH-ann")
+
+
+class SecurityLayer(PloneSandboxLayer):
+    """Users and the owner's data, committed once for every security test."""
+
+    defaultBases = (PLONESOCIAL_FIXTURE,)
+
+    def setUpPloneSite(self, portal):
+        for userid in (OWNER, CORRESPONDENT, "bob", "sadie", "max"):
+            api.user.create(email=f"{userid}@example.org", username=userid, password=PASSWORD,
+                            properties={"fullname": userid.title()})
+        api.user.grant_roles(username="sadie", roles=["Site Administrator"])
+        api.user.grant_roles(username="max", roles=["Manager"])
+        setRoles(portal, TEST_USER_ID, ["Manager"])
+        public = api.content.create(portal, "Document", id="public-doc", title="Public page")
+        api.content.transition(public, "publish")
+        private = api.content.create(portal, "Document", id="private-doc", title=PRIVATE_TITLE)
+        private.manage_setLocalRoles(OWNER, ["Owner"])
+        private.reindexObjectSecurity()
+        inboxes = getUtility(IMessagingLocator).get_inboxes()
+        inboxes.send(OWNER, CORRESPONDENT, MESSAGE_FROM_OWNER)
+        inboxes.send(CORRESPONDENT, OWNER, MESSAGE_TO_OWNER)  # unread by the owner
+        manager = getUtility(IActivityLocator).get_manager()
+        manager.notify([OWNER], NOTICE_SUBJECT)
+        manager.subscriptions.follow(OWNER, CORRESPONDENT)
+        # The other member follows the author of both pages: their timeline has
+        # the public page's activities, and must not show the private one's.
+        manager.subscriptions.follow("bob", TEST_USER_ID)
+        manager.subscriptions.watch(OWNER, api.content.get_uuid(private))
+        manager.add_push_subscription(OWNER, PUSH_ENDPOINT, "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4Y",
+                                      "tBHItJI5svbpez7KI4CCXg")
+        manager.get_preferences(OWNER).set(timezone=OWNER_TIMEZONE, digest_hour=7)
+        setRoles(portal, TEST_USER_ID, ["Member"])
+        # Commit while the site is set: plonesocial's before-commit hook needs it,
+        # and ploneSite() commits only after unsetting it (and swallows the error).
+        transaction.commit()
+
+
+SECURITY_FIXTURE = SecurityLayer()
+SECURITY_FUNCTIONAL_TESTING = FunctionalTesting(
+    bases=(SECURITY_FIXTURE,), name="PlonesocialSecurity:FunctionalTesting")
+
+
+# -- discovery -----------------------------------------------------------------------
+
+SERVICE_NAME = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)_[a-z]+_[a-z0-9.+-]+_(.+)$")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One registration: a REST verb of a service, or a browser page (any verb)."""
+
+    kind: str  # "rest" or "page"
+    name: str  # "@inbox" or "@@inbox"
+    method: str  # the REST verb; "*" for a page, which sees every verb
+    context: str  # "site", "content" or "any": what it is registered for
+    permission: str  # the permission id, e.g. "plonesocial.Use"; "?" if none found
+    factory: str  # dotted name of the plonesocial class
+
+    @property
+    def key(self):
+        verb = "" if self.kind == "page" else f"{self.method} "
+        return f"{verb}{self.name} on {self.context}"
+
+
+def _registries():
+    seen, todo = set(), [getGlobalSiteManager()]
+    while todo:
+        registry = todo.pop(0)
+        if id(registry) not in seen:
+            seen.add(id(registry))
+            yield registry
+            todo.extend(registry.__bases__)
+
+
+def _plonesocial_class(factory):
+    if not isinstance(factory, type):
+        return None
+    for klass in factory.__mro__:
+        if (klass.__module__ or "").startswith("plonesocial"):
+            return klass
+    return None
+
+
+def _context(for_):
+    if for_.isOrExtends(INavigationRoot):
+        return "site"
+    if for_.isOrExtends(IDexterityContent):
+        return "content"
+    return "any"
+
+
+def _permission(factory, titles):
+    """The permission protecting the published object ('' or '__call__')."""
+    found = {title for title, names in getattr(factory, "__ac_permissions__", ())
+             if "" in names or "__call__" in names}
+    if len(found) != 1:
+        return "?"
+    return titles.get(found.pop(), "?")
+
+
+def discover():
+    """Every plonesocial page and REST service in the component registry, sorted."""
+    titles = {str(p.title): name for name, p in getUtilitiesFor(IPermission)}
+    endpoints = set()
+    for registry in _registries():
+        for registration in registry.registeredAdapters():
+            klass = _plonesocial_class(registration.factory)
+            if (klass is None or registration.provided is not Interface
+                    or len(registration.required) != 2):
+                continue
+            match = SERVICE_NAME.match(registration.name)
+            if match:
+                kind, method, name = "rest", match.group(1), match.group(2)
+            else:
+                kind, method, name = "page", "*", f"@@{registration.name}"
+            endpoints.add(Endpoint(kind, name, method, _context(registration.required[0]),
+                                   _permission(registration.factory, titles),
+                                   f"{klass.__module__}.{klass.__name__}"))
+    return sorted(endpoints, key=lambda e: (e.kind, e.name, e.context, e.method))
+
+
+# -- rules ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rule:
+    """Who passes a permission's check: roles on the site, or View on the context."""
+
+    summary: str
+    grant: str  # what an allowed user gets, for the matrix in docs/security.md
+    roles: frozenset = frozenset()  # site roles that have the permission
+    view_context: bool = False  # the context's View permission decides
+
+    def allows(self, actor, context):
+        if self.view_context:
+            return actor in VIEWERS[context]
+        return bool(ROLES[actor] & self.roles)
+
+
+ROLES = {"anonymous": {"Anonymous"}, "owner": {"Member"}, "member": {"Member"},
+         "siteadmin": {"Member", "Site Administrator"}, "manager": {"Member", "Manager"}}
+# Who may View each probed context (the private page is the owner's, Owner role).
+VIEWERS = {"site": set(ACTORS), "public": set(ACTORS),
+           "private": {"owner", "siteadmin", "manager"}}
+
+RULES = {
+    "plonesocial.Use": Rule("Member, Site Administrator, Manager (rolemap.xml)", "own data",
+                            roles=frozenset({"Member", "Site Administrator", "Manager"})),
+    # Plone gives Manage portal to Manager only; Site Administrators have the
+    # "Plone Site Setup: *" permissions instead.
+    "cmf.ManagePortal": Rule("Manager", "yes", roles=frozenset({"Manager"})),
+    "zope2.View": Rule("whoever may View the context", "what they may View",
+                       view_context=True),
+}
+# The permission titles the rules mean, checked against the site's role map.
+PERMISSION_TITLES = {"plonesocial.Use": "plonesocial: Use", "cmf.ManagePortal": "Manage portal"}
+
+# Endpoints that answer anonymous users. Every other endpoint acts for the
+# authenticated user and asks anonymous users to log in, whatever its permission.
+ANONYMOUS_ALLOWED = {"@@plonesocial-sw.js on site"}
+
+# The GETs that write on purpose: reading a conversation marks it read, and the
+# notification menu's see-and-redirect link marks the notification seen.
+GET_WRITES = {"@@conversation on site", "@@see on site"}
+
+
+def expected_access(endpoint, actor, context):
+    """'allowed', 'login' (anonymous is asked to log in) or 'denied'."""
+    rule = RULES[endpoint.permission]
+    if actor == "anonymous" and endpoint.key not in ANONYMOUS_ALLOWED:
+        return "login"
+    if rule.allows(actor, context):
+        return "allowed"
+    return "login" if actor == "anonymous" else "denied"
+
+
+# -- probes --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Probe:
+    """One request, made by every actor with the owner's ids.
+
+    `owner` is the owner's status; `foreign` the status of another user who passes
+    the permission check but addresses the owner's data (404: not theirs to see, or
+    the status of doing the same to their own, empty data). `path` is relative to
+    the context; `{msg}`, `{note}`, `{uuid}`, `{portal}` are the owner's ids.
+    """
+
+    method: str
+    path: str = ""
+    body: dict = field(default=None, hash=False)
+    owner: int = 200
+    foreign: int = 200
+    context: str = "site"
+    writes: bool = False  # the owner's request changes data
+
+
+def _p(method, path="", body=None, owner=200, foreign=200, context="site", writes=None):
+    if writes is None:
+        writes = method != "GET"
+    return Probe(method, path, body, owner, foreign, context, writes)
+
+
+KEYS = {"p256dh": "BOtherBrowserKeyAAAA", "auth": "c2VjcmV0"}
+FORM = {"mail_mode": "daily", "digest_hour": "3", "digest_weekday": "0", "timezone": "UTC"}
+
+# Keyed by Endpoint.key; test_security_matrix checks it covers exactly the discovered ones.
+PROBES = {
+    # REST services
+    "GET @inbox on site": [_p("GET", "@inbox"), _p("GET", "@inbox/carl", foreign=404),
+                           _p("GET", "@inbox/carl/{msg}", foreign=404)],
+    "POST @inbox on site": [_p("POST", "@inbox/carl", {"text": "hello"}, 201, 201)],
+    "PATCH @inbox on site": [_p("PATCH", "@inbox/carl", {"read": True}, 204, 404)],
+    "DELETE @inbox on site": [_p("DELETE", "@inbox/carl/{msg}", owner=204, foreign=404),
+                              _p("DELETE", "@inbox/carl", owner=204, foreign=404)],
+    "GET @notification-settings on site": [_p("GET", "@notification-settings")],
+    "PATCH @notification-settings on site": [
+        _p("PATCH", "@notification-settings", {"digest_hour": 5})],
+    "GET @notifications on site": [_p("GET", "@notifications"),
+                                   _p("GET", "@notifications/count")],
+    "POST @notifications on site": [
+        _p("POST", "@notifications/seen", {"ids": ["{note}"]}, foreign=404),
+        # The notification is unseen already: marking it so writes nothing.
+        _p("POST", "@notifications/unseen", {"ids": ["{note}"]}, foreign=404, writes=False),
+        _p("POST", "@notifications/seen", {"all": True}),
+        _p("POST", "@notifications/last-seen", {})],
+    "GET @push-subscriptions on site": [_p("GET", "@push-subscriptions")],
+    "POST @push-subscriptions on site": [
+        _p("POST", "@push-subscriptions",
+           {"endpoint": "https://push.example.org/new", "keys": KEYS}, 201, 201)],
+    "DELETE @push-subscriptions on site": [
+        _p("DELETE", "@push-subscriptions", {"endpoint": PUSH_ENDPOINT}, 204, 404)],
+    "GET @stream on site": [_p("GET", "@stream")],
+    "GET @stream on content": [_p("GET", "@stream", context="public"),
+                               _p("GET", "@stream", context="private")],
+    "GET @subscriptions on site": [_p("GET", "@subscriptions")],
+    "POST @subscriptions on site": [_p("POST", "@subscriptions", {"follow": "carl"}, 201, 201)],
+    "DELETE @subscriptions on site": [
+        _p("DELETE", "@subscriptions/user/carl", owner=204, foreign=404),
+        _p("DELETE", "@subscriptions/content/{uuid}", owner=204, foreign=404)],
+    # Pages; their POSTs carry the actor's CSRF token.
+    "@@inbox on site": [_p("GET", "@@inbox"),
+                        _p("POST", "@@inbox", {"recipient": "carl", "text": "hi"}, 302, 302)],
+    "@@conversation on site": [
+        _p("GET", "@@conversation?with=carl", writes=True),
+        _p("POST", "@@conversation", {"with": "carl", "delete_message": "{msg}"}, 302, 404),
+        _p("POST", "@@conversation", {"with": "carl", "delete_conversation": "1"}, 302, 404),
+        _p("POST", "@@conversation", {"with": "carl", "text": "reply"}, 302, 302)],
+    "@@notifications on site": [
+        _p("GET", "@@notifications"),
+        _p("POST", "@@notifications", {"mark_seen": "{note}"}, 302, 404),
+        _p("POST", "@@notifications", {"mark_unseen": "{note}"}, 302, 404, writes=False),
+        _p("POST", "@@notifications", {"mark_all": "1"}, 302, 302)],
+    "@@see on site": [_p("GET", "@@see?id={note}&target={portal}/public-doc", owner=302,
+                         foreign=302, writes=True)],
+    "@@stream on site": [_p("GET", "@@stream")],
+    "@@stream on content": [_p("GET", "@@stream", context="public"),
+                            _p("GET", "@@stream", context="private")],
+    "@@notification-preferences on site": [_p("GET", "@@notification-preferences"),
+                                           _p("POST", "@@notification-preferences", FORM)],
+    "@@plonesocial-sw.js on site": [_p("GET", "@@plonesocial-sw.js")],
+    "@@watch on content": [_p("POST", "@@watch", {"action": "watch"}, 302, 302,
+                              context="public"),
+                           _p("POST", "@@watch", {"action": "unwatch"}, 302, 302,
+                              context="private")],
+    "@@follow on site": [_p("POST", "@@follow", {"userid": "carl"}, 302, 302)],
+    "@@plonesocial-controlpanel on site": [
+        _p("GET", "@@plonesocial-controlpanel"),
+        _p("POST", "@@plonesocial-controlpanel",
+           {"form.buttons.cancel": "Cancel"}, 302, 302, writes=False)],
+}
+
+
+def supported_methods(endpoints, endpoint):
+    """The verbs an endpoint answers: its registrations (REST) or its probes (pages)."""
+    if endpoint.kind == "rest":
+        return {e.method for e in endpoints
+                if (e.kind, e.name, e.context) == (endpoint.kind, endpoint.name, endpoint.context)}
+    return {probe.method for probe in PROBES.get(endpoint.key, ())}
+
+
+# -- requests ------------------------------------------------------------------------
+
+def basic_auth(userid):
+    token = base64.b64encode(f"{userid}:{PASSWORD}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def context_url(portal, context):
+    if context == "site":
+        return portal.absolute_url()
+    return f"{portal.absolute_url()}/{context}-doc"
+
+
+def owner_ids(portal):
+    """The owner's ids that probes put into URLs and bodies."""
+    transaction.begin()
+    inboxes = getUtility(IMessagingLocator).get_inboxes()
+    conversation = inboxes[OWNER][CORRESPONDENT]
+    incoming = [m.id for m in conversation.get_messages() if m.sender == CORRESPONDENT]
+    manager = getUtility(IActivityLocator).get_manager()
+    [note] = [n.id for n in manager.get_by_recipient(OWNER).all()
+              if n.subject == NOTICE_SUBJECT]
+    return {"msg": incoming[0], "note": note, "uuid": api.content.get_uuid(portal["private-doc"]),
+            "portal": portal.absolute_url()}
+
+
+def fill(value, ids):
+    """Put the owner's ids into a probe's path or body (ints stay ints in JSON)."""
+    if isinstance(value, str):
+        whole = re.fullmatch(r"\{(\w+)\}", value)
+        if whole:
+            return ids[whole.group(1)]
+        return value.format(**ids)
+    if isinstance(value, list):
+        return [fill(v, ids) for v in value]
+    if isinstance(value, dict):
+        return {k: fill(v, ids) for k, v in value.items()}
+    return value
+
+
+def csrf_token(userid):
+    """plone.protect's token for `userid`, as their pages would carry it."""
+    with api.env.adopt_user(username=userid):
+        return createToken()
+
+
+def send(testapp, portal, endpoint, probe, ids, headers, token=None):
+    """Make a probe's request; pages get HTML and form bodies, services JSON."""
+    url = f"{context_url(portal, probe.context)}/{fill(probe.path, ids)}"
+    body = fill(probe.body, ids)
+    headers = dict(headers)
+    if endpoint.kind == "rest":
+        headers["Accept"] = "application/json"
+        if token:
+            headers["X-CSRF-TOKEN"] = token
+        if body is None:
+            return testapp.request(url, method=probe.method, headers=headers, expect_errors=True)
+        return getattr(testapp, f"{probe.method.lower()}_json")(
+            url, body, headers=headers, expect_errors=True)
+    headers["Accept"] = "text/html"
+    if probe.method == "POST":
+        form = dict(body or {})
+        if token:
+            form["_authenticator"] = token
+        return testapp.post(url, form, headers=headers, expect_errors=True)
+    return testapp.request(url, method=probe.method, headers=headers, expect_errors=True)
+
+
+def is_login_redirect(response):
+    return "require_login" in (response.headers.get("Location") or "")
+
+
+# -- the owner's data ----------------------------------------------------------------
+
+def owner_snapshot():
+    """Everything of the owner's that another user could try to change."""
+    transaction.begin()
+    inboxes = getUtility(IMessagingLocator).get_inboxes()
+    manager = getUtility(IActivityLocator).get_manager()
+    inbox = inboxes.get(OWNER)
+    conversations = {}
+    if inbox is not None:
+        for conversation in inbox.get_conversations():
+            conversations[conversation.username] = (
+                conversation.new_messages_count,
+                tuple((m.id, m.text, m.new) for m in conversation.get_messages()))
+    preferences = manager.get_preferences(OWNER, create=False)
+    return {
+        "unread": inbox.new_messages_count if inbox is not None else 0,
+        "conversations": conversations,
+        "notifications": tuple((n.id, n.subject, n.seen)
+                               for n in manager.get_by_recipient(OWNER).all()),
+        "not_seen": manager.count_not_seen_by_recipient(OWNER),
+        "last_seen": manager.get_last_seen(OWNER),
+        "subscriptions": tuple(sorted((s.kind, s.target) for s in
+                                      manager.subscriptions.get_subscriptions(OWNER))),
+        "push": tuple(sorted(s.endpoint for s in manager.get_push_subscriptions(OWNER))),
+        "preferences": (preferences.timezone, preferences.digest_hour,
+                        preferences.mail_mode, dict(preferences.mail_modes)),
+    }
+
+
+def leaks(response, sent, actor="member"):
+    """The owner's secrets found in a response to someone else (not echoed input);
+    the private page's title too, for those who may not View it."""
+    text = response.body.decode("utf-8", "replace") + str(response.headers.get("Location"))
+    secrets = OWNER_SECRETS if actor in VIEWERS["private"] else (*OWNER_SECRETS, PRIVATE_TITLE)
+    return [secret for secret in secrets if secret in text and secret not in sent]
+
+
+# -- the matrix in docs/security.md ----------------------------------------------------
+
+MATRIX_BEGIN = "<!-- security-matrix: generated by `make security-matrix`, do not edit -->"
+MATRIX_END = "<!-- end of security-matrix -->"
+
+
+def cell(endpoint, actor):
+    """What an actor gets, in words: the rule's grant, 401, login or refused."""
+    rule = RULES.get(endpoint.permission)
+    if rule is None:
+        return "**no rule**"
+    contexts = ("public", "private") if endpoint.context == "content" else ("site",)
+    answers = {}
+    for context in contexts:
+        access = expected_access(endpoint, actor, context)
+        if access == "allowed":
+            answer = "yes" if endpoint.key in ANONYMOUS_ALLOWED else rule.grant
+        elif endpoint.kind == "rest":
+            answer = "401"
+        else:
+            answer = "login" if access == "login" else "refused"
+        answers[context] = answer
+    if len(set(answers.values())) == 1:
+        return answers[contexts[0]]
+    return ", ".join(f"{context}: {answer}" for context, answer in answers.items())
+
+
+def render_matrix(endpoints):
+    """The Markdown table of docs/security.md, between its markers."""
+    lines = [MATRIX_BEGIN, "",
+             "| Endpoint | Verbs | On | Permission | "
+             + " | ".join(ACTOR_LABELS[a] for a in ACTORS) + " |",
+             "|" + "---|" * (4 + len(ACTORS))]
+    rows = {}
+    for endpoint in endpoints:
+        row_key = (endpoint.kind, endpoint.name, endpoint.context, endpoint.permission)
+        rows.setdefault(row_key, []).append(endpoint)
+    for (kind, name, context, permission), group in sorted(rows.items()):
+        first = group[0]
+        if kind == "rest":
+            verbs = ", ".join(m for m in HTTP_METHODS if any(e.method == m for e in group))
+        else:
+            verbs = ", ".join(m for m in HTTP_METHODS
+                              if m in supported_methods(endpoints, first))
+        if first.key in GET_WRITES:
+            verbs += " (GET marks read)"
+        cells = [cell(first, actor) for actor in ACTORS]
+        lines.append(f"| `{name}` | {verbs} | {context} | `{permission}` | "
+                     + " | ".join(cells) + " |")
+    lines += ["", "The rules, by permission:", ""]
+    lines += [f"- `{permission}`: {rule.summary}" for permission, rule in sorted(RULES.items())]
+    public = ", ".join(sorted(f"`{key}`" for key in ANONYMOUS_ALLOWED))
+    lines += [f"- anonymous users are asked to log in everywhere but on {public}",
+              "", MATRIX_END]
+    return "\n".join(lines)
+
+
+def replace_matrix(text, matrix):
+    """`text` (docs/security.md) with its matrix section replaced."""
+    start, end = text.index(MATRIX_BEGIN), text.index(MATRIX_END) + len(MATRIX_END)
+    return text[:start] + matrix + text[end:]
+
+
+def current_matrix(text):
+    return text[text.index(MATRIX_BEGIN):text.index(MATRIX_END) + len(MATRIX_END)]
+
+
+
+def fresh(layer):
+    """Start over from the layer's committed data, within one test; return (portal, app).
+
+    The functional layer stacks a DemoStorage per test; redoing that is cheap
+    (milliseconds), so every probe starts from the same owner's data.
+    """
+    layer.testTearDown()
+    layer.testSetUp()
+    return layer["portal"], Browser(layer["app"]).testapp

@@ -1,0 +1,203 @@
+"""IDOR probes: another member uses the owner's ids everywhere an id is taken.
+
+Each probe answers 404 (or acts on the intruder's own data only), and the owner's
+data (counters, lists, seen states, settings) is the same before and after.
+"""
+
+from plone import api
+from plonesocial.activitystream.interfaces import IActivityLocator
+from plonesocial.messaging.interfaces import IMessagingLocator
+from tests import security
+from tests.security import CORRESPONDENT
+from tests.security import OWNER
+from tests.security import PUSH_ENDPOINT
+from tests.security import SECURITY_FUNCTIONAL_TESTING
+from zope.component import getUtility
+
+import transaction
+import unittest
+
+
+INTRUDER = "bob"
+
+
+class IDORTestCase(unittest.TestCase):
+    layer = SECURITY_FUNCTIONAL_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+        self.site = self.portal.absolute_url()
+        self.ids = security.owner_ids(self.portal)
+        self.app = security.Browser(self.layer["app"]).testapp
+        self.headers = dict(security.basic_auth(INTRUDER), Accept="application/json")
+        self.before = security.owner_snapshot()
+
+    def tearDown(self):
+        self.assertEqual(security.owner_snapshot(), self.before,
+                         "the intruder changed the owner's data")
+
+    def rest(self, method, path, body=None, status=404):
+        url = f"{self.site}/{path}"
+        if body is None:
+            response = self.app.request(url, method=method, headers=self.headers,
+                                        expect_errors=True)
+        else:
+            response = getattr(self.app, f"{method.lower()}_json")(
+                url, body, headers=self.headers, expect_errors=True)
+        self.assertEqual(response.status_int, status, f"{method} {path}: {response.body[:300]}")
+        self.assertEqual(security.leaks(response, f"{path} {body}"), [])
+        return response
+
+    def page(self, path, form=None, status=404):
+        headers = dict(security.basic_auth(INTRUDER), Accept="text/html")
+        url = f"{self.site}/{path}"
+        if form is None:
+            response = self.app.get(url, headers=headers, expect_errors=True)
+        else:
+            form = dict(form, _authenticator=security.csrf_token(INTRUDER))
+            response = self.app.post(url, form, headers=headers, expect_errors=True)
+        self.assertEqual(response.status_int, status, f"{path}: {response.status}")
+        self.assertEqual(security.leaks(response, f"{path} {form}"), [])
+        return response
+
+
+class TestConversationsAndMessages(IDORTestCase):
+    def test_the_owners_conversation_by_the_other_party_in_the_url(self):
+        # @inbox/{userid} names the other party in *my* inbox: the intruder has
+        # no conversation with the correspondent, nor with the owner.
+        for other in (CORRESPONDENT, OWNER):
+            self.rest("GET", f"@inbox/{other}")
+            self.rest("PATCH", f"@inbox/{other}", {"read": True})
+            self.rest("DELETE", f"@inbox/{other}")
+        listing = self.rest("GET", "@inbox", status=200).json
+        self.assertEqual((listing["items"], listing["new_messages_count"]), ([], 0))
+
+    def test_the_owners_message_id(self):
+        msg = self.ids["msg"]
+        for other in (CORRESPONDENT, OWNER):
+            self.rest("GET", f"@inbox/{other}/{msg}")
+            self.rest("DELETE", f"@inbox/{other}/{msg}")
+        # With a conversation of their own with the correspondent, the owner's
+        # message id still names nothing of theirs.
+        self.rest("POST", f"@inbox/{CORRESPONDENT}", {"text": "hello Carl"}, status=201)
+        self.rest("GET", f"@inbox/{CORRESPONDENT}/{msg}")
+        self.rest("DELETE", f"@inbox/{CORRESPONDENT}/{msg}")
+
+    def test_conversation_page_with_the_owners_correspondent(self):
+        response = self.page(f"@@conversation?with={CORRESPONDENT}", status=200)
+        self.assertNotIn("SECRET-MSG", response.text)
+        self.page("@@conversation", {"with": CORRESPONDENT, "delete_message": self.ids["msg"]})
+        self.page("@@conversation", {"with": OWNER, "delete_message": self.ids["msg"]})
+        self.page("@@conversation", {"with": CORRESPONDENT, "delete_conversation": "1"})
+
+    def test_the_same_message_in_two_inboxes_is_two_copies(self):
+        # The correspondent deletes their copy of the message (same id in both
+        # inboxes): the owner's copy stays. (The tearDown check does not apply.)
+        carl = dict(security.basic_auth(CORRESPONDENT), Accept="application/json")
+        response = self.app.delete(f"{self.site}/@inbox/{OWNER}/{self.ids['msg']}",
+                                   headers=carl, expect_errors=True)
+        self.assertEqual(response.status_int, 204)
+        transaction.begin()
+        inboxes = getUtility(IMessagingLocator).get_inboxes()
+        self.assertIn(self.ids["msg"], inboxes[OWNER][CORRESPONDENT])
+        self.assertNotIn(self.ids["msg"], inboxes[CORRESPONDENT][OWNER])
+        self.before = security.owner_snapshot()
+
+
+    def test_no_inbox_for_a_userid_nobody_has(self):
+        response = self.rest("POST", "@inbox/newhire", {"text": "planted"}, status=400)
+        self.assertEqual(response.json["message"], "No user 'newhire'")
+        self.page("@@conversation", {"with": "newhire", "text": "planted"}, status=302)
+        self.page("@@inbox", {"recipient": "newhire", "text": "planted"}, status=302)
+        transaction.begin()
+        self.assertNotIn("newhire", getUtility(IMessagingLocator).get_inboxes())
+
+
+class TestNotifications(IDORTestCase):
+    def test_marking_the_owners_notification_ids(self):
+        note = self.ids["note"]
+        self.rest("POST", "@notifications/seen", {"ids": [note]})
+        self.rest("POST", "@notifications/unseen", {"ids": [note]})
+
+    def test_a_foreign_id_among_own_ids_changes_nothing(self):
+        transaction.begin()
+        manager = getUtility(IActivityLocator).get_manager()
+        manager.notify([INTRUDER], "for bob")
+        transaction.commit()
+        [own] = [n for n in manager.get_by_recipient(INTRUDER).all() if n.subject == "for bob"]
+        self.rest("POST", "@notifications/seen", {"ids": [own.id, self.ids["note"]]})
+        transaction.begin()
+        self.assertFalse(manager.get_notification(INTRUDER, own.id).seen)
+
+    def test_notification_pages(self):
+        self.page("@@notifications", {"mark_seen": self.ids["note"]})
+        self.page("@@notifications", {"mark_unseen": self.ids["note"]})
+        # @@see with the owner's id: goes on (a stale link), marks nothing of the owner's.
+        response = self.page(f"@@see?id={self.ids['note']}&target={self.site}", status=302)
+        self.assertFalse(security.is_login_redirect(response))
+
+    def test_a_broadcast_seen_by_one_is_unseen_for_the_other(self):
+        transaction.begin()
+        manager = getUtility(IActivityLocator).get_manager()
+        broadcast = manager.broadcast("Site news")
+        transaction.commit()
+        self.before = security.owner_snapshot()
+        self.rest("POST", "@notifications/seen", {"ids": [broadcast.id]}, status=200)
+        self.rest("POST", "@notifications/seen", {"all": True}, status=200)
+        self.page(f"@@see?id={broadcast.id}&target={self.site}", status=302)
+        transaction.begin()
+        self.assertFalse(manager.get_notification(OWNER, broadcast.id).seen)
+        self.assertTrue(manager.get_notification(INTRUDER, broadcast.id).seen)
+
+
+class TestStreams(IDORTestCase):
+    def test_the_timeline_shows_only_what_the_reader_may_view(self):
+        # The intruder follows the author of the public and the private page.
+        text = self.rest("GET", "@stream", status=200).text
+        self.assertIn("Public page", text)
+        self.assertNotIn(security.PRIVATE_TITLE, text)
+        self.page("private-doc/@@stream", status=302)
+        self.rest("GET", "private-doc/@stream", status=401)
+
+
+class TestSubscriptionsAndSettings(IDORTestCase):
+    def test_the_owners_follow_and_watch(self):
+        self.rest("DELETE", f"@subscriptions/user/{CORRESPONDENT}")
+        self.rest("DELETE", f"@subscriptions/content/{self.ids['uuid']}")
+        items = self.rest("GET", "@subscriptions", status=200).json["items"]
+        self.assertEqual([i["target"] for i in items], [security.TEST_USER_ID])
+
+    def test_watching_private_content_is_refused_like_missing_content(self):
+        # Same answer for a private UUID and one that does not exist: no oracle.
+        private = self.rest("POST", "@subscriptions", {"watch": self.ids["uuid"]}, status=400)
+        missing = self.rest("POST", "@subscriptions", {"watch": "0" * 32}, status=400)
+        self.assertEqual(private.json["message"].replace(self.ids["uuid"], "X"),
+                         missing.json["message"].replace("0" * 32, "X"))
+
+    def test_the_owners_push_endpoint(self):
+        self.rest("DELETE", "@push-subscriptions", {"endpoint": PUSH_ENDPOINT})
+        self.assertEqual(self.rest("GET", "@push-subscriptions", status=200).json["items"], [])
+        # Registering the same endpoint keeps it under the intruder's name only.
+        self.rest("POST", "@push-subscriptions",
+                  {"endpoint": PUSH_ENDPOINT, "keys": security.KEYS}, status=201)
+
+    def test_settings_are_per_user(self):
+        own = self.rest("GET", "@notification-settings", status=200).json
+        self.assertNotEqual(own["timezone"], security.OWNER_TIMEZONE)
+        self.rest("PATCH", "@notification-settings", {"timezone": "Europe/Rome"}, status=200)
+        headers = dict(security.basic_auth(INTRUDER), Accept="text/html")
+        self.app.post(f"{self.site}/@@notification-preferences",
+                      dict(security.FORM, _authenticator=security.csrf_token(INTRUDER)),
+                      headers=headers)
+
+    def test_follow_and_watch_pages_act_for_the_intruder(self):
+        self.page("@@follow", {"userid": CORRESPONDENT}, status=302)
+        self.page("public-doc/@@watch", {"action": "watch"}, status=302)
+        # The private page: the intruder may not View it, so not watch it either.
+        response = self.page("private-doc/@@watch", {"action": "unwatch"}, status=302)
+        self.assertTrue(security.is_login_redirect(response))
+        transaction.begin()
+        subscriptions = getUtility(IActivityLocator).get_manager().subscriptions
+        self.assertTrue(subscriptions.is_following(INTRUDER, CORRESPONDENT))
+        self.assertTrue(subscriptions.is_watching(INTRUDER, api.content.get_uuid(
+            self.portal["public-doc"])))
