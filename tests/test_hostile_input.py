@@ -122,13 +122,15 @@ def check_consistency(test, inboxes, manager):
     """Every counter equals the real count; every BTree passes BTrees.check."""
     check_btree(inboxes._inboxes)
     for userid, inbox in inboxes._inboxes.items():
-        for tree in (inbox._conversations, inbox._recent, inbox._blocked):
+        shards = list(inbox._recent_shards.values())
+        for tree in (inbox._conversations, inbox._recent_shards, inbox._blocked, *shards):
             check_btree(tree)
         conversations = list(inbox._conversations.values())
         test.assertEqual(len(inbox), len(conversations), userid)
         test.assertEqual(inbox.new_messages_count,
                          sum(c.new_messages_count for c in conversations), userid)
-        test.assertEqual(len(inbox._recent), sum(1 for c in conversations if c._updated))
+        test.assertEqual(sum(len(shard) for shard in shards),
+                         sum(1 for c in conversations if c._updated))
         for conversation in conversations:
             check_btree(conversation._messages)
             messages = list(conversation._messages.values())
