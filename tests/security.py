@@ -44,6 +44,9 @@ USERIDS = {"owner": OWNER, "member": "bob", "siteadmin": "sadie", "manager": "ma
 ACTOR_LABELS = {"anonymous": "Anonymous", "owner": "Owner", "member": "Other member",
                 "siteadmin": "Site Administrator", "manager": "Manager"}
 CORRESPONDENT = "carl"  # writes to the owner; not an actor, so not an intruder
+# Whose data the administrators' erase probes erase: not the owner, whose data
+# nobody else may change, and not an actor. The correspondent writes to them too.
+VICTIM = "vic"
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 # What only the owner may ever see. Each marker is unique in the site.
@@ -55,6 +58,8 @@ OWNER_TIMEZONE = "Pacific/Chatham"
 PRIVATE_TITLE = "SECRET-DOC ann's private plan"
 # (The timezone is no secret marker: the preferences page lists every timezone.)
 OWNER_SECRETS = (MESSAGE_TO_OWNER, MESSAGE_FROM_OWNER, NOTICE_SUBJECT, "SECRET-PUSH-ann")
+MESSAGE_TO_VICTIM = "SECRET-VIC carl to vic: see you"
+NOTICE_TO_VICTIM = "SECRET-VIC-NOTE only for vic"
 
 
 class SecurityLayer(PloneSandboxLayer):
@@ -63,7 +68,7 @@ class SecurityLayer(PloneSandboxLayer):
     defaultBases = (PLONESOCIAL_FIXTURE,)
 
     def setUpPloneSite(self, portal):
-        for userid in (OWNER, CORRESPONDENT, "bob", "sadie", "max"):
+        for userid in (OWNER, CORRESPONDENT, VICTIM, "bob", "sadie", "max"):
             api.user.create(email=f"{userid}@example.org", username=userid, password=PASSWORD,
                             properties={"fullname": userid.title()})
         api.user.grant_roles(username="sadie", roles=["Site Administrator"])
@@ -87,6 +92,10 @@ class SecurityLayer(PloneSandboxLayer):
         manager.add_push_subscription(OWNER, PUSH_ENDPOINT, "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4Y",
                                       "tBHItJI5svbpez7KI4CCXg")
         manager.get_preferences(OWNER).set(timezone=OWNER_TIMEZONE, digest_hour=7)
+        inboxes.send(CORRESPONDENT, VICTIM, MESSAGE_TO_VICTIM)
+        manager.notify([VICTIM], NOTICE_TO_VICTIM)
+        manager.subscriptions.follow(VICTIM, CORRESPONDENT)
+        manager.get_preferences(VICTIM).set(timezone="Asia/Kathmandu", digest_hour=9)
         setRoles(portal, TEST_USER_ID, ["Member"])
         # Commit while the site is set: plonesocial's before-commit hook needs it,
         # and ploneSite() commits only after unsetting it (and swallows the error).
@@ -208,9 +217,15 @@ RULES = {
     "cmf.ManagePortal": Rule("Manager", "yes", roles=frozenset({"Manager"})),
     "zope2.View": Rule("whoever may View the context", "what they may View",
                        view_context=True),
+    # Erasing a user's data takes the permission of removing the user: Plone
+    # gives it to Manager and Site Administrator.
+    "plone.app.controlpanel.UsersAndGroups": Rule(
+        "Manager, Site Administrator (Plone's role map)", "any user's data",
+        roles=frozenset({"Manager", "Site Administrator"})),
 }
 # The permission titles the rules mean, checked against the site's role map.
-PERMISSION_TITLES = {"plonesocial.Use": "plonesocial: Use", "cmf.ManagePortal": "Manage portal"}
+PERMISSION_TITLES = {"plonesocial.Use": "plonesocial: Use", "cmf.ManagePortal": "Manage portal",
+                     "plone.app.controlpanel.UsersAndGroups": "Plone Site Setup: Users and Groups"}
 
 # Endpoints that answer anonymous users. Every other endpoint acts for the
 # authenticated user and asks anonymous users to log in, whatever its permission.
@@ -240,7 +255,8 @@ class Probe:
     `owner` is the owner's status; `foreign` the status of another user who passes
     the permission check but addresses the owner's data (404: not theirs to see, or
     the status of doing the same to their own, empty data). `path` is relative to
-    the context; `{msg}`, `{note}`, `{uuid}`, `{portal}` are the owner's ids.
+    the context; `{msg}`, `{note}`, `{uuid}`, `{portal}` are the owner's ids, and
+    `{victim}` the userid whose data the administrators' erase probes erase.
     """
 
     method: str
@@ -321,6 +337,18 @@ PROBES = {
                            _p("POST", "@@watch", {"action": "unwatch"}, 302, 302,
                               context="private")],
     "@@follow on site": [_p("POST", "@@follow", {"userid": "carl"}, 302, 302)],
+    # Export: one's own data only, there is no @personal-data/{userid} to read.
+    "GET @personal-data on site": [_p("GET", "@personal-data"),
+                                   _p("GET", f"@personal-data/{OWNER}", owner=404, foreign=404),
+                                   _p("GET", "@personal-data/{victim}", owner=404, foreign=404)],
+    # Erase: administrators erase the victim's data (200 with a summary, again
+    # for the second one: nothing left to erase); the owner's data stays.
+    "DELETE @personal-data on site": [_p("DELETE", "@personal-data/{victim}")],
+    "@@personal-data on site": [_p("GET", "@@personal-data")],
+    # The form, and its result on the same page (no redirect: it shows a summary).
+    "@@erase-personal-data on site": [
+        _p("GET", "@@erase-personal-data"),
+        _p("POST", "@@erase-personal-data", {"userid": "{victim}", "messages": "anonymise"})],
     "@@plonesocial-controlpanel on site": [
         _p("GET", "@@plonesocial-controlpanel"),
         _p("POST", "@@plonesocial-controlpanel",
@@ -359,7 +387,7 @@ def owner_ids(portal):
     [note] = [n.id for n in manager.get_by_recipient(OWNER).all()
               if n.subject == NOTICE_SUBJECT]
     return {"msg": incoming[0], "note": note, "uuid": api.content.get_uuid(portal["private-doc"]),
-            "portal": portal.absolute_url()}
+            "portal": portal.absolute_url(), "victim": VICTIM}
 
 
 def fill(value, ids):
@@ -410,29 +438,29 @@ def is_login_redirect(response):
 
 # -- the owner's data ----------------------------------------------------------------
 
-def owner_snapshot():
-    """Everything of the owner's that another user could try to change."""
+def owner_snapshot(userid=OWNER):
+    """Everything of the owner's (or `userid`'s) that another user could try to change."""
     transaction.begin()
     inboxes = getUtility(IMessagingLocator).get_inboxes()
     manager = getUtility(IActivityLocator).get_manager()
-    inbox = inboxes.get(OWNER)
+    inbox = inboxes.get(userid)
     conversations = {}
     if inbox is not None:
         for conversation in inbox.get_conversations():
             conversations[conversation.username] = (
                 conversation.new_messages_count,
                 tuple((m.id, m.text, m.new) for m in conversation.get_messages()))
-    preferences = manager.get_preferences(OWNER, create=False)
+    preferences = manager.get_preferences(userid, create=False)
     return {
         "unread": inbox.new_messages_count if inbox is not None else 0,
         "conversations": conversations,
         "notifications": tuple((n.id, n.subject, n.seen)
-                               for n in manager.get_by_recipient(OWNER).all()),
-        "not_seen": manager.count_not_seen_by_recipient(OWNER),
-        "last_seen": manager.get_last_seen(OWNER),
+                               for n in manager.get_by_recipient(userid).all()),
+        "not_seen": manager.count_not_seen_by_recipient(userid),
+        "last_seen": manager.get_last_seen(userid),
         "subscriptions": tuple(sorted((s.kind, s.target) for s in
-                                      manager.subscriptions.get_subscriptions(OWNER))),
-        "push": tuple(sorted(s.endpoint for s in manager.get_push_subscriptions(OWNER))),
+                                      manager.subscriptions.get_subscriptions(userid))),
+        "push": tuple(sorted(s.endpoint for s in manager.get_push_subscriptions(userid))),
         "preferences": (preferences.timezone, preferences.digest_hour,
                         preferences.mail_mode, dict(preferences.mail_modes)),
     }
@@ -440,9 +468,12 @@ def owner_snapshot():
 
 def leaks(response, sent, actor="member"):
     """The owner's secrets found in a response to someone else (not echoed input);
-    the private page's title too, for those who may not View it."""
+    the private page's title too, for those who may not View it; the victim's
+    always (no actor may read their data, administrators only erase it)."""
     text = response.body.decode("utf-8", "replace") + str(response.headers.get("Location"))
-    secrets = OWNER_SECRETS if actor in VIEWERS["private"] else (*OWNER_SECRETS, PRIVATE_TITLE)
+    secrets = (*OWNER_SECRETS, "SECRET-VIC")
+    if actor not in VIEWERS["private"]:
+        secrets += (PRIVATE_TITLE,)
     return [secret for secret in secrets if secret in text and secret not in sent]
 
 

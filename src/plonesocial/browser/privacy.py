@@ -9,6 +9,7 @@ from plonesocial.privacy import erase_user_data
 from plonesocial.privacy import export_user_data
 from plonesocial.privacy.exc import PrivacyError
 from Products.Five.browser import BrowserView
+from zExceptions import MethodNotAllowed
 from zExceptions import Unauthorized
 
 import json
@@ -20,6 +21,8 @@ class PersonalDataView(BrowserView):
     def __call__(self):
         if api.user.is_anonymous():
             raise Unauthorized("Log in to download your data")
+        if self.request.method not in ("GET", "HEAD"):
+            raise MethodNotAllowed(f"{self.request.method} is not allowed here")
         data = export_user_data(api.user.get_current().getId())
         response = self.request.response
         response.setHeader("Content-Type", "application/json; charset=utf-8")
@@ -39,6 +42,8 @@ class EraseUserDataView(BrowserView):
     """@@erase-personal-data: GET shows the form; POST (CSRF token) erases one user's data."""
 
     def __call__(self):
+        if self.request.method not in ("GET", "HEAD", "POST"):
+            raise MethodNotAllowed(f"{self.request.method} is not allowed here")
         self.errors = []
         self.summary = None
         if self.request.method == "POST":
