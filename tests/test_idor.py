@@ -12,6 +12,7 @@ from tests.security import CORRESPONDENT
 from tests.security import OWNER
 from tests.security import PUSH_ENDPOINT
 from tests.security import SECURITY_FUNCTIONAL_TESTING
+from tests.security import VICTIM
 from zope.component import getUtility
 
 import transaction
@@ -201,3 +202,57 @@ class TestSubscriptionsAndSettings(IDORTestCase):
         self.assertTrue(subscriptions.is_following(INTRUDER, CORRESPONDENT))
         self.assertTrue(subscriptions.is_watching(INTRUDER, api.content.get_uuid(
             self.portal["public-doc"])))
+
+
+class TestPersonalData(IDORTestCase):
+    """Export is one's own only; erasing someone's data takes an administrator."""
+
+    def setUp(self):
+        super().setUp()
+        self.victim_before = security.owner_snapshot(VICTIM)
+
+    def assert_victim_untouched(self):
+        self.assertEqual(security.owner_snapshot(VICTIM), self.victim_before)
+
+    def test_no_export_of_someone_else(self):
+        for userid in (VICTIM, OWNER):
+            self.rest("GET", f"@personal-data/{userid}")
+        own = self.rest("GET", "@personal-data", status=200).json
+        self.assertEqual(own["userid"], INTRUDER)
+        self.assertEqual(own["inbox"]["conversations"], [])
+        self.assert_victim_untouched()
+
+    def test_a_member_may_not_erase(self):
+        for userid in (VICTIM, OWNER, INTRUDER):
+            self.rest("DELETE", f"@personal-data/{userid}", status=401)
+            self.rest("DELETE", f"@personal-data/{userid}?messages=keep", status=401)
+        # The form refuses them too (with their own valid token): the login form.
+        response = self.page("@@erase-personal-data", {"userid": VICTIM}, status=302)
+        self.assertTrue(security.is_login_redirect(response))
+        self.assert_victim_untouched()
+
+    def test_the_administrators_erase_probes_erase_the_victim(self):
+        # The matrix makes these probes; here each allowed actor starts afresh
+        # and the victim's data is shown gone, the owner's unchanged.
+        probes = [(endpoint, probe) for endpoint in security.discover()
+                  for probe in security.PROBES[endpoint.key] if probe.method != "GET"
+                  and "{victim}" in f"{probe.path} {probe.body}"]
+        self.assertEqual(sorted(e.key for e, _ in probes),
+                         ["@@erase-personal-data on site", "DELETE @personal-data on site"])
+        empty = {"unread": 0, "conversations": {}, "notifications": (), "not_seen": 0,
+                 "subscriptions": (), "push": ()}
+        for endpoint, probe in probes:
+            for actor in ("siteadmin", "manager"):
+                with self.subTest(endpoint=endpoint.key, actor=actor):
+                    portal, app = security.fresh(self.layer)
+                    self.assertNotEqual(security.owner_snapshot(VICTIM)["conversations"], {})
+                    userid = security.USERIDS[actor]
+                    response = security.send(app, portal, endpoint, probe, self.ids,
+                                             security.basic_auth(userid),
+                                             security.csrf_token(userid))
+                    self.assertEqual(response.status_int, 200, response.body[:300])
+                    self.assertEqual(security.leaks(response, "", actor), [])
+                    after = security.owner_snapshot(VICTIM)
+                    self.assertEqual({k: after[k] for k in empty}, empty)
+                    self.assertNotEqual(after["preferences"][:2], ("Asia/Kathmandu", 9))
+                    self.assertEqual(security.owner_snapshot(), self.before)
