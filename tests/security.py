@@ -97,9 +97,8 @@ class SecurityLayer(PloneSandboxLayer):
         manager.subscriptions.follow(VICTIM, CORRESPONDENT)
         manager.get_preferences(VICTIM).set(timezone="Asia/Kathmandu", digest_hour=9)
         setRoles(portal, TEST_USER_ID, ["Member"])
-        # Commit while the site is set: plonesocial's before-commit hook needs it,
-        # and ploneSite() commits only after unsetting it (and swallows the error).
-        transaction.commit()
+        # ploneSite() commits after unsetting the site: the before-commit hook
+        # records the pages' activities in the site they were noted in.
 
 
 SECURITY_FIXTURE = SecurityLayer()

@@ -15,6 +15,8 @@ from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
 from zope.annotation.interfaces import IAnnotations
 from zope.component import createObject
 from zope.component import getUtility
+from zope.component.hooks import getSite
+from zope.component.hooks import setSite
 
 import transaction
 import unittest
@@ -136,6 +138,19 @@ class TestEvents(PloneTestCase):
         self.assertEqual(self.am.count_not_seen_by_recipient("ann"), 0)
         newest = self.am.get_by_context(self.folder.UID(), reader=TEST_USER_ID).first()
         self.assertEqual(newest.verb, "Delete")
+
+    def test_commit_without_a_site_set(self):
+        # ploneSite(), scripts and tests may unset the site before they commit:
+        # the hook records in the site the changes were noted in, and the site
+        # the caller has set (none) is set again afterwards.
+        page = api.content.create(self.folder, "Document", "late", title="Late")
+        uuid = page.UID()
+        setSite(None)
+        self.addCleanup(setSite, self.portal)
+        transaction.commit()
+        self.assertIsNone(getSite())
+        setSite(self.portal)
+        self.assertEqual(self.verbs(uuid, reader=TEST_USER_ID), ["Create"])
 
     def test_uninstalled_site_records_nothing(self):
         from plone.base.utils import get_installer

@@ -17,6 +17,7 @@ from plonesocial.activitystream.settings import get_settings
 from plonesocial.activitystream.settings import is_installed
 from Products.CMFCore.interfaces import ISiteRoot
 from Products.CMFPlone.CatalogTool import allowedRolesAndUsers
+from zope.component import hooks
 from zope.component.hooks import getSite
 from zope.container.interfaces import IContainerModifiedEvent
 from zope.lifecycleevent.interfaces import IObjectAddedEvent
@@ -183,11 +184,18 @@ def message_sent(event):
 
 
 def flush(pending):
-    """Record the noted changes (a before-commit hook)."""
-    manager = get_storage(pending.site)
-    settings = get_settings()
-    for (uuid, kind), change in pending.changes.items():
-        RECORDERS[kind](manager, settings, uuid, change)
+    """Record the noted changes (a before-commit hook).
+
+    In the site they were noted in: the caller may have unset the site (or set
+    another) before committing, as ``ploneSite()`` and scripts do, and the
+    recorders read its registry, users and catalog. The caller's site is set
+    again afterwards.
+    """
+    with hooks.site(pending.site):
+        manager = get_storage(pending.site)
+        settings = get_settings()
+        for (uuid, kind), change in pending.changes.items():
+            RECORDERS[kind](manager, settings, uuid, change)
 
 
 def _excerpt(text):
