@@ -129,6 +129,33 @@ class TestPushSubscriptions(SocialTestCase):
                          .status_int, 204)
         self.assertEqual(self.manager().get_push_subscriptions("ann"), [])
 
+    def test_at_most_twenty_per_user(self):
+        from plonesocial.restapi.services.push_subscriptions.service import MAX_PER_USER
+
+        url = f"{self.site}/@push-subscriptions"
+        keys = {"p256dh": "BNc-key_1", "auth": "auth-secret"}
+        for n in range(MAX_PER_USER):
+            body = {"endpoint": f"https://push.example/{n}", "keys": keys}
+            self.assertEqual(self.ann.post(url, body).status_int, 201)
+        refused = self.ann.post(url, {"endpoint": "https://push.example/more", "keys": keys})
+        self.assertEqual(refused.status_int, 400)
+        self.assertEqual(refused.json["message"], "At most 20 browsers can be registered for "
+                         "push notifications: remove one first")
+        transaction.begin()
+        endpoints = [s.endpoint for s in self.manager().get_push_subscriptions("ann")]
+        self.assertEqual(len(endpoints), MAX_PER_USER)
+        self.assertNotIn("https://push.example/more", endpoints)
+        # A registered browser renews its keys; another user has their own twenty.
+        renewed = self.ann.post(url, {"endpoint": "https://push.example/0",
+                                      "keys": {"p256dh": "BNew", "auth": "new"}})
+        self.assertEqual(renewed.status_int, 201)
+        self.assertEqual(self.bob.post(url, {"endpoint": "https://push.example/more",
+                                             "keys": keys}).status_int, 201)
+        # Removing one makes room.
+        self.ann.request("DELETE", url, json={"endpoint": "https://push.example/1"})
+        self.assertEqual(self.ann.post(url, {"endpoint": "https://push.example/more",
+                                             "keys": keys}).status_int, 201)
+
     def test_service_worker_and_button(self):
         from plone.testing.zope import Browser
 

@@ -10,6 +10,12 @@ from zExceptions import NotFound
 from zope.component import getUtility
 
 
+# One subscription per browser of one person: a handful each. The cap keeps a
+# client from registering endpoints without bound, which every push
+# notification of theirs would then be sent to.
+MAX_PER_USER = 20
+
+
 class PushSubscriptionsService(SocialService):
     def manager(self):
         return getUtility(IActivityLocator).get_manager()
@@ -36,9 +42,15 @@ class PushSubscriptionsPost(PushSubscriptionsService):
         keys = data.get("keys")
         if not isinstance(keys, dict):
             raise BadRequest('"keys" with "p256dh" and "auth" is required')
+        endpoint = data.get("endpoint")
+        mine = self.manager().get_push_subscriptions(self.userid)
+        # Renewing a registered browser's keys is always allowed.
+        if len(mine) >= MAX_PER_USER and all(s.endpoint != endpoint for s in mine):
+            raise BadRequest(f"At most {MAX_PER_USER} browsers can be registered for push "
+                             "notifications: remove one first")
         try:
             subscription = self.manager().add_push_subscription(
-                self.userid, data.get("endpoint"), keys.get("p256dh"), keys.get("auth"),
+                self.userid, endpoint, keys.get("p256dh"), keys.get("auth"),
                 language=data.get("language") or "",
                 user_agent=self.request.getHeader("User-Agent") or "",
             )
