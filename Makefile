@@ -92,8 +92,9 @@ var/buildout/bin/buildout: constraints.txt
 buildout: var/buildout/bin/buildout ## Run buildout: bin/instance and bin/test with versions.cfg
 	var/buildout/bin/buildout -N -c buildout.cfg
 
-test-buildout: buildout ## Build with buildout and run the install tests with bin/test
+test-buildout: buildout ## Build with buildout, run the install tests with bin/test, check zeo.cfg and relstorage.cfg
 	bin/test -v -t test_setup
+	scripts/buildout_storages.sh
 
 clean: ## Remove the virtualenv and build artefacts (keeps var/ and its data)
 	rm -rf $(VENV) bin develop-eggs eggs parts .installed.cfg src/*.egg-info
