@@ -1,7 +1,7 @@
 """Benchmark plonesocial on FileStorage, ZEO and RelStorage/PostgreSQL: `make bench`.
 
     .venv/bin/python scripts/bench.py [--storages filestorage,zeo,relstorage]
-        [--items 1000000] [--followers 8000,38000] [--ops 300] [--seconds 8]
+        [--items 1000000] [--followers 8000,38000] [--ops 800] [--seconds 8]
         [--scenarios S0,S1,S2,S3,S4,S5,S6] [--fresh]
         [--json var/bench/results.json] [--markdown var/bench/results.md]
 
@@ -252,9 +252,9 @@ def build_data(path, items, followers):
     print(f"  built in {time.time() - started:.0f} s", flush=True)
 
 
-def prepared_data(items, followers, fresh=False):
+def prepared_data(items, followers, fresh=False, folder=ROOT / "var" / "bench"):
     key = data_key(items, followers)
-    folder = ROOT / "var" / "bench"
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"data-{key}.fs"
     if fresh or not path.exists():
@@ -510,13 +510,13 @@ def bench_storage(name, data, args):
     result = {"label": backend.label}
     try:
         if "S0" in args.scenarios:
-            result["S0"] = {str(n): run_writers(backend, "baseline", n, args.ops // n * n)
+            result["S0"] = {str(n): run_writers(backend, "baseline", n, max(1, args.ops // n))
                             for n in (1, 4, 8, 16)}
         if "S1" in args.scenarios:
-            result["S1"] = {str(n): run_writers(backend, "send_spread", n, args.ops // n * n)
+            result["S1"] = {str(n): run_writers(backend, "send_spread", n, max(1, args.ops // n))
                             for n in (1, 4, 8)}
         if "S2" in args.scenarios:
-            result["S2"] = {str(n): run_writers(backend, "send_hot", n, args.ops // n * n)
+            result["S2"] = {str(n): run_writers(backend, "send_hot", n, max(1, args.ops // n))
                             for n in (8, 16)}
         if "S3" in args.scenarios:
             result["S3"] = s3_counts(backend)
@@ -656,11 +656,13 @@ def main(argv=None):
     parser.add_argument("--storages", default="filestorage,zeo,relstorage")
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--followers", default="8000,38000")
-    parser.add_argument("--ops", type=int, default=400, help="operations per S0-S2 run")
+    parser.add_argument("--ops", type=int, default=800, help="operations per S0-S2 run (all writers)")
     parser.add_argument("--seconds", type=int, default=8, help="seconds per S6 endpoint")
     parser.add_argument("--scenarios", default="S0,S1,S2,S3,S4,S5,S6",
                         help="which scenarios to run (S0 is the raw-ZODB baseline)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the prepared data")
+    parser.add_argument("--data-dir", default=str(ROOT / "var" / "bench"),
+                        help="where the prepared data is kept")
     parser.add_argument("--json", default=str(ROOT / "var" / "bench" / "results.json"))
     parser.add_argument("--markdown", default=str(ROOT / "var" / "bench" / "results.md"))
     args = parser.parse_args(argv)
@@ -673,7 +675,7 @@ def main(argv=None):
     if "relstorage" in storages and not postgresql_available():
         parser.error("RelStorage needs PostgreSQL on 127.0.0.1:5432 (see README.md)")
     began = time.time()
-    data = prepared_data(args.items, args.followers, args.fresh)
+    data = prepared_data(args.items, args.followers, args.fresh, args.data_dir)
     results = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M UTC",
                                                               time.gmtime()),
                "items": args.items, "followers": args.followers, "ops": args.ops,
