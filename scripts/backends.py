@@ -22,6 +22,13 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def copy_data(base, path):
+    """Copy a Data.fs and, when there is one, its index (rebuilding it reads the whole file)."""
+    shutil.copyfile(base, path)
+    if Path(f"{base}.index").exists():
+        shutil.copyfile(f"{base}.index", f"{path}.index")
+
+
 def wait_for_port(port, what, tries=150):
     for _ in range(tries):
         try:
@@ -58,7 +65,7 @@ class FileStorageBackend:
 
     def start(self):
         if self.base:
-            shutil.copyfile(self.base, self.path)
+            copy_data(self.base, self.path)
 
     def open_db(self):
         """The one database of this process (opened on first use)."""
@@ -99,7 +106,7 @@ class ZEOBackend:
 
     def start(self):
         if self.base and self.server is None and not (self.workdir / "Data.fs").exists():
-            shutil.copyfile(self.base, self.workdir / "Data.fs")
+            copy_data(self.base, self.workdir / "Data.fs")
         runzeo = Path(sys.executable).parent / "runzeo"
         self.server = subprocess.Popen([str(runzeo), "-C", str(self.config)],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

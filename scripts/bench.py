@@ -266,7 +266,11 @@ def prepared_data(items, followers, fresh=False, folder=ROOT / "var" / "bench"):
         for leftover in folder.glob("building.fs*"):
             leftover.unlink()
         build_data(partial, items, followers)
+        # The index goes with it: rebuilding it means reading the whole file.
+        Path(f"{partial}.index").rename(f"{path}.index")
         partial.rename(path)
+        for leftover in folder.glob("building.fs*"):
+            leftover.unlink()
     return path
 
 
