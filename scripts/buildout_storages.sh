@@ -7,6 +7,7 @@ out=var/buildout-storages
 database=plonesocial_buildout
 build() {  # build CONFIG [OPTIONS...]
     local cfg=$1; shift
+    mkdir -p "$out/$cfg"
     var/buildout/bin/buildout -N -c "$cfg.cfg" "buildout:bin-directory=$out/$cfg/bin" \
         "buildout:parts-directory=$out/$cfg/parts" "buildout:installed=$out/$cfg/.installed.cfg" "$@"
 }
