@@ -74,7 +74,8 @@ class FileStorageBackend:
 
             from ZODB.FileStorage import FileStorage
 
-            self.db = ZODB.DB(FileStorage(str(self.path)), cache_size=30000)
+            # A connection per writer thread (up to 16) without pool warnings.
+            self.db = ZODB.DB(FileStorage(str(self.path)), cache_size=30000, pool_size=32)
         return self.db
 
     def close_db(self):

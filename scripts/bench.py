@@ -315,17 +315,18 @@ def s3_counts(backend):
 def s4_stream(backend, items):
     """Newest 20 and a deep keyset page, each on a cold cache and then warm."""
     results = {}
+    # The id of the item nine tenths of the way down: found once, not timed,
+    # on a database closed again before the cold reads.
+    conn = backend.open_db().open()
+    deep_cursor = -conn.root.am._activities.keys()[int(items * 0.9)]
+    conn.close()
     for page in ("newest", "deep"):
         backend.close_db()  # a new DB object: an empty object (and storage) cache
         db = backend.open_db()
         conn = db.open()
         stream = conn.root.am.get_site_stream(None)
-        cursor = None
         if page == "deep":
-            # The id of the item nine tenths of the way down: found once, not timed.
-            key = conn.root.am._activities.keys()[int(items * 0.9)]
-            cursor = -key
-            stream = stream.before(cursor)
+            stream = stream.before(deep_cursor)
         conn.getTransferCounts(True)
         began = time.perf_counter()
         got = stream.limit(PAGE).all()
@@ -434,31 +435,45 @@ class Site:
                 proc.kill()
 
 
+DEMO_USERS = ("alice", "bob", "carol", "dave")
+
+
 def http_load(port, method, path, user, body=None, seconds=8, clients=4):
-    """Requests/s and latencies of `clients` keep-alive connections for `seconds`."""
+    """Requests/s and latencies of `clients` keep-alive connections for `seconds`.
+
+    `path` and `user` may be functions of the client's number: each client
+    then acts as its own user.
+    """
     import base64
     import http.client
 
-    auth = base64.b64encode(f"{user}:{user}-secret".encode()).decode()
-    headers = {"Accept": "application/json", "Authorization": f"Basic {auth}"}
-    if body is not None:
-        headers["Content-Type"] = "application/json"
+    def headers_for(index):
+        name = user(index) if callable(user) else user
+        auth = base64.b64encode(f"{name}:{name}-secret".encode()).decode()
+        headers = {"Accept": "application/json", "Authorization": f"Basic {auth}"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        return headers
     results = []
+    statuses = []  # the errors: status and the start of the answer
     deadline = [None]
 
     def client(index):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = headers_for(index)
+        url = path(index) if callable(path) else path
         latencies, errors, n = [], 0, 0
         while deadline[0] is None or time.time() < deadline[0]:
             payload = None if body is None else json.dumps(body(index, n))
             began = time.perf_counter()
-            conn.request(method, path, body=payload, headers=headers)
+            conn.request(method, url, body=payload, headers=headers)
             response = conn.getresponse()
-            response.read()
+            answer = response.read()
             if deadline[0] is not None:
                 latencies.append(time.perf_counter() - began)
                 if response.status >= 400:
                     errors += 1
+                    statuses.append(f"{response.status} {answer[:200]!r}")
             n += 1
         conn.close()
         results.append((latencies, errors))
@@ -472,8 +487,25 @@ def http_load(port, method, path, user, body=None, seconds=8, clients=4):
         thread.join()
     latencies = [value for values, _ in results for value in values]
     return {"requests": len(latencies), "per_second": round(len(latencies) / seconds, 1),
-            "errors": sum(errors for _, errors in results),
+            "errors": sum(errors for _, errors in results), "error_samples": statuses[:5],
             "p50_ms": ms(percentile(latencies, 0.5)), "p99_ms": ms(percentile(latencies, 0.99))}
+
+
+def lift_rate_limit(port):
+    import base64
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    auth = base64.b64encode(b"admin:admin").decode()
+    conn.request("PATCH", "/Plone/@registry",
+                 body=json.dumps({"plonesocial.activitystream.max_messages_per_minute": 0}),
+                 headers={"Accept": "application/json", "Content-Type": "application/json",
+                          "Authorization": f"Basic {auth}"})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    if response.status != 204:
+        raise RuntimeError(f"could not lift the rate limit: {response.status}")
 
 
 def s6_http(storage, seconds):
@@ -482,11 +514,19 @@ def s6_http(storage, seconds):
     try:
         site.start()
         base = "/Plone"
+        # Throughput, not the flood limit, is measured: lift the 30 messages a
+        # minute a sender may send, as the site's administrator would.
+        lift_rate_limit(site.port)
         results = {
             "site_get": http_load(site.port, "GET", f"{base}/@site", "alice", seconds=seconds),
-            "rest_send": http_load(site.port, "POST", f"{base}/@inbox/bob", "alice",
-                                   body=lambda i, n: {"text": f"bench {i}-{n}"},
-                                   seconds=seconds),
+            # Four people each writing to the next: four conversations (one
+            # conversation written from several requests at once serialises
+            # by design, see docs/scaling.md).
+            "rest_send": http_load(
+                site.port, "POST",
+                lambda i: f"{base}/@inbox/{DEMO_USERS[(i + 1) % len(DEMO_USERS)]}",
+                lambda i: DEMO_USERS[i % len(DEMO_USERS)],
+                body=lambda i, n: {"text": f"bench {i}-{n}"}, seconds=seconds),
             "count": http_load(site.port, "GET", f"{base}/@notifications/count", "bob",
                                seconds=seconds),
         }
@@ -603,7 +643,7 @@ def table(results, args):
             lambda r: f"{r['S6']['site_get']['per_second']:,.0f} req/s, "
                       f"p50 {r['S6']['site_get']['p50_ms']:.0f} / "
                       f"p99 {r['S6']['site_get']['p99_ms']:.0f} ms")
-        for name, label in (("rest_send", "REST send `POST @inbox/bob`"),
+        for name, label in (("rest_send", "REST send `POST @inbox/{userid}`"),
                             ("count", "`GET @notifications/count`")):
             row("S6 HTTP", label,
                 lambda r, name=name: f"{r['S6'][name]['per_second']:,.0f} req/s "
