@@ -764,6 +764,8 @@ class ActivityManager(Persistent):
             paths += [(notification_list._items, front), (notification_list._unseen, front)]
             if template["owner"] is not None:
                 paths.append((notification_list._groups, [group]))
+            if notification_list._unsent is not None:  # waiting for a digest
+                paths.append((notification_list._unsent, front))
         jar.prefetch([notification_list._unseen_count for notification_list in lists])
         prefetch_paths(jar, paths)
 
