@@ -5,7 +5,11 @@
 
 Workers send messages (spread and to one hot recipient), post activities that
 fan out to 40 followers, mark conversations read and notifications seen; every
-operation that committed is acknowledged in a file. With --kill one worker is
+operation that committed is acknowledged in a file. As a site with large
+audiences is configured, the fan-out threshold is 10 (a real plone.registry
+in each process): each activity delivers to 10 followers in its own
+transaction and queues the rest, which a fan-out thread in every worker
+process delivers in chunks, as `plonesocial-jobs ... fanout` does. With --kill one worker is
 killed with SIGKILL mid-burst; with --restart the ZEO server is restarted (or,
 on RelStorage, every PostgreSQL connection is terminated) mid-run. Afterwards:
 every acknowledged send is stored on both sides, every counter equals the real
@@ -30,6 +34,34 @@ import time
 ROOT = Path(__file__).resolve().parent.parent
 FOLLOWERS = 40
 USERS = 60
+FANOUT_THRESHOLD = 10
+
+
+def configure():
+    """Give this process a registry with the fan-out threshold, as a site has.
+
+    Returns a function that takes it away again (the reduced run in `make
+    test` verifies in the test runner's own process).
+    """
+    from plone.registry import Registry
+    from plone.registry.fieldfactory import persistentFieldAdapter
+    from plone.registry.interfaces import IRegistry
+    from plonesocial.activitystream.settings import IActivityStreamSettings
+    from plonesocial.activitystream.settings import PREFIX
+    from zope.component import getGlobalSiteManager
+
+    gsm = getGlobalSiteManager()
+    gsm.registerAdapter(persistentFieldAdapter)
+    registry = Registry()
+    registry.registerInterface(IActivityStreamSettings, prefix=PREFIX)
+    registry[f"{PREFIX}.fanout_threshold"] = FANOUT_THRESHOLD
+    gsm.registerUtility(registry, IRegistry)
+
+    def unconfigure():
+        gsm.unregisterUtility(registry, IRegistry)
+        gsm.unregisterAdapter(persistentFieldAdapter)
+
+    return unconfigure
 
 
 # -- storages: scripts/backends.py ------------------------------------------------
@@ -134,10 +166,49 @@ def worker_thread(db, index, ops, ackfile, stats, lock):
         conn.close()
 
 
+def fanout_thread(db, done, stats, lock):
+    """Deliver queued notifications in chunks until the workers are done."""
+    import transaction
+
+    from plonesocial.activitystream.jobs import run_fanout
+    from ZODB.POSException import ConflictError
+
+    transient = transient_errors()
+    tm = transaction.TransactionManager()
+    conn = db.open(tm)
+    try:
+        while not done.is_set():
+            try:
+                delivered = run_fanout(lambda: conn.root.am, chunk_size=FANOUT_THRESHOLD,
+                                       transaction_manager=tm)
+                with lock:
+                    stats["fanned_out"] += delivered
+                if not delivered:
+                    time.sleep(0.05)
+            except ConflictError:
+                # run_fanout retried its chunk 5 times; cron would run it again.
+                tm.abort()
+                with lock:
+                    stats["fanout_retries"] += 1
+            except transient:
+                tm.abort()
+                with lock:
+                    stats["reconnects"] += 1
+                time.sleep(0.2)
+    finally:
+        tm.abort()
+        conn.close()
+
+
 def worker(spec, threads, ops, ackpath):
+    configure()
     db = open_db(spec)
-    stats = {"conflicts": 0, "reconnects": 0, "given_up": 0}
+    stats = {"conflicts": 0, "reconnects": 0, "given_up": 0, "fanned_out": 0,
+             "fanout_retries": 0}
     lock = threading.Lock()
+    done = threading.Event()
+    fanout = threading.Thread(target=fanout_thread, args=(db, done, stats, lock))
+    fanout.start()
     with open(ackpath, "a") as ackfile:
         pool = [threading.Thread(target=worker_thread,
                                  args=(db, f"{os.getpid()}-{i}", ops, ackfile, stats, lock))
@@ -146,6 +217,8 @@ def worker(spec, threads, ops, ackpath):
             thread.start()
         for thread in pool:
             thread.join()
+    done.set()
+    fanout.join()
     db.close()
     print(json.dumps(stats))
 
@@ -154,12 +227,30 @@ def worker(spec, threads, ops, ackpath):
 
 def verify(spec, acks):
     """Return a list of problems (empty when everything holds)."""
+    unconfigure = configure()
+    try:
+        return check_storage(spec, acks)
+    finally:
+        unconfigure()
+
+
+def check_storage(spec, acks):
     from BTrees.check import check
+    from plonesocial.activitystream.jobs import run_fanout
+
+    import transaction
 
     problems = []
     db = open_db(spec)
+    # What the workers' fan-out threads left in the queue, as the next cron run would.
+    tm = transaction.TransactionManager()
+    conn = db.open(tm)
+    run_fanout(lambda: conn.root.am, chunk_size=100, transaction_manager=tm)
+    conn.close()
     with db.transaction() as conn:
         inboxes, am = conn.root.inboxes, conn.root.am
+        if am.queued():
+            problems.append(f"{am.queued()} notifications still queued")
         uids = {}  # uid -> owners holding a copy
         check(inboxes._inboxes)
         for owner in inboxes:
@@ -226,7 +317,8 @@ def run(storage, processes, threads, ops, kill=False, restart=False):
                 killed = True
             if restart:
                 backend.interrupt()
-        stats = {"conflicts": 0, "reconnects": 0, "given_up": 0}
+        stats = {"conflicts": 0, "reconnects": 0, "given_up": 0, "fanned_out": 0,
+                 "fanout_retries": 0}
         for proc in procs:
             out, _ = proc.communicate(timeout=600)
             if proc.returncode == 0 and out.strip():
