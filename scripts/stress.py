@@ -8,8 +8,9 @@ fan out to 40 followers, mark conversations read and notifications seen; every
 operation that committed is acknowledged in a file. As a site with large
 audiences is configured, the fan-out threshold is 10 (a real plone.registry
 in each process): each activity delivers to 10 followers in its own
-transaction and queues the rest, which a fan-out thread in every worker
-process delivers in chunks, as `plonesocial-jobs ... fanout` does. With --kill one worker is
+transaction and queues the rest, which a fan-out thread in the last worker
+process delivers in chunks, as `plonesocial-jobs ... fanout` on one machine
+does. With --kill one worker is
 killed with SIGKILL mid-burst; with --restart the ZEO server is restarted (or,
 on RelStorage, every PostgreSQL connection is terminated) mid-run. Afterwards:
 every acknowledged send is stored on both sides, every counter equals the real
@@ -150,17 +151,21 @@ def worker_thread(db, index, ops, ackfile, stats, lock):
                     tm.abort()
                     with lock:
                         stats["conflicts"] += 1
-                    # Back off a little, more after each conflict, as a busy
-                    # site's retries spread out on their own.
-                    time.sleep(rnd.random() * 0.005 * min(attempt + 1, 20))
+                    # Back off exponentially, up to a second, as Zope's
+                    # publisher does (it waits up to 1, 2, 4 s): the busy
+                    # writers step aside and a large transaction gets through.
+                    time.sleep(rnd.uniform(0, min(1.0, 0.005 * 2 ** attempt)))
                 except transient:
                     tm.abort()
                     with lock:
                         stats["reconnects"] += 1
                     time.sleep(0.2)
             else:
+                kind = ("send" if choice < 0.5 else "activity" if choice < 0.65
+                        else "mark_read" if choice < 0.85 else "mark_all_seen")
                 with lock:
                     stats["given_up"] += 1
+                    stats[f"given_up_{kind}"] = stats.get(f"given_up_{kind}", 0) + 1
     finally:
         tm.abort()
         conn.close()
@@ -200,15 +205,17 @@ def fanout_thread(db, done, stats, lock):
         conn.close()
 
 
-def worker(spec, threads, ops, ackpath):
+def worker(spec, threads, ops, ackpath, fanout_worker):
     configure()
     db = open_db(spec)
     stats = {"conflicts": 0, "reconnects": 0, "given_up": 0, "fanned_out": 0,
              "fanout_retries": 0}
     lock = threading.Lock()
     done = threading.Event()
+    # One fan-out worker for the site, as one machine runs the cron jobs.
     fanout = threading.Thread(target=fanout_thread, args=(db, done, stats, lock))
-    fanout.start()
+    if fanout_worker:
+        fanout.start()
     with open(ackpath, "a") as ackfile:
         pool = [threading.Thread(target=worker_thread,
                                  args=(db, f"{os.getpid()}-{i}", ops, ackfile, stats, lock))
@@ -218,7 +225,8 @@ def worker(spec, threads, ops, ackpath):
         for thread in pool:
             thread.join()
     done.set()
-    fanout.join()
+    if fanout_worker:
+        fanout.join()
     db.close()
     print(json.dumps(stats))
 
@@ -305,10 +313,13 @@ def run(storage, processes, threads, ops, kill=False, restart=False):
         started = time.monotonic()
         ackpaths = [Path(workdir) / f"acks-{i}.jsonl" for i in range(processes)]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]))
+        # The last process also runs the fan-out worker (the first may be killed).
         procs = [subprocess.Popen(
             [sys.executable, __file__, "--worker", json.dumps(spec), "--threads", str(threads),
-             "--ops", str(ops), "--ack", str(path)], stdout=subprocess.PIPE, env=env, text=True)
-            for path in ackpaths]
+             "--ops", str(ops), "--ack", str(path)]
+            + (["--fanout"] if number == processes - 1 else []),
+            stdout=subprocess.PIPE, env=env, text=True)
+            for number, path in enumerate(ackpaths)]
         killed = False
         if kill or restart:
             time.sleep(1.5)
@@ -323,7 +334,7 @@ def run(storage, processes, threads, ops, kill=False, restart=False):
             out, _ = proc.communicate(timeout=600)
             if proc.returncode == 0 and out.strip():
                 for key, value in json.loads(out.strip().splitlines()[-1]).items():
-                    stats[key] += value
+                    stats[key] = stats.get(key, 0) + value
             elif not (killed and proc is procs[0]):
                 stats["given_up"] += 1
         elapsed = time.monotonic() - started
@@ -348,10 +359,11 @@ def main(argv=None):
     parser.add_argument("--kill", action="store_true")
     parser.add_argument("--restart", action="store_true")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--fanout", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--ack", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        worker(json.loads(args.worker), args.threads, args.ops, args.ack)
+        worker(json.loads(args.worker), args.threads, args.ops, args.ack, args.fanout)
         return 0
     result = run(args.storage, args.processes, args.threads, args.ops, args.kill, args.restart)
     print(json.dumps(result, indent=2))
