@@ -123,17 +123,25 @@ class ZEOBackend:
             self.db.close()
             self.db = None
 
+    def _end_server(self):
+        if self.server is None:
+            return
+        self.server.terminate()
+        try:
+            self.server.wait(20)
+        except subprocess.TimeoutExpired:
+            # Busy clients can keep it from shutting down: the hard way, which
+            # FileStorage survives (it truncates an unfinished transaction).
+            self.server.kill()
+            self.server.wait(20)
+
     def stop(self):
         self.close_db()
-        if self.server is not None:
-            self.server.terminate()
-            self.server.wait(20)
+        self._end_server()
 
     def interrupt(self):
         """Restart the server: clients lose their connection and reconnect."""
-        if self.server is not None:
-            self.server.terminate()
-            self.server.wait(20)
+        self._end_server()
         time.sleep(0.5)
         self.start()
 
