@@ -53,7 +53,27 @@ def postgresql_available():
         return False
 
 
-class FileStorageBackend:
+class Backend:
+    """What every backend shares: one database of this process, opened when first used."""
+
+    db = None
+    multiprocess = True
+
+    def open_db(self):
+        if self.db is None:
+            self.db = open_db(self.spec())
+        return self.db
+
+    def close_db(self):
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    def stop(self):
+        self.close_db()
+
+
+class FileStorageBackend(Backend):
     name = "filestorage"
     label = "FileStorage"
     multiprocess = False  # one process owns a Data.fs: writers are threads
@@ -61,7 +81,6 @@ class FileStorageBackend:
     def __init__(self, workdir, base=None):
         self.path = Path(workdir) / "Data.fs"
         self.base = base
-        self.db = None
 
     def start(self):
         if self.base:
@@ -78,19 +97,11 @@ class FileStorageBackend:
             self.db = ZODB.DB(FileStorage(str(self.path)), cache_size=30000, pool_size=32)
         return self.db
 
-    def close_db(self):
-        if self.db is not None:
-            self.db.close()
-            self.db = None
-
-    def stop(self):
-        self.close_db()
-
     def spec(self):
         return {"storage": "filestorage", "path": str(self.path)}
 
 
-class ZEOBackend:
+class ZEOBackend(Backend):
     name = "zeo"
     label = "ZEO"
     multiprocess = True
@@ -103,7 +114,6 @@ class ZEOBackend:
         self.config.write_text(f"<zeo>\n  address 127.0.0.1:{self.port}\n</zeo>\n"
                                f"<filestorage 1>\n  path {workdir}/Data.fs\n</filestorage>\n")
         self.server = None
-        self.db = None
 
     def start(self):
         if self.base and self.server is None and not (self.workdir / "Data.fs").exists():
@@ -112,16 +122,6 @@ class ZEOBackend:
         self.server = subprocess.Popen([str(runzeo), "-C", str(self.config)],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for_port(self.port, "the ZEO server")
-
-    def open_db(self):
-        if self.db is None:
-            self.db = open_db(self.spec())
-        return self.db
-
-    def close_db(self):
-        if self.db is not None:
-            self.db.close()
-            self.db = None
 
     def _end_server(self):
         if self.server is None:
@@ -149,7 +149,7 @@ class ZEOBackend:
         return {"storage": "zeo", "port": self.port}
 
 
-class RelStorageBackend:
+class RelStorageBackend(Backend):
     name = "relstorage"
     label = "RelStorage/PG"
     multiprocess = True
@@ -158,7 +158,6 @@ class RelStorageBackend:
         self.database = database
         self.base = base
         self.dsn = f"dbname='{database}' host='127.0.0.1' user='postgres'"
-        self.db = None
 
     def start(self):
         psql(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
@@ -177,19 +176,6 @@ class RelStorageBackend:
         finally:
             destination.close()
             source.close()
-
-    def open_db(self):
-        if self.db is None:
-            self.db = open_db(self.spec())
-        return self.db
-
-    def close_db(self):
-        if self.db is not None:
-            self.db.close()
-            self.db = None
-
-    def stop(self):
-        self.close_db()
 
     def interrupt(self):
         """Terminate every connection to the database: clients must reconnect."""
