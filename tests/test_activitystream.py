@@ -6,7 +6,6 @@ from plone.registry import Registry
 from plone.registry.fieldfactory import persistentFieldAdapter
 from plone.registry.interfaces import IRegistry
 from plonesocial.activitystream import exc
-from plonesocial.activitystream.activity import Reference
 from plonesocial.activitystream.interfaces import IActivity
 from plonesocial.activitystream.interfaces import IActivityManager
 from plonesocial.activitystream.interfaces import INotification
@@ -492,12 +491,17 @@ class TestFanoutCrash(unittest.TestCase):
         conn.close()
         db.close()
 
-    def test_a_chunk_writes_the_job_not_its_audience(self):
+    def open(self):
+        """Open the FileStorage for the rest of the test: (transaction manager, connection)."""
         db = ZODB.DB(FileStorage(self.path))
         self.addCleanup(db.close)
         tm = transaction.TransactionManager()
         conn = db.open(tm)
         self.addCleanup(conn.close)
+        return tm, conn
+
+    def test_a_chunk_writes_the_job_not_its_audience(self):
+        tm, conn = self.open()
         job = next(iter(conn.root.am._queue.values()))
         self.assertEqual(job.remaining, 85)  # loads both
         serials = (job._p_serial, job._audience._p_serial)
@@ -508,11 +512,7 @@ class TestFanoutCrash(unittest.TestCase):
         self.assertEqual(job.remaining, 65)
 
     def test_a_job_queued_before_the_audience_object_still_runs(self):
-        db = ZODB.DB(FileStorage(self.path))
-        self.addCleanup(db.close)
-        tm = transaction.TransactionManager()
-        conn = db.open(tm)
-        self.addCleanup(conn.close)
+        tm, conn = self.open()
         job = next(iter(conn.root.am._queue.values()))
         # As plonesocial 1.0a1 stored it: the tuple in the job itself.
         entries = job.audience

@@ -7,26 +7,16 @@ reached once, every operation accounted for.
 """
 
 from pathlib import Path
+from tests.scripts import load_script
 
-import importlib.util
 import json
 import tempfile
 import unittest
 
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
-
-
-def load_bench():
-    spec = importlib.util.spec_from_file_location("bench", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 class TestBench(unittest.TestCase):
     def test_tiny_run_on_filestorage(self):
-        bench = load_bench()
+        bench = load_script("bench")
         with tempfile.TemporaryDirectory() as tmp:
             bench.main(["--storages", "filestorage", "--items", "1500", "--followers", "300,700",
                         "--ops", "16", "--scenarios", "S0,S1,S2,S3,S4,S5",

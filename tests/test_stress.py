@@ -6,36 +6,19 @@ SIGKILL and the server (or every database connection) restarted mid-run.
 Without PostgreSQL the RelStorage runs skip, except in CI (CI=true).
 """
 
-from pathlib import Path
+from tests.scripts import load_script
 
-import importlib.util
 import os
-import subprocess
 import unittest
 
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "stress.py"
-
-
-def load_stress():
-    spec = importlib.util.spec_from_file_location("stress", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def postgresql_available():
-    try:
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atqc", "SELECT 1"],
-                       check=True, capture_output=True, timeout=10)
-        return True
-    except (OSError, subprocess.SubprocessError):
-        return False
+# The script's own check: the same psql call the runs make.
+postgresql_available = load_script("backends").postgresql_available
 
 
 class TestStress(unittest.TestCase):
     def run_stress(self, storage, **kw):
-        result = load_stress().run(storage, processes=2, threads=3, ops=25, **kw)
+        result = load_script("stress").run(storage, processes=2, threads=3, ops=25, **kw)
         self.assertEqual(result["problems"], [])
         self.assertGreater(result["sends"], 0)
         self.assertGreater(result["activities"], 0)
