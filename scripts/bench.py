@@ -65,7 +65,7 @@ PAGE = 20
 # The layout of the stored data the prepared Data.fs holds: raise it when a
 # change to the persistent classes would make a prepared file unlike what the
 # code now writes (build_data's own source is part of the key as well).
-DATA_VERSION = 2
+DATA_VERSION = 3  # 3: the activity core split into stores
 
 
 # -- measuring ----------------------------------------------------------------
@@ -326,7 +326,7 @@ def s4_stream(backend, items):
     # The id of the item nine tenths of the way down: found once, not timed,
     # on a database closed again before the cold reads.
     conn = backend.open_db().open()
-    deep_cursor = -conn.root.am._activities.keys()[int(items * 0.9)]
+    deep_cursor = -conn.root.am.activities.keys()[int(items * 0.9)]
     conn.close()
     for page in ("newest", "deep"):
         backend.close_db()  # a new DB object: an empty object (and storage) cache

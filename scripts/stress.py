@@ -243,7 +243,6 @@ def verify(spec, acks):
 
 
 def check_storage(spec, acks):
-    from BTrees.check import check
     from plonesocial.activitystream.jobs import run_fanout
 
     import transaction
@@ -260,16 +259,14 @@ def check_storage(spec, acks):
         if am.queued():
             problems.append(f"{am.queued()} notifications still queued")
         uids = {}  # uid -> owners holding a copy
-        check(inboxes._inboxes)
+        try:
+            inboxes.check_invariants()
+        except AssertionError as error:
+            problems.append(f"inboxes: {error}")
         for owner in inboxes:
             inbox = inboxes[owner]
-            check(inbox._conversations)
-            check(inbox._recent_shards)
-            for shard in inbox._recent_shards.values():
-                check(shard)
             total = 0
             for conversation in inbox.get_conversations():
-                check(conversation._messages)
                 real = sum(1 for m in conversation.get_messages() if m.new and m.incoming)
                 if conversation.new_messages_count != real:
                     problems.append(f"{owner}/{conversation.username}: counter "
@@ -283,15 +280,15 @@ def check_storage(spec, acks):
         for _, uid, sender, recipient in sends:
             if uids.get(uid) != {sender, recipient}:
                 problems.append(f"message {uid} from {sender} to {recipient}: stored in {uids.get(uid)}")
-        check(am._activities)
+        try:
+            am.check_invariants()
+        except AssertionError as error:
+            problems.append(f"activity stores: {error}")
         activities = {a[1] for a in acks if a[0] == "activity"}
-        for userid, notification_list in am._lists.items():
-            for tree in (notification_list._items, notification_list._unseen,
-                         notification_list._groups):
-                check(tree)
-            if notification_list._unseen_count() != len(notification_list._unseen):
-                problems.append(f"{userid}: not-seen counter != unseen tree")
-            seen_activities = [n.activity_id for n in notification_list._items.values()]
+        for userid in am.notifications.userids():
+            notification_list = am.notifications.get_list(userid)
+            seen_activities = [notification_list.get(key).activity_id
+                               for key in notification_list.keys()]
             if len(seen_activities) != len(set(seen_activities)):
                 problems.append(f"{userid}: a notification twice")
             if userid.startswith("f") and not activities <= set(seen_activities):

@@ -319,8 +319,8 @@ class TestNotifications(ManagerTestCase):
 
     def test_broadcast_stored_once(self):
         broadcast = self.am.broadcast("Maintenance tonight")
-        self.assertEqual(len(self.am._broadcasts), 1)
-        self.assertEqual(len(self.am._lists), 0)
+        self.assertEqual(len(list(self.am.notifications.broadcast_keys())), 1)
+        self.assertEqual(len(list(self.am.notifications.userids())), 0)
         for userid in ("ann", "bob"):
             self.assertEqual(self.am.count_not_seen_by_recipient(userid), 1)
             self.assertEqual(self.subjects(userid), ["Maintenance tonight"])
@@ -502,7 +502,7 @@ class TestFanoutCrash(unittest.TestCase):
 
     def test_a_chunk_writes_the_job_not_its_audience(self):
         tm, conn = self.open()
-        job = next(iter(conn.root.am._queue.values()))
+        [(_, job)] = conn.root.am.queue.jobs()
         self.assertEqual(job.remaining, 85)  # loads both
         serials = (job._p_serial, job._audience._p_serial)
         self.assertEqual(run_fanout(lambda: conn.root.am, chunk_size=20, max_chunks=1,
@@ -513,7 +513,7 @@ class TestFanoutCrash(unittest.TestCase):
 
     def test_a_job_queued_before_the_audience_object_still_runs(self):
         tm, conn = self.open()
-        job = next(iter(conn.root.am._queue.values()))
+        [(_, job)] = conn.root.am.queue.jobs()
         # As plonesocial 1.0a1 stored it: the tuple in the job itself.
         entries = job.audience
         del job._audience
@@ -574,7 +574,8 @@ class TestPreferences(ManagerTestCase):
         self.am.notify(["bob"], subject="m", message_type="message")
         self.am.notify(["bob"], subject="c", message_type="comment", owner=DOC)
         self.am.notify(["bob"], subject="c2", message_type="comment", owner=DOC)  # grouped
-        unsent = dict(self.am._lists["bob"]._unsent.items())
+        unsent = {-notification_id: mode for notification_id, mode
+                  in self.am.notifications.get_list("bob").waiting().items()}
         group = self.am.get_by_recipient("bob").first()
         self.assertEqual(unsent, {-group.id: "daily"})
 
@@ -603,7 +604,7 @@ class TestDigests(ManagerTestCase):
         self.prefs.set(mail_mode="daily", digest_hour=7, timezone="Europe/Madrid")
 
     def test_is_due(self):
-        from plonesocial.activitystream.manager import is_due
+        from plonesocial.activitystream.preferences import is_due
         from plonesocial.clock import to_key
 
         p = self.prefs  # Madrid is UTC+1 in January

@@ -99,16 +99,13 @@ class ConcurrentNotifications(unittest.TestCase):
         with self.db.transaction() as conn:
             am = conn.root.am
             items = am.get_by_recipient(USER).all()
-            lst = am._lists[USER]
-            for tree in (lst._items, lst._unseen, lst._groups):
-                check_btree(tree)
+            am.notifications.get_list(USER).check_invariants()
             # Every acknowledged notification is there, alone or in a group.
             self.assertEqual(sum(n.count for n in items), len(created))
             self.assertEqual(len(created), (THREADS // 2) * ROUNDS)
             # The counter equals the unseen tree and what the list shows.
             unseen = [n for n in items if not n.seen]
             self.assertEqual(am.count_not_seen_by_recipient(USER), len(unseen))
-            self.assertEqual(lst._unseen_count(), len(lst._unseen))
             # No two unseen notifications of one group.
             groups = [(n.message_type, n.owner) for n in unseen if n.owner is not None]
             self.assertEqual(len(groups), len(set(groups)))

@@ -107,7 +107,7 @@ class TestWritesNeedTheToken(CSRFTestCase):
 
     def max_message_length(self):
         transaction.begin()
-        return api.portal.get_registry_record("plonesocial.activitystream.max_message_length")
+        return api.portal.get_registry_record("plonesocial.messaging.max_message_length")
 
     def test_basic_credentials_a_browser_cached_do_not_forge_a_post(self):
         # A form on another site can POST text/plain that reads as JSON; the

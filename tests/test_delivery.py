@@ -104,7 +104,7 @@ class TestImmediateEmail(DeliveryTestCase):
         self.assertEqual(self.smtp.messages, [])
 
     def test_mark_seen_when_sent(self):
-        api.portal.set_registry_record("plonesocial.activitystream.mark_seen_when_sent", True)
+        api.portal.set_registry_record("plonesocial.delivery.mark_seen_when_sent", True)
         self.am.get_preferences("ann").set(mail_mode="immediately")
         self.comment(["ann"], "bob")
         transaction.commit()
@@ -162,10 +162,10 @@ class TestWebPush(DeliveryTestCase):
         self.vapid = Vapid02()
         self.vapid.generate_keys()
         private_value = self.vapid.private_key.private_numbers().private_value
-        api.portal.set_registry_record("plonesocial.activitystream.use_push_api", True)
-        api.portal.set_registry_record("plonesocial.activitystream.vapid_private_key",
+        api.portal.set_registry_record("plonesocial.delivery.use_push_api", True)
+        api.portal.set_registry_record("plonesocial.delivery.vapid_private_key",
                                        b64url(private_value.to_bytes(32, "big")))
-        api.portal.set_registry_record("plonesocial.activitystream.vapid_contact",
+        api.portal.set_registry_record("plonesocial.delivery.vapid_contact",
                                        "mailto:admin@example.org")
         # The browser's side: its key pair and auth secret.
         self.browser_key = ec.generate_private_key(ec.SECP256R1())
@@ -201,7 +201,7 @@ class TestWebPush(DeliveryTestCase):
     def test_nothing_pushed_when_off_or_rolled_back(self):
         self.comment(["ann"], "bob")
         transaction.abort()
-        api.portal.set_registry_record("plonesocial.activitystream.use_push_api", False)
+        api.portal.set_registry_record("plonesocial.delivery.use_push_api", False)
         self.comment(["ann"], "bob")
         transaction.commit()
         self.assertEqual(self.service.received, [])

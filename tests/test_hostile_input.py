@@ -120,67 +120,41 @@ def manager():
 
 def check_consistency(test, inboxes, manager):
     """Every counter equals the real count; every BTree passes BTrees.check."""
-    check_btree(inboxes._inboxes)
-    for userid, inbox in inboxes._inboxes.items():
-        shards = list(inbox._recent_shards.values())
-        for tree in (inbox._conversations, inbox._recent_shards, inbox._blocked, *shards):
-            check_btree(tree)
-        conversations = list(inbox._conversations.values())
-        test.assertEqual(len(inbox), len(conversations), userid)
-        test.assertEqual(inbox.new_messages_count,
-                         sum(c.new_messages_count for c in conversations), userid)
-        test.assertEqual(sum(len(shard) for shard in shards),
-                         sum(1 for c in conversations if c._updated))
-        for conversation in conversations:
-            check_btree(conversation._messages)
-            messages = list(conversation._messages.values())
-            test.assertEqual(len(conversation), len(messages))
-            test.assertEqual(conversation.new_messages_count,
-                             sum(1 for m in messages if m.new and m.incoming))
-    check_btree(manager._activities)
-    test.assertEqual(len(manager), len(manager._activities))
-    for tree in (manager._by_actor, manager._by_context, manager._lists, manager._broadcasts,
-                 manager._preferences):
-        check_btree(tree)
-    for userid, notification_list in manager._lists.items():
-        for tree in (notification_list._items, notification_list._unseen,
-                     notification_list._groups):
-            check_btree(tree)
-        unseen = list(notification_list._unseen.keys())
-        test.assertEqual(notification_list._unseen_count(), len(unseen), userid)
-        test.assertTrue(set(unseen) <= set(notification_list._items.keys()), userid)
-    subscriptions = manager.subscriptions
-    for followed, counter in subscriptions._follower_counts.items():
-        test.assertEqual(counter(), len(subscriptions._followers.get(followed, {})), followed)
+    inboxes.check_invariants()
+    manager.check_invariants()
 
 
 def snapshot(inboxes, manager):
-    """Everything a refused request must leave as it was."""
+    """Everything a refused request must leave as it was, read through the public API."""
     subscriptions = manager.subscriptions
+    people = set(inboxes.keys()) | set(manager.notifications.userids()) | set(
+        manager.preferences.userids())
     return {
         "inboxes": {
-            userid: (len(inbox), inbox.new_messages_count, tuple(inbox._blocked), tuple(
-                (c.username, len(c), c.new_messages_count, c._read_seq, tuple(c._messages))
-                for c in inbox._conversations.values()))
-            for userid, inbox in inboxes._inboxes.items()
+            userid: (len(inbox), inbox.new_messages_count, tuple(inbox.get_blocked()), tuple(
+                (c.username, len(c), c.new_messages_count, c.read_marker, tuple(c))
+                for c in inbox.get_conversations()))
+            for userid, inbox in ((userid, inboxes[userid]) for userid in inboxes.keys())
         },
-        "activities": tuple(manager._activities),
+        "activities": tuple(a.id for a in manager.get_site_stream(None)),
         "lists": {
-            userid: (tuple(n._items), tuple(n._unseen), n._last_seen.value,
-                     tuple(n._broadcasts_seen), n._broadcast_floor)
-            for userid, n in manager._lists.items()
+            userid: (tuple((n.id, n.seen, n.count) for n in manager.get_by_recipient(userid)),
+                     manager.get_last_seen(userid))
+            for userid in manager.notifications.userids()
         },
         "preferences": {
             userid: (p.notify_myself, p.mail_mode, dict(p.mail_modes), p.digest_hour,
                      p.digest_weekday, p.timezone)
-            for userid, p in manager._preferences.items()
+            for userid, p in ((u, manager.preferences.get_stored(u))
+                              for u in manager.preferences.userids())
         },
         "subscriptions": {
             userid: tuple((s.kind, s.target, s.subtree, s.verbs, s.portal_types)
                           for s in subscriptions.get_subscriptions(userid))
-            for userid in set(subscriptions._following) | set(subscriptions._watching)
+            for userid in people
         },
-        "push": {userid: tuple(mine) for userid, mine in (manager._push or {}).items()},
+        "push": {userid: tuple(s.endpoint for s in manager.get_push_subscriptions(userid))
+                 for userid in people},
     }
 
 

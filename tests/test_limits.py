@@ -21,6 +21,14 @@ import ZODB
 
 
 PREFIX = "plonesocial.activitystream"
+# The records of private messages (plonesocial.activitystream.* before 1005).
+MESSAGING = "plonesocial.messaging"
+
+
+def record(name):
+    """The registry record of a setting, by the subsystem it belongs to."""
+    prefix = MESSAGING if name.startswith("max_message") else PREFIX
+    return f"{prefix}.{name}"
 START = datetime(2026, 1, 5, 12, 0, 0)
 
 
@@ -50,7 +58,7 @@ class LimitsTestCase(unittest.TestCase):
         self.addCleanup(patcher.stop)
 
     def set(self, name, value):
-        api.portal.set_registry_record(f"{PREFIX}.{name}", value)
+        api.portal.set_registry_record(record(name), value)
 
 
 class TestMessageLength(LimitsTestCase):
@@ -70,7 +78,7 @@ class TestMessageLength(LimitsTestCase):
 
 class TestRateLimit(LimitsTestCase):
     def test_installed_default(self):
-        self.assertEqual(api.portal.get_registry_record(f"{PREFIX}.max_messages_per_minute"), 30)
+        self.assertEqual(api.portal.get_registry_record(record("max_messages_per_minute")), 30)
         self.assertEqual(self.inboxes.max_messages_per_minute, 30)
         # A bare Inboxes, outside a site, has no limit.
         self.assertEqual(Inboxes().max_messages_per_minute, 0)
@@ -87,7 +95,7 @@ class TestRateLimit(LimitsTestCase):
         self.assertIn("3 messages in the last minute", str(raised.exception))
         self.assertNotIn("cat", self.inboxes)
         self.assertNotIn("cat", self.inboxes["ann"])
-        self.assertEqual(self.inboxes["ann"]._sent_recently(int(
+        self.assertEqual(self.inboxes["ann"].sent_recently(int(
             (self.clock.now - datetime(1970, 1, 1)).total_seconds())), 3)
         # Other senders are not affected.
         self.inboxes.send("bob", "ann", "my own budget")
@@ -156,7 +164,7 @@ class TestRecipientsLimit(LimitsTestCase):
         self.assertEqual(len(self.manager), before)
         for userid in ("bob", "cat", "dan"):
             self.assertEqual(self.manager.count_not_seen_by_recipient(userid), 0)
-        self.assertIsNone(self.manager._by_actor.get("ann"))
+        self.assertEqual(list(self.manager.get_by_actor("ann", None)), [])
         # Duplicates count once.
         self.manager.create(actor="ann", verb="Announce", object=("user", "ann"),
                             recipients=["bob", "cat", "bob"])
@@ -166,7 +174,7 @@ class TestRecipientsLimit(LimitsTestCase):
         self.set("max_recipients", 2)
         with self.assertRaises(activity_exc.TooManyRecipients):
             self.manager.notify(["bob", "cat", "dan"], "Hello")
-        self.assertIsNone(self.manager._lists.get("bob"))
+        self.assertIsNone(self.manager.notifications.get_list("bob"))
         self.assertEqual(self.manager.notify(["bob", "cat"], "Hello"), 2)
 
     def test_zero_is_unlimited(self):
@@ -187,36 +195,44 @@ class TestRecipientsLimit(LimitsTestCase):
 class TestUpgrade(unittest.TestCase):
     layer = PLONESOCIAL_INTEGRATION_TESTING
 
-    def test_1003_to_1004(self):
-        portal = self.layer["portal"]
+    def test_1003_to_1005(self):
+        """A site of 1003 gets the 1004 records, then its settings move to their
+        subsystems' records with their values, and its Inboxes forget the copies
+        of the limits they kept."""
+        from plone.registry import field
+        from plone.registry.record import Record
+
         setup = api.portal.get_tool("portal_setup")
         registry = api.portal.get_tool("portal_registry")
-        new = ("max_messages_per_minute", "max_recipients", "erase_messages",
-               "erase_on_user_removal")
-        for name in new:
-            del registry.records[f"{PREFIX}.{name}"]
-        api.portal.set_registry_record(f"{PREFIX}.max_message_length", 777)
+        for name in ("max_messages_per_minute", "max_recipients"):
+            del registry.records[record(name)]
+        for name in ("erase_messages", "erase_on_user_removal"):
+            del registry.records[f"plonesocial.privacy.{name}"]
+        # As 1003 kept it: under the activity stream's prefix, with a value of the site's.
+        del registry.records[record("max_message_length")]
+        registry.records[f"{PREFIX}.max_message_length"] = Record(field.Int(), 777)
         inboxes = getUtility(IMessagingLocator).get_inboxes()
-        del inboxes.max_messages_per_minute  # as stored before 1004
-        self.assertEqual(inboxes.max_messages_per_minute, 0)
+        inboxes.__dict__["max_message_length"] = 777  # the copy 1003 stored
         controlpanel = api.portal.get_tool("portal_controlpanel")
         controlpanel.unregisterConfiglet("plonesocial-erase")
         setup.setLastVersionForProfile("plonesocial:default", "1003")
         [step] = [s for s in setup.listUpgrades("plonesocial:default") if s["source"] == ("1003",)]
         self.assertEqual(step["dest"], ("1004",))
         setup.upgradeProfile("plonesocial:default")
-        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1004",))
-        self.assertEqual(api.portal.get_registry_record(f"{PREFIX}.max_messages_per_minute"), 30)
-        self.assertEqual(api.portal.get_registry_record(f"{PREFIX}.max_recipients"), 100)
-        self.assertEqual(api.portal.get_registry_record(f"{PREFIX}.erase_messages"), "anonymise")
-        self.assertIs(api.portal.get_registry_record(f"{PREFIX}.erase_on_user_removal"), True)
-        # Existing values are kept; the Inboxes get the new limit.
-        self.assertEqual(api.portal.get_registry_record(f"{PREFIX}.max_message_length"), 777)
+        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1005",))
+        self.assertEqual(api.portal.get_registry_record(record("max_messages_per_minute")), 30)
+        self.assertEqual(api.portal.get_registry_record(record("max_recipients")), 100)
+        self.assertEqual(api.portal.get_registry_record("plonesocial.privacy.erase_messages"),
+                         "anonymise")
+        self.assertIs(
+            api.portal.get_registry_record("plonesocial.privacy.erase_on_user_removal"), True)
+        # Existing values move to the new records; the old records are gone.
+        self.assertEqual(api.portal.get_registry_record(record("max_message_length")), 777)
+        self.assertNotIn(f"{PREFIX}.max_message_length", registry.records)
+        self.assertNotIn("max_message_length", inboxes.__dict__)
         self.assertEqual(inboxes.max_messages_per_minute, 30)
-        self.assertIn("plonesocial-erase",
-                      [action.getId() for action in controlpanel.listActions()])
-        self.assertIs(portal, api.portal.get())
-
+        api.portal.set_registry_record(record("max_message_length"), 778)
+        self.assertEqual(inboxes.max_message_length, 778)  # read where used
 
 class TestRestLimits(unittest.TestCase):
     layer = PLONESOCIAL_FUNCTIONAL_TESTING
@@ -235,7 +251,7 @@ class TestRestLimits(unittest.TestCase):
         return getUtility(IMessagingLocator).get_inboxes()
 
     def test_message_too_long_is_400(self):
-        api.portal.set_registry_record(f"{PREFIX}.max_message_length", 5)
+        api.portal.set_registry_record(record("max_message_length"), 5)
         transaction.commit()
         response = self.ann.post(f"{self.site}/@inbox/bob", {"text": "123456"})
         self.assertEqual(response.status_int, 400)
@@ -243,7 +259,7 @@ class TestRestLimits(unittest.TestCase):
         self.assertIsNone(self.inboxes().get("bob"))
 
     def test_rate_limit_is_429_with_json(self):
-        api.portal.set_registry_record(f"{PREFIX}.max_messages_per_minute", 2)
+        api.portal.set_registry_record(record("max_messages_per_minute"), 2)
         transaction.commit()
         for text in ("one", "two"):
             self.assertEqual(self.ann.post(f"{self.site}/@inbox/bob", {"text": text}).status_int,
@@ -259,7 +275,7 @@ class TestRestLimits(unittest.TestCase):
         self.assertEqual(len(inboxes["ann"]), 1)
 
     def test_rate_limit_in_the_web_ui(self):
-        api.portal.set_registry_record(f"{PREFIX}.max_messages_per_minute", 1)
+        api.portal.set_registry_record(record("max_messages_per_minute"), 1)
         transaction.commit()
         browser = Browser(self.layer["app"])
         browser.addHeader("Authorization", "Basic ann:secret-password")

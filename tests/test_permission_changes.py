@@ -60,10 +60,10 @@ class PermissionChangeTestCase(unittest.TestCase):
         """The ids of everything stored about the page, whoever may see it."""
         transaction.begin()
         activities = {a.id for a in self.manager.get_by_context(self.uuid, reader=None)}
-        notification_list = self.manager._list("ann")
-        notifications = {n.id for n in notification_list._items.values()
-                         if n.context == self.uuid}
-        unseen = {n for n in notifications if -n in notification_list._unseen}
+        notification_list = self.manager.notifications.get_list("ann")
+        mine = [notification_list.get(key) for key in notification_list.keys()]
+        notifications = {n.id for n in mine if n.context == self.uuid}
+        unseen = {n.id for n in mine if n.context == self.uuid and not n.seen}
         return activities, notifications, unseen
 
     def shown(self):
@@ -109,7 +109,7 @@ class PermissionChangeTestCase(unittest.TestCase):
         activities, notifications, unseen = self.about_page()
         self.assertTrue(activities and notifications and unseen, "nothing to hide")
         python, rest, page = self.shown()
-        total_unseen = self.manager._list("ann")._unseen_count()
+        total_unseen = self.manager.notifications.get_list("ann").unseen_count()
         expected_count = total_unseen if visible else total_unseen - len(unseen)
         for where, shown in (("python", python), ("rest", rest)):
             for name in ("notifications",):

@@ -79,4 +79,4 @@ class TestPreferencesPage(unittest.TestCase):
         self.assertIn('name="_authenticator"', browser.contents)
         transaction.begin()
         manager = getUtility(IActivityLocator).get_manager()
-        self.assertNotIn("ann", manager._preferences)
+        self.assertIsNone(manager.preferences.get_stored("ann"))

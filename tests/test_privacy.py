@@ -66,7 +66,7 @@ class PrivacyTestCase(unittest.TestCase):
         inboxes, manager = self.fresh()
         self.assertIn("ann", inboxes)
         self.assertIn("ann", inboxes["bob"])
-        self.assertIsNotNone(manager._lists.get("ann"))
+        self.assertIsNotNone(manager.notifications.get_list("ann"))
         self.assertEqual(manager.subscriptions.follower_count("ann"), 1)
         self.assertEqual(len(list(manager.get_by_actor("ann", None))), 1)
 
@@ -101,7 +101,7 @@ class TestExport(PrivacyTestCase):
         export_user_data("dan")  # nobody: empty, nothing created
         export_user_data("ann")
         self.assertEqual(self.portal._p_jar._registered_objects, [])
-        self.assertIsNone(self.manager()._preferences.get("dan"))
+        self.assertIsNone(self.manager().preferences.get_stored("dan"))
         self.assertNotIn("dan", self.inboxes())
 
     def test_bad_userid(self):
@@ -151,8 +151,8 @@ class TestErase(PrivacyTestCase):
         self.assertEqual(manager.count_not_seen_by_recipient("bob"), 1)
 
         # Ann's own things are gone, the follower counters are exact.
-        self.assertIsNone(manager._lists.get("ann"))
-        self.assertIsNone(manager._preferences.get("ann"))
+        self.assertIsNone(manager.notifications.get_list("ann"))
+        self.assertIsNone(manager.preferences.get_stored("ann"))
         self.assertEqual(manager.get_push_subscriptions("ann"), [])
         self.assertEqual(list(manager.subscriptions.get_subscriptions("ann")), [])
         self.assertEqual(manager.subscriptions.follower_count("bob"), followers_of_bob - 1)
@@ -179,7 +179,7 @@ class TestErase(PrivacyTestCase):
         self.assertNotIn("ann", inboxes)
         self.assertEqual([m.text for m in inboxes["bob"]["ann"].get_messages()],
                          ["Hello Bob, it is Ann", "Hi Ann"])
-        self.assertIsNone(manager._lists.get("ann"))
+        self.assertIsNone(manager.notifications.get_list("ann"))
 
     def test_names_are_scrubbed_as_words(self):
         manager = self.manager()
@@ -191,7 +191,7 @@ class TestErase(PrivacyTestCase):
                                      "[deleted] announced a party"])
 
     def test_setting_decides(self):
-        api.portal.set_registry_record(f"{PREFIX}.erase_messages", "keep")
+        api.portal.set_registry_record("plonesocial.privacy.erase_messages", "keep")
         self.assertEqual(erase_user_data("ann")["messages"], "keep")
         self.assertIn("ann", self.inboxes()["bob"])
 
@@ -206,7 +206,7 @@ class TestErase(PrivacyTestCase):
         erase_user_data("ann")
         self.assertEqual(manager.queued(), 1)
         manager.deliver_queued()
-        self.assertIsNone(manager._lists.get("ann"))
+        self.assertIsNone(manager.notifications.get_list("ann"))
 
     def test_refusals_write_nothing(self):
         for userid, messages, error in (("ann", "shred", exc.InvalidErasure),
@@ -229,7 +229,7 @@ class TestUserRemoval(PrivacyTestCase):
         self.assertNotIn("ann", inboxes)
         [conversation] = inboxes["bob"].get_conversations()
         self.assertEqual(next(conversation.get_messages()).text, ERASED_TEXT)
-        self.assertIsNone(manager._lists.get("ann"))
+        self.assertIsNone(manager.notifications.get_list("ann"))
         self.assertEqual(manager.subscriptions.follower_count("bob"), 0)
         [activity] = manager.get_site_stream(None)
         self.assertNotIn("Ann", activity.summary)
@@ -242,7 +242,7 @@ class TestUserRemoval(PrivacyTestCase):
         self.assertNotIn("ann", self.fresh()[0])
 
     def test_setting_off_keeps_them(self):
-        api.portal.set_registry_record(f"{PREFIX}.erase_on_user_removal", False)
+        api.portal.set_registry_record("plonesocial.privacy.erase_on_user_removal", False)
         with api.env.adopt_roles(["Manager"]):
             api.user.delete(username="ann")
         transaction.commit()
@@ -309,7 +309,7 @@ class TestPages(PrivacyTestCase):
         self.assertEqual(data["preferences"], None)
         # A download writes nothing: bob still has no stored preferences.
         inboxes, manager = self.fresh()
-        self.assertIsNone(manager._preferences.get("bob"))
+        self.assertIsNone(manager.preferences.get_stored("bob"))
 
     def test_erase_form(self):
         browser = self.browser("cat")

@@ -95,7 +95,7 @@ class TestNotificationSettings(SocialTestCase):
             "notify_myself": False, "mail_mode": None, "mail_modes": {},
             "digest_hour": 7, "digest_weekday": 0, "timezone": "UTC",
         })
-        self.assertNotIn("ann", self.manager()._preferences)  # a GET writes nothing
+        self.assertIsNone(self.manager().preferences.get_stored("ann"))  # a GET writes nothing
         changed = self.ann.patch(url, {"mail_mode": "daily", "mail_modes": {"message": "immediately"},
                                        "timezone": "Europe/Madrid"})
         self.assertEqual(changed.status_int, 200, changed.body)
@@ -166,8 +166,8 @@ class TestPushSubscriptions(SocialTestCase):
         self.assertIn("showNotification", browser.contents)
         browser.open(f"{self.site}/@@notification-preferences")
         self.assertNotIn("plonesocial-push-enable", browser.contents)
-        api.portal.set_registry_record("plonesocial.activitystream.use_push_api", True)
-        api.portal.set_registry_record("plonesocial.activitystream.vapid_public_key", "BPubKey")
+        api.portal.set_registry_record("plonesocial.delivery.use_push_api", True)
+        api.portal.set_registry_record("plonesocial.delivery.vapid_public_key", "BPubKey")
         transaction.commit()
         browser.open(f"{self.site}/@@notification-preferences")
         self.assertIn('data-key="BPubKey"', browser.contents)

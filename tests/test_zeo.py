@@ -175,14 +175,16 @@ class TestPrefetch(ZEOServerTestCase):
             for first in range(0, 400, 100):  # at most 100 named people a call
                 am.notify([f"user{n}" for n in range(first, first + 100)], "Welcome")
         with self.db.transaction() as conn:
-            oids = [conn.root.am._lists[f"user{n}"]._p_oid for n in range(0, 400, 7)]
+            oids = [conn.root.am.notifications.get_list(f"user{n}")._p_oid
+                    for n in range(0, 400, 7)]
         cold = ZEO.DB(("127.0.0.1", self.port), wait_timeout=10)
         self.addCleanup(cold.close)
         cache = cold.storage._cache
         with cold.transaction() as conn:
             am = conn.root.am
-            am._prefetch_lists([f"user{n}" for n in range(0, 400, 7)],
-                               {"message_type": "notice", "owner": None})
+            am.notifications.prefetch(conn, [f"user{n}" for n in range(0, 400, 7)],
+                                      {"message_type": "notice", "owner": None},
+                                      am.preferences)
             deadline = time.time() + 10
             while time.time() < deadline and not all(cache.load(oid) for oid in oids):
                 time.sleep(0.01)

@@ -5,7 +5,6 @@ from Acquisition import aq_parent
 from plone.base.interfaces import INonInstallable
 from plonesocial import logger
 from plonesocial.activitystream import content as activitystream
-from plonesocial.browser.controlpanel import sync_inboxes_limits
 from plonesocial.messaging import locator as messaging
 from zope.interface import implementer
 
@@ -34,7 +33,6 @@ def post_install(context):
     site = _site(context)
     messaging.create_storage(site)
     activitystream.create_storage(site)
-    sync_inboxes_limits(site)
 
 
 def post_uninstall(context):

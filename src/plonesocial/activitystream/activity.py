@@ -1,7 +1,7 @@
 """Activities, the references they make to entities, and their Activity Streams 2.0 form."""
 
 from collections import namedtuple
-from plonesocial.activitystream import exc
+from plonesocial import exc
 from plonesocial.activitystream.interfaces import IActivity
 from plonesocial.clock import from_key
 from plonesocial.clock import isoformat

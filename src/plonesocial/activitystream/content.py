@@ -1,24 +1,41 @@
 """How Plone content and users appear in activity streams: UUID chains, View checks, URLs."""
 
-from Acquisition import aq_base
-from Acquisition import aq_chain
-from Acquisition import aq_inner
 from plone import api
 from plone.app.uuid.utils import uuidToObject
-from plone.uuid.interfaces import IUUID
+from plone.protect.auto import safeWrite
 from plonesocial.activitystream.activity import URNResolver
+from plonesocial.activitystream.chain import content_chain  # noqa: F401 (its old place)
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.activitystream.interfaces import IVisibility
 from plonesocial.activitystream.manager import ActivityManager
 from plonesocial.storage import SiteStorage
 from Products.CMFCore.indexing import processQueue
-from Products.CMFCore.interfaces import ISiteRoot
+from zope.globalrequest import getRequest
 from zope.interface import implementer
 
 
 # The site's annotations hold the manager, beside the messages.
 ANNOTATION_KEY = "plonesocial.activitystream.manager"
-STORAGE = SiteStorage(ANNOTATION_KEY, ActivityManager)
+
+
+class ManagerStorage(SiteStorage):
+    """The site's ActivityManager, moved into the layout of stores when first used.
+
+    The 1005 upgrade step moves it; a site used before that step ran is moved
+    on first use (a few writes, allowed on any request).
+    """
+
+    def get(self, site):
+        manager = super().get(site)
+        if manager is not None and manager.needs_migration():
+            manager.migrate()
+            request = getRequest()
+            if request is not None:
+                safeWrite(manager, request)
+        return manager
+
+
+STORAGE = ManagerStorage(ANNOTATION_KEY, ActivityManager)
 
 get_storage = STORAGE.get
 create_storage = STORAGE.create
@@ -31,25 +48,6 @@ class ActivityLocator:
 
     def get_manager(self):
         return STORAGE.current()
-
-
-def content_chain(obj):
-    """Return (UUID, ancestor UUIDs outermost first, portal_type) or None.
-
-    The site root is no ancestor: the site stream has everything already.
-    """
-    uuid = IUUID(obj, None)
-    if uuid is None:
-        return None
-    ancestors = []
-    for parent in aq_chain(aq_inner(obj))[1:]:
-        if ISiteRoot.providedBy(parent):
-            break
-        parent_uuid = IUUID(parent, None)
-        if parent_uuid is not None:
-            ancestors.append(parent_uuid)
-    ancestors.reverse()
-    return uuid, tuple(ancestors), getattr(aq_base(obj), "portal_type", None)
 
 
 @implementer(IVisibility)

@@ -11,10 +11,12 @@ from Acquisition import aq_parent
 from plone import api
 from plone.uuid.interfaces import IUUID
 from plonesocial.activitystream.activity import Reference
-from plonesocial.activitystream.content import content_chain
+from plonesocial.activitystream.chain import content_chain
 from plonesocial.activitystream.content import get_storage
 from plonesocial.activitystream.settings import get_settings
 from plonesocial.activitystream.settings import is_installed
+from plonesocial.people import display_name
+from plonesocial.text import excerpt
 from Products.CMFCore.interfaces import ISiteRoot
 from Products.CMFPlone.CatalogTool import allowedRolesAndUsers
 from zope.component import hooks
@@ -68,11 +70,6 @@ def _pending():
 def _actor():
     user = api.user.get_current()
     return None if user is None or api.user.is_anonymous() else user.getId()
-
-
-def _name(userid):
-    user = api.user.get(userid=userid)
-    return (user.getProperty("fullname") if user is not None else None) or userid
 
 
 def _content_uuid(obj):
@@ -180,6 +177,19 @@ def message_sent(event):
                      recipient=event.recipient, text=message.text)
 
 
+def conversation_read(event):
+    """Reading a conversation (a page, REST, Python) marks its message notification seen.
+
+    Right away, not at commit: the badge the same request shows is then right.
+    """
+    site = getSite()
+    manager = get_storage(site) if site is not None and is_installed() else None
+    if manager is not None:
+        conversation = event.object
+        manager.mark_seen_about(conversation.owner, "message",
+                                Reference("user", conversation.username))
+
+
 # -- the flush -----------------------------------------------------------------
 
 
@@ -198,15 +208,10 @@ def flush(pending):
             RECORDERS[kind](manager, settings, uuid, change)
 
 
-def _excerpt(text):
-    text = " ".join((text or "").split())
-    return text if len(text) <= BODY_EXCERPT else text[: BODY_EXCERPT - 1] + "…"
-
-
 def record_create(manager, settings, uuid, change):
     obj, actor = change["obj"], change["actor"] or "system"
     title = obj.Title()
-    name = _name(actor)
+    name = display_name(actor)
     manager.create(
         actor=actor, verb="Create", object=obj, context=obj,
         target=_parent_reference(obj),
@@ -221,21 +226,21 @@ def record_create(manager, settings, uuid, change):
 def record_update(manager, settings, uuid, change):
     obj, actor = change["obj"], change["actor"] or "system"
     title = obj.Title()
-    name = _name(actor)
+    name = display_name(actor)
     fields = change.get("fields") or []
-    description = f"Changed: {', '.join(fields)}." if fields else ""
     manager.create(
         actor=actor, verb="Update", object=obj, context=obj,
-        summary=f"{name} edited {title}", description=description,
+        summary=f"{name} edited {title}",
+        description=f"Changed: {', '.join(fields)}." if fields else "",
         message_type="content", phrase="edited", title=title, actor_name=name,
-        extra={"fields": fields},
+        extra={"fields": fields}, details={"fields": fields} if fields else None,
     )
 
 
 def record_transition(manager, settings, uuid, change):
     obj, actor = change["obj"], change["actor"] or "system"
     title = obj.Title()
-    name = _name(actor)
+    name = display_name(actor)
     state = change["state_title"]
     manager.create(
         actor=actor, verb="Update", object=obj, context=obj,
@@ -244,13 +249,14 @@ def record_transition(manager, settings, uuid, change):
         message_type="workflow", phrase="changed the state of", title=title,
         actor_name=name,
         extra={"transition": change["transition"], "review_state": change["state"]},
+        details={"transition": change["transition"], "state": state},
     )
 
 
 def record_move(manager, settings, uuid, change):
     obj, actor = change["obj"], change["actor"] or "system"
     title = obj.Title()
-    name = _name(actor)
+    name = display_name(actor)
     manager.create(
         actor=actor, verb="Move", object=obj, context=obj,
         target=_parent_reference(obj),
@@ -261,7 +267,7 @@ def record_move(manager, settings, uuid, change):
 
 def record_delete(manager, settings, uuid, change):
     actor = change["actor"] or "system"
-    name = _name(actor)
+    name = display_name(actor)
     title = change["title"]
     parent = change["parent"]
     manager.create(
@@ -279,12 +285,12 @@ def record_delete(manager, settings, uuid, change):
 def record_comment(manager, settings, key, change):
     obj, actor = change["obj"], change["actor"]
     title = obj.Title()
-    name = _name(actor)
+    name = display_name(actor)
     phrase = "replied on" if change["reply"] else "commented on"
     manager.create(
         actor=actor, verb="Create",
         object=Reference("comment", key), target=obj, context=obj,
-        summary=f"{name} {phrase} {title}", description=_excerpt(change["text"]),
+        summary=f"{name} {phrase} {title}", description=excerpt(change["text"], BODY_EXCERPT),
         message_type="comment", phrase="commented on", title=title, actor_name=name,
         extra={"comment_id": change["comment_id"]},
     )
@@ -292,11 +298,10 @@ def record_comment(manager, settings, key, change):
 
 def record_message(manager, settings, uid, change):
     sender = change["sender"]
-    name = _name(sender)
-    manager.notify(
-        [change["recipient"]], subject=f"{name} sent you a message",
-        body=_excerpt(change["text"]), message_type="message",
-        owner=Reference("user", sender), actor=sender, actor_name=name,
+    manager.notify_facts(
+        [change["recipient"]], message_type="message", phrase="sent you a message",
+        owner=Reference("user", sender), actor=sender,
+        body=excerpt(change["text"], BODY_EXCERPT),
     )
 
 

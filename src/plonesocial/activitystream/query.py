@@ -1,6 +1,6 @@
 """Lazy newest-first queries over streams, with keyset paging and View filtering."""
 
-from plonesocial.activitystream import exc
+from plonesocial import exc
 from plonesocial.activitystream.interfaces import IQuery
 from zope.interface import implementer
 

@@ -1,36 +1,17 @@
-"""Site settings of the activity streams, kept in the Plone registry."""
+"""Site settings of activity streams and notifications, kept in the Plone registry."""
 
-from plone.registry.interfaces import IRegistry
 from plonesocial import _
 from plonesocial.activitystream.interfaces import MAIL_MODES
+from plonesocial.settings import RegistrySettings
 from zope import schema
-from zope.component import queryUtility
 from zope.interface import Interface
 
 
-# What erasing a user does to their messages in other people's inboxes.
-ERASE_MESSAGES = ("anonymise", "keep")
+PREFIX = "plonesocial.activitystream"
 
 
 class IActivityStreamSettings(Interface):
     """Registry records ``plonesocial.activitystream.<name>``."""
-
-    max_message_length = schema.Int(
-        title=_("Maximum message length"),
-        description=_("Longest private message accepted, in characters."),
-        default=10000,
-        min=1,
-        max=1000000,
-    )
-
-    max_messages_per_minute = schema.Int(
-        title=_("Messages per minute"),
-        description=_(
-            "How many private messages one person may send in any 60 seconds; 0 is unlimited."
-        ),
-        default=30,
-        min=0,
-    )
 
     max_recipients = schema.Int(
         title=_("Addressed recipients per request"),
@@ -78,79 +59,7 @@ class IActivityStreamSettings(Interface):
         default="often",
     )
 
-    mark_seen_when_sent = schema.Bool(
-        title=_("Mark seen when mailed"),
-        description=_("A notification sent by email counts as seen on the site."),
-        default=False,
-    )
 
-    use_push_api = schema.Bool(
-        title=_("Desktop notifications"),
-        description=_("Send notifications to browsers through the Push API."),
-        default=False,
-    )
-
-    vapid_public_key = schema.TextLine(
-        title=_("VAPID public key"),
-        description=_("The site's public application server key (base64url)."),
-        required=False,
-        default="",
-    )
-
-    vapid_private_key = schema.TextLine(
-        title=_("VAPID private key"),
-        description=_("The site's private key (base64url raw or PEM)."),
-        required=False,
-        default="",
-    )
-
-    vapid_contact = schema.TextLine(
-        title=_("VAPID contact"),
-        description=_("A mailto: or https: address push services can reach the site at."),
-        required=False,
-        default="",
-    )
-
-
-    erase_messages = schema.Choice(
-        title=_("Messages of erased users"),
-        description=_(
-            "When a user's data is erased, their messages in other people's inboxes are "
-            "anonymised (text and sender replaced) or kept as they are."
-        ),
-        values=ERASE_MESSAGES,
-        default="anonymise",
-    )
-
-    erase_on_user_removal = schema.Bool(
-        title=_("Erase the data of removed users"),
-        description=_("Removing a user erases their messages, notifications and settings."),
-        default=True,
-    )
-
-
-PREFIX = "plonesocial.activitystream"
-
-
-class Defaults:
-    """The schema defaults, for a plain ZODB without a registry."""
-
-    def __getattr__(self, name):
-        try:
-            return IActivityStreamSettings[name].default
-        except KeyError:
-            raise AttributeError(name) from None
-
-
-def is_installed():
-    """Tell whether the current site's registry has plonesocial's records."""
-    registry = queryUtility(IRegistry)
-    return registry is not None and f"{PREFIX}.fanout_threshold" in registry.records
-
-
-def get_settings():
-    """Return the settings: the registry's if it has them, else the defaults."""
-    if is_installed():
-        registry = queryUtility(IRegistry)
-        return registry.forInterface(IActivityStreamSettings, prefix=PREFIX, check=False)
-    return Defaults()
+SETTINGS = RegistrySettings(IActivityStreamSettings, PREFIX)
+get_settings = SETTINGS.get
+is_installed = SETTINGS.is_installed

@@ -1,10 +1,11 @@
 """Subscriptions: people following people, people watching content (Sahana's, in Plone terms)."""
 
+from BTrees.check import check as check_btree
 from BTrees.Length import Length
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from plonesocial import userids
-from plonesocial.activitystream import exc
+from plonesocial import exc
 from plonesocial.activitystream.interfaces import ISubscription
 from plonesocial.activitystream.interfaces import ISubscriptions
 from plonesocial.clock import utcnow
@@ -129,6 +130,61 @@ class Subscriptions(Persistent):
 
     def watchers(self, uuid):
         return iter(self._watchers.get(uuid, {}).items())
+
+    def following(self, subscriber):
+        """The Subscriptions of `subscriber` to people, by the followed userid."""
+        return iter(self._following.get(subscriber, {}).values())
+
+    def watching(self, subscriber):
+        """The Subscriptions of `subscriber` to content, by UUID."""
+        return iter(self._watching.get(subscriber, {}).values())
+
+    def page(self, subscriber, kind, after=None):
+        """The subscriptions of `subscriber` of `kind` ("user" or "content"),
+        ordered by target, those after the target `after` only."""
+        tree = self._following if kind == "user" else self._watching
+        mine = tree.get(subscriber)
+        if mine is None:
+            return iter(())
+        bounds = {} if after is None else {"min": after, "excludemin": True}
+        return iter(mine.values(**bounds))
+
+    def follower_subscriptions(self, userid):
+        """The Subscriptions of the people who follow `userid`."""
+        return iter(self._followers.get(userid, {}).values())
+
+    def erase_user(self, userid):
+        """End every subscription of and to `userid`, counters kept exact; return
+        how many ended."""
+        ended = 0
+        for followed in list(self._following.get(userid, {}).keys()):
+            self.unfollow(userid, followed)
+            ended += 1
+        for follower in list(self._followers.get(userid, {}).keys()):
+            self.unfollow(follower, userid)
+            ended += 1
+        for uuid in list(self._watching.get(userid, {}).keys()):
+            self.unwatch(userid, uuid)
+            ended += 1
+        for tree in (self._following, self._followers, self._follower_counts, self._watching):
+            if userid in tree:
+                del tree[userid]
+        return ended
+
+    def check_invariants(self):
+        """Raise AssertionError unless both directions and the counters agree (for tests)."""
+        for tree in (self._following, self._followers, self._follower_counts,
+                     self._watching, self._watchers):
+            check_btree(tree)
+        for subscriber, mine in self._following.items():
+            for followed in mine.keys():
+                assert subscriber in self._followers.get(followed, {}), "follower side"
+        for followed, theirs in self._followers.items():
+            counter = self._follower_counts.get(followed)
+            assert (counter() if counter is not None else 0) == len(theirs), "follower count"
+        for subscriber, mine in self._watching.items():
+            for uuid in mine.keys():
+                assert subscriber in self._watchers.get(uuid, {}), "watcher side"
 
     def follower_count(self, userid):
         counter = self._follower_counts.get(userid)

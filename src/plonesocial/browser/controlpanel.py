@@ -1,49 +1,79 @@
-"""The plonesocial control panel: the site settings in the Plone registry."""
+"""The plonesocial control panel: each subsystem's registry settings in a fieldset of its own."""
 
 from plone.app.registry.browser.controlpanel import ControlPanelFormWrapper
-from plone.app.registry.browser.controlpanel import RegistryEditForm
+from plone.registry.interfaces import IRegistry
 from plonesocial import _
-from plonesocial.activitystream.settings import get_settings
 from plonesocial.activitystream.settings import IActivityStreamSettings
-from plonesocial.activitystream.settings import PREFIX
-from plonesocial.messaging.locator import get_storage
-from zope.component.hooks import getSite
+from plonesocial.activitystream.settings import PREFIX as ACTIVITYSTREAM
+from plonesocial.delivery.settings import IDeliverySettings
+from plonesocial.delivery.settings import PREFIX as DELIVERY
+from plonesocial.messaging.settings import IMessagingSettings
+from plonesocial.messaging.settings import PREFIX as MESSAGING
+from plonesocial.privacy.settings import IPrivacySettings
+from plonesocial.privacy.settings import PREFIX as PRIVACY
+from Products.statusmessages.interfaces import IStatusMessage
+from z3c.form import button
+from z3c.form import field
+from z3c.form import form
+from z3c.form import group
+from zope.component import getUtility
 
 
-# Registry records the site's Inboxes keep a copy of: the messaging storage
-# works on a plain ZODB too, so it never reads the registry itself.
-INBOXES_LIMITS = ("max_message_length", "max_messages_per_minute")
+# (label, schema, registry prefix): one fieldset per subsystem.
+FIELDSETS = (
+    (_("Messages"), IMessagingSettings, MESSAGING),
+    (_("Notifications"), IActivityStreamSettings, ACTIVITYSTREAM),
+    (_("Email and desktop notifications"), IDeliverySettings, DELIVERY),
+    (_("Privacy"), IPrivacySettings, PRIVACY),
+)
 
 
-class SettingsEditForm(RegistryEditForm):
-    schema = IActivityStreamSettings
-    schema_prefix = PREFIX
+class SettingsGroup(group.Group):
+    """One subsystem's settings, read from and written to its own registry records."""
+
+    def getContent(self):
+        return getUtility(IRegistry).forInterface(self.schema, prefix=self.registry_prefix,
+                                                  check=False)
+
+
+def settings_group(label, schema, prefix):
+    return type(f"{schema.__name__}Group", (SettingsGroup,), {
+        "label": label, "schema": schema, "registry_prefix": prefix,
+        "fields": field.Fields(schema),
+        "__name__": prefix.rsplit(".", 1)[-1],
+    })
+
+
+class SettingsEditForm(group.GroupForm, form.EditForm):
+    """Like plone.app.registry's RegistryEditForm, over several schemas and prefixes."""
+
+    fields = field.Fields()  # every field is in a fieldset (a group)
+    groups = tuple(settings_group(*fieldset) for fieldset in FIELDSETS)
     label = _("Social settings")
     description = _("Messages, notifications, email, desktop notifications and privacy.")
+    control_panel_view = "@@overview-controlpanel"
+
+    def getContent(self):
+        return getUtility(IRegistry).forInterface(IMessagingSettings, prefix=MESSAGING,
+                                                  check=False)
+
+    @button.buttonAndHandler(_("Save"), name="save")
+    def handleSave(self, action):
+        data, errors = self.extractData()
+        if errors:
+            self.status = self.formErrorsMessage
+            return
+        self.applyChanges(data)
+        IStatusMessage(self.request).addStatusMessage(_("Changes saved."), "info")
+        self.request.response.redirect(self.request.getURL())
+
+    @button.buttonAndHandler(_("Cancel"), name="cancel")
+    def handleCancel(self, action):
+        IStatusMessage(self.request).addStatusMessage(_("Changes canceled."), "info")
+        self.request.response.redirect(
+            f"{self.context.absolute_url()}/{self.control_panel_view}")
 
 
 class SettingsControlPanel(ControlPanelFormWrapper):
     form = SettingsEditForm
 
-
-def sync_inboxes_limits(site):
-    """Copy the registry's message limits to the Inboxes of `site` (if it has them)."""
-    inboxes = get_storage(site)
-    if inboxes is None:
-        return
-    settings = get_settings()
-    for name in INBOXES_LIMITS:
-        value = getattr(settings, name)
-        if getattr(inboxes, name) != value:
-            setattr(inboxes, name, value)
-
-
-def sync_inboxes_limit(event):
-    """Copy a changed message limit of the registry to the site's Inboxes."""
-    record = event.record
-    if record.fieldName in INBOXES_LIMITS and record.interfaceName == \
-            IActivityStreamSettings.__identifier__:
-        site = getSite()
-        inboxes = get_storage(site) if site is not None else None
-        if inboxes is not None and getattr(inboxes, record.fieldName) != event.newValue:
-            setattr(inboxes, record.fieldName, event.newValue)

@@ -2,14 +2,16 @@
 
 from plone import api
 from plone.protect import CheckAuthenticator
+from pathlib import Path
 from plonesocial import _
-from plonesocial.activitystream.exc import InvalidActivity
-from plonesocial.activitystream.interfaces import IActivityLocator
+from plonesocial.activitystream import api as activitystream
 from plonesocial.activitystream.interfaces import MAIL_MODES
+from plonesocial.activitystream.settings import get_settings
+from plonesocial.delivery.settings import get_settings as get_delivery_settings
+from plonesocial.exc import InvalidActivity
 from Products.Five.browser import BrowserView
 from zExceptions import MethodNotAllowed
 from zExceptions import Unauthorized
-from zope.component import getUtility
 
 import zoneinfo
 
@@ -46,7 +48,6 @@ class PreferencesView(BrowserView):
         if self.request.method not in ("GET", "HEAD", "POST"):
             raise MethodNotAllowed(f"{self.request.method} is not allowed here")
         self.userid = api.user.get_current().getId()
-        self.manager = getUtility(IActivityLocator).get_manager()
         self.errors = []
         if self.request.method == "POST":
             CheckAuthenticator(self.request)
@@ -55,8 +56,8 @@ class PreferencesView(BrowserView):
 
     @property
     def preferences(self):
-        # A GET never writes: the defaults are stored only when saved.
-        return self.manager.get_preferences(self.userid, create=self.request.method == "POST")
+        # Reading never writes: the defaults are stored only when a change is saved.
+        return activitystream.get_preferences(self.userid)
 
     def modes(self):
         return [{"value": mode, "label": MODE_LABELS[mode]} for mode in MAIL_MODES]
@@ -74,15 +75,16 @@ class PreferencesView(BrowserView):
 
     def push(self):
         """The Web Push settings the page's script needs, or None when push is off."""
-        key = api.portal.get_registry_record("plonesocial.activitystream.vapid_public_key")
-        if not api.portal.get_registry_record("plonesocial.activitystream.use_push_api") or not key:
+        settings = get_delivery_settings()
+        key = settings.vapid_public_key
+        if not settings.use_push_api or not key:
             return None
         portal_url = api.portal.get().absolute_url()
         return {"key": key, "worker": f"{portal_url}/@@plonesocial-sw.js",
                 "endpoint": f"{portal_url}/@push-subscriptions"}
 
     def site_default(self):
-        return api.portal.get_registry_record("plonesocial.activitystream.default_mail_mode")
+        return get_settings().default_mail_mode
 
     def save(self):
         form = self.request.form
@@ -96,7 +98,10 @@ class PreferencesView(BrowserView):
 
         try:
             mail_modes = {name: (form.get(f"mode-{name}") or None) for name, label in MESSAGE_TYPES}
-            self.preferences.set(
+            # The same rule as PATCH @notification-settings: everything is
+            # checked before anything (the defaults included) is stored.
+            activitystream.set_preferences(
+                self.userid,
                 notify_myself=bool(form.get("notify_myself")),
                 mail_mode=form.get("mail_mode") or None,
                 mail_modes=mail_modes,
@@ -116,8 +121,6 @@ class ServiceWorkerView(BrowserView):
     """@@plonesocial-sw.js: the service worker, served from the site so that its scope is the site."""
 
     def __call__(self):
-        from pathlib import Path
-
         if self.request.method not in ("GET", "HEAD"):
             raise MethodNotAllowed(f"{self.request.method} is not allowed here")
         response = self.request.response

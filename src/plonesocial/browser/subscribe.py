@@ -5,18 +5,18 @@ from plone.app.layout.viewlets.common import ViewletBase
 from plone.protect import CheckAuthenticator
 from plone.uuid.interfaces import IUUID
 from plonesocial import _
-from plonesocial.activitystream.interfaces import IActivityLocator
+from plonesocial.people import user_exists
+from plonesocial.activitystream import api as activitystream
 from Products.CMFCore.interfaces import ISiteRoot
 from Products.CMFPlone.browser.author import AuthorView
 from Products.Five.browser import BrowserView
 from zExceptions import BadRequest
 from zExceptions import MethodNotAllowed
 from zExceptions import Unauthorized
-from zope.component import getUtility
 
 
 def _subscriptions():
-    return getUtility(IActivityLocator).get_manager().subscriptions
+    return activitystream.get_manager().subscriptions
 
 
 def _me():
@@ -54,7 +54,7 @@ class FollowView(BrowserView):
             raise MethodNotAllowed("POST only")
         CheckAuthenticator(self.request)
         userid = self.request.form.get("userid")
-        if not isinstance(userid, str) or api.user.get(userid=userid) is None or userid == me:
+        if not isinstance(userid, str) or not user_exists(userid) or userid == me:
             raise BadRequest("No such person to follow")
         subscriptions = _subscriptions()
         if self.request.form.get("action") == "unfollow":

@@ -2,9 +2,10 @@
 
 from plone import api
 from plone.app.layout.viewlets.common import ViewletBase
-from plonesocial.activitystream.interfaces import IActivityLocator
-from plonesocial.messaging.interfaces import IMessagingLocator
-from zope.component import getUtility
+from plonesocial.activitystream import api as activitystream
+from plonesocial.messaging import api as messaging
+from plonesocial.urls import notification_url
+from urllib.parse import urlencode
 
 
 class NotificationsMenu(ViewletBase):
@@ -18,16 +19,11 @@ class NotificationsMenu(ViewletBase):
         if not self.available:
             return
         userid = api.user.get_current().getId()
-        manager = getUtility(IActivityLocator).get_manager()
-        self.not_seen = manager.count_not_seen_by_recipient(userid)
-        self.latest = manager.get_by_recipient(userid).limit(5).all()
-        inbox = getUtility(IMessagingLocator).get_inboxes().get(userid)
-        self.unread = inbox.new_messages_count if inbox is not None else 0
+        self.not_seen = activitystream.count_unseen(userid)
+        self.latest = activitystream.get_notifications(userid).limit(5).all()
+        self.unread = messaging.count_unread(userid)
         self.portal_url = api.portal.get().absolute_url()
 
     def see_url(self, notification):
-        from plonesocial.delivery.mail import item_url
-        from urllib.parse import urlencode
-
-        query = urlencode({"id": notification.id, "target": item_url(notification)})
+        query = urlencode({"id": notification.id, "target": notification_url(notification)})
         return f"{self.portal_url}/@@see?{query}"

@@ -10,17 +10,19 @@ from plone import api
 from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection
 from plonesocial import _
-from plonesocial.activitystream.exc import NotificationNotFound
-from plonesocial.activitystream.interfaces import IActivityLocator
-from plonesocial.delivery.mail import item_url
-from plonesocial.messaging import exc
-from plonesocial.messaging.interfaces import IMessagingLocator
+from plonesocial import exc
+from plonesocial.activitystream import api as activitystream
+from plonesocial.messaging import api as messaging
+from plonesocial.people import display_name
+from plonesocial.people import user_exists
+from plonesocial.text import excerpt
+from plonesocial.urls import conversation_url
+from plonesocial.urls import notification_url
 from Products.Five.browser import BrowserView
 from urllib.parse import urlencode
 from zExceptions import MethodNotAllowed
 from zExceptions import NotFound
 from zExceptions import Unauthorized
-from zope.component import getUtility
 from zope.interface import alsoProvides
 
 import re
@@ -86,17 +88,8 @@ class SocialView(BrowserView):
     def prepare(self):
         pass
 
-    @property
-    def inboxes(self):
-        return getUtility(IMessagingLocator).get_inboxes()
-
-    @property
-    def manager(self):
-        return getUtility(IActivityLocator).get_manager()
-
     def fullname(self, userid):
-        user = api.user.get(userid=userid)
-        return (user.getProperty("fullname") if user is not None else None) or userid
+        return display_name(userid)
 
     def when(self, value):
         return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
@@ -106,9 +99,8 @@ class InboxView(SocialView):
     """@@inbox: my conversations, newest first."""
 
     def prepare(self):
-        inbox = self.inboxes.get(self.userid)
-        self.unread = inbox.new_messages_count if inbox is not None else 0
-        self.conversations = list(inbox.get_conversations()) if inbox is not None else []
+        self.unread = messaging.count_unread(self.userid)
+        self.conversations = messaging.get_conversations(self.userid)
 
     def handle_post(self):
         recipient = self.request.form.get("recipient")
@@ -116,18 +108,15 @@ class InboxView(SocialView):
         return self.send(recipient, self.request.form.get("text"), f"{self.portal_url}/@@inbox")
 
     def conversation_url(self, userid):
-        return f"{self.portal_url}/@@conversation?{urlencode({'with': userid})}"
+        return conversation_url(userid)
 
     def send(self, recipient, text, back):
-        # Only to people who exist: an inbox made for a userid nobody has yet
-        # would greet whoever gets that userid later with planted messages.
-        if not isinstance(recipient, str) or not recipient \
-                or api.user.get(userid=recipient) is None:
+        try:
+            messaging.send(self.userid, recipient, text)
+        except (exc.UnknownUser, exc.InvalidUserId):
             api.portal.show_message(_("There is no user ${userid}.",
                                       mapping={"userid": recipient}), self.request, type="error")
             return back
-        try:
-            self.inboxes.send_message(self.userid, recipient, text)
         except exc.MessagingError as error:
             api.portal.show_message(_("Not sent: ${error}", mapping={"error": str(error)}),
                                     self.request, type="error")
@@ -135,11 +124,8 @@ class InboxView(SocialView):
         return self.conversation_url(recipient)
 
     def excerpt(self, conversation):
-        if conversation._updated is None:
-            return ""
-        message = conversation.get(conversation._updated)
-        text = " ".join(message.text.split()) if message else ""
-        return text if len(text) <= 100 else text[:99] + "…"
+        message = conversation.last_message
+        return excerpt(message.text, 100) if message is not None else ""
 
 
 class ConversationView(InboxView):
@@ -153,40 +139,31 @@ class ConversationView(InboxView):
 
     def prepare(self):
         self.with_ = self.other()
-        inbox = self.inboxes.get(self.userid)
-        self.conversation = inbox.get(self.with_) if inbox is not None else None
-        if self.conversation is None:
-            if api.user.get(userid=self.with_) is None:
-                raise NotFound("No such conversation")
-            self.messages = []
+        try:
+            self.conversation = messaging.get_conversation(self.userid, self.with_)
+        except exc.ConversationNotFound:
+            if not user_exists(self.with_):
+                raise NotFound("No such conversation") from None
+            self.conversation, self.messages = None, []
             return
         if self.conversation.new_messages_count:
             # The one GET that writes on purpose: reading a conversation marks it read.
             alsoProvides(self.request, IDisableCSRFProtection)
-            self.messages = list(self.conversation.get_messages())
-            self.conversation.mark_read()
-            self.manager.mark_seen_about(self.userid, "message", ("user", self.with_))
-        else:
-            self.messages = list(self.conversation.get_messages())
+        self.conversation, self.messages = messaging.open_conversation(self.userid, self.with_)
 
     def handle_post(self):
         other = self.other()
         back = self.conversation_url(other)
         form = self.request.form
-        if "delete_message" in form:
-            inbox = self.inboxes.get(self.userid)
-            conversation = inbox.get(other) if inbox is not None else None
-            message_id = form_id(form["delete_message"])
-            if conversation is None or message_id not in conversation:
-                raise NotFound("No such message")
-            del conversation[message_id]
-            return back
-        if "delete_conversation" in form:
-            inbox = self.inboxes.get(self.userid)
-            if inbox is None or other not in inbox:
-                raise NotFound("No such conversation")
-            del inbox[other]
-            return f"{self.portal_url}/@@inbox"
+        try:
+            if "delete_message" in form:
+                messaging.delete_message(self.userid, other, form_id(form["delete_message"]))
+                return back
+            if "delete_conversation" in form:
+                messaging.delete_conversation(self.userid, other)
+                return f"{self.portal_url}/@@inbox"
+        except exc.NotFound:
+            raise NotFound("No such message or conversation") from None
         return self.send(other, form.get("text"), back)
 
     def text(self, message):
@@ -197,26 +174,26 @@ class NotificationsView(SocialView):
     """@@notifications: my notifications, with mark seen and mark all seen."""
 
     def prepare(self):
-        self.items = self.manager.get_by_recipient(self.userid).limit(50).all()
-        self.not_seen = self.manager.count_not_seen_by_recipient(self.userid)
+        self.items = activitystream.get_notifications(self.userid).limit(50).all()
+        self.not_seen = activitystream.count_unseen(self.userid)
 
     def handle_post(self):
         form = self.request.form
         if "mark_all" in form:
-            self.manager.mark_all_seen(self.userid)
+            activitystream.mark_all_seen(self.userid)
         elif "mark_seen" in form or "mark_unseen" in form:
-            notification_id = form_id(form.get("mark_seen") or form.get("mark_unseen"))
+            ids = [form_id(form.get("mark_seen") or form.get("mark_unseen"))]
             try:
                 if "mark_seen" in form:
-                    self.manager.mark_seen(self.userid, notification_id)
+                    activitystream.mark_seen(self.userid, ids)
                 else:
-                    self.manager.mark_unseen(self.userid, notification_id)
-            except NotificationNotFound:
+                    activitystream.mark_unseen(self.userid, ids)
+            except exc.ActivityStreamError:
                 raise NotFound("No such notification") from None
         return f"{self.portal_url}/@@notifications"
 
     def see_url(self, notification):
-        query = urlencode({"id": notification.id, "target": item_url(notification)})
+        query = urlencode({"id": notification.id, "target": notification_url(notification)})
         return f"{self.portal_url}/@@see?{query}"
 
 
@@ -229,10 +206,10 @@ class StreamView(SocialView):
 
         if IPloneSiteRoot.providedBy(self.context):
             self.title = _("Your activity stream")
-            query = self.manager.get_timeline(self.userid)
+            query = activitystream.get_timeline(self.userid)
         else:
             self.title = _("Activity")
-            query = self.manager.get_by_context(IUUID(self.context), reader=self.userid)
+            query = activitystream.get_stream(self.userid, context=IUUID(self.context))
         self.activities = query.limit(50).all()
 
 
@@ -253,10 +230,10 @@ class SeeView(SocialView):
         portal = api.portal.get()
         alsoProvides(self.request, IDisableCSRFProtection)
         try:
-            self.manager.mark_seen(self.userid, form_id(self.request.form.get("id")))
-        except NotificationNotFound:
+            activitystream.mark_seen(self.userid, [form_id(self.request.form.get("id"))])
+        except exc.ActivityStreamError:
             pass  # a stale or foreign id: nothing to mark, still go on
-        self.manager.update_last_seen(self.userid)
+        activitystream.update_last_seen(self.userid)
         target = self.request.form.get("target")
         portal_url = portal.absolute_url()
         if not isinstance(target, str) or not target.startswith(("http://", "https://")) \

@@ -1,5 +1,6 @@
 """The digest job: one email per person per period with what they have not seen."""
 
+from plonesocial.activitystream.rendering import language_of
 from plonesocial.clock import as_utc
 from plonesocial.delivery import mail
 
@@ -31,7 +32,7 @@ def send_digest(manager, userid, now):
     address = mail.recipient_address(userid)
     if not notifications or address is None:
         return 0
-    mail.send(mail.compose_digest(notifications, address))
+    mail.send(mail.compose_digest(notifications, address, language_of(userid)))
     for notification in notifications:
         manager.mark_sent(notification, now)
     return 1

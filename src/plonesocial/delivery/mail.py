@@ -9,9 +9,11 @@ from email.message import EmailMessage
 from email.utils import formataddr
 from html import escape
 from plone import api
-from plone.app.uuid.utils import uuidToObject
 from plonesocial import _
 from plonesocial import logger
+from plonesocial.activitystream.rendering import render_body
+from plonesocial.activitystream.rendering import render_subject
+from plonesocial.urls import notification_url as item_url
 from zope.i18n import translate
 
 
@@ -47,19 +49,6 @@ def recipient_address(userid):
     if user is None:
         return None
     return user.getProperty("email") or None
-
-
-def item_url(notification):
-    """Where the notification's subject can be seen on the site."""
-    owner = notification.owner
-    portal_url = api.portal.get().absolute_url()
-    if owner is not None and owner.kind == "content":
-        obj = uuidToObject(owner.id, unrestricted=True)
-        if obj is not None:
-            return obj.absolute_url()
-    if owner is not None and owner.kind == "user":
-        return f"{portal_url}/author/{owner.id}"
-    return portal_url
 
 
 def reason_text(notification, language=None):
@@ -106,19 +95,21 @@ def compose_notification(notification, to, language=None):
                mapping={"reason": reason_text(notification, language)}), language)
     open_label = _t(_("Open"), language)
     footer_text, footer_html = _footer(language)
+    subject = render_subject(notification, language or "en")
+    body = render_body(notification, language or "en")
     text = "\n\n".join(part for part in (
-        notification.subject,
-        notification.body,
+        subject,
+        body,
         f"{open_label}: {url}",
         f"-- \n{why}\n{footer_text}",
     ) if part)
-    body_html = f"<p>{escape(notification.body)}</p>" if notification.body else ""
+    body_html = f"<p>{escape(body)}</p>" if body else ""
     html = (
-        f"<html><body><h1>{escape(notification.subject)}</h1>{body_html}"
+        f"<html><body><h1>{escape(subject)}</h1>{body_html}"
         f'<p><a href="{escape(url)}">{escape(open_label)}</a></p>'
         f"<hr><p>{escape(why)}</p>{footer_html}</body></html>"
     )
-    return _message(to, f"[{site}] {notification.subject}", text, html)
+    return _message(to, f"[{site}] {subject}", text, html)
 
 
 def compose_digest(notifications, to, language=None):
@@ -137,9 +128,10 @@ def compose_digest(notifications, to, language=None):
     html_parts = [f"<html><body><h1>{escape(heading)}</h1>"]
     for url, items in groups.items():
         text_parts.append("\n".join(
-            [f"* {n.subject}" for n in items] + [f"  {url}"]
+            [f"* {render_subject(n, language or 'en')}" for n in items] + [f"  {url}"]
         ))
-        html_items = "".join(f"<li>{escape(n.subject)}</li>" for n in items)
+        html_items = "".join(f"<li>{escape(render_subject(n, language or 'en'))}</li>"
+                             for n in items)
         html_parts.append(f'<ul>{html_items}</ul><p><a href="{escape(url)}">{escape(url)}</a></p>')
     text_parts.append(f"-- \n{footer_text}")
     html_parts.append(f"<hr>{footer_html}</body></html>")

@@ -8,7 +8,10 @@ service answers 404 or 410 for are gone for good and are removed.
 from plone import api
 from plonesocial import logger
 from plonesocial.activitystream.content import get_storage
-from plonesocial.activitystream.settings import get_settings
+from plonesocial.activitystream.rendering import language_of
+from plonesocial.activitystream.rendering import render_body
+from plonesocial.activitystream.rendering import render_subject
+from plonesocial.delivery.settings import get_settings
 from plonesocial.delivery.mail import item_url
 from pywebpush import webpush
 from pywebpush import WebPushException
@@ -22,12 +25,12 @@ GONE = (404, 410)
 TIMEOUT = 10  # seconds per push service request
 
 
-def payload(notification):
-    """The JSON the service worker receives."""
+def payload(notification, language="en"):
+    """The JSON the service worker receives, in the recipient's language."""
     return json.dumps({
         "id": notification.id,
-        "title": notification.subject,
-        "body": notification.body,
+        "title": render_subject(notification, language),
+        "body": render_body(notification, language),
         "url": item_url(notification),
     })
 
@@ -45,7 +48,7 @@ def push_after_commit(notification):
     claims = {"sub": settings.vapid_contact or f"mailto:{api.portal.get_registry_record('plone.email_from_address', default='')}"}
     job = dict(
         userid=notification.recipient,
-        data=payload(notification),
+        data=payload(notification, language_of(notification.recipient)),
         subscriptions=[s.info() for s in subscriptions],
         key=settings.vapid_private_key,
         claims=claims,

@@ -2,6 +2,7 @@
 a Web Push message if the site and the recipient's browsers have it on."""
 
 from plonesocial.activitystream.content import get_storage
+from plonesocial.activitystream.rendering import language_of
 from plonesocial.delivery import mail
 from plonesocial.delivery import push
 from zope.component.hooks import getSite
@@ -15,6 +16,7 @@ def notification_delivered(event):
     if event.mail_mode == "immediately" and mail.can_send():
         address = mail.recipient_address(notification.recipient)
         if address is not None:
-            mail.send(mail.compose_notification(notification, address))
+            mail.send(mail.compose_notification(
+                notification, address, language_of(notification.recipient)))
             manager.mark_sent(notification)
     push.push_after_commit(notification)

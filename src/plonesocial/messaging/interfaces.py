@@ -206,3 +206,13 @@ class IMessageSentEvent(IObjectEvent):
     sender_message = Attribute("The sender's copy of the message.")
     sender = Attribute("Userid of the sender.")
     recipient = Attribute("Userid of the recipient.")
+
+
+class IConversationReadEvent(IObjectEvent):
+    """The owner of a conversation marked it read (``IConversation.mark_read``).
+
+    ``object`` is the conversation. Fired on every call, also when nothing
+    was new: the activity stream marks the notifications about the
+    conversation seen, so that reading a conversation anywhere (a page, REST,
+    Python) clears its badge.
+    """

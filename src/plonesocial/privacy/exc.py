@@ -1,13 +1,5 @@
-"""The exceptions raised by the personal data API."""
+"""The exceptions of the personal data API (defined in plonesocial.exc, kept here by name)."""
 
-
-class PrivacyError(Exception):
-    """Base class of every error the personal data API raises on purpose."""
-
-
-class InvalidUserId(PrivacyError, ValueError):
-    """A user id is not a non-empty string without surrounding white space."""
-
-
-class InvalidErasure(PrivacyError, ValueError):
-    """An erasure cannot be done as asked (unknown mode, a placeholder id)."""
+from plonesocial.exc import InvalidErasure  # noqa: F401
+from plonesocial.exc import InvalidUserId  # noqa: F401
+from plonesocial.exc import PrivacyError  # noqa: F401

@@ -5,9 +5,12 @@ from plone.protect.authenticator import _verify_request as verify_token
 from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.deserializer import json_body
 from plone.restapi.services import Service
+from plonesocial import exc
 from plonesocial.activitystream.activity import AS2_CONTEXT
 from plonesocial.activitystream.query import MAX_CURSOR
 from plonesocial.clock import isoformat
+from plonesocial.people import display_name
+from plonesocial.restapi.errors import http_error
 from urllib.parse import urlencode
 from zExceptions import BadRequest
 from zExceptions import Forbidden
@@ -15,6 +18,8 @@ from zExceptions import Unauthorized
 from zope.interface import alsoProvides
 from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
+
+import json
 
 
 DEFAULT_LIMIT = 20
@@ -42,7 +47,14 @@ class SocialService(Service):
         self.userid = api.user.get_current().getId()
         if self.request.method in WRITE_METHODS:
             self.check_csrf()
-        return super().render()
+        try:
+            return super().render()
+        except exc.SocialError as error:
+            mapped = http_error(error)
+            if mapped is None:  # the rate limit
+                self.request.response.setHeader("Content-Type", self.content_type)
+                return json.dumps(self.too_many_requests(str(error), error.retry_after))
+            raise mapped from None
 
     def check_csrf(self):
         """Refuse a write that a page on another site could make the browser send.
@@ -166,5 +178,4 @@ def iso(value):
 
 
 def fullname(userid):
-    user = api.user.get(userid=userid)
-    return (user.getProperty("fullname") if user is not None else None) or userid
+    return display_name(userid)

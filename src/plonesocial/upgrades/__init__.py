@@ -1,11 +1,28 @@
 """Upgrade steps of the plonesocial:default profile."""
 
 from plone import api
+from plone.registry.interfaces import IRegistry
+from plonesocial import logger
 from plonesocial.activitystream.content import create_storage
-from plonesocial.browser.controlpanel import sync_inboxes_limits
+from plonesocial.activitystream.content import get_storage
+from plonesocial.messaging.locator import get_storage as get_inboxes
+from zope.component import getUtility
 
 
 PROFILE = "profile-plonesocial:default"
+
+# Records that left plonesocial.activitystream.* for their subsystem's prefix.
+MOVED_RECORDS = {
+    "max_message_length": "plonesocial.messaging",
+    "max_messages_per_minute": "plonesocial.messaging",
+    "mark_seen_when_sent": "plonesocial.delivery",
+    "use_push_api": "plonesocial.delivery",
+    "vapid_public_key": "plonesocial.delivery",
+    "vapid_private_key": "plonesocial.delivery",
+    "vapid_contact": "plonesocial.delivery",
+    "erase_messages": "plonesocial.privacy",
+    "erase_on_user_removal": "plonesocial.privacy",
+}
 
 
 def reload_registry(context):
@@ -30,8 +47,31 @@ def add_use_permission(context):
 
 def add_limits_and_privacy(context):
     """1003 -> 1004: the rate and recipient limits and the privacy settings, the
-    erase configlet; the site's Inboxes get the rate limit of the registry."""
+    erase configlet."""
     reload_registry(context)
     setup = api.portal.get_tool("portal_setup")
     setup.runImportStepFromProfile(PROFILE, "controlpanel", run_dependencies=False)
-    sync_inboxes_limits(api.portal.get())
+
+
+def settings_per_subsystem_and_stores(context):
+    """1004 -> 1005: one registry schema per subsystem; the activity core in stores.
+
+    The values of the records that moved (messages, delivery, privacy) go to
+    their new records and the old records are removed; the site's Inboxes
+    forget the copies of the message limits they kept; the activity manager's
+    trees move into its stores (no notification is copied).
+    """
+    reload_registry(context)
+    registry = getUtility(IRegistry)
+    for name, prefix in MOVED_RECORDS.items():
+        old = f"plonesocial.activitystream.{name}"
+        if old in registry.records:
+            registry[f"{prefix}.{name}"] = registry[old]
+            del registry.records[old]
+    site = api.portal.get()
+    inboxes = get_inboxes(site)
+    if inboxes is not None:
+        inboxes.forget_copied_limits()
+    manager = get_storage(site)  # moves the trees into the stores
+    logger.info("plonesocial: settings per subsystem; activity stores%s",
+                " (moved)" if manager is not None else "")

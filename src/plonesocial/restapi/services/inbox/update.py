@@ -1,5 +1,6 @@
 """PATCH @inbox/{userid} {"read": true}: mark my conversation with that user read."""
 
+from plonesocial.messaging import api as messaging
 from plonesocial.restapi.services.inbox import InboxService
 from zExceptions import BadRequest
 
@@ -11,5 +12,6 @@ class InboxPatch(InboxService):
         data = self.body()
         if data.get("read") is not True or set(data) != {"read"}:
             raise BadRequest('The body must be {"read": true}')
-        self.conversation().mark_read()
+        # The conversation and its message notification alike (one rule, in the API).
+        messaging.mark_read(self.userid, self.other())
         return self.reply_no_content()

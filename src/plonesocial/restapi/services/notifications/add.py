@@ -1,5 +1,6 @@
 """POST @notifications/seen, @notifications/unseen and @notifications/last-seen."""
 
+from plonesocial.activitystream import api as activitystream
 from plonesocial.restapi.services.notifications import NotificationsService
 from zExceptions import BadRequest
 from zExceptions import NotFound
@@ -11,16 +12,14 @@ class NotificationsPost(NotificationsService):
         if action == "seen":
             data = self.body()
             if data.get("all") is True and set(data) == {"all"}:
-                self.manager().mark_all_seen(self.userid)
+                activitystream.mark_all_seen(self.userid)
             else:
-                for notification in self.notifications(data.get("ids")):
-                    self.manager().mark_seen(self.userid, notification.id)
+                activitystream.mark_seen(self.userid, data.get("ids"))
         elif action == "unseen":
-            for notification in self.notifications(self.body().get("ids")):
-                self.manager().mark_unseen(self.userid, notification.id)
+            activitystream.mark_unseen(self.userid, self.body().get("ids"))
         elif action == "last-seen":
             # tgapp's ajax_update_last_seen: answers the time before the update.
-            previous = self.manager().update_last_seen(self.userid)
+            previous = activitystream.update_last_seen(self.userid)
             count = self.count()
             count["previous_last_seen"] = previous.isoformat() + "Z" if previous else None
             return count

@@ -1,5 +1,6 @@
 """GET @notifications (paged, newest first) and GET @notifications/count (for polling)."""
 
+from plonesocial.activitystream import api as activitystream
 from plonesocial.restapi.services.notifications import NotificationsService
 from zExceptions import NotFound
 
@@ -10,9 +11,15 @@ class NotificationsGet(NotificationsService):
     def reply(self):
         if self.params == ["count"]:
             return self.reply_count()
+        if len(self.params) == 1 and self.params[0].isdigit():
+            # A notification's @id: one of mine (or a broadcast) that I may View.
+            notification = activitystream.get_notification(self.userid, int(self.params[0]))
+            if not activitystream.get_manager().may_view(self.userid, notification):
+                raise NotFound("No such notification")
+            return self.serialize(notification)
         if self.params:
             raise NotFound("No such resource")
-        notifications, limit = self.run_query(self.manager().get_by_recipient(self.userid))
+        notifications, limit = self.run_query(activitystream.get_notifications(self.userid))
         page = self.page(
             self.base_url(), [self.serialize(n) for n in notifications],
             [n.id for n in notifications], limit, self.base_url(),

@@ -5,7 +5,6 @@ The only plonesocial service that names another user in the URL: its permission
 """
 
 from plonesocial.privacy import erase_user_data
-from plonesocial.privacy.exc import PrivacyError
 from plonesocial.restapi.base import SocialService
 from zExceptions import BadRequest
 
@@ -15,7 +14,4 @@ class PersonalDataDelete(SocialService):
         if len(self.params) != 1:
             raise BadRequest("Name the user: DELETE @personal-data/{userid}")
         messages = self.request.form.get("messages") or None
-        try:
-            return erase_user_data(self.params[0], messages=messages)
-        except PrivacyError as error:
-            raise BadRequest(str(error)) from None
+        return erase_user_data(self.params[0], messages=messages)

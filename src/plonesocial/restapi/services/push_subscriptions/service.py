@@ -1,13 +1,11 @@
 """GET, POST and DELETE @push-subscriptions, for the authenticated user."""
 
-from plonesocial.activitystream.exc import ActivityStreamError
-from plonesocial.activitystream.interfaces import IActivityLocator
-from plonesocial.restapi.base import iso
+from plonesocial.activitystream import api as activitystream
 from plonesocial.restapi.base import MAX_LIMIT
 from plonesocial.restapi.base import SocialService
+from plonesocial.serializers.base import serialize
 from zExceptions import BadRequest
 from zExceptions import NotFound
-from zope.component import getUtility
 
 
 # One subscription per browser of one person: a handful each. The cap keeps a
@@ -18,11 +16,10 @@ MAX_PER_USER = 20
 
 class PushSubscriptionsService(SocialService):
     def manager(self):
-        return getUtility(IActivityLocator).get_manager()
+        return activitystream.get_manager()
 
     def serialize(self, subscription):
-        return {"endpoint": subscription.endpoint, "language": subscription.language,
-                "user_agent": subscription.user_agent, "created": iso(subscription.created)}
+        return serialize(subscription, self.request)
 
 
 class PushSubscriptionsGet(PushSubscriptionsService):
@@ -48,14 +45,11 @@ class PushSubscriptionsPost(PushSubscriptionsService):
         if len(mine) >= MAX_PER_USER and all(s.endpoint != endpoint for s in mine):
             raise BadRequest(f"At most {MAX_PER_USER} browsers can be registered for push "
                              "notifications: remove one first")
-        try:
-            subscription = self.manager().add_push_subscription(
-                self.userid, endpoint, keys.get("p256dh"), keys.get("auth"),
-                language=data.get("language") or "",
-                user_agent=self.request.getHeader("User-Agent") or "",
-            )
-        except ActivityStreamError as error:
-            raise BadRequest(str(error)) from None
+        subscription = self.manager().add_push_subscription(
+            self.userid, endpoint, keys.get("p256dh"), keys.get("auth"),
+            language=data.get("language") or "",
+            user_agent=self.request.getHeader("User-Agent") or "",
+        )
         self.request.response.setStatus(201)
         return self.serialize(subscription)
 

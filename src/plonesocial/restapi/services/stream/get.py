@@ -2,23 +2,21 @@
 
 from plone.base.interfaces import IPloneSiteRoot
 from plone.uuid.interfaces import IUUID
-from plonesocial.activitystream.content import PloneResolver
-from plonesocial.activitystream.interfaces import IActivityLocator
+from plonesocial.activitystream import api as activitystream
 from plonesocial.restapi.base import SocialService
+from plonesocial.serializers.base import serialize
 from zExceptions import BadRequest
 from zExceptions import NotFound
-from zope.component import getUtility
 
 
 class StreamGet(SocialService):
     def reply(self):
         if self.params:
             raise NotFound("No such resource")
-        manager = getUtility(IActivityLocator).get_manager()
         if IPloneSiteRoot.providedBy(self.context):
-            query = manager.get_timeline(self.userid)
+            query = activitystream.get_timeline(self.userid)
         else:
-            query = manager.get_by_context(IUUID(self.context), reader=self.userid)
+            query = activitystream.get_stream(self.userid, context=IUUID(self.context))
         filters = {}
         for name in ("actor", "verb"):
             value = self.request.form.get(name)
@@ -28,7 +26,6 @@ class StreamGet(SocialService):
                 filters[name] = value
                 query = query.where(lambda a, name=name, value=value: getattr(a, name) == value)
         activities, limit = self.run_query(query)
-        resolver = PloneResolver()
         url = f"{self.context.absolute_url()}/@stream"
-        return self.page(url, [a.to_json(resolver) for a in activities],
+        return self.page(url, [serialize(a, self.request) for a in activities],
                          [a.id for a in activities], limit, url, query=filters)

@@ -2,7 +2,7 @@
 
 from plone import api
 from plone.app.uuid.utils import uuidToObject
-from plonesocial.activitystream import exc
+from plonesocial.activitystream import api as activitystream
 from plonesocial.restapi.services.subscriptions import SubscriptionsService
 from zExceptions import BadRequest
 
@@ -15,22 +15,19 @@ class SubscriptionsPost(SubscriptionsService):
             raise BadRequest('Send {"follow": userid} or {"watch": uuid}, with optional '
                              '"subtree", "verbs" and "portal_types"')
         filters = {"verbs": data.get("verbs"), "portal_types": data.get("portal_types")}
-        try:
-            if "follow" in data:
-                if not isinstance(data["follow"], str) or api.user.get(userid=data["follow"]) is None:
-                    raise BadRequest(f"No user {data['follow']!r}")
-                subscription = self.subscriptions().follow(self.userid, data["follow"], **filters)
-            else:
-                uuid = data["watch"]
-                # Only what the user may View can be watched.
-                obj = uuidToObject(uuid, unrestricted=True) if isinstance(uuid, str) else None
-                if obj is None or not api.user.has_permission("View", obj=obj):
-                    raise BadRequest(f"No content {uuid!r} you may view")
-                subtree = data.get("subtree", True)
-                if not isinstance(subtree, bool):
-                    raise BadRequest("subtree must be true or false")
-                subscription = self.subscriptions().watch(self.userid, uuid, subtree, **filters)
-        except exc.ActivityStreamError as error:
-            raise BadRequest(str(error)) from None
+        if "follow" in data:
+            if not isinstance(data["follow"], str):
+                raise BadRequest(f"No user {data['follow']!r}")
+            subscription = activitystream.follow(self.userid, data["follow"], **filters)
+        else:
+            uuid = data["watch"]
+            # Only what the user may View can be watched.
+            obj = uuidToObject(uuid, unrestricted=True) if isinstance(uuid, str) else None
+            if obj is None or not api.user.has_permission("View", obj=obj):
+                raise BadRequest(f"No content {uuid!r} you may view")
+            subtree = data.get("subtree", True)
+            if not isinstance(subtree, bool):
+                raise BadRequest("subtree must be true or false")
+            subscription = activitystream.watch(self.userid, uuid, subtree, **filters)
         self.request.response.setStatus(201)
         return self.serialize(subscription)

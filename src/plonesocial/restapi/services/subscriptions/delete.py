@@ -1,6 +1,6 @@
 """DELETE @subscriptions/user/{userid} (unfollow) or @subscriptions/content/{uuid} (unwatch)."""
 
-from plonesocial.activitystream import exc
+from plonesocial.activitystream import api as activitystream
 from plonesocial.restapi.services.subscriptions import SubscriptionsService
 from zExceptions import NotFound
 
@@ -10,11 +10,8 @@ class SubscriptionsDelete(SubscriptionsService):
         if len(self.params) != 2 or self.params[0] not in ("user", "content"):
             raise NotFound("No such subscription")
         kind, target = self.params
-        try:
-            if kind == "user":
-                self.subscriptions().unfollow(self.userid, target)
-            else:
-                self.subscriptions().unwatch(self.userid, target)
-        except exc.SubscriptionNotFound:
-            raise NotFound("No such subscription") from None
+        if kind == "user":
+            activitystream.unfollow(self.userid, target)
+        else:
+            activitystream.unwatch(self.userid, target)
         return self.reply_no_content()

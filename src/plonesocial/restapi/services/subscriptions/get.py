@@ -1,6 +1,7 @@
 """GET @subscriptions: my follows, then my watches, a page at a time."""
 
 from plonesocial.restapi.base import MAX_LIMIT
+from plonesocial.activitystream import api as activitystream
 from plonesocial.restapi.services.subscriptions import SubscriptionsService
 from urllib.parse import urlencode
 from zExceptions import BadRequest
@@ -17,18 +18,11 @@ class SubscriptionsGet(SubscriptionsService):
         # Everything by default, as before paging existed, up to the maximum.
         limit = self.int_param("limit", MAX_LIMIT, 1, MAX_LIMIT)
         kind, target = self.cursor()
-        subscriptions = self.subscriptions()
-        trees = {"user": subscriptions._following, "content": subscriptions._watching}
         items = []
         more = False
         for tree_kind in KINDS[KINDS.index(kind):] if kind else KINDS:
-            mine = trees[tree_kind].get(self.userid)
-            if mine is None:
-                continue
-            keys = {}
-            if tree_kind == kind:
-                keys = {"min": target, "excludemin": True}
-            for subscription in mine.values(**keys):
+            after = target if tree_kind == kind else None
+            for subscription in activitystream.get_subscriptions(self.userid, tree_kind, after):
                 if len(items) == limit:
                     more = True
                     break

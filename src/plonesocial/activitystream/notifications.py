@@ -1,0 +1,589 @@
+"""Notification lists: one per user, each keeping its own seen, group and digest rules.
+
+Conflict avoidance:
+
+- Every user has their own NotificationList; notifying many people touches
+  many small subtrees, never one shared object.
+- "Not seen" is membership in the list's ``_unseen`` tree, counted by a
+  ``Length``: creating a notification and marking others seen change
+  different keys and the counter, which ZODB resolves, and the counter stays
+  equal to the size of the tree under any interleaving.
+- The last-seen time is a ``LastSeen`` marker whose conflicts resolve to the
+  later time.
+- Ids come from the clock; two transactions taking the same id in the same
+  tree conflict and one is retried.
+
+A notification stores facts (type, actor ids, what it is about, the
+changed fields), not sentences: ``rendering`` composes its subject and body
+in the reader's language when it is shown or mailed.
+"""
+
+from BTrees.check import check as check_btree
+from BTrees.Length import Length
+from BTrees.LLBTree import LLTreeSet
+from BTrees.LOBTree import LOBTree
+from BTrees.OOBTree import OOBTree
+from persistent import Persistent
+from plonesocial import exc
+from plonesocial.activitystream.interfaces import INotification
+from plonesocial.activitystream.validation import check_userid
+from plonesocial.activitystream.validation import free_id
+from plonesocial.clock import as_utc
+from plonesocial.clock import from_key
+from plonesocial.clock import to_key
+from plonesocial.prefetch import prefetch_paths
+from zope.interface import implementer
+
+
+FRONT = -(2**63) + 1  # below every key: the front of a newest-first tree
+
+
+class LastSeen(Persistent):
+    """When a user last looked at their notifications.
+
+    Concurrent updates (two tabs, two devices) resolve to the later time
+    instead of a ConflictError.
+    """
+
+    value = None  # UTC µs (int) or None
+
+    def _p_resolveConflict(self, old, committed, new):
+        times = [state.get("value") for state in (committed, new)]
+        times = [t for t in times if t is not None]
+        resolved = dict(new)
+        resolved["value"] = max(times) if times else None
+        return resolved
+
+
+def template(message_type, owner=None, subject=None, body="", actor=None, actor_name=None,
+             activity_id=None, context=None, phrase=None, title=None, details=None):
+    """What one event tells its audience: the facts every notification of it starts from.
+
+    `subject` is a sentence given by the caller (``notify(subject=...)``);
+    without it the subject is rendered from `phrase`, `title` and the actors.
+    `details` holds further facts for the body, e.g. ``{"fields": [...]}``.
+    """
+    return dict(message_type=message_type, owner=owner, subject=subject, body=body,
+                actor=actor, actor_name=actor_name, activity_id=activity_id,
+                context=context, phrase=phrase, title=title, details=details or None)
+
+
+@implementer(INotification)
+class Notification(Persistent):
+    """One entry of a notification list, or a broadcast (recipient None)."""
+
+    sent = None
+    # A sentence given by whoever notified, or stored by releases before
+    # notifications kept facts only; None: rendered from the facts.
+    _subject = None
+    # actor userid -> display name, kept by those releases (read, never written now)
+    _names = {}
+    details = None  # further facts for the body, e.g. {"fields": (...)}
+    phrase = None
+    title = None
+
+    def __init__(self, id, recipient, template, reasons):
+        self.id = id
+        self.recipient = recipient
+        self.message_type = template["message_type"]
+        self.owner = template["owner"]
+        self.context = template["context"]
+        self.activity_id = template["activity_id"]
+        actor = template["actor"]
+        self.actors = (actor,) if actor else ()
+        self.count = 1
+        self.reasons = tuple(reasons)
+        self._created = id
+        self.__parent__ = None
+        self._set_facts(template)
+
+    def _set_facts(self, template):
+        self.phrase = template["phrase"]
+        self.title = template["title"]
+        self.body = template["body"]
+        self.details = template["details"]
+        self._subject = template["subject"]
+
+    @property
+    def created(self):
+        return from_key(self._created)
+
+    @property
+    def updated(self):
+        return from_key(self.id)
+
+    @property
+    def seen(self):
+        return self.__parent__.is_seen(self)
+
+    @property
+    def stored_subject(self):
+        """The sentence stored with the notification, or None (rendered from facts)."""
+        return self._subject
+
+    def stored_name(self, userid):
+        """The display name stored for an actor by earlier releases, or None."""
+        return self._names.get(userid)
+
+    @property
+    def subject(self):
+        """The subject in the current request's language (see ``rendering``)."""
+        from plonesocial.activitystream.rendering import render_subject
+
+        return render_subject(self)
+
+    def regroup(self, new_id, template, reasons):
+        """Fold a newer event of the same type about the same owner into this one."""
+        actor = template["actor"]
+        if actor:
+            self.actors = (actor,) + tuple(a for a in self.actors if a != actor)
+        self.id = new_id
+        self.count += 1
+        self.reasons = tuple(dict.fromkeys(self.reasons + tuple(reasons)))
+        self.activity_id = template["activity_id"]
+        self._set_facts(template)
+
+    def replace_actor(self, userid, placeholder, body=None):
+        """Put `placeholder` where `userid` was among the actors (erasing a user);
+        `body`, if given, replaces a quote of their words."""
+        if userid in self.actors:
+            self.actors = tuple(placeholder if a == userid else a for a in self.actors)
+            if userid in self._names:
+                self._names = {a: n for a, n in self._names.items() if a != userid}
+        if self._subject is not None:
+            from plonesocial.activitystream.rendering import scrub_subject
+
+            self._subject = scrub_subject(self, userid)
+        if body is not None:
+            self.body = body
+
+
+class BroadcastView:
+    """A broadcast as one user sees it: the shared notification plus their seen state."""
+
+    def __init__(self, notification, notification_list):
+        self._notification = notification
+        self._list = notification_list
+
+    def __getattr__(self, name):
+        return getattr(self._notification, name)
+
+    @property
+    def subject(self):
+        return self._notification.subject
+
+    @property
+    def seen(self):
+        return self._list is not None and self._list.is_seen(self._notification)
+
+    def __eq__(self, other):
+        return isinstance(other, BroadcastView) and other._notification is self._notification
+
+    def __hash__(self):
+        return hash(id(self._notification))
+
+
+class NotificationList(Persistent):
+    """The notifications of one user, newest first, with their seen, group and digest rules."""
+
+    _broadcast_floor = 0  # broadcasts with id <= this are seen (mark_all_seen)
+    # -notification id -> mail mode: waiting for a digest (created when needed)
+    _unsent = None
+    # mail mode -> UTC µs of the last digest of that mode (replaced, never mutated)
+    _digests = {}
+
+    def __init__(self, owner):
+        self.owner = owner
+        # -notification id -> Notification
+        self._items = LOBTree()
+        # -notification id -> content UUID or "" : the unseen ones
+        self._unseen = LOBTree()
+        self._unseen_count = Length()  # == len(self._unseen), read in O(1)
+        # (message type, owner Reference) -> -notification id: unseen groups
+        self._groups = OOBTree()
+        self._last_seen = LastSeen()
+        # broadcast ids above the floor marked seen, and below it marked unseen
+        self._broadcasts_seen = LLTreeSet()
+        self._broadcasts_unseen = LLTreeSet()
+
+    # -- reading ------------------------------------------------------------------
+
+    def keys(self, **bounds):
+        """The -ids of the notifications, newest first (a Source's keys)."""
+        return self._items.keys(**bounds)
+
+    def get(self, key, default=None):
+        """The notification of key `key` (-id), or `default`."""
+        return self._items.get(key, default)
+
+    def get_by_id(self, notification_id):
+        """The notification with that id, or None."""
+        return self._items.get(-notification_id)
+
+    def is_seen(self, notification):
+        if notification.recipient is None:
+            id_ = notification.id
+            if id_ <= self._broadcast_floor:
+                return id_ not in self._broadcasts_unseen
+            return id_ in self._broadcasts_seen
+        return -notification.id not in self._unseen
+
+    def unseen_count(self):
+        """How many of the user's own notifications are unseen (a counter: O(1))."""
+        return self._unseen_count()
+
+    def unseen_contexts(self):
+        """The content UUIDs of the unseen notifications about content."""
+        return [uuid for uuid in self._unseen.values() if uuid]
+
+    def unseen_broadcasts(self, broadcasts):
+        """How many of the `broadcasts` tree (-id -> Notification) this user has not seen."""
+        count = 0
+        for key in broadcasts.keys(max=-self._broadcast_floor, excludemax=True):
+            if -key not in self._broadcasts_seen:
+                count += 1
+        count += sum(1 for id_ in self._broadcasts_unseen if -id_ in broadcasts)
+        return count
+
+    # -- delivering ---------------------------------------------------------------
+
+    def _add(self, notification):
+        key = -notification.id
+        notification.__parent__ = self
+        self._items[key] = notification
+        self._unseen[key] = notification.context or ""
+        self._unseen_count.change(1)
+        if notification.owner is not None:
+            self._groups[(notification.message_type, notification.owner)] = key
+
+    def deliver(self, template, reasons, when):
+        """Add a notification from `template`, grouped into an unseen one if any."""
+        group = (template["message_type"], template["owner"])
+        key = self._groups.get(group) if template["owner"] is not None else None
+        if key is not None and key in self._unseen:
+            notification = self._items[key]
+            del self._items[key]
+            del self._unseen[key]
+            self._unseen_count.change(-1)
+            if self._unsent is not None and key in self._unsent:
+                del self._unsent[key]
+            notification.regroup(free_id(self._items, when), template, reasons)
+            self._add(notification)
+            return notification
+        notification = Notification(free_id(self._items, when), self.owner, template, reasons)
+        self._add(notification)
+        return notification
+
+    # -- seen and unseen ----------------------------------------------------------
+
+    def mark_seen(self, notification):
+        """Mark one notification (the user's own or a broadcast) seen."""
+        if notification.recipient is None:
+            id_ = notification.id
+            if id_ <= self._broadcast_floor:
+                if id_ in self._broadcasts_unseen:
+                    self._broadcasts_unseen.remove(id_)
+            elif id_ not in self._broadcasts_seen:
+                self._broadcasts_seen.insert(id_)
+            return
+        key = -notification.id
+        if key in self._unseen:
+            del self._unseen[key]
+            self._unseen_count.change(-1)
+            self._ungroup(notification, key)
+
+    def mark_unseen(self, notification):
+        """Mark one notification (the user's own or a broadcast) not seen again."""
+        if notification.recipient is None:
+            id_ = notification.id
+            if id_ <= self._broadcast_floor:
+                self._broadcasts_unseen.insert(id_)
+            elif id_ in self._broadcasts_seen:
+                self._broadcasts_seen.remove(id_)
+            return
+        key = -notification.id
+        if key not in self._unseen:
+            self._unseen[key] = notification.context or ""
+            self._unseen_count.change(1)
+
+    def mark_seen_about(self, message_type, owner):
+        """Mark seen the unseen notification of a type about an owner (a group), if any. O(1)."""
+        key = self._groups.get((message_type, owner))
+        if key is None or key not in self._unseen:
+            return False
+        self.mark_seen(self._items[key])
+        return True
+
+    def mark_all_seen(self, newest_broadcast):
+        """Mark everything seen, broadcasts up to `newest_broadcast` (an id) included;
+        return how many of the user's own notifications were unseen."""
+        keys = list(self._unseen.keys())
+        for key in keys:
+            del self._unseen[key]
+        if keys:
+            self._unseen_count.change(-len(keys))
+        for group in list(self._groups.keys()):
+            del self._groups[group]
+        if newest_broadcast is not None and newest_broadcast > self._broadcast_floor:
+            self._broadcast_floor = newest_broadcast
+            self._broadcasts_seen.clear()
+        if self._broadcasts_unseen:
+            self._broadcasts_unseen.clear()
+        return len(keys)
+
+    def _ungroup(self, notification, key):
+        """Stop grouping into `notification` (keyed `key`) if it is its group's."""
+        if notification.owner is None:
+            return  # never grouped: (type, None) is no key of _groups
+        group = (notification.message_type, notification.owner)
+        if self._groups.get(group) == key:
+            del self._groups[group]
+
+    @property
+    def last_seen(self):
+        """When the user last looked (naive UTC), or None."""
+        value = self._last_seen.value
+        return None if value is None else from_key(value)
+
+    def update_last_seen(self, when):
+        """Move the last-seen time on to `when` (naive UTC); never back."""
+        value = to_key(when)
+        if self._last_seen.value is None or value > self._last_seen.value:
+            self._last_seen.value = value
+
+    # -- digests ------------------------------------------------------------------
+
+    def wait_for_digest(self, notification, mode):
+        """Note that `notification` goes out in the next digest of `mode`."""
+        if self._unsent is None:
+            self._unsent = LOBTree()
+        self._unsent[-notification.id] = mode
+
+    def has_waiting(self):
+        """Tell whether notifications wait for a digest."""
+        return bool(self._unsent)
+
+    def waiting(self):
+        """The notifications waiting for a digest: {notification id: mail mode}."""
+        return {-key: mode for key, mode in self._unsent.items()} if self._unsent else {}
+
+    def waiting_modes(self):
+        """The digest modes that have notifications waiting (a set)."""
+        return set(self._unsent.values()) if self._unsent else set()
+
+    def last_digest(self, mode):
+        """UTC µs of the last digest of `mode`, or None."""
+        return self._digests.get(mode)
+
+    def take_digest(self, modes, now):
+        """Take the waiting notifications of `modes` off the waiting list; return the
+        unseen ones, oldest last. The digests of `modes` count as sent at `now`."""
+        taken = []
+        if self._unsent:
+            for key, mode in list(self._unsent.items()):
+                if mode not in modes:
+                    continue
+                del self._unsent[key]
+                notification = self._items.get(key)
+                if notification is not None and not self.is_seen(notification):
+                    taken.append(notification)
+        digests = dict(self._digests)
+        digests.update({mode: to_key(now) for mode in modes})
+        self._digests = digests
+        return taken
+
+    # -- retention and erasure ----------------------------------------------------
+
+    def _remove(self, key):
+        notification = self._items.pop(key)
+        if self._unsent is not None and key in self._unsent:
+            del self._unsent[key]
+        if key in self._unseen:
+            del self._unseen[key]
+            self._unseen_count.change(-1)
+        self._ungroup(notification, key)
+        return notification
+
+    def remove_older_than(self, cutoff, keep_unseen):
+        """Remove the notifications older than `cutoff` (UTC µs); return how many."""
+        removed = 0
+        # Keyed by -id: the old ones are the keys from -cutoff up.
+        for key in list(self._items.keys(min=-cutoff)):
+            if keep_unseen and key in self._unseen:
+                continue
+            self._remove(key)
+            removed += 1
+        return removed
+
+    def anonymise_actor(self, userid, placeholder, message_type, body):
+        """In the notifications of `message_type` about `userid`, put `placeholder`
+        for them, as actor and as owner, and `body` for the quote of their words."""
+        from plonesocial.activitystream.activity import Reference
+
+        old_owner = Reference("user", userid)
+        new_owner = Reference("user", placeholder)
+        changed = 0
+        for key, notification in list(self._items.items()):
+            if notification.message_type != message_type or notification.owner != old_owner:
+                continue
+            group = (message_type, old_owner)
+            if self._groups.get(group) == key:
+                del self._groups[group]
+                self._groups[(message_type, new_owner)] = key
+            notification.owner = new_owner
+            notification.replace_actor(userid, placeholder, body)
+            changed += 1
+        return changed
+
+    def check_invariants(self):
+        """Raise AssertionError unless the trees are sound and counters and indexes
+        agree (for tests)."""
+        for tree in (self._items, self._unseen, self._groups):
+            check_btree(tree)
+        unseen = list(self._unseen.keys())
+        assert self._unseen_count() == len(unseen), "unseen counter"
+        assert all(key in self._items for key in unseen), "unseen without item"
+        for (message_type, owner), key in self._groups.items():
+            item = self._items.get(key)
+            assert item is not None and key in self._unseen, "group of a seen item"
+            assert (item.message_type, item.owner) == (message_type, owner), "group key"
+        if self._unsent:
+            assert all(key in self._items for key in self._unsent.keys()), "unsent item"
+
+
+class NotificationStore(Persistent):
+    """Every user's NotificationList, and the broadcasts stored once for everybody."""
+
+    def __init__(self):
+        # userid -> NotificationList
+        self._lists = OOBTree()
+        # -notification id -> Notification (recipient None)
+        self._broadcasts = LOBTree()
+
+    @classmethod
+    def from_trees(cls, lists, broadcasts):
+        """A store around existing trees (moving a site's data into this shape)."""
+        store = cls.__new__(cls)
+        store._lists = lists
+        store._broadcasts = broadcasts
+        return store
+
+    def get_list(self, userid, create=False):
+        """The NotificationList of `userid`, or None (created with `create`)."""
+        notification_list = self._lists.get(userid)
+        if notification_list is None and create:
+            check_userid(userid)
+            notification_list = self._lists[userid] = NotificationList(userid)
+        return notification_list
+
+    def remove_list(self, userid):
+        """Delete the list of `userid`; return True if there was one."""
+        if userid in self._lists:
+            del self._lists[userid]
+            return True
+        return False
+
+    def userids(self):
+        """The userids that have a list."""
+        return self._lists.keys()
+
+    def lists(self):
+        return self._lists.values()
+
+    # -- broadcasts ---------------------------------------------------------------
+
+    def add_broadcast(self, template, when):
+        notification = Notification(free_id(self._broadcasts, when), None, template,
+                                    ("broadcast",))
+        self._broadcasts[-notification.id] = notification
+        return notification
+
+    def broadcast_keys(self, **bounds):
+        return self._broadcasts.keys(**bounds)
+
+    def broadcast_view(self, key, notification_list):
+        notification = self._broadcasts.get(key)
+        return None if notification is None else BroadcastView(notification, notification_list)
+
+    def newest_broadcast(self):
+        """The id of the newest broadcast, or None."""
+        return -self._broadcasts.minKey() if self._broadcasts else None
+
+    def count_unseen_broadcasts(self, notification_list):
+        if notification_list is None:
+            return sum(1 for _ in self._broadcasts.keys())
+        return notification_list.unseen_broadcasts(self._broadcasts)
+
+    def get(self, userid, notification_id):
+        """The notification `notification_id` of `userid` (their own or a broadcast)."""
+        if isinstance(notification_id, int) and not isinstance(notification_id, bool):
+            notification_list = self._lists.get(userid)
+            if notification_list is not None:
+                notification = notification_list.get_by_id(notification_id)
+                if notification is not None:
+                    return notification
+            view = self.broadcast_view(-notification_id, notification_list)
+            if view is not None:
+                return view
+        raise exc.NotificationNotFound(f"{userid!r} has no notification {notification_id!r}")
+
+    def remove_broadcasts_older_than(self, cutoff):
+        removed = 0
+        for key in list(self._broadcasts.keys(min=-cutoff)):
+            del self._broadcasts[key]
+            removed += 1
+        return removed
+
+    def cleanup(self, cutoff, keep_unseen):
+        removed = sum(notification_list.remove_older_than(cutoff, keep_unseen)
+                      for notification_list in self._lists.values())
+        return removed + self.remove_broadcasts_older_than(cutoff)
+
+    # -- fan-out ------------------------------------------------------------------
+
+    def prefetch(self, jar, userids, template, preferences):
+        """Load what delivering to many users touches, in a few round trips.
+
+        Their lists, preferences (the PreferencesStore) and the front of each
+        list's trees (where a new notification goes): on ZEO or RelStorage,
+        loading them one by one made a large fan-out wait on the server for
+        every object.
+        """
+        if jar is None or len(userids) < 2:
+            return
+        prefetch_paths(jar, [(self._lists, userids)])
+        preferences.prefetch(jar, userids)
+        lists = [found for found in map(self._lists.get, userids) if found is not None]
+        jar.prefetch(lists)
+        group = (template["message_type"], template["owner"])
+        front = [FRONT]
+        paths = []
+        for notification_list in lists:
+            paths += [(notification_list._items, front), (notification_list._unseen, front)]  # noqa: SLF001 (same module)
+            if template["owner"] is not None:
+                paths.append((notification_list._groups, [group]))  # noqa: SLF001
+            if notification_list._unsent is not None:  # noqa: SLF001 (waiting for a digest)
+                paths.append((notification_list._unsent, front))  # noqa: SLF001
+        jar.prefetch([notification_list._unseen_count for notification_list in lists])  # noqa: SLF001
+        prefetch_paths(jar, paths)
+
+    def check_invariants(self):
+        """Raise AssertionError unless every list's counters and indexes agree."""
+        check_btree(self._lists)
+        check_btree(self._broadcasts)
+        for notification_list in self._lists.values():
+            notification_list.check_invariants()
+
+
+def last_seen_of(store, userid):
+    """When `userid` last looked at their notifications (naive UTC), or None."""
+    notification_list = store.get_list(userid)
+    return None if notification_list is None else notification_list.last_seen
+
+
+def seen_at(when):
+    """`when` as naive UTC, or InvalidActivity."""
+    try:
+        return as_utc(when)
+    except TypeError as error:
+        raise exc.InvalidActivity(f"when: {error}") from None

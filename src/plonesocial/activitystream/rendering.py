@@ -1,0 +1,157 @@
+"""Notification subjects and bodies, composed from stored facts in the reader's language.
+
+A notification keeps what happened (type, actor ids, title, changed
+fields); the sentence is made when it is read or mailed, through the
+``plonesocial`` message catalog, with the actors' current display names.
+Notifications that carry a sentence of their own (given to ``notify()``, or
+stored by releases before facts) show that sentence.
+"""
+
+from plonesocial import _
+from plonesocial.people import display_name
+from plonesocial.people import ERASED_NAME
+from zope.globalrequest import getRequest
+from zope.i18n import translate
+
+import re
+
+
+# phrase -> (one actor, one other, several others); the phrase is the fact the
+# recorders store ("edited"), the sentence is made here.
+PHRASES = {
+    "created": (
+        _("${actor} created ${title}"),
+        _("${actor} and 1 other created ${title}"),
+        _("${actor} and ${others} others created ${title}"),
+    ),
+    "edited": (
+        _("${actor} edited ${title}"),
+        _("${actor} and 1 other edited ${title}"),
+        _("${actor} and ${others} others edited ${title}"),
+    ),
+    "moved": (
+        _("${actor} moved ${title}"),
+        _("${actor} and 1 other moved ${title}"),
+        _("${actor} and ${others} others moved ${title}"),
+    ),
+    "deleted": (
+        _("${actor} deleted ${title}"),
+        _("${actor} and 1 other deleted ${title}"),
+        _("${actor} and ${others} others deleted ${title}"),
+    ),
+    "commented on": (
+        _("${actor} commented on ${title}"),
+        _("${actor} and 1 other commented on ${title}"),
+        _("${actor} and ${others} others commented on ${title}"),
+    ),
+    "replied on": (
+        _("${actor} replied on ${title}"),
+        _("${actor} and 1 other replied on ${title}"),
+        _("${actor} and ${others} others replied on ${title}"),
+    ),
+    "changed the state of": (
+        _("${actor} changed the state of ${title}"),
+        _("${actor} and 1 other changed the state of ${title}"),
+        _("${actor} and ${others} others changed the state of ${title}"),
+    ),
+    "sent you a message": (
+        _("${actor} sent you a message"),
+        _("${actor} and 1 other sent you a message"),
+        _("${actor} and ${others} others sent you a message"),
+    ),
+}
+STATE_CHANGED = _("${actor} changed ${title} to ${state}")
+TIMES = _("${subject} (${count} times)")
+CHANGED_FIELDS = _("Changed: ${fields}.")
+TRANSITION = _("Transition: ${transition}; new state: ${state}.")
+
+
+def language_of(userid):
+    """The language `userid` reads in: their ``language`` property, else the site's."""
+    try:
+        from plone import api
+
+        user = api.user.get(userid=userid)
+        language = user.getProperty("language", None) if user is not None else None
+        if language:
+            return language
+        return api.portal.get_registry_record("plone.default_language", default="en")
+    except Exception:  # no site (a plain ZODB, a script without one): English
+        return "en"
+
+
+def render(message, language=None):
+    """Translate `message` into `language`, or the current request's language."""
+    if language is not None:
+        return translate(message, target_language=language)
+    return translate(message, context=getRequest())
+
+
+def _name(notification, userid):
+    return notification.stored_name(userid) or display_name(userid)
+
+
+def render_subject(notification, language=None):
+    """The one-line subject of `notification`: 'Bob and 2 others commented on Y'."""
+    stored = notification.stored_subject
+    actors = notification.actors
+    others = len(actors) - 1
+    phrases = PHRASES.get(notification.phrase)
+    if stored is None and phrases and notification.title is not None and actors:
+        mapping = {"actor": _name(notification, actors[0]), "title": notification.title,
+                   "others": others}
+        details = notification.details or {}
+        if others <= 0:
+            if notification.phrase == "changed the state of" and details.get("state"):
+                subject = render(_(STATE_CHANGED, mapping=dict(mapping, state=details["state"])),
+                                 language)
+            else:
+                subject = render(_(phrases[0], mapping=mapping), language)
+            if notification.count == 1:
+                return subject
+            return render(_(TIMES, mapping={"subject": subject, "count": notification.count}),
+                          language)
+        return render(_(phrases[1 if others == 1 else 2], mapping=mapping), language)
+    # A sentence of its own: the caller's words, grouped as before facts.
+    stored = stored or ""
+    if others <= 0:
+        if notification.count == 1:
+            return stored
+        return render(_(TIMES, mapping={"subject": stored, "count": notification.count}),
+                      language)
+    if phrases and notification.title:
+        mapping = {"actor": _name(notification, actors[0]), "title": notification.title,
+                   "others": others}
+        return render(_(phrases[1 if others == 1 else 2], mapping=mapping), language)
+    if notification.phrase and notification.title:
+        first = _name(notification, actors[0])
+        plural = "s" if others > 1 else ""
+        return f"{first} and {others} other{plural} {notification.phrase} {notification.title}"
+    return f"{stored} (and {others} more)"
+
+
+def render_body(notification, language=None):
+    """The body: the quoted words or the caller's text, else the changes it reports."""
+    if notification.body:
+        return notification.body
+    details = notification.details or {}
+    if details.get("fields"):
+        return render(_(CHANGED_FIELDS, mapping={"fields": ", ".join(details["fields"])}),
+                      language)
+    if details.get("transition"):
+        return render(_(TRANSITION, mapping={"transition": details["transition"],
+                                             "state": details.get("state") or ""}), language)
+    return ""
+
+
+def scrub_subject(notification, userid):
+    """The stored sentence of `notification` without the names of `userid` (erasing).
+
+    Only sentences stored by earlier releases or given by a caller hold names;
+    notifications that keep facts are rendered from ids and need no scrubbing.
+    """
+    text = notification.stored_subject or ""
+    names = {userid, notification.stored_name(userid), display_name(userid)} - {None, ""}
+    for name in sorted(names, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", ERASED_NAME, text)
+    return text

@@ -1,0 +1,46 @@
+"""View checks for what a reader is shown, through the site's IVisibility (if any)."""
+
+from plonesocial.activitystream.interfaces import IVisibility
+from zope.component import queryUtility
+
+
+def contexts_of(item):
+    """The content UUIDs an activity or notification is about: a View check for each."""
+    return (item.context,) if item.context else ()
+
+
+def visibility_filter(reader, contexts=contexts_of):
+    """Return a batch filter for `reader`, or None when nothing is checked.
+
+    The filter takes a batch of items and returns the set of those `reader`
+    may see: every content they are about must be Viewable, and an item
+    restricted to some principals (a Delete) must name one of the reader's.
+    """
+    visibility = queryUtility(IVisibility)
+    if visibility is None or reader is None:
+        return None
+    principals = visibility.principals(reader)
+
+    def visible(batch):
+        wanted = {uuid for item in batch for uuid in contexts(item)}
+        allowed = visibility.allowed(wanted) if wanted else {}
+        shown = set()
+        for item in batch:
+            uuids = contexts(item)
+            if all(allowed.get(uuid, frozenset()) & principals for uuid in uuids):
+                restricted = getattr(item, "restricted_to", None)
+                if restricted is None or restricted & principals:
+                    shown.add(item)
+        return shown
+
+    return visible
+
+
+def count_invisible(reader, uuids):
+    """How many of `uuids` (a list, repeats counted) `reader` may not View."""
+    visibility = queryUtility(IVisibility)
+    if visibility is None or not uuids:
+        return 0
+    allowed = visibility.allowed(set(uuids))
+    principals = visibility.principals(reader)
+    return sum(1 for uuid in uuids if not allowed.get(uuid, frozenset()) & principals)

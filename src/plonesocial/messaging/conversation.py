@@ -1,0 +1,211 @@
+"""A conversation between the owner of an inbox and one other user, and its messages.
+
+Read state is a read marker (a sequence number), so ``mark_read`` writes O(1)
+objects however long the conversation is; everything that changes one
+conversation also writes the Conversation object, so two transactions
+touching it conflict and one is retried, which keeps the counters exact.
+"""
+
+from BTrees.check import check as check_btree
+from BTrees.Length import Length
+from BTrees.LOBTree import LOBTree
+from persistent import Persistent
+from plonesocial import exc
+from plonesocial.clock import from_key
+from plonesocial.clock import to_key
+from plonesocial.messaging.events import ConversationReadEvent
+from plonesocial.messaging.interfaces import IConversation
+from plonesocial.messaging.interfaces import IMessage
+from zope.event import notify
+from zope.interface import implementer
+
+
+@implementer(IMessage)
+class Message:
+    """One copy of a message.
+
+    Not a Persistent object of its own: a message never changes, so it is
+    stored inline in its conversation's BTree bucket and loads with it.
+    """
+
+    # Importable and shown as plonesocial.messaging.messaging.Message, where the
+    # seed doctest (the messaging contract) and stored pickles name it.
+    __module__ = "plonesocial.messaging.messaging"
+
+    def __init__(self, conversation, id, uid, sender, recipient, text, created, seq):
+        self.__parent__ = conversation
+        self.id = id
+        self.uid = uid
+        self.sender = sender
+        self.recipient = recipient
+        self.text = text
+        self.created = created
+        # Position in the conversation's sequence of additions; compared with
+        # the conversation's read marker.
+        self.seq = seq
+
+    @property
+    def new(self):
+        return self.seq > self.__parent__._read_seq
+
+    @property
+    def incoming(self):
+        """True when the owner of this copy received it."""
+        return self.sender != self.__parent__.owner
+
+
+@implementer(IConversation)
+class Conversation(Persistent):
+    """The messages between the owner of an inbox and one other user."""
+
+    # Importable and shown as plonesocial.messaging.messaging.Conversation, where the
+    # seed doctest (the messaging contract) and stored pickles name it.
+    __module__ = "plonesocial.messaging.messaging"
+
+    def __init__(self, inbox, username):
+        self.__parent__ = inbox
+        self.owner = inbox.owner
+        self.username = username
+        # message id: UTC µs of `created` (int) -> Message, chronological
+        self._messages = LOBTree()
+        self._count = Length()  # number of messages
+        self._unread = Length()  # received messages that are new
+        self._seq = 0  # sequence number of the newest message added
+        self._read_seq = 0  # read marker: messages with seq <= this are read
+        self._updated = None  # message id of the newest message added
+
+    @property
+    def new_messages_count(self):
+        return self._unread()
+
+    @property
+    def last_updated(self):
+        return None if self._updated is None else from_key(self._updated)
+
+    def get_messages(self):
+        return iter(self._messages.values())
+
+    @property
+    def recency_key(self):
+        """The id of the newest message added (the inbox orders by it), or None."""
+        return self._updated
+
+    @recency_key.setter
+    def recency_key(self, key):
+        self._updated = key
+
+    @property
+    def last_message(self):
+        """The newest message of the conversation, or None."""
+        return None if self._updated is None else self.get(self._updated)
+
+    @property
+    def read_marker(self):
+        """The sequence number up to which the owner has read (0: nothing)."""
+        return self._read_seq
+
+    def message_ids(self, limit, before=None, after=None):
+        """Return up to `limit` message ids, newest first.
+
+        With `before`, the ones older than that id; with `after` (and no
+        `before`), the oldest ones newer than that id, still newest first.
+        """
+        if after is not None and before is None:
+            ids = list(self._messages.keys(min=after, excludemin=True))[:limit]
+        else:
+            bounds = {} if before is None else {"max": before, "excludemax": True}
+            ids = list(self._messages.keys(**bounds))[-limit:]
+        ids.reverse()
+        return ids
+
+    def mark_read(self):
+        """Mark every message read and announce it (ConversationReadEvent).
+
+        The event lets the notifications about this conversation be marked
+        seen too, whoever calls this: a page, a REST client or Python code.
+        """
+        if self._read_seq != self._seq:
+            unread = self._unread()
+            self._read_seq = self._seq
+            if unread:
+                self._unread.change(-unread)
+                self.__parent__.change_unread(-unread)
+        notify(ConversationReadEvent(self))
+
+    def check_invariants(self):
+        """Raise AssertionError unless the tree is sound and the counters agree (tests)."""
+        check_btree(self._messages)
+        messages = list(self._messages.values())
+        assert self._count() == len(messages), "message counter"
+        assert self._unread() == sum(1 for m in messages if m.new and m.incoming), "unread"
+
+    def anonymise(self, userid, placeholder, text):
+        """Replace `userid` by `placeholder` in every message, and their text by `text`.
+
+        Erasing a user: the other party keeps their own words. Messages are
+        stored inline in the tree's buckets, so each is replaced by a copy.
+        """
+        for key, message in list(self._messages.items()):
+            mine = message.sender == userid
+            self._messages[key] = Message(
+                self, message.id, message.uid,
+                placeholder if mine else message.sender,
+                placeholder if message.recipient == userid else message.recipient,
+                text if mine else message.text,
+                message.created, message.seq,
+            )
+
+    def __getitem__(self, message_id):
+        try:
+            return self._messages[message_id]
+        except (KeyError, TypeError):
+            raise exc.MessageNotFound(
+                f"No message {message_id!r} in the conversation of "
+                f"{self.owner!r} with {self.username!r}"
+            ) from None
+
+    def get(self, message_id, default=None):
+        try:
+            return self[message_id]
+        except exc.MessageNotFound:
+            return default
+
+    def __delitem__(self, message_id):
+        message = self[message_id]
+        del self._messages[message_id]
+        self._count.change(-1)
+        if message.new and message.incoming:
+            self._unread.change(-1)
+            self.__parent__.change_unread(-1)
+        # Serialise with a concurrent mark_read or send in this conversation.
+        self._p_changed = True
+
+    def __contains__(self, message_id):
+        return self.get(message_id) is not None
+
+    def __iter__(self):
+        return iter(self._messages.keys())
+
+    def __len__(self):
+        return self._count()
+
+    def add_copy(self, uid, sender, recipient, text, created):
+        """Store a copy of a message and return it (called by Inboxes)."""
+        key = to_key(created)
+        # Two messages created in the same microsecond: take the next free
+        # one.  Concurrent adds to one conversation conflict on _seq, so
+        # this probe always sees the keys of the other adds.
+        while key in self._messages:
+            key += 1
+        self._seq += 1
+        message = Message(self, key, uid, sender, recipient, text, created, self._seq)
+        self._messages[key] = message
+        self._count.change(1)
+        if message.incoming:
+            self._unread.change(1)
+            self.__parent__.change_unread(1)
+        if self._updated is None or key > self._updated:
+            self.__parent__.touch(self, key)
+        return message
+
+

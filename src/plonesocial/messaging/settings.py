@@ -1,0 +1,35 @@
+"""Site settings of private messages, kept in the Plone registry."""
+
+from plonesocial import _
+from plonesocial.settings import RegistrySettings
+from zope import schema
+from zope.interface import Interface
+
+
+PREFIX = "plonesocial.messaging"
+
+
+class IMessagingSettings(Interface):
+    """Registry records ``plonesocial.messaging.<name>``."""
+
+    max_message_length = schema.Int(
+        title=_("Maximum message length"),
+        description=_("Longest private message accepted, in characters."),
+        default=10000,
+        min=1,
+        max=1000000,
+    )
+
+    max_messages_per_minute = schema.Int(
+        title=_("Messages per minute"),
+        description=_(
+            "How many private messages one person may send in any 60 seconds; 0 is unlimited."
+        ),
+        default=30,
+        min=0,
+    )
+
+
+SETTINGS = RegistrySettings(IMessagingSettings, PREFIX)
+get_settings = SETTINGS.get
+is_installed = SETTINGS.is_installed

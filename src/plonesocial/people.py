@@ -1,0 +1,67 @@
+"""People as plonesocial shows them: display names, who exists, erased users.
+
+Looked up through plone.api when there is a site, once per user id and
+request (a page of 20 notifications by the same person asks once); on a
+plain ZODB (unit tests, scripts without a site) a user id is its own name.
+"""
+
+from zope.globalrequest import getRequest
+
+
+# The user id that stands for an erased user in other people's inboxes starts
+# with this; Plone's registration refuses brackets in user ids.
+ERASED_PREFIX = "[deleted]"
+# What replaces an erased user's name and the text of their messages.
+ERASED_NAME = "[deleted]"
+ERASED_TEXT = "[deleted]"
+
+_CACHE_KEY = "plonesocial.people"
+
+
+def _cache():
+    request = getRequest()
+    if request is None:
+        return {}
+    try:
+        cache = request.other.get(_CACHE_KEY)
+        if cache is None:
+            cache = request.other[_CACHE_KEY] = {}
+        return cache
+    except AttributeError:  # a request without `other` (a test request)
+        return {}
+
+
+def get_user(userid):
+    """The Plone member of `userid`, or None (also without a site); cached per request."""
+    if not isinstance(userid, str) or not userid:
+        return None
+    cache = _cache()
+    if userid in cache:
+        return cache[userid]
+    try:
+        from plone import api
+
+        user = api.user.get(userid=userid)
+    except Exception:  # no site: a plain ZODB has no users to look up
+        user = None
+    cache[userid] = user
+    return user
+
+
+def user_exists(userid):
+    """Tell whether `userid` is a user of this site: the one check before addressing anyone."""
+    return get_user(userid) is not None
+
+
+def display_name(userid):
+    """The name to show for `userid`: their full name, else the id itself."""
+    if isinstance(userid, str) and userid.startswith(ERASED_PREFIX):
+        return ERASED_NAME
+    user = get_user(userid)
+    name = user.getProperty("fullname", None) if user is not None else None
+    return name or userid
+
+
+def is_erased(userid):
+    """Tell whether `userid` is the placeholder of an erased user."""
+    return isinstance(userid, str) and userid.startswith(ERASED_PREFIX)

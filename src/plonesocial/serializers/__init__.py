@@ -1,0 +1,1 @@
+"""Serializers of plonesocial's objects: ISerializeToJson adapters, for REST and export."""
