@@ -6,6 +6,7 @@ from plone.app.testing import IntegrationTesting
 from plone.app.testing import PLONE_FIXTURE
 from plone.app.testing import PloneSandboxLayer
 from plone.testing.zope import WSGI_SERVER_FIXTURE
+from zope.i18n import config as i18n_config
 
 import plonesocial
 
@@ -14,6 +15,9 @@ class PlonesocialLayer(PloneSandboxLayer):
     defaultBases = (PLONE_FIXTURE,)
 
     def setUpZope(self, app, configurationContext):
+        # Compile the catalogues, as `make run` does (zope_i18n_compile_mo_files):
+        # mails and pages are tested in German too.
+        i18n_config.COMPILE_MO_FILES = True
         import plone.app.contenttypes
         import plone.app.discussion
         import plone.restapi

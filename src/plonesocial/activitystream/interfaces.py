@@ -1,18 +1,25 @@
 """Interfaces of plonesocial.activitystream: activities, notifications, subscriptions.
 
-Storage layout (one ``ActivityManager`` per site, in the site's annotations)::
+Storage layout (one ``ActivityManager`` per site, in the site's annotations);
+each store keeps its own trees and rules, in its own module::
 
-    ActivityManager
-      _activities    LOBTree    -activity id -> Activity       (site stream, newest first)
-      _by_actor      OOBTree    userid -> LLTreeSet(-activity id)
-      _by_context    OOBTree    content UUID -> LLTreeSet(-activity id)
-                                (an activity is filed under its context and
-                                 every ancestor: a folder's stream has its subtree)
-      _lists         OOBTree    userid -> NotificationList     (one subtree per user)
-      _broadcasts    LOBTree    -notification id -> Notification (recipient None)
-      _preferences   OOBTree    userid -> Preferences
-      subscriptions  Subscriptions
-      _queue         LOBTree    job id -> FanoutJob            (large audiences)
+    ActivityManager (manager.py)
+      activities     ActivityStore (activities.py)
+        _activities    LOBTree   -activity id -> Activity      (site stream, newest first)
+        _by_actor      OOBTree   userid -> LLTreeSet(-activity id)
+        _by_context    OOBTree   content UUID -> LLTreeSet(-activity id)
+                                 (an activity is filed under its context and
+                                  every ancestor: a folder's stream has its subtree)
+      notifications  NotificationStore (notifications.py)
+        _lists         OOBTree   userid -> NotificationList    (one subtree per user)
+        _broadcasts    LOBTree   -notification id -> Notification (recipient None)
+      preferences    PreferencesStore (preferences.py)
+        _preferences   OOBTree   userid -> Preferences
+      subscriptions  Subscriptions (subscriptions.py)
+      queue          FanoutQueue (fanout.py)
+        _jobs          LOBTree   job id -> FanoutJob           (large audiences, oldest first)
+      push_subscriptions  PushSubscriptionStore (delivery/push_subscriptions.py)
+        _subscriptions OOBTree   userid -> OOBTree(endpoint -> PushSubscription)
 
 Ids are UTC microseconds (ints); trees are keyed by the negated id so that
 iterating a tree in key order gives the newest first without reverse scans.
@@ -123,6 +130,12 @@ class IActivityManager(Interface):
 
     fanout_threshold = Attribute("Notifications written at once per event; the "
                                  "rest is queued for deliver_queued() (default 500).")
+    activities = Attribute("The ActivityStore: the site stream and its indexes.")
+    notifications = Attribute("The NotificationStore: every user's list, the broadcasts.")
+    preferences = Attribute("The PreferencesStore.")
+    subscriptions = Attribute("The ISubscriptions: follows and watches.")
+    queue = Attribute("The FanoutQueue: deliveries of large audiences, oldest first.")
+    push_subscriptions = Attribute("The PushSubscriptionStore: browsers per user.")
 
     def create(actor, verb, object, target=None, context=None, recipients=(),
                summary="", description="", extra=None, published=None,
@@ -226,6 +239,56 @@ class IActivityManager(Interface):
     def cleanup(remove_after=14, keep_unseen=True, now=None):
         """Remove notifications older than `remove_after` days (unseen ones
         too unless `keep_unseen`); return how many were removed."""
+
+    def notify_facts(recipients, message_type, phrase, owner=None, actor=None,
+                     context=None, title="", body="", reason="addressed", details=None):
+        """As notify(), with no stored sentence: the subject is rendered from
+        `phrase` (one of rendering.PHRASES), `title` and the actors when read."""
+
+    def mark_seen_about(userid, message_type, owner):
+        """Mark seen the unseen notification of a type about `owner` (its group),
+        if any; return True if one was. O(1). Reading a conversation calls it."""
+
+    def queued():
+        """Return how many deliveries wait in the fan-out queue."""
+
+    def mark_sent(notification, when=None):
+        """Record that `notification` was mailed; mark it seen if the site's
+        ``mark_seen_when_sent`` says so."""
+
+    def may_view(userid, notification):
+        """Tell whether `userid` may View what `notification` is about."""
+
+    def digest_due(userid, now=None):
+        """Return the set of digest modes due for `userid` at `now`."""
+
+    def take_digest(userid, now=None):
+        """Take the notifications of `userid` whose digest is due off the
+        waiting list; return those still unseen and Viewable, to be mailed."""
+
+    def digest_candidates():
+        """Iterate over the userids with notifications waiting for a digest."""
+
+    def add_push_subscription(userid, endpoint, p256dh, auth, language="", user_agent=""):
+        """Store (or renew) a browser's push subscription; return it.
+        Raises InvalidActivity for a malformed endpoint or keys."""
+
+    def remove_push_subscription(userid, endpoint):
+        """Forget a push subscription; return True if there was one."""
+
+    def get_push_subscriptions(userid):
+        """Return the push subscriptions of `userid`, a list."""
+
+    def needs_migration():
+        """Tell whether the manager still has the layout before stores."""
+
+    def migrate():
+        """Move the trees of the layout before stores into the stores; return
+        True if anything moved. Copies no activity or notification."""
+
+    def check_invariants():
+        """Raise AssertionError unless every store's trees, counters and
+        indexes agree (for tests and the stress run)."""
 
 
 class IPreferences(Interface):

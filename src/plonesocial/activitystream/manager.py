@@ -22,6 +22,7 @@ use) moves them into the stores, without copying any notification.
 from datetime import timedelta
 from persistent import Persistent
 from plonesocial import exc
+from plonesocial.activitystream import digests
 from plonesocial.activitystream.activities import ActivityStore
 from plonesocial.activitystream.activity import check_extra
 from plonesocial.activitystream.activity import make_reference
@@ -33,15 +34,14 @@ from plonesocial.activitystream.fanout import FanoutQueue
 from plonesocial.activitystream.interfaces import IActivityManager
 from plonesocial.activitystream.interfaces import INotificationDeliveredEvent
 from plonesocial.activitystream.interfaces import IVisibility
-from plonesocial.activitystream.notifications import BroadcastView  # noqa: F401
-from plonesocial.activitystream.notifications import LastSeen  # noqa: F401 (old pickles)
-from plonesocial.activitystream.notifications import Notification  # noqa: F401 (old pickles)
+from plonesocial.activitystream.notification import BroadcastView  # noqa: F401
+from plonesocial.activitystream.notification import LastSeen  # noqa: F401 (old pickles)
+from plonesocial.activitystream.notification import Notification  # noqa: F401 (old pickles)
+from plonesocial.activitystream.notification import template as make_template
 from plonesocial.activitystream.notifications import NotificationList  # noqa: F401
 from plonesocial.activitystream.notifications import NotificationStore
 from plonesocial.activitystream.notifications import seen_at
-from plonesocial.activitystream.notifications import template as make_template
 from plonesocial.activitystream.preferences import DIGEST_MODES
-from plonesocial.activitystream.preferences import is_due
 from plonesocial.activitystream.preferences import Preferences  # noqa: F401 (old pickles)
 from plonesocial.activitystream.preferences import PreferencesStore
 from plonesocial.activitystream.query import Query
@@ -454,40 +454,16 @@ class ActivityManager(Persistent):
         return visible is None or notification in visible([notification])
 
     def digest_due(self, userid, now=None):
-        """Return the modes of the digests due for `userid` now: those with
-        notifications waiting whose time has come (a set, maybe empty)."""
-        notification_list = self.notifications.get_list(userid)
-        if notification_list is None or not notification_list.has_waiting():
-            return set()
-        preferences = self.preferences.get(userid, create=False)
-        now = as_utc(now)
-        return {mode for mode in notification_list.waiting_modes()
-                if is_due(mode, preferences, notification_list.last_digest(mode), now)}
+        """Return the modes of the digests due for `userid` now (a set, maybe empty)."""
+        return digests.due(self, userid, as_utc(now))
 
     def take_digest(self, userid, now=None):
-        """Take the notifications of `userid` whose digest is due; return them.
-
-        They leave the waiting list whether or not they are returned: those
-        seen on the site meanwhile, or about content `userid` may no longer
-        View, are not mailed. The caller mails the rest and calls mark_sent,
-        in the same transaction.
-        """
-        now = as_utc(now)
-        due = self.digest_due(userid, now)
-        if not due:
-            return []
-        taken = self.notifications.get_list(userid).take_digest(due, now)
-        visible = visibility_filter(userid)
-        if visible is not None and taken:
-            shown = visible(taken)
-            taken = [n for n in taken if n in shown]
-        return taken
+        """Take the notifications of `userid` whose digest is due; return them (digests.take)."""
+        return digests.take(self, userid, as_utc(now))
 
     def digest_candidates(self):
         """Iterate over the userids that have notifications waiting for a digest."""
-        for notification_list in self.notifications.lists():
-            if notification_list.has_waiting():
-                yield notification_list.owner
+        return digests.candidates(self)
 
     # -- Web Push subscriptions --------------------------------------------------------
 

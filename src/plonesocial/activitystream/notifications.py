@@ -13,9 +13,7 @@ Conflict avoidance:
 - Ids come from the clock; two transactions taking the same id in the same
   tree conflict and one is retried.
 
-A notification stores facts (type, actor ids, what it is about, the
-changed fields), not sentences: ``rendering`` composes its subject and body
-in the reader's language when it is shown or mailed.
+The notifications themselves are in ``notification``.
 """
 
 from BTrees.check import check as check_btree
@@ -25,162 +23,18 @@ from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from plonesocial import exc
-from plonesocial.activitystream.interfaces import INotification
+from plonesocial.activitystream.notification import BroadcastView
+from plonesocial.activitystream.notification import LastSeen
+from plonesocial.activitystream.notification import Notification
 from plonesocial.activitystream.validation import check_userid
 from plonesocial.activitystream.validation import free_id
 from plonesocial.clock import as_utc
 from plonesocial.clock import from_key
 from plonesocial.clock import to_key
 from plonesocial.prefetch import prefetch_paths
-from zope.interface import implementer
 
 
 FRONT = -(2**63) + 1  # below every key: the front of a newest-first tree
-
-
-class LastSeen(Persistent):
-    """When a user last looked at their notifications.
-
-    Concurrent updates (two tabs, two devices) resolve to the later time
-    instead of a ConflictError.
-    """
-
-    value = None  # UTC µs (int) or None
-
-    def _p_resolveConflict(self, old, committed, new):
-        times = [state.get("value") for state in (committed, new)]
-        times = [t for t in times if t is not None]
-        resolved = dict(new)
-        resolved["value"] = max(times) if times else None
-        return resolved
-
-
-def template(message_type, owner=None, subject=None, body="", actor=None, actor_name=None,
-             activity_id=None, context=None, phrase=None, title=None, details=None):
-    """What one event tells its audience: the facts every notification of it starts from.
-
-    `subject` is a sentence given by the caller (``notify(subject=...)``);
-    without it the subject is rendered from `phrase`, `title` and the actors.
-    `details` holds further facts for the body, e.g. ``{"fields": [...]}``.
-    """
-    return dict(message_type=message_type, owner=owner, subject=subject, body=body,
-                actor=actor, actor_name=actor_name, activity_id=activity_id,
-                context=context, phrase=phrase, title=title, details=details or None)
-
-
-@implementer(INotification)
-class Notification(Persistent):
-    """One entry of a notification list, or a broadcast (recipient None)."""
-
-    sent = None
-    # A sentence given by whoever notified, or stored by releases before
-    # notifications kept facts only; None: rendered from the facts.
-    _subject = None
-    # actor userid -> display name, kept by those releases (read, never written now)
-    _names = {}
-    details = None  # further facts for the body, e.g. {"fields": (...)}
-    phrase = None
-    title = None
-
-    def __init__(self, id, recipient, template, reasons):
-        self.id = id
-        self.recipient = recipient
-        self.message_type = template["message_type"]
-        self.owner = template["owner"]
-        self.context = template["context"]
-        self.activity_id = template["activity_id"]
-        actor = template["actor"]
-        self.actors = (actor,) if actor else ()
-        self.count = 1
-        self.reasons = tuple(reasons)
-        self._created = id
-        self.__parent__ = None
-        self._set_facts(template)
-
-    def _set_facts(self, template):
-        self.phrase = template["phrase"]
-        self.title = template["title"]
-        self.body = template["body"]
-        self.details = template["details"]
-        self._subject = template["subject"]
-
-    @property
-    def created(self):
-        return from_key(self._created)
-
-    @property
-    def updated(self):
-        return from_key(self.id)
-
-    @property
-    def seen(self):
-        return self.__parent__.is_seen(self)
-
-    @property
-    def stored_subject(self):
-        """The sentence stored with the notification, or None (rendered from facts)."""
-        return self._subject
-
-    def stored_name(self, userid):
-        """The display name stored for an actor by earlier releases, or None."""
-        return self._names.get(userid)
-
-    @property
-    def subject(self):
-        """The subject in the current request's language (see ``rendering``)."""
-        from plonesocial.activitystream.rendering import render_subject
-
-        return render_subject(self)
-
-    def regroup(self, new_id, template, reasons):
-        """Fold a newer event of the same type about the same owner into this one."""
-        actor = template["actor"]
-        if actor:
-            self.actors = (actor,) + tuple(a for a in self.actors if a != actor)
-        self.id = new_id
-        self.count += 1
-        self.reasons = tuple(dict.fromkeys(self.reasons + tuple(reasons)))
-        self.activity_id = template["activity_id"]
-        self._set_facts(template)
-
-    def replace_actor(self, userid, placeholder, body=None):
-        """Put `placeholder` where `userid` was among the actors (erasing a user);
-        `body`, if given, replaces a quote of their words."""
-        if userid in self.actors:
-            self.actors = tuple(placeholder if a == userid else a for a in self.actors)
-            if userid in self._names:
-                self._names = {a: n for a, n in self._names.items() if a != userid}
-        if self._subject is not None:
-            from plonesocial.activitystream.rendering import scrub_subject
-
-            self._subject = scrub_subject(self, userid)
-        if body is not None:
-            self.body = body
-
-
-class BroadcastView:
-    """A broadcast as one user sees it: the shared notification plus their seen state."""
-
-    def __init__(self, notification, notification_list):
-        self._notification = notification
-        self._list = notification_list
-
-    def __getattr__(self, name):
-        return getattr(self._notification, name)
-
-    @property
-    def subject(self):
-        return self._notification.subject
-
-    @property
-    def seen(self):
-        return self._list is not None and self._list.is_seen(self._notification)
-
-    def __eq__(self, other):
-        return isinstance(other, BroadcastView) and other._notification is self._notification
-
-    def __hash__(self):
-        return hash(id(self._notification))
 
 
 class NotificationList(Persistent):
@@ -573,12 +427,6 @@ class NotificationStore(Persistent):
         check_btree(self._broadcasts)
         for notification_list in self._lists.values():
             notification_list.check_invariants()
-
-
-def last_seen_of(store, userid):
-    """When `userid` last looked at their notifications (naive UTC), or None."""
-    notification_list = store.get_list(userid)
-    return None if notification_list is None else notification_list.last_seen
 
 
 def seen_at(when):
