@@ -16,7 +16,7 @@ TESTRUNNER := PYTHONPATH=$(CURDIR) $(BIN)/zope-testrunner --path src --test-path
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install instance site run jobs chromium stress bench test test-unit test-buildout buildout i18n \
+.PHONY: help install instance site run jobs chromium stress bench test test-unit test-buildout buildout i18n lint format \
         security-matrix pins pins-generate pins-check clean distclean
 
 help: ## Show this help
@@ -52,10 +52,18 @@ chromium: ## Install Debian's Chromium for the browser tests (needs root and apt
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else echo "no apt-get: install Chromium yourself, or the browser tests skip"; fi
 
-test: $(STAMP) ## Run every test: unit, integration and the doctests in docs/
+test: $(STAMP) lint ## Run every test: lint, unit, integration and the doctests in docs/
 	$(BIN)/python scripts/pins.py check
 	$(BIN)/python scripts/i18n.py check
 	$(TESTRUNNER) -v
+
+lint: $(STAMP) ## ruff (pycodestyle, pyflakes, Plone's import order, no private access) and zpretty
+	$(BIN)/ruff check .
+	$(BIN)/zpretty --check --include '\.(xml|zcml)$$' src
+
+format: $(STAMP) ## Fix what ruff can (imports) and format the ZCML and profile XML with zpretty
+	$(BIN)/ruff check --fix .
+	$(BIN)/zpretty -i --include '\.(xml|zcml)$$' src
 
 test-unit: $(STAMP) ## Run only the fast unit tests (no Plone layer)
 	$(TESTRUNNER) -v --layer zope.testrunner.layer.UnitTests

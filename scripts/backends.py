@@ -89,9 +89,9 @@ class FileStorageBackend(Backend):
     def open_db(self):
         """The one database of this process (opened on first use)."""
         if self.db is None:
-            import ZODB
-
             from ZODB.FileStorage import FileStorage
+
+            import ZODB
 
             # A connection per writer thread (up to 16) without pool warnings.
             self.db = ZODB.DB(FileStorage(str(self.path)), cache_size=30000, pool_size=32)

@@ -110,9 +110,9 @@ def zope_delay(rnd, attempt):
 
 def write_loop(db, op, writer, ops, start_at, stopfile=None):
     """Run `ops` operations (or until `stopfile` exists); return what happened."""
-    import transaction
-
     from ZODB.POSException import ConflictError
+
+    import transaction
 
     tm = transaction.TransactionManager()
     conn = db.open(tm)
@@ -211,13 +211,13 @@ def data_key(items, followers):
 
 def build_data(path, items, followers):
     """Write the Data.fs that S3-S5 read: big inboxes, streams and follower sets."""
-    import transaction
-    import ZODB
-
     from BTrees.OOBTree import OOBTree
     from plonesocial.activitystream.manager import ActivityManager
     from plonesocial.messaging.messaging import Inboxes
     from ZODB.FileStorage import FileStorage
+
+    import transaction
+    import ZODB
 
     db = ZODB.DB(FileStorage(str(path)), cache_size=100000)
     tm = transaction.TransactionManager()
@@ -348,10 +348,10 @@ def s4_stream(backend, items):
 
 
 def s5_fanout(backend, followers, background_writers=4):
-    import transaction
-
     from plonesocial.activitystream.jobs import run_fanout
     from ZODB.POSException import ConflictError
+
+    import transaction
 
     db = backend.open_db()
     results = {}

@@ -9,8 +9,9 @@ Usage::
 Writes ``etc/zope.conf`` (the storage: FileStorage and blobs under ``var/`` by
 default, a ZEO client, or RelStorage on PostgreSQL, history-free),
 ``etc/site.zcml`` and ``etc/zope.ini`` (the WSGI server) below the given
-directory; for ZEO also ``etc/zeo.conf`` for the ZEO server. The data files are never touched: running it again only rewrites
-configuration, so the port can change from one ``make run`` to the next.
+directory; for ZEO also ``etc/zeo.conf`` for the ZEO server. The data files are
+never touched: running it again only rewrites configuration, so the port can
+change from one ``make run`` to the next.
 """
 
 from pathlib import Path

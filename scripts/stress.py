@@ -109,9 +109,9 @@ def transient_errors():
 
 
 def worker_thread(db, index, ops, ackfile, stats, lock):
-    import transaction
-
     from ZODB.POSException import ConflictError
+
+    import transaction
 
     transient = transient_errors()
     rnd = random.Random(index)
@@ -173,10 +173,10 @@ def worker_thread(db, index, ops, ackfile, stats, lock):
 
 def fanout_thread(db, done, stats, lock):
     """Deliver queued notifications in chunks until the workers are done."""
-    import transaction
-
     from plonesocial.activitystream.jobs import run_fanout
     from ZODB.POSException import ConflictError
+
+    import transaction
 
     transient = transient_errors()
     tm = transaction.TransactionManager()

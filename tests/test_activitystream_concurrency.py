@@ -1,6 +1,5 @@
 """Concurrent notifications and seen-marking for one user on a real FileStorage."""
 
-from BTrees.check import check as check_btree
 from plonesocial.activitystream.manager import ActivityManager
 from ZODB.FileStorage import FileStorage
 from ZODB.POSException import ConflictError

@@ -11,7 +11,6 @@ The runs are bounded (derandomized, few examples, no example database) so that t
 module takes seconds, not minutes.
 """
 
-from BTrees.check import check as check_btree
 from html.parser import HTMLParser
 from hypothesis import assume
 from hypothesis import example

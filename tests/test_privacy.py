@@ -9,8 +9,8 @@ from plonesocial.messaging import exc as messaging_exc
 from plonesocial.messaging.interfaces import IMessagingLocator
 from plonesocial.privacy import erase_user_data
 from plonesocial.privacy import ERASED_TEXT
-from plonesocial.privacy import export_user_data
 from plonesocial.privacy import exc
+from plonesocial.privacy import export_user_data
 from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
 from tests.rest import RestClient
 from zExceptions import Forbidden

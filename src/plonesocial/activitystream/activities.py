@@ -21,24 +21,15 @@ class ActivityStore(Persistent):
     anonymised copy in its place); it lives inline in the tree's buckets.
     """
 
-    def __init__(self):
+    def __init__(self, activities=None, count=None, by_actor=None, by_context=None):
+        """A new store, or one around the trees of a manager stored before the stores."""
         # -activity id -> Activity: the site stream, newest first
-        self._activities = LOBTree()
-        self._count = Length()  # == len(self._activities)
+        self._activities = LOBTree() if activities is None else activities
+        self._count = Length() if count is None else count  # == len(self._activities)
         # actor userid -> LLTreeSet(-activity id)
-        self._by_actor = OOBTree()
+        self._by_actor = OOBTree() if by_actor is None else by_actor
         # content UUID -> LLTreeSet(-activity id), for the content and every ancestor
-        self._by_context = OOBTree()
-
-    @classmethod
-    def from_trees(cls, activities, count, by_actor, by_context):
-        """A store around existing trees (moving a site's data into this shape)."""
-        store = cls.__new__(cls)
-        store._activities = activities
-        store._count = count
-        store._by_actor = by_actor
-        store._by_context = by_context
-        return store
+        self._by_context = OOBTree() if by_context is None else by_context
 
     def add(self, published, actor, verb, object_, target, context, ancestors, summary,
             description, extra, recipients, restricted_to, actor_name=None):

@@ -63,16 +63,19 @@ class CatalogVisibility:
         if user is None:
             return frozenset()
         catalog = api.portal.get_tool("portal_catalog")
-        return frozenset(catalog._listAllowedRolesAndUsers(user.getUser()))
+        # The principals the catalog's security index knows the user by, as its
+        # searches compute them (no public API returns them).
+        return frozenset(catalog._listAllowedRolesAndUsers(user.getUser()))  # noqa: SLF001
 
     def allowed(self, uuids):
         processQueue()  # index what this transaction changed first
-        catalog = api.portal.get_tool("portal_catalog")._catalog
+        # One index entry each, not a search: no public API reads a single entry.
+        catalog = api.portal.get_tool("portal_catalog")._catalog  # noqa: SLF001
         uid_index = catalog.getIndex("UID")
         security_index = catalog.getIndex("allowedRolesAndUsers")
         result = {}
         for uuid in uuids:
-            rid = uid_index._index.get(uuid)
+            rid = uid_index._index.get(uuid)  # noqa: SLF001
             if rid is not None:
                 result[uuid] = frozenset(security_index.getEntryForObject(rid, default=()))
         return result

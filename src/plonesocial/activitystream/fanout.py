@@ -84,8 +84,11 @@ class FanoutQueue(Persistent):
         Jobs are few (one per large fan-out still running): re-keying is cheap."""
         queue = cls()
         for key, job in tree.items():
-            queue._jobs[-key] = job
+            queue.put(-key, job)
         return queue
+
+    def put(self, job_id, job):
+        self._jobs[job_id] = job
 
     def add(self, template, audience, when):
         """Queue the delivery of `template` to `audience` ((userid, reasons), ...)."""

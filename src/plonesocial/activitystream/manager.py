@@ -112,14 +112,14 @@ class ActivityManager(Persistent):
         if not self.needs_migration():
             return False
         state = self.__dict__
-        self.activities = ActivityStore.from_trees(
+        self.activities = ActivityStore(
             state.pop("_activities"), state.pop("_activity_count"),
             state.pop("_by_actor"), state.pop("_by_context"))
-        self.notifications = NotificationStore.from_trees(
+        self.notifications = NotificationStore(
             state.pop("_lists"), state.pop("_broadcasts"))
-        self.preferences = PreferencesStore.from_tree(state.pop("_preferences"))
+        self.preferences = PreferencesStore(state.pop("_preferences"))
         self.queue = FanoutQueue.from_tree(state.pop("_queue"))
-        self.push_subscriptions = PushSubscriptionStore.from_tree(state.pop("_push", None))
+        self.push_subscriptions = PushSubscriptionStore(state.pop("_push", None))
         self._p_changed = True
         return True
 

@@ -308,19 +308,12 @@ class NotificationList(Persistent):
 class NotificationStore(Persistent):
     """Every user's NotificationList, and the broadcasts stored once for everybody."""
 
-    def __init__(self):
+    def __init__(self, lists=None, broadcasts=None):
+        """A new store, or one around the trees of a manager stored before the stores."""
         # userid -> NotificationList
-        self._lists = OOBTree()
+        self._lists = OOBTree() if lists is None else lists
         # -notification id -> Notification (recipient None)
-        self._broadcasts = LOBTree()
-
-    @classmethod
-    def from_trees(cls, lists, broadcasts):
-        """A store around existing trees (moving a site's data into this shape)."""
-        store = cls.__new__(cls)
-        store._lists = lists
-        store._broadcasts = broadcasts
-        return store
+        self._broadcasts = LOBTree() if broadcasts is None else broadcasts
 
     def get_list(self, userid, create=False):
         """The NotificationList of `userid`, or None (created with `create`)."""

@@ -13,9 +13,9 @@ from plonesocial.activitystream.validation import check_userid
 from plonesocial.activitystream.validation import check_verb
 from plonesocial.clock import from_key
 from plonesocial.prefetch import prefetch_paths
-from zope.interface import implementer
 from zoneinfo import ZoneInfo
 from zoneinfo import ZoneInfoNotFoundError
+from zope.interface import implementer
 
 
 MISSING = object()  # "not given", where None means something
@@ -143,16 +143,10 @@ def check_timezone(name):
 class PreferencesStore(Persistent):
     """The preferences of every user who changed theirs; the others use the defaults."""
 
-    def __init__(self):
+    def __init__(self, tree=None):
+        """A new store, or one around the tree of a manager stored before the stores."""
         # userid -> Preferences
-        self._preferences = OOBTree()
-
-    @classmethod
-    def from_tree(cls, tree):
-        """A store around an existing tree (moving a site's data into this shape)."""
-        store = cls.__new__(cls)
-        store._preferences = tree
-        return store
+        self._preferences = OOBTree() if tree is None else tree
 
     def get(self, userid, create=True):
         """The Preferences of `userid`; stored when first asked for with `create`.

@@ -4,8 +4,8 @@ from BTrees.check import check as check_btree
 from BTrees.Length import Length
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
-from plonesocial import userids
 from plonesocial import exc
+from plonesocial import userids
 from plonesocial.activitystream.interfaces import ISubscription
 from plonesocial.activitystream.interfaces import ISubscriptions
 from plonesocial.clock import utcnow

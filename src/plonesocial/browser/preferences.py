@@ -1,8 +1,8 @@
 """The notification preferences page of the authenticated user."""
 
+from pathlib import Path
 from plone import api
 from plone.protect import CheckAuthenticator
-from pathlib import Path
 from plonesocial import _
 from plonesocial.activitystream import api as activitystream
 from plonesocial.activitystream.interfaces import MAIL_MODES

@@ -5,8 +5,8 @@ from plone.app.layout.viewlets.common import ViewletBase
 from plone.protect import CheckAuthenticator
 from plone.uuid.interfaces import IUUID
 from plonesocial import _
-from plonesocial.people import user_exists
 from plonesocial.activitystream import api as activitystream
+from plonesocial.people import user_exists
 from Products.CMFCore.interfaces import ISiteRoot
 from Products.CMFPlone.browser.author import AuthorView
 from Products.Five.browser import BrowserView

@@ -11,8 +11,8 @@ from plonesocial.activitystream.content import get_storage
 from plonesocial.activitystream.rendering import language_of
 from plonesocial.activitystream.rendering import render_body
 from plonesocial.activitystream.rendering import render_subject
-from plonesocial.delivery.settings import get_settings
 from plonesocial.delivery.mail import item_url
+from plonesocial.delivery.settings import get_settings
 from pywebpush import webpush
 from pywebpush import WebPushException
 from zope.component.hooks import getSite
@@ -45,7 +45,8 @@ def push_after_commit(notification):
     subscriptions = manager.get_push_subscriptions(notification.recipient)
     if not subscriptions:
         return
-    claims = {"sub": settings.vapid_contact or f"mailto:{api.portal.get_registry_record('plone.email_from_address', default='')}"}
+    site_address = api.portal.get_registry_record("plone.email_from_address", default="")
+    claims = {"sub": settings.vapid_contact or f"mailto:{site_address}"}
     job = dict(
         userid=notification.recipient,
         data=payload(notification, language_of(notification.recipient)),

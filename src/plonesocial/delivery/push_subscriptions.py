@@ -54,17 +54,10 @@ class PushSubscription:
 class PushSubscriptionStore(Persistent):
     """The push subscriptions of every user, one subtree each."""
 
-    def __init__(self):
+    def __init__(self, tree=None):
+        """A new store, or one around the tree of a manager stored before the stores."""
         # userid -> OOBTree(endpoint -> PushSubscription)
-        self._subscriptions = OOBTree()
-
-    @classmethod
-    def from_tree(cls, tree):
-        """A store around an existing tree, or a new one (moving a site's data)."""
-        store = cls()
-        if tree is not None:
-            store._subscriptions = tree
-        return store
+        self._subscriptions = OOBTree() if tree is None else tree
 
     def add(self, userid, endpoint, p256dh, auth, language="", user_agent=""):
         """Store (or renew) a browser's push subscription for `userid`; return it."""

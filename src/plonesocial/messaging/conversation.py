@@ -46,7 +46,7 @@ class Message:
 
     @property
     def new(self):
-        return self.seq > self.__parent__._read_seq
+        return self.seq > self.__parent__.read_marker
 
     @property
     def incoming(self):

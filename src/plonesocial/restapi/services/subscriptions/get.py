@@ -1,7 +1,7 @@
 """GET @subscriptions: my follows, then my watches, a page at a time."""
 
-from plonesocial.restapi.base import MAX_LIMIT
 from plonesocial.activitystream import api as activitystream
+from plonesocial.restapi.base import MAX_LIMIT
 from plonesocial.restapi.services.subscriptions import SubscriptionsService
 from urllib.parse import urlencode
 from zExceptions import BadRequest
