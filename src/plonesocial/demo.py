@@ -2,7 +2,10 @@
 
 from datetime import timedelta
 from plone import api
+from plone.app.discussion.interfaces import IConversation
+from plonesocial.activitystream import api as activitystream
 from plonesocial.clock import utcnow
+from zope.component import createObject
 
 
 # userid, full name, password: printed by `make run` and listed in README.md.
@@ -59,14 +62,9 @@ def create_demo_activity(portal):
     Runs once: nothing is done if the demo folder exists. The activities and
     notifications themselves are recorded when the transaction commits.
     """
-    from plone.app.discussion.interfaces import IConversation
-    from plonesocial.activitystream.interfaces import IActivityLocator
-    from zope.component import createObject
-    from zope.component import getUtility
-
     if "team" in portal.objectIds():
         return False
-    am = getUtility(IActivityLocator).get_manager()
+    am = activitystream.get_manager()
     # Alice hears of private messages by email at once (see the SMTP server's output).
     am.get_preferences("alice").set(mail_modes={"message": "immediately"})
     am.subscriptions.follow("alice", "bob")

@@ -10,6 +10,7 @@ per transaction; ``cleanup`` removes old notifications as the registry's
 installed is served unless ``--site`` names some.
 """
 
+from plone.base.interfaces import IPloneSiteRoot
 from plonesocial.activitystream.content import get_storage
 from plonesocial.activitystream.jobs import run_fanout
 from plonesocial.activitystream.settings import get_settings
@@ -27,8 +28,6 @@ JOBS = ("fanout", "digests", "cleanup")
 
 def plonesocial_sites(app, site_ids=None):
     """Yield the Plone sites of `app` that have plonesocial installed."""
-    from plone.base.interfaces import IPloneSiteRoot
-
     for site in app.objectValues():
         if not IPloneSiteRoot.providedBy(site):
             continue
@@ -81,6 +80,7 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    # Zope starts only once the arguments are right (--help answers at once).
     from Zope2.Startup.run import make_wsgi_app
 
     import Zope2

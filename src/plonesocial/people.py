@@ -5,6 +5,7 @@ request (a page of 20 notifications by the same person asks once); on a
 plain ZODB (unit tests, scripts without a site) a user id is its own name.
 """
 
+from plone import api
 from zope.globalrequest import getRequest
 
 
@@ -39,10 +40,8 @@ def get_user(userid):
     if userid in cache:
         return cache[userid]
     try:
-        from plone import api
-
         user = api.user.get(userid=userid)
-    except Exception:  # no site: a plain ZODB has no users to look up
+    except api.exc.CannotGetPortalError:  # a plain ZODB has no users to look up
         user = None
     cache[userid] = user
     return user

@@ -1,6 +1,7 @@
 """Activities, the references they make to entities, and their Activity Streams 2.0 form."""
 
 from collections import namedtuple
+from plone.uuid.interfaces import IUUID
 from plonesocial import exc
 from plonesocial.activitystream.interfaces import IActivity
 from plonesocial.clock import from_key
@@ -49,8 +50,6 @@ def make_reference(value, role="reference"):
         if not isinstance(id_, str) or not id_ or id_.strip() != id_:
             raise exc.InvalidReference(f"{role}: the id must be a non-empty string, not {id_!r}")
         return Reference(kind, id_)
-    from plone.uuid.interfaces import IUUID
-
     uuid = IUUID(value, None)
     if uuid is None:
         raise exc.InvalidReference(

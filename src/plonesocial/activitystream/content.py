@@ -8,6 +8,8 @@ from plonesocial.activitystream.chain import content_chain  # noqa: F401 (its ol
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.activitystream.interfaces import IVisibility
 from plonesocial.activitystream.manager import ActivityManager
+from plonesocial.people import display_name
+from plonesocial.people import user_exists
 from plonesocial.storage import SiteStorage
 from Products.CMFCore.indexing import processQueue
 from zope.globalrequest import getRequest
@@ -59,6 +61,8 @@ class CatalogVisibility:
     """
 
     def principals(self, userid):
+        # Looked up afresh, never from the per-request cache of names: groups
+        # and roles may have changed since.
         user = api.user.get(userid=userid)
         if user is None:
             return frozenset()
@@ -111,9 +115,8 @@ class PloneResolver(URNResolver):
                 }
         elif reference.kind == "user":
             portal_url = api.portal.get().absolute_url()
-            user = api.user.get(userid=reference.id)
             data = {"type": "Person", "id": f"{portal_url}/author/{reference.id}"}
-            if user is not None:
-                data["name"] = user.getProperty("fullname") or reference.id
+            if user_exists(reference.id):
+                data["name"] = display_name(reference.id)
             return data
         return super().describe(reference)

@@ -23,6 +23,7 @@ from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from plonesocial import exc
+from plonesocial.activitystream.activity import Reference
 from plonesocial.activitystream.notification import BroadcastView
 from plonesocial.activitystream.notification import LastSeen
 from plonesocial.activitystream.notification import Notification
@@ -272,8 +273,6 @@ class NotificationList(Persistent):
     def anonymise_actor(self, userid, placeholder, message_type, body):
         """In the notifications of `message_type` about `userid`, put `placeholder`
         for them, as actor and as owner, and `body` for the quote of their words."""
-        from plonesocial.activitystream.activity import Reference
-
         old_owner = Reference("user", userid)
         new_owner = Reference("user", placeholder)
         changed = 0

@@ -7,9 +7,11 @@ Notifications that carry a sentence of their own (given to ``notify()``, or
 stored by releases before facts) show that sentence.
 """
 
+from plone import api
 from plonesocial import _
 from plonesocial.people import display_name
 from plonesocial.people import ERASED_NAME
+from plonesocial.people import get_user
 from zope.globalrequest import getRequest
 from zope.i18n import translate
 
@@ -68,15 +70,13 @@ TRANSITION = _("Transition: ${transition}; new state: ${state}.")
 
 def language_of(userid):
     """The language `userid` reads in: their ``language`` property, else the site's."""
+    user = get_user(userid)
+    language = user.getProperty("language", None) if user is not None else None
+    if language:
+        return language
     try:
-        from plone import api
-
-        user = api.user.get(userid=userid)
-        language = user.getProperty("language", None) if user is not None else None
-        if language:
-            return language
         return api.portal.get_registry_record("plone.default_language", default="en")
-    except Exception:  # no site (a plain ZODB, a script without one): English
+    except api.exc.CannotGetPortalError:  # no site (a plain ZODB, a script): English
         return "en"
 
 

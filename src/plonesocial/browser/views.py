@@ -7,8 +7,10 @@ opening a conversation marks it read, and @@see marks a notification seen.
 
 from html import escape
 from plone import api
+from plone.base.interfaces import IPloneSiteRoot
 from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection
+from plone.uuid.interfaces import IUUID
 from plonesocial import _
 from plonesocial import exc
 from plonesocial.activitystream import api as activitystream
@@ -201,9 +203,6 @@ class StreamView(SocialView):
     """@@stream: the personal timeline on the site, the item's stream on content."""
 
     def prepare(self):
-        from plone.base.interfaces import IPloneSiteRoot
-        from plone.uuid.interfaces import IUUID
-
         if IPloneSiteRoot.providedBy(self.context):
             self.title = _("Your activity stream")
             query = activitystream.get_timeline(self.userid)

@@ -13,6 +13,7 @@ from plonesocial import _
 from plonesocial import logger
 from plonesocial.activitystream.rendering import render_body
 from plonesocial.activitystream.rendering import render_subject
+from plonesocial.people import get_user
 from plonesocial.urls import notification_url as item_url
 from zope.i18n import translate
 
@@ -45,7 +46,7 @@ def can_send():
 
 def recipient_address(userid):
     """Return the email address of a user, or None."""
-    user = api.user.get(userid=userid)
+    user = get_user(userid)
     if user is None:
         return None
     return user.getProperty("email") or None
