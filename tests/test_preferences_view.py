@@ -57,6 +57,11 @@ class TestPreferencesPage(unittest.TestCase):
         browser.getControl("Save").click()
         self.assertIn("Nothing was saved", browser.contents)
         self.assertIsNone(self.preferences("ann").mail_mode)
+        # Not even the defaults: the page checks everything first, as
+        # PATCH @notification-settings does (one rule, in the API).
+        transaction.begin()
+        manager = getUtility(IActivityLocator).get_manager()
+        self.assertIsNone(manager.preferences.get_stored("ann"))
 
     def test_post_without_token_refused(self):
         from zExceptions import Forbidden
