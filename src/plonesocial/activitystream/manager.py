@@ -478,6 +478,14 @@ class PushSubscription:
     """One browser's permission to show this site's notifications. Immutable."""
 
     def __init__(self, endpoint, p256dh, auth, language="", user_agent=""):
+        # issue 12: real keys, https to an allowed push service (delivery/push_endpoints.py)
+        from plonesocial.delivery.push_endpoints import check_subscription
+        from plonesocial.delivery.push_endpoints import UnsafeEndpoint
+
+        try:
+            check_subscription(endpoint, p256dh, auth)
+        except UnsafeEndpoint as error:
+            raise exc.InvalidActivity(str(error)) from None
         if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")) \
                 or len(endpoint) > MAX_ENDPOINT:
             raise exc.InvalidActivity(

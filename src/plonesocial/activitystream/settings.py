@@ -3,6 +3,8 @@
 from plone.registry.interfaces import IRegistry
 from plonesocial import _
 from plonesocial.activitystream.interfaces import MAIL_MODES
+from plonesocial.delivery.vapid import check_private_key  # issue 12: keys validated on save
+from plonesocial.delivery.vapid import check_public_key
 from zope import schema
 from zope.component import queryUtility
 from zope.interface import Interface
@@ -95,13 +97,16 @@ class IActivityStreamSettings(Interface):
         description=_("The site's public application server key (base64url)."),
         required=False,
         default="",
+        constraint=check_public_key,
     )
 
-    vapid_private_key = schema.TextLine(
+    # Text, not TextLine: a PEM key has line breaks (issue 12).
+    vapid_private_key = schema.Text(
         title=_("VAPID private key"),
-        description=_("The site's private key (base64url raw or PEM)."),
+        description=_("The site's private key: the PEM file, or the raw key in base64url."),
         required=False,
         default="",
+        constraint=check_private_key,
     )
 
     vapid_contact = schema.TextLine(

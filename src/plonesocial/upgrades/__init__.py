@@ -35,3 +35,16 @@ def add_limits_and_privacy(context):
     setup = api.portal.get_tool("portal_setup")
     setup.runImportStepFromProfile(PROFILE, "controlpanel", run_dependencies=False)
     sync_inboxes_limits(api.portal.get())
+
+
+def add_delivery_outbox(context):
+    """1004 -> 1005 (issue 12): the delivery settings, with the site URL from the
+    request that runs the upgrade; the outbox; the Social delivery configlet."""
+    from plonesocial.setuphandlers import set_site_url_from_request
+    from plonesocial.delivery.outbox import create_outbox
+
+    reload_registry(context)
+    setup = api.portal.get_tool("portal_setup")
+    setup.runImportStepFromProfile(PROFILE, "controlpanel", run_dependencies=False)
+    create_outbox(api.portal.get())
+    set_site_url_from_request(api.portal.get())

@@ -2,6 +2,9 @@
 
 from plonesocial.activitystream.exc import ActivityStreamError
 from plonesocial.activitystream.interfaces import IActivityLocator
+from plonesocial.delivery import push
+from plonesocial.delivery.push_endpoints import check_endpoint
+from plonesocial.delivery.push_endpoints import UnsafeEndpoint
 from plonesocial.restapi.base import iso
 from plonesocial.restapi.base import MAX_LIMIT
 from plonesocial.restapi.base import SocialService
@@ -38,6 +41,8 @@ class PushSubscriptionsPost(PushSubscriptionsService):
     """The body is the browser's PushSubscription.toJSON(), plus an optional language."""
 
     def reply(self):
+        if not push.enabled():
+            raise BadRequest("Desktop notifications are off on this site")
         data = self.body()
         keys = data.get("keys")
         if not isinstance(keys, dict):
@@ -48,6 +53,11 @@ class PushSubscriptionsPost(PushSubscriptionsService):
         if len(mine) >= MAX_PER_USER and all(s.endpoint != endpoint for s in mine):
             raise BadRequest(f"At most {MAX_PER_USER} browsers can be registered for push "
                              "notifications: remove one first")
+        try:
+            # Where the site would send to: an allowed service at public addresses.
+            check_endpoint(endpoint)
+        except UnsafeEndpoint as error:
+            raise BadRequest(str(error)) from None
         try:
             subscription = self.manager().add_push_subscription(
                 self.userid, endpoint, keys.get("p256dh"), keys.get("auth"),
