@@ -24,7 +24,9 @@ KNOWN_PUSH_SERVICES = (
 
 
 def check_site_url(value):
-    """A site URL is an absolute http(s) URL without query or fragment."""
+    """A site URL is an absolute http(s) URL without query or fragment (or not set)."""
+    if not value:
+        return True
     parts = urllib.parse.urlsplit(value or "")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Invalid(_("Enter the address of the site, such as https://intranet.example.org/Plone"))
