@@ -7,6 +7,7 @@ from plonesocial import logger
 from plonesocial.activitystream import content as activitystream
 from plonesocial.browser.controlpanel import sync_inboxes_limits
 from plonesocial.delivery.outbox import create_outbox
+from plonesocial.messaging import idempotency
 from plonesocial.messaging import locator as messaging
 from zope.interface import implementer
 
@@ -36,6 +37,7 @@ def post_install(context):
     messaging.create_storage(site)
     activitystream.create_storage(site)
     create_outbox(site)
+    idempotency.STORAGE.create(site)
     sync_inboxes_limits(site)
     set_site_url_from_request(site)
 
@@ -71,6 +73,6 @@ def purge(context):
     from plonesocial.delivery.outbox import purge_outbox
 
     purged = [messaging.purge_storage(site), activitystream.purge_storage(site),
-              purge_outbox(site)]
+              purge_outbox(site), idempotency.STORAGE.purge(site)]
     if any(purged):
         logger.warning("plonesocial: every stored message and activity of the site was deleted")

@@ -41,6 +41,8 @@ from plonesocial.clock import as_utc
 from plonesocial.clock import from_key
 from plonesocial.clock import to_key
 from plonesocial.clock import utcnow
+from plonesocial.limits import check_mail_modes
+from plonesocial.limits import LimitError
 from plonesocial.prefetch import prefetch_paths
 from zope.component import queryUtility
 from zope.event import notify
@@ -163,6 +165,10 @@ class Preferences(Persistent):
         if mail_modes is not None:
             if not isinstance(mail_modes, dict):
                 raise exc.InvalidActivity("mail_modes must map message types to mail modes")
+            try:  # issue 12: known message types only (plonesocial/limits.py)
+                check_mail_modes(mail_modes)
+            except LimitError as error:
+                raise exc.InvalidActivity(str(error)) from None
             for message_type, mode in mail_modes.items():
                 check_verb(message_type)
                 if mode is not None:

@@ -7,6 +7,7 @@ from plonesocial.activitystream.settings import ERASE_MESSAGES
 from plonesocial.activitystream.settings import get_settings
 from plonesocial.privacy import erase_user_data
 from plonesocial.privacy import export_user_data
+from plonesocial.privacy.authority import check_may_erase
 from plonesocial.privacy.exc import PrivacyError
 from Products.Five.browser import BrowserView
 from zExceptions import MethodNotAllowed
@@ -63,6 +64,7 @@ class EraseUserDataView(BrowserView):
             self.errors.append(_("Name the user whose data to erase."))
             return
         try:
+            check_may_erase(userid)
             self.summary = erase_user_data(userid, messages=form.get("messages") or None)
         except PrivacyError as error:
             self.errors.append(str(error))

@@ -24,10 +24,12 @@ class NotificationsMenu(ViewletBase):
         inbox = getUtility(IMessagingLocator).get_inboxes().get(userid)
         self.unread = inbox.new_messages_count if inbox is not None else 0
         self.portal_url = api.portal.get().absolute_url()
+        self.userid = userid
 
     def see_url(self, notification):
         from plonesocial.delivery.mail import item_url
         from urllib.parse import urlencode
 
-        query = urlencode({"id": notification.id, "target": item_url(notification)})
+        query = urlencode({"id": notification.id,
+                           "target": item_url(notification, reader=self.userid)})
         return f"{self.portal_url}/@@see?{query}"

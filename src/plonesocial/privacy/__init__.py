@@ -22,6 +22,7 @@ from plonesocial.clock import utcnow
 from plonesocial.messaging.interfaces import IMessagingLocator
 from plonesocial.messaging.messaging import ERASED_PREFIX
 from plonesocial.messaging.messaging import Message
+from plonesocial.privacy import elsewhere
 from plonesocial.privacy import exc
 from zope.component import getUtility
 
@@ -57,10 +58,14 @@ def export_user_data(userid):
     check_userid(userid)
     inboxes = getUtility(IMessagingLocator).get_inboxes()
     manager = getUtility(IActivityLocator).get_manager()
+    # issue 12: what erasure touches outside the user's own stores is exported too
+    own = elsewhere.exported_uids(inboxes.get(userid))
     return {
         "userid": userid,
         "exported": isoformat(utcnow()),
         "inbox": _export_inbox(inboxes.get(userid)),
+        "sent_messages_elsewhere": elsewhere.sent_messages_elsewhere(inboxes, userid, own),
+        **elsewhere.export_delivery(userid),
         "notifications": _export_notifications(manager, userid),
         "subscriptions": _export_subscriptions(manager.subscriptions, userid),
         "preferences": _export_preferences(manager, userid),
@@ -195,6 +200,7 @@ def erase_user_data(userid, messages=None, names=()):
     summary["push_subscriptions"] = (manager._push is not None
                                      and manager._push.pop(userid, None) is not None)
     summary["activities"] = _anonymise_activities(manager, userid, placeholder, names)
+    summary.update(elsewhere.erase_delivery(userid))  # issue 12: outbox, idempotency keys
     return summary
 
 

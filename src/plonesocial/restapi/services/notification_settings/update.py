@@ -10,6 +10,9 @@ from zope.component import getUtility
 
 class SettingsPatch(SettingsService):
     def reply(self):
+        limited = self.settings_write_limited()
+        if limited is not None:
+            return limited
         data = self.body()
         unknown = set(data) - set(FIELDS)
         if unknown:

@@ -25,7 +25,7 @@ class NotificationsService(SocialService):
             "type": notification.message_type,
             "subject": notification.subject,
             "body": notification.body,
-            "url": item_url(notification),
+            "url": item_url(notification, reader=self.userid),
             "actors": list(notification.actors),
             "count": notification.count,
             "reasons": list(notification.reasons),

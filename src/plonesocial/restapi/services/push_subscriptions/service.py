@@ -42,6 +42,9 @@ class PushSubscriptionsPost(PushSubscriptionsService):
 
     def reply(self):
         if not push.enabled():
+        limited = self.settings_write_limited()
+        if limited is not None:
+            return limited
             raise BadRequest("Desktop notifications are off on this site")
         data = self.body()
         keys = data.get("keys")
@@ -72,6 +75,9 @@ class PushSubscriptionsPost(PushSubscriptionsService):
 
 class PushSubscriptionsDelete(PushSubscriptionsService):
     def reply(self):
+        limited = self.settings_write_limited()
+        if limited is not None:
+            return limited
         endpoint = self.body().get("endpoint")
         if not self.manager().remove_push_subscription(self.userid, endpoint):
             raise NotFound("No such push subscription")

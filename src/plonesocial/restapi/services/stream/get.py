@@ -2,7 +2,7 @@
 
 from plone.base.interfaces import IPloneSiteRoot
 from plone.uuid.interfaces import IUUID
-from plonesocial.activitystream.content import PloneResolver
+from plonesocial.activitystream.readers import ReaderResolver
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.restapi.base import SocialService
 from zExceptions import BadRequest
@@ -28,7 +28,7 @@ class StreamGet(SocialService):
                 filters[name] = value
                 query = query.where(lambda a, name=name, value=value: getattr(a, name) == value)
         activities, limit = self.run_query(query)
-        resolver = PloneResolver()
+        resolver = ReaderResolver(self.userid)  # issue 12: targets checked for View
         url = f"{self.context.absolute_url()}/@stream"
         return self.page(url, [a.to_json(resolver) for a in activities],
                          [a.id for a in activities], limit, url, query=filters)

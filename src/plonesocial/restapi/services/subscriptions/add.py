@@ -3,18 +3,28 @@
 from plone import api
 from plone.app.uuid.utils import uuidToObject
 from plonesocial.activitystream import exc
+from plonesocial.limits import check_filter
+from plonesocial.limits import installed_portal_types
+from plonesocial.limits import LimitError
 from plonesocial.restapi.services.subscriptions import SubscriptionsService
 from zExceptions import BadRequest
 
 
 class SubscriptionsPost(SubscriptionsService):
     def reply(self):
+        limited = self.settings_write_limited()
+        if limited is not None:
+            return limited
         data = self.body()
         known = {"follow", "watch", "subtree", "verbs", "portal_types"}
         if set(data) - known or ("follow" in data) == ("watch" in data):
             raise BadRequest('Send {"follow": userid} or {"watch": uuid}, with optional '
                              '"subtree", "verbs" and "portal_types"')
         filters = {"verbs": data.get("verbs"), "portal_types": data.get("portal_types")}
+        try:  # only content types this site has (issue 12)
+            check_filter(filters["portal_types"], "portal_types", installed_portal_types())
+        except LimitError as error:
+            raise BadRequest(str(error)) from None
         try:
             if "follow" in data:
                 if not isinstance(data["follow"], str) or api.user.get(userid=data["follow"]) is None:
