@@ -34,6 +34,14 @@ class PlonesocialLayer(PloneSandboxLayer):
         portal.portal_workflow.setDefaultChain("simple_publication_workflow")
 
 
+    def testSetUp(self):
+        # The rate of settings writes is counted in memory, per process: each
+        # test starts with none counted.
+        from plonesocial.limits import SETTINGS_WRITES
+
+        SETTINGS_WRITES.reset()
+
+
 PLONESOCIAL_FIXTURE = PlonesocialLayer()
 
 PLONESOCIAL_INTEGRATION_TESTING = IntegrationTesting(

@@ -41,10 +41,10 @@ class PushSubscriptionsPost(PushSubscriptionsService):
     """The body is the browser's PushSubscription.toJSON(), plus an optional language."""
 
     def reply(self):
-        if not push.enabled():
         limited = self.settings_write_limited()
         if limited is not None:
             return limited
+        if not push.enabled():
             raise BadRequest("Desktop notifications are off on this site")
         data = self.body()
         keys = data.get("keys")
