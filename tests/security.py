@@ -360,6 +360,7 @@ PROBES = {
         _p("POST", "@@plonesocial-delivery",
            {"form.buttons.cancel": "Cancel"}, 302, 302, writes=False)],
     "@@plonesocial-outbox on site": [
+        _p("GET", "@@plonesocial-outbox", owner=405, foreign=405),
         _p("POST", "@@plonesocial-outbox", {"entry": "1", "retry": "1"}, 404, 404,
            writes=False)],
     "@@plonesocial-controlpanel on site": [
