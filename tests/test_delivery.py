@@ -635,3 +635,26 @@ class TestPushRegistration(DeliveryTestCase):
         response = self.register("https://93.184.216.34/push/ann")
         self.assertEqual(response.status_int, 400)
         self.assertIn("Desktop notifications are off", response.json["message"])
+
+
+class TestUpgrade(DeliveryTestCase):
+    def test_1004_to_1005(self):
+        from plonesocial.delivery.outbox import STORAGE
+        from zope.annotation.interfaces import IAnnotations
+
+        setup = api.portal.get_tool("portal_setup")
+        registry = api.portal.get_tool("portal_registry")
+        for name in [n for n in registry.records.keys() if n.startswith("plonesocial.delivery.")]:
+            del registry.records[name]
+        del IAnnotations(self.portal)[STORAGE.key]
+        api.portal.get_tool("portal_controlpanel").unregisterConfiglet("plonesocial-delivery")
+        setup.setLastVersionForProfile("plonesocial:default", "1004")
+        setup.upgradeProfile("plonesocial:default")
+        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1005",))
+        self.assertEqual(api.portal.get_registry_record("plonesocial.delivery.max_attempts"), 8)
+        self.assertIn("fcm.googleapis.com",
+                      api.portal.get_registry_record("plonesocial.delivery.push_services"))
+        self.assertIn(STORAGE.key, IAnnotations(self.portal))
+        actions = [a.getId() for a in api.portal.get_tool("portal_controlpanel").listActions()]
+        self.assertIn("plonesocial-delivery", actions)
+        transaction.abort()

@@ -92,7 +92,17 @@ def deliver(get_site, entry_id, now=None, transaction_manager=None):
         if entry is None or entry.state != "pending":
             tm.abort()
             return None
-        action, detail = prepare(entry)
+        try:
+            action, detail = prepare(entry)
+        except ConflictError:
+            raise
+        except SiteURLMissing:
+            raise
+        except Exception as error:
+            # An entry that cannot be composed must not stop the others, nor be
+            # tried on every pass: it fails, visibly.
+            logger.exception("plonesocial outbox: entry %s could not be composed", entry_id)
+            action, detail = "fail", f"could not be composed: {type(error).__name__}: {error}"
         if action == "drop":
             logger.info("plonesocial outbox: %s entry %s dropped: %s", entry.kind, entry.id, detail)
             outbox.drop(entry)
