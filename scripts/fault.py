@@ -149,15 +149,17 @@ class Zope:
         self.home = home
         self.port = port
         self.process = None
+        self.log = None
 
     def start(self):
         from backends import wait_for_port
 
         env = dict(os.environ, PLONESOCIAL_OUTBOX_WORKER="1")
-        log = open(self.home / "var" / "log" / "runwsgi.log", "a")
+        if self.log is None:
+            self.log = open(self.home / "var" / "log" / "runwsgi.log", "a")
         self.process = subprocess.Popen(
             [str(Path(sys.executable).parent / "runwsgi"), str(self.home / "etc" / "zope.ini")],
-            env=env, stdout=log, stderr=subprocess.STDOUT)
+            env=env, stdout=self.log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, "Zope", tries=1200)
 
     def kill(self):
@@ -171,6 +173,9 @@ class Zope:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:
                 self.kill()
+        if self.log is not None:
+            self.log.close()
+            self.log = None
 
 
 def zconsole(home, *args):

@@ -44,8 +44,10 @@ POLL = 30  # seconds the thread sleeps when nothing wakes it
 def wake_after_commit():
     """Make the worker thread look at the outbox once the current transaction commits."""
     txn = transaction.get()
-    if not getattr(txn, "_plonesocial_wake", False):
-        txn._plonesocial_wake = True
+    try:
+        txn.data(WAKE)
+    except KeyError:
+        txn.set_data(WAKE, True)  # one hook per transaction
         txn.addAfterCommitHook(lambda committed: committed and WAKE.set())
 
 

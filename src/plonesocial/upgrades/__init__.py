@@ -39,12 +39,15 @@ def add_limits_and_privacy(context):
 
 def add_delivery_outbox(context):
     """1004 -> 1005 (issue 12): the delivery settings, with the site URL from the
-    request that runs the upgrade; the outbox; the Social delivery configlet."""
-    from plonesocial.setuphandlers import set_site_url_from_request
+    request that runs the upgrade; the outbox and the idempotency keys; the Social
+    delivery configlet."""
     from plonesocial.delivery.outbox import create_outbox
+    from plonesocial.messaging import idempotency
+    from plonesocial.setuphandlers import set_site_url_from_request
 
     reload_registry(context)
     setup = api.portal.get_tool("portal_setup")
     setup.runImportStepFromProfile(PROFILE, "controlpanel", run_dependencies=False)
     create_outbox(api.portal.get())
+    idempotency.STORAGE.create(api.portal.get())
     set_site_url_from_request(api.portal.get())
