@@ -192,6 +192,39 @@ class TestImmediateEmail(DeliveryTestCase):
         self.assertIn("<p><bdi>see\u202e it</bdi></p>", html)
 
 
+class TestWorkerThread(DeliveryTestCase):
+    """The thread of a Zope process (make run): woken by the commit that queued a mail."""
+
+    def test_sends_after_the_commit(self):
+        import time
+
+        from plonesocial.delivery.worker import start_worker_thread
+        from plonesocial.delivery.worker import WAKE
+        from zope.processlifetime import DatabaseOpenedWithRoot
+
+        event = DatabaseOpenedWithRoot(self.layer["app"]._p_jar.db())
+        self.assertIsNone(start_worker_thread(event))  # off unless asked for
+        os.environ["PLONESOCIAL_OUTBOX_WORKER"] = "1"
+        try:
+            thread = start_worker_thread(event)
+        finally:
+            del os.environ["PLONESOCIAL_OUTBOX_WORKER"]
+
+        def stop():
+            thread.stopping.set()
+            WAKE.set()
+            thread.join(10)
+        self.addCleanup(stop)
+        self.am.get_preferences("ann").set(mail_mode="immediately")
+        self.comment(["ann"], "bob", "Woken")
+        transaction.commit()
+        deadline = time.monotonic() + 15  # the thread polls every 30 s: the commit woke it
+        while not self.smtp.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(len(self.smtp.messages), 1)
+        self.assertIn("Woken", self.smtp.messages[0][1].get_body(("plain",)).get_content())
+
+
 class TestMailServerFaults(DeliveryTestCase):
     """Finding 1: the mail server down, hung or refusing never breaks a write."""
 
