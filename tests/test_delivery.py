@@ -23,6 +23,7 @@ from plonesocial.delivery.digests import send_digest
 from plonesocial.delivery.digests import send_digests
 from plonesocial.delivery.outbox import create_outbox
 from plonesocial.delivery.worker import run_outbox
+from plonesocial.jobs import report
 from plonesocial.jobs import run_jobs
 from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
 from tests.rest import RestClient
@@ -33,6 +34,7 @@ from tests.servers import Tarpit
 from zope.component import getUtility
 from zope.component.hooks import setSite
 
+import io
 import json
 import os
 import transaction
@@ -402,6 +404,10 @@ class TestSiteURL(DeliveryTestCase):
         results = run_jobs(self.app, ["digests", "outbox"])
         self.assertIn("the site URL is not set", results["plone"]["error"])
         self.assertNotIn("outbox", results["plone"])
+        out, err = io.StringIO(), io.StringIO()
+        self.assertEqual(report(results, out, err), 2)  # the command's exit code
+        self.assertIn("plone: no mail sent. plonesocial: the site URL is not set", err.getvalue())
+        self.assertIn("Site Setup > Social delivery", err.getvalue())
         self.assertEqual(self.smtp.messages, [])
         setSite(self.portal)
         api.portal.set_registry_record("plonesocial.delivery.site_url", "https://x.example.org")

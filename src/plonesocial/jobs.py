@@ -119,16 +119,24 @@ def main(argv=None):
         transaction.abort()
         app._p_jar.close()
         app._p_jar.db().close()
+    return report(results)
+
+
+def report(results, out=None, err=None):
+    """Print what the jobs did, one line per site; return the exit code: 1 without a
+    site, 2 when a site could not mail (no site URL), else 0."""
+    out, err = out or sys.stdout, err or sys.stderr
     if not results:
-        print("no Plone site with plonesocial installed", file=sys.stderr)
+        print("no Plone site with plonesocial installed", file=err)
         return 1
     failed = False
     for site_id, done in results.items():
+        done = dict(done)
         error = done.pop("error", None)
         if error:
             failed = True
-            print(f"{site_id}: no mail sent. {error}", file=sys.stderr)
-        print(site_id, " ".join(f"{job}={count}" for job, count in done.items()))
+            print(f"{site_id}: no mail sent. {error}", file=err)
+        print(site_id, " ".join(f"{job}={count}" for job, count in done.items()), file=out)
     return 2 if failed else 0
 
 
