@@ -19,9 +19,12 @@ Every entry goes pending -> sending -> sent, or to failed:
 
 Conflicts: entry ids are random 62-bit integers, so concurrent requests add
 entries in different buckets of the trees; counters are ``Length``; each
-recipient has their own id set. Entries are persistent objects of their own:
-the worker changing one never writes a tree a request writes, except to take
-an id out of a set.
+recipient has their own id set, kept when it empties. The sets of waiting,
+failed and sent entries always hold a sentinel (id 0, below every real id):
+an emptied tree loses its bucket, and two transactions that then add to it
+both create one, which ZODB cannot resolve; the worker empties the waiting set
+all the time. Entries are persistent objects of their own: the worker changing
+one never writes a tree a request writes, except to take an id out of a set.
 """
 
 from BTrees.Length import Length
@@ -40,6 +43,7 @@ import uuid
 
 
 KINDS = ("mail", "push")
+SENTINEL = 0  # in _waiting and _failed (and (0, 0) in _sent): the trees never empty
 STATES = ("pending", "sending", "sent", "failed")
 MAX_ERROR = 500  # characters of a server's answer kept with an entry
 
@@ -100,15 +104,18 @@ class Outbox(Persistent):
     def __init__(self):
         # entry id (random int) -> OutboxEntry
         self._entries = LOBTree()
-        # entry ids that are pending or sending: what the worker looks at
-        self._waiting = LLTreeSet()
-        # entry ids that failed: what the control panel lists
-        self._failed = LLTreeSet()
-        # (sent UTC µs, entry id): the sent ones, oldest first, for the cleanup
-        self._sent = OOTreeSet()
+        # entry ids that are pending or sending, and SENTINEL: what the worker looks
+        # at. Ids of entries that left those states go in a batch (prune_waiting),
+        # not one by one: requests add to this set all the time.
+        self._waiting = LLTreeSet([SENTINEL])
+        # entry ids that failed, and SENTINEL: what the control panel lists
+        self._failed = LLTreeSet([SENTINEL])
+        # (sent UTC µs, entry id), and (SENTINEL, SENTINEL): the sent ones, oldest
+        # first, for the cleanup
+        self._sent = OOTreeSet([(SENTINEL, SENTINEL)])
         # recipient userid -> LLTreeSet(entry id): for export and erasure
         self._by_recipient = OOBTree()
-        self._waiting_count = Length()  # == len(self._waiting)
+        self._waiting_count = Length()  # entries pending or sending
         self._failed_count = Length()  # == len(self._failed)
         self._sent_count = Length()  # == len(self._sent)
 
@@ -147,9 +154,9 @@ class Outbox(Persistent):
 
     def waiting(self):
         """The entries pending or sending (a generator)."""
-        for id_ in self._waiting.keys():
+        for id_ in self._waiting.keys(min=SENTINEL, excludemin=True):
             entry = self._entries.get(id_)
-            if entry is not None:
+            if entry is not None and entry.state in ("pending", "sending"):
                 yield entry
 
     def due(self, now=None):
@@ -168,7 +175,7 @@ class Outbox(Persistent):
 
     def failed(self):
         """The failed entries, a generator."""
-        for id_ in self._failed.keys():
+        for id_ in self._failed.keys(min=SENTINEL, excludemin=True):
             entry = self._entries.get(id_)
             if entry is not None:
                 yield entry
@@ -238,13 +245,20 @@ class Outbox(Persistent):
         mine = self._by_recipient.get(entry.recipient)
         if mine is not None and entry.id in mine:
             mine.remove(entry.id)
-            if not mine:
-                del self._by_recipient[entry.recipient]
 
     def _leave_waiting(self, entry):
-        if entry.id in self._waiting:
-            self._waiting.remove(entry.id)
-            self._waiting_count.change(-1)
+        # The id stays in _waiting until prune_waiting: taking it out now would
+        # write the bucket concurrent requests insert into.
+        self._waiting_count.change(-1)
+
+    def prune_waiting(self):
+        """Take the ids of entries no longer pending or sending out of the waiting set
+        (the worker, once per pass); return how many."""
+        gone = [id_ for id_ in self._waiting.keys(min=SENTINEL, excludemin=True)
+                if getattr(self._entries.get(id_), "state", None) not in ("pending", "sending")]
+        for id_ in gone:
+            self._waiting.remove(id_)
+        return len(gone)
 
     # -- the administrator's actions -------------------------------------------------
 
@@ -258,7 +272,8 @@ class Outbox(Persistent):
         entry.state = "pending"
         entry.attempts = 0
         entry.next_attempt = to_key(now or utcnow())
-        self._waiting.insert(entry.id)
+        if entry.id not in self._waiting:
+            self._waiting.insert(entry.id)
         self._waiting_count.change(1)
         return entry
 
@@ -287,7 +302,8 @@ class Outbox(Persistent):
     def cleanup(self, keep_days, now=None):
         """Forget the entries sent more than `keep_days` days ago; return how many."""
         cutoff = to_key(now or utcnow()) - keep_days * 86400 * 1_000_000
-        old = list(self._sent.keys(max=(cutoff, 2 ** 63 - 1)))
+        old = list(self._sent.keys(min=(SENTINEL, SENTINEL), max=(cutoff, 2 ** 63 - 1),
+                                   excludemin=True))
         for _, id_ in old:
             entry = self._entries.get(id_)
             if entry is not None:

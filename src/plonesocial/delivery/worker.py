@@ -78,6 +78,13 @@ def run_outbox(get_site, now=None, transaction_manager=None, limit=None):
         outcome = deliver(get_site, entry_id, now, tm)
         if outcome is not None:
             counts[outcome] += 1
+    # One write of the waiting set per pass, rather than one per entry sent.
+    try:
+        for attempt in tm.attempts(3):
+            with attempt:
+                create_outbox(get_site()).prune_waiting()
+    except ConflictError:
+        pass  # the next pass prunes them
     return counts
 
 
