@@ -46,6 +46,7 @@ setup(
     python_requires=">=3.10",
     install_requires=[
         "BTrees",
+        "cryptography",  # VAPID and push keys are checked when saved (issue 12)
         "persistent",
         "plone.api",
         "plone.app.registry",
@@ -54,6 +55,7 @@ setup(
         "Products.CMFPlone>=6.2",
         "Products.GenericSetup",
         "Products.MailHost",
+        "py-vapid",
         "pywebpush",
         "setuptools",
         "transaction",

@@ -507,7 +507,7 @@ def lift_rate_limit(port):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     auth = base64.b64encode(b"admin:admin").decode()
     conn.request("PATCH", "/Plone/@registry",
-                 body=json.dumps({"plonesocial.activitystream.max_messages_per_minute": 0}),
+                 body=json.dumps({"plonesocial.messaging.max_messages_per_minute": 0}),
                  headers={"Accept": "application/json", "Content-Type": "application/json",
                           "Authorization": f"Basic {auth}"})
     response = conn.getresponse()

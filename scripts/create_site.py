@@ -69,6 +69,11 @@ if not api.portal.get_registry_record("plone.email_from_address", default=None):
     api.portal.set_registry_record("plone.smtp_host", "127.0.0.1")
     api.portal.set_registry_record("plone.smtp_port", int(os.environ.get("SMTP_PORT", 8025)))
     print("Mail settings: the debugging SMTP server of `make run`")
+if not api.portal.get_registry_record("plonesocial.delivery.site_url", default=""):
+    # Links in mail and push; `make run` passes the address it serves.
+    url = os.environ.get("SITE_URL") or f"http://localhost:8080/{site_id}"
+    api.portal.set_registry_record("plonesocial.delivery.site_url", url)
+    print(f"Site URL for links in mail: {url} (Site Setup > Social delivery)")
 new_users = create_demo_users()
 sent = create_demo_conversations(getUtility(IMessagingLocator).get_inboxes())
 transaction.commit()

@@ -3,7 +3,8 @@
 #   filestorage  one Zope process on FileStorage (the default)
 #   zeo          a ZEO server and two Zope clients (PORT and PORT+1)
 #   relstorage   one Zope process on RelStorage, PostgreSQL at 127.0.0.1 (history-free)
-# Also starts the debugging SMTP server the demo site mails to.
+# Also starts the debugging SMTP server the demo site mails to. Every Zope process
+# runs the outbox worker thread (PLONESOCIAL_OUTBOX_WORKER=1) that sends mail and push.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 STORAGE=${STORAGE:-filestorage}
@@ -41,15 +42,15 @@ case "$STORAGE" in
   *) echo "STORAGE must be filestorage, zeo or relstorage, not $STORAGE" >&2; exit 2 ;;
 esac
 
-SMTP_PORT=$SMTP_PORT "$BIN/zconsole" run "$INSTANCE/etc/zope.conf" scripts/create_site.py "$SITE" 2>&1 \
+SITE_URL=${SITE_URL:-http://localhost:$PORT/$SITE} SMTP_PORT=$SMTP_PORT "$BIN/zconsole" run "$INSTANCE/etc/zope.conf" scripts/create_site.py "$SITE" 2>&1 \
   | grep -v "^WARNING:Products.MimetypesRegistry"
 
 "$BIN/python" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" & pids+=($!)
 if [ "$STORAGE" = zeo ]; then
   configure "$INSTANCE-2" "$((PORT + 1))"
-  "$BIN/runwsgi" "$INSTANCE-2/etc/zope.ini" & pids+=($!)
+  PLONESOCIAL_OUTBOX_WORKER=1 "$BIN/runwsgi" "$INSTANCE-2/etc/zope.ini" & pids+=($!)
   echo "Second ZEO client: http://localhost:$((PORT + 1))/$SITE"
 fi
 echo "Serving http://localhost:$PORT/$SITE on $STORAGE (admin/admin; demo users in README.md)"
 echo "Mail goes to a debugging SMTP server on 127.0.0.1:$SMTP_PORT, printed below"
-"$BIN/runwsgi" "$INSTANCE/etc/zope.ini"
+PLONESOCIAL_OUTBOX_WORKER=1 "$BIN/runwsgi" "$INSTANCE/etc/zope.ini"

@@ -24,6 +24,11 @@ from plone.testing.zope import Browser
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.messaging.interfaces import IMessagingLocator
 from plonesocial.testing import PLONESOCIAL_FIXTURE
+from tests.push import AUTH
+from tests.push import enable_push
+from tests.push import OTHER_AUTH
+from tests.push import OTHER_P256DH
+from tests.push import P256DH
 from zope.component import getGlobalSiteManager
 from zope.component import getUtilitiesFor
 from zope.component import getUtility
@@ -53,7 +58,7 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 MESSAGE_TO_OWNER = "SECRET-MSG carl to ann: the vault code is 4711"
 MESSAGE_FROM_OWNER = "SECRET-MSG ann to carl: noted"
 NOTICE_SUBJECT = "SECRET-NOTE only for ann"
-PUSH_ENDPOINT = "https://push.example.org/SECRET-PUSH-ann"
+PUSH_ENDPOINT = "https://93.184.216.34/SECRET-PUSH-ann"
 OWNER_TIMEZONE = "Pacific/Chatham"
 PRIVATE_TITLE = "SECRET-DOC ann's private plan"
 # (The timezone is no secret marker: the preferences page lists every timezone.)
@@ -89,8 +94,8 @@ class SecurityLayer(PloneSandboxLayer):
         # the public page's activities, and must not show the private one's.
         manager.subscriptions.follow("bob", TEST_USER_ID)
         manager.subscriptions.watch(OWNER, api.content.get_uuid(private))
-        manager.add_push_subscription(OWNER, PUSH_ENDPOINT, "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4Y",
-                                      "tBHItJI5svbpez7KI4CCXg")
+        enable_push()  # registering a browser needs push on
+        manager.add_push_subscription(OWNER, PUSH_ENDPOINT, P256DH, AUTH)
         manager.get_preferences(OWNER).set(timezone=OWNER_TIMEZONE, digest_hour=7)
         inboxes.send(CORRESPONDENT, VICTIM, MESSAGE_TO_VICTIM)
         manager.notify([VICTIM], NOTICE_TO_VICTIM)
@@ -273,7 +278,7 @@ def _p(method, path="", body=None, owner=200, foreign=200, context="site", write
     return Probe(method, path, body, owner, foreign, context, writes)
 
 
-KEYS = {"p256dh": "BOtherBrowserKeyAAAA", "auth": "c2VjcmV0"}
+KEYS = {"p256dh": OTHER_P256DH, "auth": OTHER_AUTH}
 FORM = {"mail_mode": "daily", "digest_hour": "3", "digest_weekday": "0", "timezone": "UTC"}
 
 # Keyed by Endpoint.key; test_security_matrix checks it covers exactly the discovered ones.
@@ -299,7 +304,7 @@ PROBES = {
     "GET @push-subscriptions on site": [_p("GET", "@push-subscriptions")],
     "POST @push-subscriptions on site": [
         _p("POST", "@push-subscriptions",
-           {"endpoint": "https://push.example.org/new", "keys": KEYS}, 201, 201)],
+           {"endpoint": "https://93.184.216.34/new", "keys": KEYS}, 201, 201)],
     "DELETE @push-subscriptions on site": [
         _p("DELETE", "@push-subscriptions", {"endpoint": PUSH_ENDPOINT}, 204, 404)],
     "GET @stream on site": [_p("GET", "@stream")],
@@ -348,6 +353,16 @@ PROBES = {
     "@@erase-personal-data on site": [
         _p("GET", "@@erase-personal-data"),
         _p("POST", "@@erase-personal-data", {"userid": "{victim}", "messages": "anonymise"})],
+    # The delivery settings and the failed outbox (issue 12); retrying an entry that
+    # does not exist answers 404 and writes nothing.
+    "@@plonesocial-delivery on site": [
+        _p("GET", "@@plonesocial-delivery"),
+        _p("POST", "@@plonesocial-delivery",
+           {"form.buttons.cancel": "Cancel"}, 302, 302, writes=False)],
+    "@@plonesocial-outbox on site": [
+        _p("GET", "@@plonesocial-outbox", owner=405, foreign=405),
+        _p("POST", "@@plonesocial-outbox", {"entry": "1", "retry": "1"}, 404, 404,
+           writes=False)],
     "@@plonesocial-controlpanel on site": [
         _p("GET", "@@plonesocial-controlpanel"),
         _p("POST", "@@plonesocial-controlpanel",

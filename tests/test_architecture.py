@@ -13,9 +13,12 @@ from plonesocial.activitystream.manager import ActivityManager
 from plonesocial.activitystream.settings import IActivityStreamSettings
 from plonesocial.activitystream.settings import PREFIX
 from plonesocial.delivery.interfaces import IPushSubscription
+from plonesocial.delivery.worker import run_outbox
 from plonesocial.messaging import api as messaging
 from plonesocial.restapi.errors import http_error
 from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
+from tests.push import AUTH
+from tests.push import P256DH
 from tests.rest import RestClient
 from tests.servers import SMTPServer
 from zExceptions import BadRequest
@@ -23,6 +26,7 @@ from zExceptions import NotFound
 from zope.component import getGlobalSiteManager
 from zope.component import provideAdapter
 from zope.component import provideUtility
+from zope.component.hooks import setSite
 from zope.interface.verify import verifyObject
 
 import transaction
@@ -72,7 +76,7 @@ class TestFanoutQueueIsFIFO(unittest.TestCase):
 
     def test_push_subscription_conforms(self):
         subscription = self.am.add_push_subscription(
-            "ann", "https://push.example/ann", "B" + "A" * 86, "A" * 22)
+            "ann", "https://fcm.googleapis.com/fcm/send/ann", P256DH, AUTH)
         self.assertTrue(verifyObject(IPushSubscription, subscription))
 
 
@@ -153,6 +157,7 @@ class TestMailInTheReadersLanguage(ReadingTestCase):
         api.portal.set_registry_record("plone.email_from_address", "site@example.org")
         api.portal.set_registry_record("plone.smtp_host", "127.0.0.1")
         api.portal.set_registry_record("plone.smtp_port", self.smtp.port)
+        api.portal.set_registry_record("plonesocial.delivery.site_url", "http://nohost/plone")
         api.user.create(email="dora@example.org", username="dora", password="secret-password",
                         properties={"fullname": "Dora Dietrich", "language": "de"})
         activitystream.set_preferences("dora", mail_mode="immediately")
@@ -164,6 +169,9 @@ class TestMailInTheReadersLanguage(ReadingTestCase):
         messaging.send("ann", "dora", "Mittagessen?")
         messaging.send("ann", "bob", "Lunch?")
         transaction.commit()
+        run_outbox(lambda: self.portal)  # the worker composes each mail in its reader's language
+        setSite(self.portal)
+        transaction.begin()
         subjects = {message["To"]: message["Subject"] for _, message in self.smtp.messages}
         self.assertEqual(subjects["dora@example.org"],
                          "[Plone site] Ann Example hat Ihnen eine Nachricht geschickt")

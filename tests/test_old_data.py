@@ -14,6 +14,8 @@ from plone.registry.interfaces import IRegistry
 from plonesocial.activitystream.jobs import run_fanout
 from plonesocial.activitystream.settings import IActivityStreamSettings
 from plonesocial.activitystream.settings import PREFIX
+from tests.push import AUTH
+from tests.push import P256DH
 from ZODB.FileStorage import FileStorage
 from zope.component import getGlobalSiteManager
 from zope.component import provideAdapter
@@ -121,8 +123,8 @@ class TestOldData(unittest.TestCase):
         self.assertEqual(am.subscriptions.follower_count("alice"), 3)
         [push] = am.get_push_subscriptions("bob")
         self.assertEqual(push.endpoint, "https://push.example.com/send/abc")
-        am.add_push_subscription("carol", "https://push.example.com/send/def",
-                                 "B" + "A" * 86, "A" * 22)
+        am.add_push_subscription("carol", "https://fcm.googleapis.com/fcm/send/def",
+                                 P256DH, AUTH)
 
         # Marking, cleanup, and the invariants after all of it.
         am.mark_all_seen("bob")

@@ -12,6 +12,8 @@ from plonesocial.privacy import ERASED_TEXT
 from plonesocial.privacy import exc
 from plonesocial.privacy import export_user_data
 from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
+from tests.push import AUTH
+from tests.push import P256DH
 from tests.rest import RestClient
 from zExceptions import Forbidden
 from zExceptions import Unauthorized
@@ -23,7 +25,6 @@ import unittest
 
 
 PREFIX = "plonesocial.activitystream"
-KEY = "BOr1hIyAk6Xn2c0Ubn6cP3eNt4wM2vJq0pXk9Fh0hS0"
 
 
 class PrivacyTestCase(unittest.TestCase):
@@ -46,7 +47,8 @@ class PrivacyTestCase(unittest.TestCase):
         manager.subscriptions.follow("cat", "ann")
         manager.subscriptions.watch("ann", "page-uuid")
         manager.get_preferences("ann").set(mail_mode="daily", timezone="Europe/Berlin")
-        manager.add_push_subscription("ann", "https://push.example/ann", KEY, "c2VjcmV0")
+        manager.add_push_subscription("ann", "https://fcm.googleapis.com/fcm/send/ann", P256DH,
+                                      AUTH)
         manager.create(actor="ann", verb="Announce", object=("user", "ann"),
                        summary="Ann Ames announced a party", actor_name="Ann Ames")
         transaction.commit()
@@ -90,9 +92,9 @@ class TestExport(PrivacyTestCase):
         self.assertEqual(data["preferences"]["mail_mode"], "daily")
         self.assertEqual(data["preferences"]["timezone"], "Europe/Berlin")
         [push] = data["push_subscriptions"]
-        self.assertEqual(push["endpoint"], "https://push.example/ann")
+        self.assertEqual(push["endpoint"], "https://fcm.googleapis.com/fcm/send/ann")
         self.assertNotIn("keys", push)
-        self.assertNotIn(KEY, json.dumps(data))  # no push secrets
+        self.assertNotIn(P256DH, json.dumps(data))  # no push secrets
         [activity] = data["activities"]
         self.assertEqual(activity["summary"], "Ann Ames announced a party")
 

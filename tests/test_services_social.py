@@ -5,6 +5,13 @@ from plone.app.testing import setRoles
 from plone.app.testing import TEST_USER_ID
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
+from tests.push import AUTH
+from tests.push import enable_push
+from tests.push import KEYS
+from tests.push import OTHER_AUTH
+from tests.push import OTHER_P256DH
+from tests.push import P256DH
+from tests.push import PUBLIC
 from tests.rest import RestClient
 from zope.component import getUtility
 
@@ -109,18 +116,23 @@ class TestNotificationSettings(SocialTestCase):
 
 
 class TestPushSubscriptions(SocialTestCase):
+    def setUp(self):
+        super().setUp()
+        enable_push()
+        transaction.commit()
+
     def test_register_list_delete(self):
         url = f"{self.site}/@push-subscriptions"
-        body = {"endpoint": "https://push.example/abc", "language": "en",
-                "keys": {"p256dh": "BNc-key_1", "auth": "auth-secret"}}
+        body = {"endpoint": f"{PUBLIC}/abc", "language": "en", "keys": KEYS}
         created = self.ann.post(url, body, headers={"User-Agent": "Firefox"})
         self.assertEqual(created.status_int, 201, created.body)
         self.assertEqual(created.json["user_agent"], "Firefox")
         self.assertEqual([s["endpoint"] for s in self.ann.get(url).json["items"]],
-                         ["https://push.example/abc"])
+                         [f"{PUBLIC}/abc"])
         self.assertEqual(self.bob.get(url).json["items"], [])
-        for bad in ({"endpoint": "https://x"}, {"endpoint": "ftp://x", "keys": body["keys"]},
-                    {"endpoint": "https://x", "keys": {"p256dh": "not base64!", "auth": "a"}}):
+        for bad in ({"endpoint": f"{PUBLIC}/x"}, {"endpoint": "ftp://x", "keys": KEYS},
+                    {"endpoint": f"{PUBLIC}/x", "keys": {"p256dh": "not base64!", "auth": AUTH}},
+                    {"endpoint": f"{PUBLIC}/x", "keys": {"p256dh": P256DH, "auth": "c2hvcnQ"}}):
             with self.subTest(bad=bad):
                 self.assertEqual(self.ann.post(url, bad).status_int, 400)
         self.assertEqual(self.bob.request("DELETE", url, json={"endpoint": body["endpoint"]})
@@ -133,28 +145,27 @@ class TestPushSubscriptions(SocialTestCase):
         from plonesocial.restapi.services.push_subscriptions.service import MAX_PER_USER
 
         url = f"{self.site}/@push-subscriptions"
-        keys = {"p256dh": "BNc-key_1", "auth": "auth-secret"}
         for n in range(MAX_PER_USER):
-            body = {"endpoint": f"https://push.example/{n}", "keys": keys}
+            body = {"endpoint": f"{PUBLIC}/{n}", "keys": KEYS}
             self.assertEqual(self.ann.post(url, body).status_int, 201)
-        refused = self.ann.post(url, {"endpoint": "https://push.example/more", "keys": keys})
+        refused = self.ann.post(url, {"endpoint": f"{PUBLIC}/more", "keys": KEYS})
         self.assertEqual(refused.status_int, 400)
         self.assertEqual(refused.json["message"], "At most 20 browsers can be registered for "
                          "push notifications: remove one first")
         transaction.begin()
         endpoints = [s.endpoint for s in self.manager().get_push_subscriptions("ann")]
         self.assertEqual(len(endpoints), MAX_PER_USER)
-        self.assertNotIn("https://push.example/more", endpoints)
+        self.assertNotIn(f"{PUBLIC}/more", endpoints)
         # A registered browser renews its keys; another user has their own twenty.
-        renewed = self.ann.post(url, {"endpoint": "https://push.example/0",
-                                      "keys": {"p256dh": "BNew", "auth": "new"}})
+        renewed = self.ann.post(url, {"endpoint": f"{PUBLIC}/0",
+                                      "keys": {"p256dh": OTHER_P256DH, "auth": OTHER_AUTH}})
         self.assertEqual(renewed.status_int, 201)
-        self.assertEqual(self.bob.post(url, {"endpoint": "https://push.example/more",
-                                             "keys": keys}).status_int, 201)
+        self.assertEqual(self.bob.post(url, {"endpoint": f"{PUBLIC}/more",
+                                             "keys": KEYS}).status_int, 201)
         # Removing one makes room.
-        self.ann.request("DELETE", url, json={"endpoint": "https://push.example/1"})
-        self.assertEqual(self.ann.post(url, {"endpoint": "https://push.example/more",
-                                             "keys": keys}).status_int, 201)
+        self.ann.request("DELETE", url, json={"endpoint": f"{PUBLIC}/1"})
+        self.assertEqual(self.ann.post(url, {"endpoint": f"{PUBLIC}/more",
+                                             "keys": KEYS}).status_int, 201)
 
     def test_service_worker_and_button(self):
         from plone.testing.zope import Browser
@@ -167,8 +178,8 @@ class TestPushSubscriptions(SocialTestCase):
         browser.open(f"{self.site}/@@notification-preferences")
         self.assertNotIn("plonesocial-push-enable", browser.contents)
         api.portal.set_registry_record("plonesocial.delivery.use_push_api", True)
-        api.portal.set_registry_record("plonesocial.delivery.vapid_public_key", "BPubKey")
+        api.portal.set_registry_record("plonesocial.delivery.vapid_public_key", P256DH)
         transaction.commit()
         browser.open(f"{self.site}/@@notification-preferences")
-        self.assertIn('data-key="BPubKey"', browser.contents)
+        self.assertIn(f'data-key="{P256DH}"', browser.contents)
         self.assertIn("plonesocial-push-enable", browser.contents)

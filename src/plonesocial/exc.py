@@ -31,6 +31,10 @@ class UnknownUser(InvalidInput):
         self.userid = userid
 
 
+class NotAllowed(SocialError):
+    """The current user may not act on this user's data (HTTP 403)."""
+
+
 class NotFound(SocialError, KeyError):
     """Base class for an unknown inbox, conversation, message, activity,
     notification or subscription."""

@@ -1,12 +1,17 @@
 """The scheduled jobs of plonesocial, as one command for cron.
 
-    plonesocial-jobs <zope.conf> digests|fanout|cleanup|all [--site ID] [--chunk N]
+    plonesocial-jobs <zope.conf> digests|fanout|outbox|cleanup|all [--site ID] [--chunk N]
 
-``digests`` mails the digests that are due (run it every 10 minutes: "often"
+``digests`` queues the digests that are due (run it every 10 minutes: "often"
 digests go out each time, daily and weekly ones at each person's hour);
+``outbox`` sends the emails and desktop notifications waiting in the outbox
+(retrying those that failed for a while, see docs/delivery.rst); it and
+``digests`` refuse to run without the site URL (registry record
+``plonesocial.delivery.site_url``), which every link in a mail starts with;
 ``fanout`` delivers the notifications queued for large audiences, one chunk
 per transaction; ``cleanup`` removes old notifications as the registry's
-``remove_after`` and ``keep_unseen`` say. Every Plone site with plonesocial
+``remove_after`` and ``keep_unseen`` say, and the outbox's sent entries
+older than ``plonesocial.delivery.keep_sent_days``. Every Plone site with plonesocial
 installed is served unless ``--site`` names some.
 """
 
@@ -16,6 +21,11 @@ from plonesocial.activitystream.jobs import run_fanout
 from plonesocial.activitystream.settings import get_settings
 from plonesocial.activitystream.settings import is_installed
 from plonesocial.delivery.digests import send_digests
+from plonesocial.delivery.mail import site_url
+from plonesocial.delivery.mail import SiteURLMissing
+from plonesocial.delivery.outbox import create_outbox
+from plonesocial.delivery.settings import get_delivery_settings
+from plonesocial.delivery.worker import run_outbox
 from zope.component.hooks import setSite
 
 import argparse
@@ -23,7 +33,8 @@ import sys
 import transaction
 
 
-JOBS = ("fanout", "digests", "cleanup")
+JOBS = ("fanout", "digests", "outbox", "cleanup")
+MAILING_JOBS = ("digests", "outbox")
 
 
 def plonesocial_sites(app, site_ids=None):
@@ -39,7 +50,10 @@ def plonesocial_sites(app, site_ids=None):
 
 
 def run_jobs(app, jobs, site_ids=None, chunk_size=None):
-    """Run `jobs` on every plonesocial site of `app`; return {site id: {job: count}}."""
+    """Run `jobs` on every plonesocial site of `app`; return {site id: {job: count}}.
+
+    A site without its site URL gets {"error": message} for the jobs that mail.
+    """
     unknown = set(jobs) - set(JOBS)
     if unknown:
         raise ValueError(f"unknown jobs: {', '.join(sorted(unknown))}")
@@ -47,17 +61,28 @@ def run_jobs(app, jobs, site_ids=None, chunk_size=None):
     for site in plonesocial_sites(app, site_ids):
         site_id = site.getId()
         done = results[site_id] = {}
-        if "fanout" in jobs:
+        site_jobs = list(jobs)
+        if "fanout" in site_jobs:
             done["fanout"] = run_fanout(lambda: get_storage(app[site_id]), chunk_size)
-        if "digests" in jobs:
+        if set(site_jobs) & set(MAILING_JOBS):
+            try:
+                site_url()
+            except SiteURLMissing as error:
+                done["error"] = str(error)
+                site_jobs = [job for job in site_jobs if job not in MAILING_JOBS]
+        if "digests" in site_jobs:
             done["digests"] = send_digests(lambda: get_storage(app[site_id]))
-        if "cleanup" in jobs:
+        if "outbox" in site_jobs:
+            done["outbox"] = run_outbox(lambda: app[site_id])["sent"]
+            setSite(app[site_id])
+        if "cleanup" in site_jobs:
             settings = get_settings()
+            keep_sent_days = get_delivery_settings().keep_sent_days
             for attempt in transaction.manager.attempts(5):
                 with attempt:
                     done["cleanup"] = get_storage(app[site_id]).cleanup(
                         remove_after=settings.remove_after, keep_unseen=settings.keep_unseen
-                    )
+                    ) + create_outbox(app[site_id]).cleanup(keep_sent_days)
     setSite(None)
     return results
 
@@ -94,12 +119,25 @@ def main(argv=None):
         transaction.abort()
         app._p_jar.close()
         app._p_jar.db().close()
+    return report(results)
+
+
+def report(results, out=None, err=None):
+    """Print what the jobs did, one line per site; return the exit code: 1 without a
+    site, 2 when a site could not mail (no site URL), else 0."""
+    out, err = out or sys.stdout, err or sys.stderr
     if not results:
-        print("no Plone site with plonesocial installed", file=sys.stderr)
+        print("no Plone site with plonesocial installed", file=err)
         return 1
+    failed = False
     for site_id, done in results.items():
-        print(site_id, " ".join(f"{job}={count}" for job, count in done.items()))
-    return 0
+        done = dict(done)
+        error = done.pop("error", None)
+        if error:
+            failed = True
+            print(f"{site_id}: no mail sent. {error}", file=err)
+        print(site_id, " ".join(f"{job}={count}" for job, count in done.items()), file=out)
+    return 2 if failed else 0
 
 
 if __name__ == "__main__":

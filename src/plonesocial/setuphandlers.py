@@ -3,9 +3,14 @@
 from Acquisition import aq_inner
 from Acquisition import aq_parent
 from plone.base.interfaces import INonInstallable
+from plone.registry.interfaces import IRegistry
 from plonesocial import logger
 from plonesocial.activitystream import content as activitystream
+from plonesocial.delivery.outbox import create_outbox
+from plonesocial.delivery.outbox import purge_outbox
+from plonesocial.messaging import idempotency
 from plonesocial.messaging import locator as messaging
+from zope.component import getUtility
 from zope.interface import implementer
 
 
@@ -33,6 +38,23 @@ def post_install(context):
     site = _site(context)
     messaging.create_storage(site)
     activitystream.create_storage(site)
+    create_outbox(site)
+    idempotency.STORAGE.create(site)
+    set_site_url_from_request(site)
+
+
+def set_site_url_from_request(site):
+    """Set the site URL (links in mail and push) from the request that installs, if
+    it is a real one and the URL is not set yet. Scripts without a request (and
+    zconsole's made-up one, which has no Host header) leave it for the control panel."""
+    registry = getUtility(IRegistry)
+    record = "plonesocial.delivery.site_url"
+    request = getattr(site, "REQUEST", None)
+    if record not in registry.records or registry[record]:
+        return
+    if request is None or not request.get("HTTP_HOST"):
+        return
+    registry[record] = site.absolute_url()
 
 
 def post_uninstall(context):
@@ -46,6 +68,7 @@ def post_uninstall(context):
 def purge(context):
     """Delete every stored message, activity, notification and subscription."""
     site = _site(context)
-    purged = [messaging.purge_storage(site), activitystream.purge_storage(site)]
+    purged = [messaging.purge_storage(site), activitystream.purge_storage(site),
+              purge_outbox(site), idempotency.STORAGE.purge(site)]
     if any(purged):
         logger.warning("plonesocial: every stored message and activity of the site was deleted")

@@ -31,8 +31,19 @@ class PlonesocialLayer(PloneSandboxLayer):
         applyProfile(portal, "plone.app.contenttypes:default")
         applyProfile(portal, "plone.app.discussion:default")
         applyProfile(portal, "plonesocial:default")
+        # The test request has no Host header: the site URL is set as an
+        # administrator would in the control panel (links in mail and push).
+        portal.portal_registry["plonesocial.delivery.site_url"] = portal.absolute_url()
         # Real permissions: items start private, as on a Plone site.
         portal.portal_workflow.setDefaultChain("simple_publication_workflow")
+
+
+    def testSetUp(self):
+        # The rate of settings writes is counted in memory, per process: each
+        # test starts with none counted.
+        from plonesocial.limits import SETTINGS_WRITES
+
+        SETTINGS_WRITES.reset()
 
 
 PLONESOCIAL_FIXTURE = PlonesocialLayer()

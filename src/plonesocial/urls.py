@@ -1,42 +1,67 @@
-"""The addresses plonesocial links to: one place that builds them."""
+"""The addresses plonesocial links to: one place that builds them.
+
+Pages and REST answers link under the URL the request sees; mail and push,
+which are composed outside the reader's request, link under the configured
+site URL (`base`, see delivery.mail.site_url), never under a Host header.
+"""
 
 from plone import api
 from plone.app.uuid.utils import uuidToObject
+from plonesocial.activitystream.interfaces import IVisibility
 from urllib.parse import urlencode
+from zope.component import queryUtility
 
 
-def portal_url():
-    """The site's URL, as the current request sees it."""
-    return api.portal.get().absolute_url()
+def portal_url(base=None):
+    """The site's URL: `base` if given, else as the current request sees it."""
+    return base or api.portal.get().absolute_url()
 
 
-def conversation_url(other):
+def conversation_url(other, base=None):
     """The page of my conversation with `other`."""
-    return f"{portal_url()}/@@conversation?{urlencode({'with': other})}"
+    return f"{portal_url(base)}/@@conversation?{urlencode({'with': other})}"
 
 
-def inbox_url():
-    return f"{portal_url()}/@@inbox"
+def inbox_url(base=None):
+    return f"{portal_url(base)}/@@inbox"
 
 
-def author_url(userid):
-    return f"{portal_url()}/author/{userid}"
+def author_url(userid, base=None):
+    return f"{portal_url(base)}/author/{userid}"
 
 
-def notification_url(notification):
+def content_url(obj, base=None):
+    """The URL of `obj`: under `base` (its path in the site), else as the request sees it."""
+    if base is None:
+        return obj.absolute_url()
+    path = obj.getPhysicalPath()[len(api.portal.get().getPhysicalPath()):]
+    return "/".join((base, *path)) if path else base
+
+
+def may_view(reader, uuid):
+    """Tell whether `reader` may View the content `uuid` (None: no reader, no check)."""
+    visibility = queryUtility(IVisibility)
+    if reader is None or visibility is None:
+        return True
+    allowed = visibility.allowed({uuid}).get(uuid, frozenset())
+    return bool(allowed & visibility.principals(reader))
+
+
+def notification_url(notification, base=None, reader=None):
     """Where the notification's subject can be seen on the site.
 
     A message notification leads to the conversation (which opening marks
     read), a notification about content to the content, one about a person to
-    their page.
+    their page. Content `reader` may not View is not linked to: the link
+    would name it.
     """
     owner = notification.owner
     if owner is not None and owner.kind == "content":
         obj = uuidToObject(owner.id, unrestricted=True)
-        if obj is not None:
-            return obj.absolute_url()
+        if obj is not None and may_view(reader, owner.id):
+            return content_url(obj, base)
     if owner is not None and owner.kind == "user":
         if notification.message_type == "message":
-            return conversation_url(owner.id)
-        return author_url(owner.id)
-    return portal_url()
+            return conversation_url(owner.id, base)
+        return author_url(owner.id, base)
+    return portal_url(base)

@@ -165,7 +165,7 @@ def comment_added(obj, event):
     pending.note(
         f"{uuid}/{comment.comment_id}", "Comment", obj=obj, actor=actor,
         comment_id=str(comment.comment_id), text=comment.getText(targetMimetype="text/plain"),
-        reply=bool(getattr(comment, "in_reply_to", None)),
+        reply=bool(getattr(comment, "in_reply_to", None)), comment=comment,
     )
 
 
@@ -287,12 +287,16 @@ def record_comment(manager, settings, key, change):
     title = obj.Title()
     name = display_name(actor)
     phrase = "replied on" if change["reply"] else "commented on"
+    # issue 12: a comment awaiting moderation is quoted only to who may View it.
+    from plonesocial.activitystream.readers import pending_comment_readers
+
     manager.create(
         actor=actor, verb="Create",
         object=Reference("comment", key), target=obj, context=obj,
         summary=f"{name} {phrase} {title}", description=excerpt(change["text"], BODY_EXCERPT),
         message_type="comment", phrase="commented on", title=title, actor_name=name,
         extra={"comment_id": change["comment_id"]},
+        restricted_to=pending_comment_readers(change.get("comment")),
     )
 
 

@@ -12,6 +12,8 @@ from plonesocial.activitystream.settings import get_settings
 from plonesocial.activitystream.validation import check_userid
 from plonesocial.activitystream.validation import check_verb
 from plonesocial.clock import from_key
+from plonesocial.limits import check_mail_modes
+from plonesocial.limits import LimitError
 from plonesocial.prefetch import prefetch_paths
 from zoneinfo import ZoneInfo
 from zoneinfo import ZoneInfoNotFoundError
@@ -58,6 +60,10 @@ class Preferences(Persistent):
         if mail_modes is not None:
             if not isinstance(mail_modes, dict):
                 raise exc.InvalidActivity("mail_modes must map message types to mail modes")
+            try:  # known message types only: no unbounded keys (plonesocial/limits.py)
+                check_mail_modes(mail_modes)
+            except LimitError as error:
+                raise exc.InvalidActivity(str(error)) from None
             for message_type, mode in mail_modes.items():
                 check_verb(message_type)
                 if mode is not None:

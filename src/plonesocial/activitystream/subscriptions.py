@@ -9,6 +9,9 @@ from plonesocial import userids
 from plonesocial.activitystream.interfaces import ISubscription
 from plonesocial.activitystream.interfaces import ISubscriptions
 from plonesocial.clock import utcnow
+from plonesocial.limits import check_filter
+from plonesocial.limits import LimitError
+from plonesocial.limits import VERBS
 from zope.interface import implementer
 
 
@@ -21,6 +24,10 @@ def _filter(values, name):
         raise exc.InvalidSubscription(f"{name} must be a list of non-empty strings or None")
     for value in values:
         userids.check_unicode(value, name, exc.InvalidSubscription)
+    try:  # issue 12: capped, and verbs from the known ones (plonesocial/limits.py)
+        check_filter(values, name, VERBS if name == "verbs" else values)
+    except LimitError as error:
+        raise exc.InvalidSubscription(str(error)) from None
     return frozenset(values) or None
 
 

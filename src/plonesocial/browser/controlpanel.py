@@ -5,8 +5,6 @@ from plone.registry.interfaces import IRegistry
 from plonesocial import _
 from plonesocial.activitystream.settings import IActivityStreamSettings
 from plonesocial.activitystream.settings import PREFIX as ACTIVITYSTREAM
-from plonesocial.delivery.settings import IDeliverySettings
-from plonesocial.delivery.settings import PREFIX as DELIVERY
 from plonesocial.messaging.settings import IMessagingSettings
 from plonesocial.messaging.settings import PREFIX as MESSAGING
 from plonesocial.privacy.settings import IPrivacySettings
@@ -19,11 +17,11 @@ from z3c.form import group
 from zope.component import getUtility
 
 
-# (label, schema, registry prefix): one fieldset per subsystem.
+# (label, schema, registry prefix): one fieldset per subsystem. Delivery (mail and
+# push) has a control panel of its own, with the outbox: browser/delivery.py.
 FIELDSETS = (
     (_("Messages"), IMessagingSettings, MESSAGING),
     (_("Notifications"), IActivityStreamSettings, ACTIVITYSTREAM),
-    (_("Email and desktop notifications"), IDeliverySettings, DELIVERY),
     (_("Privacy"), IPrivacySettings, PRIVACY),
 )
 

@@ -3,9 +3,11 @@
 from plone import api
 from plone.protect import CheckAuthenticator
 from plonesocial import _
+from plonesocial.exc import NotAllowed
 from plonesocial.exc import PrivacyError
 from plonesocial.privacy import erase_user_data
 from plonesocial.privacy import export_user_data
+from plonesocial.privacy.authority import check_may_erase
 from plonesocial.privacy.settings import ERASE_MESSAGES
 from plonesocial.privacy.settings import get_settings
 from Products.Five.browser import BrowserView
@@ -63,8 +65,9 @@ class EraseUserDataView(BrowserView):
             self.errors.append(_("Name the user whose data to erase."))
             return
         try:
+            check_may_erase(userid)
             self.summary = erase_user_data(userid, messages=form.get("messages") or None)
-        except PrivacyError as error:
+        except (PrivacyError, NotAllowed) as error:
             self.errors.append(str(error))
             return
         api.portal.show_message(

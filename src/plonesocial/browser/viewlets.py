@@ -23,7 +23,9 @@ class NotificationsMenu(ViewletBase):
         self.latest = activitystream.get_notifications(userid).limit(5).all()
         self.unread = messaging.count_unread(userid)
         self.portal_url = api.portal.get().absolute_url()
+        self.userid = userid
 
     def see_url(self, notification):
-        query = urlencode({"id": notification.id, "target": notification_url(notification)})
+        query = urlencode({"id": notification.id,
+                           "target": notification_url(notification, reader=self.userid)})
         return f"{self.portal_url}/@@see?{query}"

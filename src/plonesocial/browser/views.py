@@ -195,7 +195,8 @@ class NotificationsView(SocialView):
         return f"{self.portal_url}/@@notifications"
 
     def see_url(self, notification):
-        query = urlencode({"id": notification.id, "target": notification_url(notification)})
+        query = urlencode({"id": notification.id,
+                           "target": notification_url(notification, reader=self.userid)})
         return f"{self.portal_url}/@@see?{query}"
 
 

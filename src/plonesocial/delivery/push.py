@@ -1,98 +1,72 @@
 """Web Push: desktop notifications through the browsers' push services.
 
-Sent after the transaction that made the notification commits (nothing for
-a rolled-back one), with the site's VAPID keys. Subscriptions the push
-service answers 404 or 410 for are gone for good and are removed.
+A notification is queued in the outbox once per browser of its recipient,
+in the transaction that made it (nothing for a rolled-back one); the outbox
+worker encrypts and sends each one after the commit, with the site's VAPID
+key, to an endpoint checked again just before (see push_endpoints).
+Subscriptions the push service answers 404 or 410 for are gone for good and
+are removed.
 """
 
 from plone import api
-from plonesocial import logger
-from plonesocial.activitystream.content import get_storage
-from plonesocial.activitystream.rendering import language_of
 from plonesocial.activitystream.rendering import render_body
 from plonesocial.activitystream.rendering import render_subject
+from plonesocial.bidi import strip_controls
 from plonesocial.delivery.mail import item_url
+from plonesocial.delivery.mail import site_url
 from plonesocial.delivery.settings import get_settings
-from pywebpush import webpush
-from pywebpush import WebPushException
-from zope.component.hooks import getSite
+from plonesocial.delivery.vapid import vapid_for
+from urllib.parse import urlsplit
 
 import json
-import transaction
+import time
 
 
-GONE = (404, 410)
-TIMEOUT = 10  # seconds per push service request
+TTL = 24 * 3600  # seconds a push service keeps a message for a browser that is offline
+
+
+def enabled():
+    settings = get_settings()
+    return bool(settings.use_push_api and settings.vapid_private_key)
 
 
 def payload(notification, language="en"):
-    """The JSON the service worker receives, in the recipient's language."""
+    """The JSON the service worker receives, in the recipient's language (raise
+    SiteURLMissing)."""
     return json.dumps({
         "id": notification.id,
-        "title": render_subject(notification, language),
+        "title": strip_controls(render_subject(notification, language)),
         "body": render_body(notification, language),
-        "url": item_url(notification),
+        "url": item_url(notification, site_url(), reader=notification.recipient),
     })
 
 
-def push_after_commit(notification):
-    """Arrange for `notification` to be pushed to its recipient's browsers."""
-    settings = get_settings()
-    if not settings.use_push_api or not settings.vapid_private_key:
-        return
-    site = getSite()
-    manager = get_storage(site)
+def queue(outbox, manager, notification):
+    """Queue `notification` for every browser of its recipient; return how many."""
+    if not enabled():
+        return 0
     subscriptions = manager.get_push_subscriptions(notification.recipient)
-    if not subscriptions:
-        return
-    site_address = api.portal.get_registry_record("plone.email_from_address", default="")
-    claims = {"sub": settings.vapid_contact or f"mailto:{site_address}"}
-    job = dict(
-        userid=notification.recipient,
-        data=payload(notification, language_of(notification.recipient)),
-        subscriptions=[s.info() for s in subscriptions],
-        key=settings.vapid_private_key,
-        claims=claims,
-        db=site._p_jar.db(),
-        site_path=site.getPhysicalPath(),
-    )
-    transaction.get().addAfterCommitHook(_send_after_commit, (job,))
+    for subscription in subscriptions:
+        outbox.add_push(notification.recipient, subscription.endpoint, notification)
+    return len(subscriptions)
 
 
-def _send_after_commit(committed, job):
-    if committed:
-        send(job)
+def vapid_claims(endpoint):
+    settings = get_settings()
+    contact = settings.vapid_contact or "mailto:" + (
+        api.portal.get_registry_record("plone.email_from_address", default="") or "")
+    parts = urlsplit(endpoint)
+    return {"sub": contact, "aud": f"{parts.scheme}://{parts.netloc}",
+            "exp": int(time.time()) + 12 * 3600}
 
 
-def send(job):
-    """Push to every subscription; remove the dead ones. Return how many got it."""
-    delivered, gone = 0, []
-    for info in job["subscriptions"]:
-        try:
-            webpush(info, data=job["data"], vapid_private_key=job["key"],
-                    vapid_claims=dict(job["claims"]), timeout=TIMEOUT)
-            delivered += 1
-        except WebPushException as error:
-            status = getattr(error.response, "status_code", None)
-            if status in GONE:
-                gone.append(info["endpoint"])
-            else:
-                logger.warning("Web Push to %s failed: %s", info["endpoint"], error)
-    if gone:
-        _forget(job, gone)
-    return delivered
+def encrypt(subscription, data):
+    """Return (body, headers) of the push request for one subscription."""
+    from pywebpush import WebPusher
 
-
-def _forget(job, endpoints):
-    """Remove subscriptions in a transaction of their own (the request's is over)."""
-    tm = transaction.TransactionManager()
-    connection = job["db"].open(tm)
-    try:
-        for attempt in tm.attempts(3):
-            with attempt:
-                site = connection.root()["Application"].unrestrictedTraverse(job["site_path"])
-                manager = get_storage(site)
-                for endpoint in endpoints:
-                    manager.remove_push_subscription(job["userid"], endpoint)
-    finally:
-        connection.close()
+    settings = get_settings()
+    body = WebPusher(subscription.info()).encode(data.encode(), "aes128gcm")["body"]
+    headers = {"Content-Encoding": "aes128gcm", "TTL": str(TTL),
+               "Content-Type": "application/octet-stream"}
+    headers.update(vapid_for(settings.vapid_private_key).sign(vapid_claims(subscription.endpoint)))
+    return body, headers

@@ -6,6 +6,8 @@ from plonesocial import exc
 from plonesocial import userids
 from plonesocial.clock import utcnow
 from plonesocial.delivery.interfaces import IPushSubscription
+from plonesocial.delivery.push_endpoints import check_subscription
+from plonesocial.delivery.push_endpoints import UnsafeEndpoint
 from zope.interface import implementer
 
 
@@ -27,6 +29,11 @@ class PushSubscription:
     """One browser's permission to show this site's notifications. Immutable."""
 
     def __init__(self, endpoint, p256dh, auth, language="", user_agent=""):
+        # Real keys, https to an allowed push service (delivery/push_endpoints.py).
+        try:
+            check_subscription(endpoint, p256dh, auth)
+        except UnsafeEndpoint as error:
+            raise exc.InvalidActivity(str(error)) from None
         if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")) \
                 or len(endpoint) > MAX_ENDPOINT:
             raise exc.InvalidActivity(

@@ -1,10 +1,12 @@
 """Deliver a notification as it reaches its list: an email if its mode is 'immediately',
-a Web Push message if the site and the recipient's browsers have it on."""
+a Web Push message to each browser the recipient allowed. Both go to the outbox, in
+the transaction that made the notification; the worker sends them after the commit."""
 
 from plonesocial.activitystream.content import get_storage
-from plonesocial.activitystream.rendering import language_of
 from plonesocial.delivery import mail
 from plonesocial.delivery import push
+from plonesocial.delivery.outbox import current_outbox
+from plonesocial.delivery.worker import wake_after_commit
 from zope.component.hooks import getSite
 
 
@@ -13,10 +15,12 @@ def notification_delivered(event):
     manager = get_storage(getSite())
     if manager is None or not manager.may_view(notification.recipient, notification):
         return
+    outbox = current_outbox()
+    queued = 0
     if event.mail_mode == "immediately" and mail.can_send():
-        address = mail.recipient_address(notification.recipient)
-        if address is not None:
-            mail.send(mail.compose_notification(
-                notification, address, language_of(notification.recipient)))
-            manager.mark_sent(notification)
-    push.push_after_commit(notification)
+        if mail.recipient_address(notification.recipient) is not None:
+            outbox.add_mail(notification.recipient, (notification,))
+            queued += 1
+    queued += push.queue(outbox, manager, notification)
+    if queued:
+        wake_after_commit()

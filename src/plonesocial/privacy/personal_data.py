@@ -21,6 +21,7 @@ from plonesocial.people import ERASED_NAME
 from plonesocial.people import ERASED_PREFIX
 from plonesocial.people import ERASED_TEXT
 from plonesocial.people import get_user
+from plonesocial.privacy import elsewhere
 from plonesocial.privacy.settings import ERASE_MESSAGES
 from plonesocial.privacy.settings import get_settings
 from plonesocial.privacy.settings import is_installed
@@ -49,9 +50,9 @@ def export_user_data(userid):
     Reads only. Push subscriptions are listed without their encryption keys
     (``p256dh`` and ``auth``): they are secrets of the browser, not data about
     the person. Notifications and activities are those the user may View now,
-    as the pages show them. Messages the user wrote that are left only in
-    other people's inboxes (they deleted their own copy) are listed too:
-    erasure would anonymise them.
+    as the pages show them. Everything erasure touches is listed: messages the
+    user wrote that only other people's inboxes keep (they deleted their own
+    copy), their outbox entries and the idempotency keys of their sends.
     """
     check_userid(userid)
     inboxes, manager = _stores()
@@ -60,7 +61,11 @@ def export_user_data(userid):
     return {
         "userid": userid,
         "exported": isoformat(utcnow()),
-        "inbox": _export_inbox(inboxes, userid),
+        "inbox": _export_inbox(inboxes.get(userid)),
+        # What erasure touches outside the user's own stores is exported too.
+        "sent_messages_elsewhere": elsewhere.sent_messages_elsewhere(
+            inboxes, userid, elsewhere.exported_uids(inboxes.get(userid))),
+        **elsewhere.export_delivery(userid),
         "notifications": _export_notifications(manager, userid),
         "subscriptions": {
             "following": [serialize(s) for s in subscriptions.following(userid)],
@@ -87,24 +92,14 @@ def _export_conversation(conversation, messages):
     })
 
 
-def _export_inbox(inboxes, userid):
-    inbox = inboxes.get(userid)
-    own = set(inbox.keys()) if inbox is not None else set()
-    kept_elsewhere = [
-        _export_conversation(conversation,
-                             [m for m in conversation.get_messages() if m.sender == userid])
-        for owner, conversation in inboxes.conversations_with(userid) if owner not in own
-    ]
-    kept_elsewhere = [c for c in kept_elsewhere if c["messages"]]
+def _export_inbox(inbox):
     if inbox is None:
-        return {"new_messages_count": 0, "blocked": [], "conversations": [],
-                "written_to_others": kept_elsewhere}
+        return {"new_messages_count": 0, "blocked": [], "conversations": []}
     return {
         "new_messages_count": inbox.new_messages_count,
         "blocked": list(inbox.get_blocked()),
         "conversations": [_export_conversation(c, c.get_messages())
                           for c in inbox.get_conversations()],
-        "written_to_others": kept_elsewhere,
     }
 
 
@@ -167,6 +162,7 @@ def erase_user_data(userid, messages=None, names=()):
     summary["activities"] = manager.activities.anonymise_actor(userid, placeholder, names,
                                                                ERASED_NAME)
     manager.queue.replace_actor(userid, placeholder, ERASED_NAME)
+    summary.update(elsewhere.erase_delivery(userid))  # the outbox, idempotency keys
     return summary
 
 

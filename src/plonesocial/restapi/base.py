@@ -9,6 +9,8 @@ from plonesocial import exc
 from plonesocial.activitystream.activity import AS2_CONTEXT
 from plonesocial.activitystream.query import MAX_CURSOR
 from plonesocial.clock import isoformat
+from plonesocial.limits import MAX_BODY
+from plonesocial.limits import settings_write_wait
 from plonesocial.people import display_name
 from plonesocial.restapi.errors import http_error
 from urllib.parse import urlencode
@@ -75,6 +77,15 @@ class SocialService(Service):
         # service's own (legitimate) writes.
         alsoProvides(self.request, IDisableCSRFProtection)
 
+    def settings_write_limited(self):
+        """The 429 answer if the user changed settings too often, else None."""
+        wait = settings_write_wait(self.userid)
+        if wait is None:
+            return None
+        return self.too_many_requests(
+            f"Too many changes of settings and subscriptions; try again in {wait} seconds",
+            wait)
+
     def too_many_requests(self, message, retry_after):
         """Answer 429 in the shape of plone.restapi's errors, with a Retry-After header.
 
@@ -97,8 +108,15 @@ class SocialService(Service):
         content_type = (self.request.getHeader("Content-Type") or "").split(";")[0]
         return self.request.method == "POST" and content_type.strip().lower() != JSON
 
+    # Bytes of JSON body accepted (a 4 MB PATCH once grew Data.fs by 6.6 MB).
+    max_body = MAX_BODY
+
     def body(self):
         """Return the JSON body as a dict, or raise BadRequest."""
+        size = len(self.request.get("BODY") or b"")
+        if size > self.max_body:
+            raise BadRequest(f"The request body has {size} bytes; at most {self.max_body} "
+                             "are accepted here")
         try:
             data = json_body(self.request)
         except Exception:

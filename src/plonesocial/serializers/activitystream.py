@@ -1,11 +1,12 @@
 """JSON of notifications, activities, subscriptions, preferences and push subscriptions."""
 
+from plone import api
 from plone.restapi.interfaces import ISerializeToJson
-from plonesocial.activitystream.content import PloneResolver
 from plonesocial.activitystream.interfaces import IActivity
 from plonesocial.activitystream.interfaces import INotification
 from plonesocial.activitystream.interfaces import IPreferences
 from plonesocial.activitystream.interfaces import ISubscription
+from plonesocial.activitystream.readers import ReaderResolver
 from plonesocial.activitystream.rendering import render_body
 from plonesocial.activitystream.rendering import render_subject
 from plonesocial.delivery.interfaces import IPushSubscription
@@ -41,7 +42,7 @@ class NotificationSerializer(Serializer):
             "type": notification.message_type,
             "subject": render_subject(notification),
             "body": render_body(notification),
-            "url": notification_url(notification),
+            "url": notification_url(notification, reader=current_userid()),
             "actors": list(notification.actors),
             "count": notification.count,
             "reasons": list(notification.reasons),
@@ -58,10 +59,16 @@ class NotificationSerializer(Serializer):
 @implementer(ISerializeToJson)
 @adapter(IActivity, Interface)
 class ActivitySerializer(Serializer):
-    """An activity as Activity Streams 2.0, its references described for the site."""
+    """An activity as Activity Streams 2.0, its references described for its reader:
+    what they may not View (a target elsewhere, a pending comment) is unnamed."""
 
     def __call__(self):
-        return self.context.to_json(PloneResolver())
+        return self.context.to_json(ReaderResolver(current_userid()))
+
+
+def current_userid():
+    """The reader: the authenticated user, or None (anonymous: nothing is checked)."""
+    return None if api.user.is_anonymous() else api.user.get_current().getId()
 
 
 @implementer(ISerializeToJson)

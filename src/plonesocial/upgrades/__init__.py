@@ -5,7 +5,10 @@ from plone.registry.interfaces import IRegistry
 from plonesocial import logger
 from plonesocial.activitystream.content import create_storage
 from plonesocial.activitystream.content import get_storage
+from plonesocial.delivery.outbox import create_outbox
+from plonesocial.messaging import idempotency
 from plonesocial.messaging.locator import get_storage as get_inboxes
+from plonesocial.setuphandlers import set_site_url_from_request
 from zope.component import getUtility
 
 
@@ -75,3 +78,15 @@ def settings_per_subsystem_and_stores(context):
     manager = get_storage(site)  # moves the trees into the stores
     logger.info("plonesocial: settings per subsystem; activity stores%s",
                 " (moved)" if manager is not None else "")
+
+
+def add_delivery_outbox(context):
+    """1005 -> 1006: the delivery settings, with the site URL from the
+    request that runs the upgrade; the outbox and the idempotency keys; the Social
+    delivery configlet."""
+    reload_registry(context)
+    setup = api.portal.get_tool("portal_setup")
+    setup.runImportStepFromProfile(PROFILE, "controlpanel", run_dependencies=False)
+    create_outbox(api.portal.get())
+    idempotency.STORAGE.create(api.portal.get())
+    set_site_url_from_request(api.portal.get())

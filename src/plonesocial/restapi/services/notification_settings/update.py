@@ -8,6 +8,9 @@ from zExceptions import BadRequest
 
 class SettingsPatch(SettingsService):
     def reply(self):
+        limited = self.settings_write_limited()
+        if limited is not None:
+            return limited
         data = self.body()
         unknown = set(data) - set(FIELDS)
         if unknown:

@@ -5,6 +5,7 @@ The only plonesocial service that names another user in the URL: its permission
 """
 
 from plonesocial.privacy import erase_user_data
+from plonesocial.privacy.authority import check_may_erase
 from plonesocial.restapi.base import SocialService
 from zExceptions import BadRequest
 
@@ -14,4 +15,5 @@ class PersonalDataDelete(SocialService):
         if len(self.params) != 1:
             raise BadRequest("Name the user: DELETE @personal-data/{userid}")
         messages = self.request.form.get("messages") or None
+        check_may_erase(self.params[0])  # only Managers act on Managers (403)
         return erase_user_data(self.params[0], messages=messages)

@@ -1,6 +1,9 @@
 """GET, POST and DELETE @push-subscriptions, for the authenticated user."""
 
 from plonesocial.activitystream import api as activitystream
+from plonesocial.delivery import push
+from plonesocial.delivery.push_endpoints import check_endpoint
+from plonesocial.delivery.push_endpoints import UnsafeEndpoint
 from plonesocial.restapi.base import MAX_LIMIT
 from plonesocial.restapi.base import SocialService
 from plonesocial.serializers.base import serialize
@@ -35,6 +38,11 @@ class PushSubscriptionsPost(PushSubscriptionsService):
     """The body is the browser's PushSubscription.toJSON(), plus an optional language."""
 
     def reply(self):
+        limited = self.settings_write_limited()
+        if limited is not None:
+            return limited
+        if not push.enabled():
+            raise BadRequest("Desktop notifications are off on this site")
         data = self.body()
         keys = data.get("keys")
         if not isinstance(keys, dict):
@@ -45,6 +53,11 @@ class PushSubscriptionsPost(PushSubscriptionsService):
         if len(mine) >= MAX_PER_USER and all(s.endpoint != endpoint for s in mine):
             raise BadRequest(f"At most {MAX_PER_USER} browsers can be registered for push "
                              "notifications: remove one first")
+        try:
+            # Where the site would send to: an allowed service at public addresses.
+            check_endpoint(endpoint)
+        except UnsafeEndpoint as error:
+            raise BadRequest(str(error)) from None
         subscription = self.manager().add_push_subscription(
             self.userid, endpoint, keys.get("p256dh"), keys.get("auth"),
             language=data.get("language") or "",
@@ -56,6 +69,9 @@ class PushSubscriptionsPost(PushSubscriptionsService):
 
 class PushSubscriptionsDelete(PushSubscriptionsService):
     def reply(self):
+        limited = self.settings_write_limited()
+        if limited is not None:
+            return limited
         endpoint = self.body().get("endpoint")
         if not self.manager().remove_push_subscription(self.userid, endpoint):
             raise NotFound("No such push subscription")

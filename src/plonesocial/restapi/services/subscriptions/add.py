@@ -3,18 +3,25 @@
 from plone import api
 from plone.app.uuid.utils import uuidToObject
 from plonesocial.activitystream import api as activitystream
+from plonesocial.limits import check_filter
+from plonesocial.limits import installed_portal_types
 from plonesocial.restapi.services.subscriptions import SubscriptionsService
 from zExceptions import BadRequest
 
 
 class SubscriptionsPost(SubscriptionsService):
     def reply(self):
+        limited = self.settings_write_limited()
+        if limited is not None:
+            return limited
         data = self.body()
         known = {"follow", "watch", "subtree", "verbs", "portal_types"}
         if set(data) - known or ("follow" in data) == ("watch" in data):
             raise BadRequest('Send {"follow": userid} or {"watch": uuid}, with optional '
                              '"subtree", "verbs" and "portal_types"')
         filters = {"verbs": data.get("verbs"), "portal_types": data.get("portal_types")}
+        # Only content types this site has (a LimitError is a 400).
+        check_filter(filters["portal_types"], "portal_types", installed_portal_types())
         if "follow" in data:
             if not isinstance(data["follow"], str):
                 raise BadRequest(f"No user {data['follow']!r}")

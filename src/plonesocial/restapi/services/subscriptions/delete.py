@@ -7,6 +7,9 @@ from zExceptions import NotFound
 
 class SubscriptionsDelete(SubscriptionsService):
     def reply(self):
+        limited = self.settings_write_limited()
+        if limited is not None:
+            return limited
         if len(self.params) != 2 or self.params[0] not in ("user", "content"):
             raise NotFound("No such subscription")
         kind, target = self.params
