@@ -45,8 +45,10 @@ setup(
     zip_safe=False,
     python_requires=">=3.10",
     install_requires=[
+        "aio-pika",
         "BTrees",
         "persistent",
+        "pika",
         "plone.api",
         "plone.app.registry",
         "plone.browserlayer",
@@ -56,7 +58,10 @@ setup(
         "Products.MailHost",
         "pywebpush",
         "setuptools",
+        "starlette",
         "transaction",
+        "uvicorn",
+        "websockets",
         "ZODB",
         "zope.annotation",
         "zope.component",
@@ -85,6 +90,7 @@ setup(
         ],
         "console_scripts": [
             "plonesocial-jobs = plonesocial.jobs:main",
+            "plonesocial-realtime = plonesocial.realtime.gateway:main",
         ],
     },
 )

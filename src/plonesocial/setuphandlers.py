@@ -7,6 +7,7 @@ from plonesocial import logger
 from plonesocial.activitystream import content as activitystream
 from plonesocial.browser.controlpanel import sync_inboxes_limits
 from plonesocial.messaging import locator as messaging
+from plonesocial.realtime.settings import ensure_secret
 from zope.interface import implementer
 
 
@@ -35,6 +36,7 @@ def post_install(context):
     messaging.create_storage(site)
     activitystream.create_storage(site)
     sync_inboxes_limits(site)
+    ensure_secret()  # the realtime gateway's shared secret, kept on reinstall
 
 
 def post_uninstall(context):

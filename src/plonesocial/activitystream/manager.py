@@ -27,6 +27,8 @@ from plonesocial.activitystream.activity import Activity
 from plonesocial.activitystream.activity import check_extra
 from plonesocial.activitystream.activity import make_reference
 from plonesocial.activitystream.activity import Reference
+from plonesocial.activitystream.events import ActivityCreatedEvent
+from plonesocial.activitystream.events import BroadcastEvent
 from plonesocial.activitystream.interfaces import IActivityManager
 from plonesocial.activitystream.interfaces import INotification
 from plonesocial.activitystream.interfaces import INotificationDeliveredEvent
@@ -637,6 +639,8 @@ class ActivityManager(Persistent):
                 audience = {userid: reasons for userid, reasons in audience.items()
                             if visibility.principals(userid) & restricted_to}
             self._emit(template, audience, published)
+        # The realtime "new items" signal of its streams listens to this.
+        notify(ActivityCreatedEvent(activity, (context, *ancestors) if context else ()))
         return activity
 
     def _context(self, context, ancestors, portal_type):
@@ -791,6 +795,7 @@ class ActivityManager(Persistent):
         notification = Notification(free_id(self._broadcasts, utcnow()), None, template,
                                     ("broadcast",))
         self._broadcasts[-notification.id] = notification
+        notify(BroadcastEvent(notification))  # realtime shows it to everyone connected
         return notification
 
     def queued(self):

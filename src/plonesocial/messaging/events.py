@@ -1,5 +1,6 @@
 """Events fired by the messaging API."""
 
+from plonesocial.messaging.interfaces import IConversationReadEvent
 from plonesocial.messaging.interfaces import IMessageSentEvent
 from zope.interface import implementer
 from zope.interface.interfaces import ObjectEvent
@@ -14,3 +15,13 @@ class MessageSentEvent(ObjectEvent):
         self.sender_message = sender_message
         self.sender = recipient_message.sender
         self.recipient = recipient_message.recipient
+
+
+@implementer(IConversationReadEvent)
+class ConversationReadEvent(ObjectEvent):
+    """A conversation's owner moved its read marker; `object` is the conversation."""
+
+    def __init__(self, conversation):
+        super().__init__(conversation)
+        self.owner = conversation.owner
+        self.username = conversation.username

@@ -36,6 +36,7 @@ from plonesocial.clock import from_key
 from plonesocial.clock import to_key
 from plonesocial.clock import utcnow
 from plonesocial.messaging import exc
+from plonesocial.messaging.events import ConversationReadEvent
 from plonesocial.messaging.events import MessageSentEvent
 from plonesocial.messaging.interfaces import IConversation
 from plonesocial.messaging.interfaces import IInbox
@@ -131,6 +132,8 @@ class Conversation(Persistent):
         if unread:
             self._unread.change(-unread)
             self.__parent__._unread.change(-unread)
+        # Read receipts (plonesocial.realtime) listen to this.
+        notify(ConversationReadEvent(self))
 
     def __getitem__(self, message_id):
         try:
