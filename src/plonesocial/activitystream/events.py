@@ -2,6 +2,7 @@
 
 from plonesocial.activitystream.interfaces import IActivityCreatedEvent
 from plonesocial.activitystream.interfaces import IBroadcastEvent
+from zope.event import notify
 from zope.interface import implementer
 from zope.interface.interfaces import ObjectEvent
 
@@ -18,3 +19,8 @@ class ActivityCreatedEvent(ObjectEvent):
 @implementer(IBroadcastEvent)
 class BroadcastEvent(ObjectEvent):
     """A notification for everybody was stored; `object` is it."""
+
+
+def activity_created(activity, streams=()):
+    """Fire an ActivityCreatedEvent (for callers whose `notify` is a flag)."""
+    notify(ActivityCreatedEvent(activity, streams))

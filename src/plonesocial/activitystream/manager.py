@@ -27,7 +27,7 @@ from plonesocial.activitystream.activity import Activity
 from plonesocial.activitystream.activity import check_extra
 from plonesocial.activitystream.activity import make_reference
 from plonesocial.activitystream.activity import Reference
-from plonesocial.activitystream.events import ActivityCreatedEvent
+from plonesocial.activitystream.events import activity_created
 from plonesocial.activitystream.events import BroadcastEvent
 from plonesocial.activitystream.interfaces import IActivityManager
 from plonesocial.activitystream.interfaces import INotification
@@ -639,8 +639,9 @@ class ActivityManager(Persistent):
                 audience = {userid: reasons for userid, reasons in audience.items()
                             if visibility.principals(userid) & restricted_to}
             self._emit(template, audience, published)
-        # The realtime "new items" signal of its streams listens to this.
-        notify(ActivityCreatedEvent(activity, (context, *ancestors) if context else ()))
+        # The realtime "new items" signal of its streams listens to this
+        # (`notify` is an argument here: the event module fires it).
+        activity_created(activity, (context, *ancestors) if context else ())
         return activity
 
     def _context(self, context, ancestors, portal_type):

@@ -23,7 +23,10 @@ MAX_STREAMS = 10
 def site_origin():
     """The origin (scheme://host[:port]) of the site as the request sees it."""
     url = urlsplit(api.portal.get().absolute_url())
-    return f"{url.scheme}://{url.netloc}"
+    # Browsers leave the default port out of Origin.
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    port = "" if url.port in (None, default) else f":{url.port}"
+    return f"{url.scheme}://{url.hostname}{port}"
 
 
 class RealtimeTicketPost(SocialService):
