@@ -97,6 +97,9 @@ class SecurityLayer(PloneSandboxLayer):
         manager.subscriptions.follow(VICTIM, CORRESPONDENT)
         manager.get_preferences(VICTIM).set(timezone="Asia/Kathmandu", digest_hour=9)
         setRoles(portal, TEST_USER_ID, ["Member"])
+        # Realtime on, so that @realtime-ticket answers (it is 404 while off).
+        api.portal.set_registry_record("plonesocial.realtime.enabled", True)
+        api.portal.set_registry_record("plonesocial.realtime.gateway_url", "ws://localhost:8090")
         # ploneSite() commits after unsetting the site: the before-commit hook
         # records the pages' activities in the site they were noted in.
 
@@ -302,6 +305,8 @@ PROBES = {
            {"endpoint": "https://push.example.org/new", "keys": KEYS}, 201, 201)],
     "DELETE @push-subscriptions on site": [
         _p("DELETE", "@push-subscriptions", {"endpoint": PUSH_ENDPOINT}, 204, 404)],
+    # A ticket for the actor themselves; issuing one stores nothing.
+    "POST @realtime-ticket on site": [_p("POST", "@realtime-ticket", {}, writes=False)],
     "GET @stream on site": [_p("GET", "@stream")],
     "GET @stream on content": [_p("GET", "@stream", context="public"),
                                _p("GET", "@stream", context="private")],
