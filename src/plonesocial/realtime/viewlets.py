@@ -3,7 +3,18 @@
 from html import escape
 from plone import api
 from plone.app.layout.viewlets.common import ViewletBase
+from plonesocial import _
 from plonesocial.realtime.settings import get_settings
+from zope.i18n import translate
+
+
+LABELS = {
+    "unread": _("${count} unread"),
+    "seen": _("Seen"),
+    "typing": _("${name} is typing..."),
+    "new-items": _("${count} new items - show"),
+    "new-notifications": _("New notifications - show"),
+}
 
 
 class RealtimeScript(ViewletBase):
@@ -29,7 +40,12 @@ class RealtimeScript(ViewletBase):
             "data-portal-url": portal_url,
             "data-token": token,
             "data-userid": api.user.get_current().getId(),
+            "data-my-name": api.user.get_current().getProperty("fullname")
+            or api.user.get_current().getId(),
         }
+        # ${...} stays in the translation: the script fills it in.
+        for name, label in LABELS.items():
+            attributes[f"data-label-{name}"] = translate(label, context=self.request)
         html = " ".join(f'{name}="{escape(value, quote=True)}"'
                         for name, value in attributes.items())
         return f"<script defer {html}></script>"
