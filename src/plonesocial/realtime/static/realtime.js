@@ -249,6 +249,8 @@
       a.className = "fw-bold";
       a.href = portal + "/@@conversation?with=" + encodeURIComponent(userid);
       a.textContent = event.fullname || userid;
+      // A message event names the person by id: the inbox's page has the name.
+      if (!event.fullname) { setTimeout(inboxFetch, 0); }
       div.appendChild(a);
       var excerpt = document.createElement("div");
       excerpt.className = "text-muted small";
@@ -335,12 +337,33 @@
     var who = document.createElement("strong");
     who.textContent = message.attributedTo === me ? data.myName : el.dataset.withName;
     head.appendChild(who);
-    head.appendChild(document.createTextNode(", " + new Date(message.published).toLocaleString()));
+    // As the page writes it: "2026-11-30 19:52 UTC".
+    var published = String(message.published);
+    head.appendChild(document.createTextNode(
+      ", " + published.slice(0, 10) + " " + published.slice(11, 16) + " UTC"));
     var text = document.createElement("div");
     text.className = "message-text";
     text.textContent = message.content;
     body.appendChild(head);
     body.appendChild(text);
+    // The same delete form as the page's own messages.
+    var form = document.createElement("form");
+    form.method = "post";
+    form.className = "mt-1";
+    form.action = portal + "/@@conversation?with=" + encodeURIComponent(el.dataset.with);
+    var token = document.createElement("input");
+    token.type = "hidden";
+    token.name = "_authenticator";
+    token.value = data.token;
+    var button = document.createElement("button");
+    button.className = "btn btn-link btn-sm p-0";
+    button.type = "submit";
+    button.name = "delete_message";
+    button.value = message.id;
+    button.textContent = data.labelDelete;
+    form.appendChild(token);
+    form.appendChild(button);
+    body.appendChild(form);
     li.appendChild(body);
     list.appendChild(li);
     var receiptEl = document.getElementById("plonesocial-receipt");
