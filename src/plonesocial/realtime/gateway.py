@@ -513,7 +513,7 @@ def main(argv=None):
                       args.exchange)
     import uvicorn
 
-    uvicorn.run(gateway.app(), host=args.host, port=args.port, ws="websockets",
+    uvicorn.run(gateway.app(), host=args.host, port=args.port, ws="websockets-sansio",
                 log_level="warning", ws_ping_interval=20, ws_ping_timeout=20,
                 ws_max_size=64 * 1024, backlog=4096, timeout_graceful_shutdown=1,
                 lifespan="on")
