@@ -7,7 +7,6 @@ from tests.servers import free_port
 import json
 import os
 import pika
-import secrets
 import socket
 import subprocess
 import sys
@@ -170,6 +169,3 @@ def receive_all(websocket, wait=0.5):
         except TimeoutError:
             return received
 
-
-def random_secret():
-    return secrets.token_urlsafe(32)

@@ -60,6 +60,48 @@ class TestTickets(unittest.TestCase):
         self.assertLessEqual(payload["e"] - time.time(), tickets.MAX_TTL)
 
 
+class TestEvents(unittest.TestCase):
+    """The events realtime listens to, as the stores fire them (a plain ZODB-less setup)."""
+
+    def test_events_provide_their_interfaces(self):
+        from plonesocial.activitystream.events import ActivityCreatedEvent
+        from plonesocial.activitystream.events import BroadcastEvent
+        from plonesocial.activitystream.interfaces import IActivityCreatedEvent
+        from plonesocial.activitystream.interfaces import IBroadcastEvent
+        from plonesocial.activitystream.manager import ActivityManager
+        from plonesocial.messaging.events import ConversationReadEvent
+        from plonesocial.messaging.interfaces import IConversationReadEvent
+        from plonesocial.messaging.messaging import Inboxes
+        from zope.component import getGlobalSiteManager
+        from zope.interface.verify import verifyObject
+
+        import zope.component.event  # noqa: F401 (zope.event dispatches to handlers)
+
+        fired = []
+        handler = fired.append
+        manager = getGlobalSiteManager()
+        for interface in (IConversationReadEvent, IActivityCreatedEvent, IBroadcastEvent):
+            manager.registerHandler(handler, (interface,))
+            self.addCleanup(manager.unregisterHandler, handler, (interface,))
+        inboxes = Inboxes()
+        inboxes.send("ann", "bob", "Hi")
+        conversation = inboxes["bob"]["ann"]
+        conversation.mark_read()
+        conversation.mark_read()  # the marker did not move: no second event
+        am = ActivityManager()
+        activity = am.create("ann", "Like", ("user", "bob"))
+        notification = am.broadcast("Hello all")
+        self.assertEqual([type(e) for e in fired],
+                         [ConversationReadEvent, ActivityCreatedEvent, BroadcastEvent])
+        read, created, broadcast = fired
+        self.assertTrue(verifyObject(IConversationReadEvent, read))
+        self.assertEqual((read.object, read.owner, read.username), (conversation, "bob", "ann"))
+        self.assertTrue(verifyObject(IActivityCreatedEvent, created))
+        self.assertEqual((created.object, created.streams), (activity, ()))
+        self.assertTrue(verifyObject(IBroadcastEvent, broadcast))
+        self.assertIs(broadcast.object, notification)
+
+
 class TestRouting(unittest.TestCase):
     def test_no_userid_escapes_its_key(self):
         for userid in ("ann", "a.b", "a*", "#", "x.#", "é ü", "a%2Eb"):

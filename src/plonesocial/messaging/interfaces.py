@@ -43,17 +43,6 @@ class IMessage(Interface):
     uid = Attribute("Hex string shared by the two copies of one send.")
     sender = Attribute("Userid of the sender.")
     recipient = Attribute("Userid of the recipient.")
-
-
-class IConversationReadEvent(IObjectEvent):
-    """Its owner marked a conversation read (its read marker moved).
-
-    ``object`` is the owner's IConversation; fired only when the marker
-    moved, so a read receipt goes to the other party once per change.
-    """
-
-    owner = Attribute("Userid of who read.")
-    username = Attribute("Userid of the other party.")
     text = Attribute("The text, as sent (plain text, never HTML).")
     created = Attribute("When it was sent: a naive datetime in UTC.")
     new = Attribute("True until the owner of this copy marks the "
@@ -217,3 +206,14 @@ class IMessageSentEvent(IObjectEvent):
     sender_message = Attribute("The sender's copy of the message.")
     sender = Attribute("Userid of the sender.")
     recipient = Attribute("Userid of the recipient.")
+
+
+class IConversationReadEvent(IObjectEvent):
+    """Its owner marked a conversation read (its read marker moved).
+
+    ``object`` is the owner's IConversation; fired only when the marker
+    moved, so a read receipt goes to the other party once per change.
+    """
+
+    owner = Attribute("Userid of who read.")
+    username = Attribute("Userid of the other party.")

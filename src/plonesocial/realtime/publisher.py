@@ -21,6 +21,7 @@ from plonesocial import logger
 from plonesocial.realtime.settings import get_settings
 from plonesocial.realtime.tickets import sign
 
+import atexit
 import http.client
 import json
 import pika
@@ -215,6 +216,9 @@ class Sender:
                 self.thread = threading.Thread(target=self._run, daemon=True,
                                                name="plonesocial-realtime-sender")
                 self.thread.start()
+                # A short-lived process (plonesocial-jobs' fan-out) sends what its
+                # last commits published before it exits.
+                atexit.register(self.flush, 5)
         try:
             self.queue.put_nowait((config, list(messages)))
         except queue.Full:
