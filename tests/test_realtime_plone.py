@@ -11,6 +11,7 @@ from plone.app.testing import TEST_USER_ID
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.messaging.interfaces import IMessagingLocator
 from plonesocial.realtime import tickets
+from plonesocial.realtime.publisher import pending
 from plonesocial.realtime.publisher import SENDER
 from plonesocial.realtime.routing import BROADCAST
 from plonesocial.realtime.routing import stream_key
@@ -292,3 +293,31 @@ class TestTicketService(RealtimeSite):
         self.assertNotEqual(first, second)
         self.assertEqual((self.settings.secret, self.settings.previous_secret),
                          (second, first))
+
+
+class TestUpgrade(unittest.TestCase):
+    layer = PLONESOCIAL_FUNCTIONAL_TESTING
+
+    def test_1004_to_1005(self):
+        setup = api.portal.get_tool("portal_setup")
+        registry = api.portal.get_tool("portal_registry")
+        for name in list(registry.records.keys()):
+            if name.startswith("plonesocial.realtime."):
+                del registry.records[name]
+        self.assertIsNone(get_settings())
+        # Not upgraded yet: sends work, and publish nothing.
+        getUtility(IMessagingLocator).get_inboxes().send("ann", "bob", "Before the upgrade")
+        self.assertEqual(pending(), [])
+        setup.setLastVersionForProfile("plonesocial:default", "1004")
+        [step] = [s for s in setup.listUpgrades("plonesocial:default") if s["source"] == ("1004",)]
+        self.assertEqual(step["dest"], ("1005",))
+        setup.upgradeProfile("plonesocial:default")
+        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1005",))
+        settings = get_settings()
+        self.assertFalse(settings.enabled)
+        self.assertGreaterEqual(len(settings.secret), 40)
+        # Running it again keeps the secret the gateways have.
+        secret = settings.secret
+        setup.setLastVersionForProfile("plonesocial:default", "1004")
+        setup.upgradeProfile("plonesocial:default")
+        self.assertEqual(get_settings().secret, secret)

@@ -102,7 +102,8 @@ def get_settings():
     if registry is None:
         return None
     try:
-        return registry.forInterface(IRealtimeSettings, prefix=PREFIX, check=False)
+        # check: a site not upgraded yet has no records, and then no realtime
+        return registry.forInterface(IRealtimeSettings, prefix=PREFIX)
     except KeyError:
         return None
 
