@@ -46,6 +46,7 @@ KEEPALIVE = 15  # seconds between two SSE comments (proxies close idle streams)
 TYPING_EVERY = 2.0  # seconds: at most one typing indicator per connection and peer
 MAX_CLIENT_MESSAGE = 1024  # bytes a client may send in one WebSocket message
 MAX_PUBLISH_BODY = 4 * 1024 * 1024  # bytes of one signed publish batch
+BIND_TIMEOUT = 5  # seconds for the broker to bind a connection's keys
 
 # WebSocket close codes (4000-4999 are the application's): the client reads
 # them to know whether a new ticket helps.
@@ -135,18 +136,21 @@ class Hub:
             if not mine:
                 del self.users[connection.userid]
             raise TooManyConnections()
-        first = not mine
         mine.add(connection)
         self.connections[connection.id] = connection
-        keys = [routing.user_key(connection.userid)] if first else []
+        # Every connection waits for its keys' bindings (the broker binds each
+        # key once): its hello, and so its REST resync, come after them.
+        keys = [routing.user_key(connection.userid)]
         for stream in connection.streams:
-            followers = self.streams.setdefault(stream, set())
-            if not followers:
-                keys.append(routing.stream_key(stream))
-            followers.add(connection)
+            self.streams.setdefault(stream, set()).add(connection)
+            keys.append(routing.stream_key(stream))
         if self.binder is not None:
-            for key in keys:
-                await self.binder.bind(key)
+            try:
+                for key in keys:
+                    await asyncio.wait_for(self.binder.bind(key), BIND_TIMEOUT)
+            except BaseException:
+                await self.remove(connection)
+                raise
 
     async def remove(self, connection):
         self.connections.pop(connection.id, None)
@@ -201,7 +205,7 @@ class Broker:
         self.connection = None
         self.exchange = None
         self.queue = None
-        self.bound = set()
+        self.binding = {}  # routing key -> task binding it (done once bound)
 
     async def start(self):
         self.connection = await aio_pika.connect_robust(self.url, timeout=5)
@@ -210,7 +214,7 @@ class Broker:
         self.exchange = await channel.declare_exchange(
             self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True)
         self.queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-        await self.bind(routing.BROADCAST)
+        await self.queue.bind(self.exchange, routing.BROADCAST)
         await self.queue.consume(self._received, no_ack=True)
 
     def _reconnected(self, *args):
@@ -228,13 +232,27 @@ class Broker:
         self.hub.dispatch(message.routing_key, event)
 
     async def bind(self, key):
-        if key not in self.bound:
-            self.bound.add(key)
-            await self.queue.bind(self.exchange, key)
+        """Bind `key`, or wait for the binding already under way: a second tab of
+        a user gets its hello only once the first tab's binding is in place."""
+        task = self.binding.get(key)
+        if task is None:
+            task = self.binding[key] = asyncio.ensure_future(self.queue.bind(self.exchange, key))
+        try:
+            await asyncio.shield(task)
+        except Exception:
+            if self.binding.get(key) is task:
+                del self.binding[key]
+            raise
 
     async def unbind(self, key):
-        if key in self.bound:
-            self.bound.discard(key)
+        task = self.binding.pop(key, None)
+        if task is None:
+            return
+        try:
+            await task
+        except Exception:
+            return
+        if key not in self.binding:  # nobody bound it again meanwhile
             await self.queue.unbind(self.exchange, key)
 
     async def publish(self, key, event):
@@ -315,6 +333,11 @@ class Gateway:
         except TooManyConnections:
             await websocket.accept()
             await websocket.close(CLOSE_TOO_MANY, reason="too many connections")
+            return
+        except Exception as error:  # the broker did not bind in time: come back later
+            logger.warning("cannot bind %s's events: %r", connection.userid, error)
+            await websocket.accept()
+            await websocket.close(1011, reason="try again")
             return
         try:
             await websocket.accept()
@@ -397,6 +420,10 @@ class Gateway:
             await self.hub.add(connection, payload.get("c", 10))
         except TooManyConnections:
             return JSONResponse({"error": "too many connections"}, status_code=429,
+                                headers=self._cors(request, payload))
+        except Exception as error:
+            logger.warning("cannot bind %s's events: %r", connection.userid, error)
+            return JSONResponse({"error": "try again"}, status_code=503,
                                 headers=self._cors(request, payload))
 
         async def events():

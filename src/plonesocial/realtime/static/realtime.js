@@ -144,8 +144,11 @@
       else { setNotificationsBadge(event.count); refreshMenu(); }
       notificationsBar();
     },
-    stream: function () { streamFetch(); },
-    broadcast: function (event) { broadcastShow(event); }
+    stream: function () { streamSoon(); },
+    broadcast: function (event) {
+      broadcastShow(event);
+      notificationsFetch();  // a broadcast counts as not seen
+    }
   };
 
   function resync() {
@@ -420,6 +423,15 @@
   }
 
   // -- streams ---------------------------------------------------------------
+
+  var streamTimer = null;
+  function streamSoon() {
+    // Every page following the site stream hears of every activity: a random
+    // delay spreads their requests, and signals arriving meanwhile share one.
+    if (streamTimer) { return; }
+    streamTimer = setTimeout(function () { streamTimer = null; streamFetch(); },
+                             200 + Math.random() * 1800);
+  }
 
   function streamFetch() {
     var el = document.querySelector("[data-plonesocial-stream]");
