@@ -151,6 +151,45 @@ class TestPublishAfterCommit(RealtimeSite):
             self.assertNotIn("Secret", repr(event))
 
 
+class TestBroadcastService(RealtimeSite):
+    """POST @broadcasts: administrators tell every connected page at once."""
+
+    def setUp(self):
+        require_broker(self)
+        super().setUp()
+        self.exchange = exchange_name()
+        self.addCleanup(delete_exchange, self.exchange)
+        self.settings.broker_url = BROKER_URL
+        self.settings.exchange = self.exchange
+        api.user.create(email="sadie@example.org", username="sadie", password="secret-password")
+        api.user.grant_roles(username="sadie", roles=["Site Administrator"])
+        transaction.commit()
+        self.tap = BrokerTap(self.exchange, [BROADCAST])
+        self.addCleanup(self.tap.close)
+        self.url = self.portal.absolute_url() + "/@broadcasts"
+
+    def test_administrator_broadcasts_members_may_not(self):
+        member = RestClient(self.layer["app"], "ann").post(self.url, json={"subject": "Hi"})
+        self.assertIn(member.status_int, (401, 403))
+        sadie = RestClient(self.layer["app"], "sadie")
+        for bad in ({}, {"subject": " "}, {"subject": "x" * 201}, {"subject": "a", "body": 1},
+                    {"subject": "a", "to": "bob"}):
+            self.assertEqual(sadie.post(self.url, json=bad).status_int, 400, bad)
+        self.assertTrue(SENDER.flush(10))
+        self.assertEqual(self.tap.drain(0.3), [])
+        response = sadie.post(self.url, json={"subject": "Fire drill at 3", "body": "Stairs B"})
+        self.assertEqual(response.status_int, 201, response.body)
+        self.assertTrue(SENDER.flush(10))
+        [(key, event)] = self.tap.drain(0.5)
+        self.assertEqual((event["type"], event["id"], event["subject"], event["body"]),
+                         ("broadcast", response.json["id"], "Fire drill at 3", "Stairs B"))
+        # Stored once, in everybody's notifications.
+        page = RestClient(self.layer["app"], "bob").get(
+            self.portal.absolute_url() + "/@notifications").json
+        self.assertEqual(page["orderedItems"][0]["subject"], "Fire drill at 3")
+        self.assertTrue(page["orderedItems"][0]["broadcast"])
+
+
 class FailingDataManager:
     """A resource whose vote fails: the transaction aborts after the hooks ran."""
 

@@ -131,7 +131,8 @@ def rotate_secret():
 
 
 def upgrade_add_realtime(context):
-    """Upgrade 1004 -> 1005: the realtime records, and a shared secret."""
-    context.runImportStepFromProfile("profile-plonesocial:default", "plone.app.registry",
-                                     run_dependencies=False)
+    """Upgrade 1004 -> 1005: the realtime records, a shared secret, and who may broadcast."""
+    for step in ("plone.app.registry", "rolemap"):
+        context.runImportStepFromProfile("profile-plonesocial:default", step,
+                                         run_dependencies=False)
     ensure_secret()
