@@ -130,6 +130,9 @@ class TestRealtimeInBrowser(unittest.TestCase):
         conversation.wait_for_function(
             """() => [...document.querySelectorAll('.message-text')]
                        .some(m => m.textContent === 'Sent during the outage')""", timeout=5000)
+        # Receipts are not fetched again on reconnection: Ann's page must be
+        # back before Bob's page reads the next message.
+        ann.wait_for_function(CONNECTED, timeout=40000)
         self.send("ann", "bob", "After the restart")
         conversation.wait_for_function(
             """() => [...document.querySelectorAll('.message-text')]
@@ -147,3 +150,49 @@ class TestRealtimeInBrowser(unittest.TestCase):
         ann.wait_for_selector("#plonesocial-receipt:not([hidden])", timeout=5000)
         self.shot(conversation, "realtime-03-bob-conversation-after-restart")
         self.shot(ann, "realtime-04-ann-receipt")
+
+    def test_stream_bar_and_broadcast(self):
+        from plone.app.testing import login
+        from plone.app.testing import setRoles
+        from plone.app.testing import TEST_USER_ID
+        from plonesocial.activitystream.interfaces import IActivityLocator
+
+        transaction.begin()
+        getUtility(IActivityLocator).get_manager().subscriptions.follow("bob", "ann")
+        setRoles(self.portal, TEST_USER_ID, ["Manager"])
+        folder = api.content.create(self.portal, "Folder", "team", title="Team")
+        api.content.transition(folder, "publish")
+        api.user.grant_roles("ann", obj=folder, roles=["Contributor", "Reviewer"])
+        transaction.commit()
+        bob = self.person("bob")
+        bob.goto(f"{self.site}/@@stream")
+        bob.wait_for_function(CONNECTED, timeout=10000)
+        before = bob.locator("#plonesocial-stream li").count()
+
+        # Ann publishes a page: Bob's timeline offers it, loaded through REST.
+        transaction.begin()
+        login(self.portal, "ann")
+        page = api.content.create(folder, "Document", "minutes", title="Minutes")
+        api.content.transition(page, "publish")
+        transaction.commit()
+        bar = bob.wait_for_selector("#plonesocial-stream-bar:not([hidden])", timeout=5000)
+        self.assertRegex(bar.inner_text(), r"^\d+ new items - show$")
+        self.shot(bob, "realtime-05-bob-stream-bar")
+        bar.click()
+        bob.wait_for_function(
+            f"() => document.querySelectorAll('#plonesocial-stream li').length > {before}")
+        self.assertIn("Minutes", bob.inner_text("#plonesocial-stream ul"))
+        self.assertTrue(bob.locator("#plonesocial-stream-bar").is_hidden())
+        self.assertNotIn("Nothing yet", bob.inner_text("#plonesocial-stream"))
+
+        # An administrator's broadcast is shown at once, once.
+        transaction.begin()
+        getUtility(IActivityLocator).get_manager().broadcast("Fire drill at 3",
+                                                             body="Use stairs B.")
+        transaction.commit()
+        alert = bob.wait_for_selector(".plonesocial-broadcast", timeout=2000)
+        self.assertEqual(alert.inner_text(), "Fire drill at 3 Use stairs B.")
+        bob.wait_for_function(
+            "() => document.getElementById('plonesocial-badge').dataset.count !== '0'")
+        self.assertEqual(bob.locator(".plonesocial-broadcast").count(), 1)
+        self.shot(bob, "realtime-06-bob-broadcast")

@@ -309,8 +309,9 @@
     if (!el || el.dataset.fetching) { if (el) { el.dataset.again = "1"; } return; }
     el.dataset.fetching = "1";
     var other = el.dataset.with;
-    var url = portal + "/@inbox/" + encodeURIComponent(other) + "?limit=100&after=" +
-      encodeURIComponent(el.dataset.lastId || "0");
+    var lastId = Number(el.dataset.lastId || 0);  // 0: no message yet
+    var url = portal + "/@inbox/" + encodeURIComponent(other) + "?limit=100" +
+      (lastId ? "&after=" + lastId : "");
     json(url).then(function (page) {
       var items = (page.orderedItems || []).slice().reverse();  // oldest first
       var fresh = false;
@@ -437,7 +438,8 @@
     var el = document.querySelector("[data-plonesocial-stream]");
     if (!el || el.dataset.fetching) { return; }
     el.dataset.fetching = "1";
-    var url = el.dataset.streamUrl + "?limit=50&after=" + encodeURIComponent(el.dataset.newest || "0");
+    var newest = Number(el.dataset.newest || 0);  // 0: the page shows nothing yet
+    var url = el.dataset.streamUrl + "?limit=50" + (newest ? "&after=" + newest : "");
     json(url).then(function (page) {
       // Only what REST returned (what this reader may View) is counted.
       var items = (page.orderedItems || []).filter(function (item) {
@@ -484,6 +486,8 @@
       list.insertBefore(li, list.firstChild);
       el.dataset.newest = Math.max(Number(el.dataset.newest || 0), id);
     });
+    var empty = el.querySelector("[data-plonesocial-empty]");
+    if (empty && list.children.length) { empty.hidden = true; }
     streamBar(el);
   }
 
