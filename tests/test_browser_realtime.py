@@ -196,3 +196,26 @@ class TestRealtimeInBrowser(unittest.TestCase):
             "() => document.getElementById('plonesocial-badge').dataset.count !== '0'")
         self.assertEqual(bob.locator(".plonesocial-broadcast").count(), 1)
         self.shot(bob, "realtime-06-bob-broadcast")
+
+    def test_server_sent_events_fallback(self):
+        # A browser without WebSocket (here: told to use the fallback) gets the
+        # same events through EventSource, cross-origin with CORS, and sends
+        # its typing indicator with a POST.
+        bob = self.person("bob")
+        bob.add_init_script("window.plonesocialRealtimeUseSSE = true")
+        bob.goto(f"{self.site}/@@conversation?with=ann")
+        bob.wait_for_function(CONNECTED, timeout=10000)
+        self.assertEqual(bob.evaluate("window.plonesocialRealtime.transport"), "sse")
+        ann = self.person("ann")
+        ann.goto(f"{self.site}/@@conversation?with=bob")
+        ann.wait_for_function(CONNECTED, timeout=10000)
+        self.assertEqual(ann.evaluate("window.plonesocialRealtime.transport"), "websocket")
+        self.send("ann", "bob", "Over SSE")
+        bob.wait_for_function(
+            """() => [...document.querySelectorAll('.message-text')]
+                       .some(m => m.textContent === 'Over SSE')""", timeout=2000)
+        bob.type("#reply-text", "hi")
+        ann.wait_for_selector("#plonesocial-typing:not([hidden])", timeout=3000)
+        self.assertIn("Bob Baker is typing", ann.inner_text("#plonesocial-typing"))
+        self.assertEqual(self.gateway.stats()["connections"], 2)
+        self.shot(bob, "realtime-07-bob-sse")

@@ -58,7 +58,8 @@
   function connect() {
     write(data.ticketUrl, "POST", {streams: streams()}).then(function (answer) {
       var url = answer.gateway_url.replace(/\/+$/, "");
-      if (window.WebSocket && !RT.forceSSE) {
+      // plonesocialRealtimeUseSSE: the browser tests take the fallback's path.
+      if (window.WebSocket && !window.plonesocialRealtimeUseSSE) {
         openWebSocket(url + "/ws?ticket=" + encodeURIComponent(answer.ticket));
       } else {
         openEventSource(url.replace(/^ws/, "http"), answer.ticket);
