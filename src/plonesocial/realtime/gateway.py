@@ -118,12 +118,14 @@ class Hub:
         self.connections = {}  # connection id -> Connection
         self.binder = None  # the broker: bind(key) / unbind(key) coroutines, or None
         self.nonces = {}  # ticket nonce -> expiry (unix time): a ticket opens one connection
+        self.pruned = 0.0  # when expired nonces were last forgotten
         self.delivered = 0
 
     def use_ticket(self, payload):
         """Refuse a ticket seen before; forget nonces whose tickets expired."""
         now = time.time()
-        if len(self.nonces) > 1000:
+        if now - self.pruned > 1.0:  # at most once a second, however many connect
+            self.pruned = now
             self.nonces = {n: e for n, e in self.nonces.items() if e > now}
         nonce = payload.get("n")
         if not isinstance(nonce, str) or nonce in self.nonces:

@@ -133,7 +133,8 @@
     message: function (event) {
       setMessagesBadge(event.unread);
       inboxEntry(event);
-      conversationFetch();
+      var open = conversationEl();
+      if (open && open.dataset.with === event.conversation) { conversationFetch(); }
     },
     read: function (event) {
       if (event.reader === me) { setMessagesBadge(event.unread); inboxRead(event.conversation); }
