@@ -57,9 +57,9 @@ if [ -z "${BROKER_URL:-}" ] && "$BIN/python" -c \
 fi
 [ "${BROKER_URL:-}" = none ] && BROKER_URL=""
 BROKER_URL=${BROKER_URL:-}
-GATEWAY_HOST=$([ "$HOST" = 127.0.0.1 ] && echo localhost || echo "$HOST")
+# ":PORT": pages connect to the host they were served from (HOST=0.0.0.0 works too).
 "$BIN/zconsole" run "$INSTANCE/etc/zope.conf" scripts/realtime_setup.py "$SITE" "$SECRET_FILE" \
-  "ws://$GATEWAY_HOST:$REALTIME_PORT" "http://127.0.0.1:$REALTIME_PORT/publish" "$BROKER_URL"
+  ":$REALTIME_PORT" "http://127.0.0.1:$REALTIME_PORT/publish" "$BROKER_URL"
 "$BIN/plonesocial-realtime" --host "$HOST" --port "$REALTIME_PORT" --secret-file "$SECRET_FILE" \
   ${BROKER_URL:+--broker-url "$BROKER_URL"} & pids+=($!)
 if [ "$STORAGE" = zeo ]; then
@@ -70,5 +70,5 @@ fi
 echo "Serving http://localhost:$PORT/$SITE on $STORAGE (admin/admin; demo users in README.md)"
 echo "Mail goes to a debugging SMTP server on 127.0.0.1:$SMTP_PORT, printed below"
 if [ -n "$BROKER_URL" ]; then feed="RabbitMQ on 127.0.0.1:5672"; else feed="no broker: Zope posts to it"; fi
-echo "Realtime gateway: ws://$GATEWAY_HOST:$REALTIME_PORT ($feed)"
+echo "Realtime gateway: port $REALTIME_PORT of the page's host ($feed)"
 "$BIN/runwsgi" "$INSTANCE/etc/zope.ini"

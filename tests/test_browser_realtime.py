@@ -158,6 +158,8 @@ class TestRealtimeInBrowser(unittest.TestCase):
         from plonesocial.activitystream.interfaces import IActivityLocator
 
         transaction.begin()
+        # The page's own host, the gateway's port (as `make run` sets it).
+        get_settings().gateway_url = f":{self.gateway.port}"
         getUtility(IActivityLocator).get_manager().subscriptions.follow("bob", "ann")
         setRoles(self.portal, TEST_USER_ID, ["Manager"])
         folder = api.content.create(self.portal, "Folder", "team", title="Team")
@@ -167,6 +169,7 @@ class TestRealtimeInBrowser(unittest.TestCase):
         bob = self.person("bob")
         bob.goto(f"{self.site}/@@stream")
         bob.wait_for_function(CONNECTED, timeout=10000)
+        self.assertEqual(bob.evaluate("window.plonesocialRealtime.transport"), "websocket")
         before = bob.locator("#plonesocial-stream li").count()
 
         # Ann publishes a page: Bob's timeline offers it, loaded through REST.

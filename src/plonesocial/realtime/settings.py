@@ -52,8 +52,8 @@ class IRealtimeSettings(Interface):
     gateway_url = schema.TextLine(
         title=_("Gateway URL for pages"),
         description=_(
-            "Where browsers connect, e.g. wss://intranet.example.org/realtime or "
-            "ws://localhost:8090. Empty: pages poll as without realtime."
+            "Where browsers connect, e.g. wss://intranet.example.org/realtime, or :8090 "
+            "for the page's own host on that port. Empty: pages poll as without realtime."
         ),
         default="",
         required=False,

@@ -58,6 +58,9 @@
   function connect() {
     write(data.ticketUrl, "POST", {streams: streams()}).then(function (answer) {
       var url = answer.gateway_url.replace(/\/+$/, "");
+      if (url.charAt(0) === ":") {  // ":8090": the page's own host, another port
+        url = (location.protocol === "https:" ? "wss://" : "ws://") + location.hostname + url;
+      }
       // plonesocialRealtimeUseSSE: the browser tests take the fallback's path.
       if (window.WebSocket && !window.plonesocialRealtimeUseSSE) {
         openWebSocket(url + "/ws?ticket=" + encodeURIComponent(answer.ticket));
