@@ -166,6 +166,7 @@
   // -- header ----------------------------------------------------------------
 
   function setMessagesBadge(count) {
+    setInboxLead(count);
     var link = document.getElementById("plonesocial-messages-link");
     if (!link || typeof count !== "number") { return; }
     var badge = link.querySelector(".badge");
@@ -264,6 +265,9 @@
       excerpt.className = "text-muted small";
       excerpt.dataset.excerpt = "";
       div.appendChild(excerpt);
+      var when = document.createElement("div");
+      when.className = "text-muted small";
+      div.appendChild(when);
       li.appendChild(div);
     }
     var text = event.excerpt !== undefined ? event.excerpt :
@@ -272,12 +276,33 @@
       (event.last_message ? event.last_message.id : 0);
     if (Number(li.dataset.lastId || 0) > lastId) { return; }  // older news
     li.dataset.lastId = lastId;
-    var excerptEl = li.querySelector("[data-excerpt]") || li.querySelector(".text-muted.small");
-    if (excerptEl) { excerptEl.textContent = text; }
+    var lines = li.querySelectorAll(".text-muted.small");  // excerpt, then when
+    if (lines[0]) { lines[0].textContent = text; }
+    var created = event.created || event.updated;
+    if (lines[1] && created) { lines[1].textContent = utc(created); }
     var unread = event.conversation_unread !== undefined ? event.conversation_unread :
       event.new_messages_count;
     setPill(li, unread);
     list.insertBefore(li, list.firstChild);
+  }
+
+  function utc(iso) {
+    // As the pages write it: "2026-11-30 19:52 UTC".
+    var text = String(iso);
+    return text.slice(0, 10) + " " + text.slice(11, 16) + " UTC";
+  }
+
+  function setInboxLead(count) {
+    var inbox = document.getElementById("plonesocial-inbox");
+    if (!inbox || typeof count !== "number") { return; }
+    var lead = inbox.querySelector("p.lead");
+    if (!lead) {
+      lead = document.createElement("p");
+      lead.className = "lead";
+      inbox.querySelector("h1").after(lead);
+    }
+    lead.textContent = data.labelUnread.replace("${count}", count);
+    lead.hidden = !count;
   }
 
   function setPill(li, unread) {
@@ -346,10 +371,7 @@
     var who = document.createElement("strong");
     who.textContent = message.attributedTo === me ? data.myName : el.dataset.withName;
     head.appendChild(who);
-    // As the page writes it: "2026-11-30 19:52 UTC".
-    var published = String(message.published);
-    head.appendChild(document.createTextNode(
-      ", " + published.slice(0, 10) + " " + published.slice(11, 16) + " UTC"));
+    head.appendChild(document.createTextNode(", " + utc(message.published)));
     var text = document.createElement("div");
     text.className = "message-text";
     text.textContent = message.content;
