@@ -39,7 +39,7 @@ instance: $(INSTANCE)/etc/zope.conf ## Create the Zope instance (FileStorage und
 site: instance ## Create the Plone site with demo users and data if it does not exist
 	SMTP_PORT=$(SMTP_PORT) $(BIN)/zconsole run $(INSTANCE)/etc/zope.conf scripts/create_site.py $(SITE)
 
-run: $(STAMP) ## Serve the demo site on http://localhost:$(PORT) (STORAGE=filestorage|zeo|relstorage)
+run: $(STAMP) ## Serve the demo site on http://localhost:$(PORT) with the realtime gateway (STORAGE=filestorage|zeo|relstorage)
 	BIN=$(BIN) STORAGE=$(STORAGE) HOST=$(HOST) PORT=$(PORT) SMTP_PORT=$(SMTP_PORT) \
 	  SITE=$(SITE) INSTANCE=$(INSTANCE) scripts/run.sh
 
@@ -80,7 +80,7 @@ stress: $(STAMP) ## The full stress run on ZEO and RelStorage/PostgreSQL, with a
 	  $(BIN)/python scripts/stress.py --storage $$storage --processes 4 --threads 4 --ops 150 --kill --restart || exit 1; \
 	done
 
-bench: $(STAMP) ## Benchmarks S1-S6 on FileStorage, ZEO and RelStorage/PostgreSQL: a table and var/bench/results.json
+bench: $(STAMP) ## Benchmarks S1-S6 on FileStorage, ZEO and RelStorage/PostgreSQL, S7 realtime: a table and var/bench/results.json
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 pins: ## Re-resolve pins/requirements.in into the known-good set and regenerate the pin files

@@ -45,9 +45,11 @@ setup(
     zip_safe=False,
     python_requires=">=3.10",
     install_requires=[
+        "aio-pika",
         "BTrees",
         "cryptography",  # VAPID and push keys are checked when saved (issue 12)
         "persistent",
+        "pika",
         "plone.api",
         "plone.app.registry",
         "plone.browserlayer",
@@ -58,7 +60,10 @@ setup(
         "py-vapid",
         "pywebpush",
         "setuptools",
+        "starlette",
         "transaction",
+        "uvicorn",
+        "websockets",
         "ZODB",
         "zope.annotation",
         "zope.component",
@@ -87,6 +92,7 @@ setup(
         ],
         "console_scripts": [
             "plonesocial-jobs = plonesocial.jobs:main",
+            "plonesocial-realtime = plonesocial.realtime.gateway:main",
         ],
     },
 )

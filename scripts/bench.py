@@ -2,7 +2,8 @@
 
     .venv/bin/python scripts/bench.py [--storages filestorage,zeo,relstorage]
         [--items 1000000] [--followers 8000,38000] [--ops 800] [--seconds 8]
-        [--scenarios S0,S1,S2,S3,S4,S5,S6] [--fresh]
+        [--scenarios S0,S1,S2,S3,S4,S5,S6,S7] [--fresh]
+        [--s7-clients 1000] [--s7-rate 50] [--s7-seconds 30]
         [--json var/bench/results.json] [--markdown var/bench/results.md]
 
 Scenarios (each on every storage, with a raw-ZODB baseline in the same run):
@@ -17,7 +18,11 @@ Scenarios (each on every storage, with a raw-ZODB baseline in the same run):
   writers: latency of the posting transaction, time until all are delivered
   (one fan-out worker, chunks of the inline threshold);
 - S6 HTTP through Zope's WSGI server (waitress, 4 threads) on a Plone site:
-  REST send and the notification count beside plonesocial-free `@site` GET.
+  REST send and the notification count beside plonesocial-free `@site` GET;
+- S7 realtime (once, not per storage; scripts/bench_realtime.py): --s7-clients
+  WebSocket clients on one gateway on loopback, --s7-rate sends/s for
+  --s7-seconds: commit-to-client latency p50/p99, events lost (must be 0),
+  the gateway's memory per connection.
 
 Writers are threads of one process on FileStorage (one process owns a
 Data.fs) and one process each on ZEO and RelStorage (several Zope clients).
@@ -56,6 +61,7 @@ from backends import open_db  # noqa: E402
 from backends import postgresql_available  # noqa: E402
 from backends import psql  # noqa: E402
 from backends import wait_for_port  # noqa: E402
+from bench_realtime import s7_realtime  # noqa: E402
 
 
 RETRIES = 3  # Zope's default max_conflict_retries
@@ -660,6 +666,18 @@ def table(results, args):
                                      f"p50 {r['S6'][name]['p50_ms']:.0f} / "
                                      f"p99 {r['S6'][name]['p99_ms']:.0f} ms, "
                                      f"{r['S6'][name]['errors']} errors")
+    s7 = results.get("S7")
+    if s7:
+        # Not per storage: the same figure in every column.
+        case = (f"{s7['clients']:,} WebSocket clients, {s7['sends']:,} sends at "
+                f"{s7['sends_per_second']:.0f}/s ({s7['transport']})")
+        cell = (f"p50 {s7['p50_ms']} / p99 {s7['p99_ms']} ms commit-to-client, "
+                f"{s7['events_lost']} of {s7['events_published']:,} lost, "
+                f"{s7['kib_per_connection']} KiB per connection")
+        s7_row = f"| S7 realtime | {case} | " + " | ".join([cell] * max(1, len(labels))) + " |"
+        if not storages:
+            return "\n".join(["| Scenario | Case | Result |", "|---|---|---|", s7_row])
+        rows.append(s7_row)
     head = "| Scenario | Case | " + " | ".join(labels) + " |"
     rule = "|---|---|" + "---|" * len(labels)
     return "\n".join([head, rule, *rows])
@@ -685,6 +703,10 @@ def problems(results, args):
             for endpoint in ("site_get", "rest_send", "count"):
                 if result["S6"][endpoint]["errors"]:
                     found.append(f"{name}: S6 {endpoint} had errors")
+    s7 = results.get("S7")
+    if s7 and (s7["events_lost"] or s7["duplicates"] or s7["connected"] != s7["clients"]):
+        found.append(f"S7: {s7['events_lost']} events lost, {s7['duplicates']} duplicates, "
+                     f"{s7['connected']} of {s7['clients']} clients connected")
     return found
 
 
@@ -711,7 +733,10 @@ def main(argv=None):
     parser.add_argument("--followers", default="8000,38000")
     parser.add_argument("--ops", type=int, default=800, help="operations per S0-S2 run (all writers)")
     parser.add_argument("--seconds", type=int, default=8, help="seconds per S6 endpoint")
-    parser.add_argument("--scenarios", default="S0,S1,S2,S3,S4,S5,S6",
+    parser.add_argument("--s7-clients", type=int, default=1000, help="S7 WebSocket clients")
+    parser.add_argument("--s7-rate", type=int, default=50, help="S7 sends per second")
+    parser.add_argument("--s7-seconds", type=int, default=30, help="S7 seconds of sends")
+    parser.add_argument("--scenarios", default="S0,S1,S2,S3,S4,S5,S6,S7",
                         help="which scenarios to run (S0 is the raw-ZODB baseline)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the prepared data")
     parser.add_argument("--data-dir", default=str(ROOT / "var" / "bench"),
@@ -722,19 +747,26 @@ def main(argv=None):
     args.followers = [int(n) for n in args.followers.split(",")]
     args.scenarios = set(args.scenarios.split(","))
     storages = args.storages.split(",")
+    if not args.scenarios - {"S7"}:
+        storages = []  # S7 alone needs no prepared data and no storage
     unknown = set(storages) - set(BACKENDS)
     if unknown:
         parser.error(f"unknown storages {sorted(unknown)}; choose from {sorted(BACKENDS)}")
     if "relstorage" in storages and not postgresql_available():
         parser.error("RelStorage needs PostgreSQL on 127.0.0.1:5432 (see README.md)")
     began = time.time()
-    data = prepared_data(args.items, args.followers, args.fresh, args.data_dir)
+    data = prepared_data(args.items, args.followers, args.fresh, args.data_dir) \
+        if storages else None
     results = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M UTC",
                                                               time.gmtime()),
                "items": args.items, "followers": args.followers, "ops": args.ops,
                "storages": {}}
     for name in storages:
         results["storages"][name] = bench_storage(name, data, args)
+    if "S7" in args.scenarios:
+        print("== S7 realtime", flush=True)
+        results["S7"] = s7_realtime(args.s7_clients, args.s7_rate, args.s7_seconds)
+        print(f"  S7 {results['S7']}", flush=True)
     results["seconds"] = round(time.time() - began)
     results["problems"] = problems(results, args)
     markdown = table(results, args)

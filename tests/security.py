@@ -102,6 +102,9 @@ class SecurityLayer(PloneSandboxLayer):
         manager.subscriptions.follow(VICTIM, CORRESPONDENT)
         manager.get_preferences(VICTIM).set(timezone="Asia/Kathmandu", digest_hour=9)
         setRoles(portal, TEST_USER_ID, ["Member"])
+        # Realtime on, so that @realtime-ticket answers (it is 404 while off).
+        api.portal.set_registry_record("plonesocial.realtime.enabled", True)
+        api.portal.set_registry_record("plonesocial.realtime.gateway_url", "ws://localhost:8090")
         # ploneSite() commits after unsetting the site: the before-commit hook
         # records the pages' activities in the site they were noted in.
 
@@ -226,14 +229,22 @@ RULES = {
     "plone.app.controlpanel.UsersAndGroups": Rule(
         "Manager, Site Administrator (Plone's role map)", "any user's data",
         roles=frozenset({"Manager", "Site Administrator"})),
+    # A message to everybody (@broadcasts): administrators only.
+    "plonesocial.Broadcast": Rule("Site Administrator, Manager (rolemap.xml)", "everybody",
+                                  roles=frozenset({"Site Administrator", "Manager"})),
 }
 # The permission titles the rules mean, checked against the site's role map.
 PERMISSION_TITLES = {"plonesocial.Use": "plonesocial: Use", "cmf.ManagePortal": "Manage portal",
+                     "plonesocial.Broadcast": "plonesocial: Broadcast",
                      "plone.app.controlpanel.UsersAndGroups": "Plone Site Setup: Users and Groups"}
 
 # Endpoints that answer anonymous users. Every other endpoint acts for the
 # authenticated user and asks anonymous users to log in, whatever its permission.
 ANONYMOUS_ALLOWED = {"@@plonesocial-sw.js on site"}
+
+# Endpoints whose point is to reach everybody's data: an administrator's
+# broadcast appears in every notification list, the owner's too.
+TO_EVERYBODY = {"POST @broadcasts on site"}
 
 # The GETs that write on purpose: reading a conversation marks it read, and the
 # notification menu's see-and-redirect link marks the notification seen.
@@ -307,6 +318,10 @@ PROBES = {
            {"endpoint": "https://93.184.216.34/new", "keys": KEYS}, 201, 201)],
     "DELETE @push-subscriptions on site": [
         _p("DELETE", "@push-subscriptions", {"endpoint": PUSH_ENDPOINT}, 204, 404)],
+    # A message to everybody: administrators only (plonesocial: Broadcast).
+    "POST @broadcasts on site": [_p("POST", "@broadcasts", {"subject": "Hello all"}, 201, 201)],
+    # A ticket for the actor themselves; issuing one stores nothing.
+    "POST @realtime-ticket on site": [_p("POST", "@realtime-ticket", {}, writes=False)],
     "GET @stream on site": [_p("GET", "@stream")],
     "GET @stream on content": [_p("GET", "@stream", context="public"),
                                _p("GET", "@stream", context="private")],

@@ -36,3 +36,21 @@ class TestBench(unittest.TestCase):
         self.assertEqual(figures["S5"]["700"]["queued"], 200)  # beyond the 500 inline
         self.assertIn("| S5 fan-out | 700 followers", table)
         self.assertIn("| S3 counts | unread count: 1,000 vs 1,500 items |", table)
+
+    def test_tiny_realtime_s7(self):
+        # S7 alone: a few WebSocket clients on a real gateway process (fed by
+        # RabbitMQ when it answers on 127.0.0.1:5672, else by direct POSTs).
+        bench = load_script("bench")
+        with tempfile.TemporaryDirectory() as tmp:
+            bench.main(["--scenarios", "S7", "--s7-clients", "20", "--s7-rate", "10",
+                        "--s7-seconds", "2", "--json", f"{tmp}/results.json",
+                        "--markdown", f"{tmp}/results.md"])
+            results = json.loads(Path(f"{tmp}/results.json").read_text())
+            table = Path(f"{tmp}/results.md").read_text()
+        s7 = results["S7"]
+        self.assertEqual(s7["connected"], 20)
+        self.assertEqual(s7["events_published"], 40)  # each send: both parties
+        self.assertEqual((s7["events_received"], s7["events_lost"], s7["duplicates"]),
+                         (40, 0, 0))
+        self.assertEqual(results["problems"], [])
+        self.assertIn("| S7 realtime | 20 WebSocket clients, 20 sends", table)

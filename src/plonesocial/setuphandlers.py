@@ -10,6 +10,7 @@ from plonesocial.delivery.outbox import create_outbox
 from plonesocial.delivery.outbox import purge_outbox
 from plonesocial.messaging import idempotency
 from plonesocial.messaging import locator as messaging
+from plonesocial.realtime.settings import ensure_secret
 from zope.component import getUtility
 from zope.interface import implementer
 
@@ -41,6 +42,7 @@ def post_install(context):
     create_outbox(site)
     idempotency.STORAGE.create(site)
     set_site_url_from_request(site)
+    ensure_secret()  # the realtime gateway's shared secret, kept on reinstall
 
 
 def set_site_url_from_request(site):

@@ -325,6 +325,21 @@ class INotificationDeliveredEvent(IObjectEvent):
     mail_mode = Attribute("The recipient's mail mode for this notification.")
 
 
+class IActivityCreatedEvent(IObjectEvent):
+    """An activity was recorded; ``object`` is it.
+
+    Fired after it is stored and its notifications are delivered (or queued).
+    ``streams`` are the UUIDs of the content streams it appears in: its
+    context and the context's folders.
+    """
+
+    streams = Attribute("Tuple of content UUIDs whose streams have it.")
+
+
+class IBroadcastEvent(IObjectEvent):
+    """A notification for everybody was stored; ``object`` is it."""
+
+
 class ISubscription(Interface):
     """A user's subscription to a person (follow) or content (watch)."""
 

@@ -28,6 +28,8 @@ from plonesocial.activitystream.activity import check_extra
 from plonesocial.activitystream.activity import make_reference
 from plonesocial.activitystream.activity import Reference
 from plonesocial.activitystream.chain import content_chain
+from plonesocial.activitystream.events import activity_created
+from plonesocial.activitystream.events import BroadcastEvent
 from plonesocial.activitystream.fanout import Audience  # noqa: F401 (old pickles)
 from plonesocial.activitystream.fanout import FanoutJob  # noqa: F401 (old pickles)
 from plonesocial.activitystream.fanout import FanoutQueue
@@ -187,6 +189,8 @@ class ActivityManager(Persistent):
             if restricted_to is not None:
                 audience = self._restrict(audience, restricted_to)
             self._emit(template, audience, published)
+        # The realtime "new items" signal of its streams listens to this.
+        activity_created(activity, (context, *ancestors) if context else ())
         return activity
 
     def _context(self, context, ancestors, portal_type):
@@ -316,8 +320,10 @@ class ActivityManager(Persistent):
         check_verb(message_type)
         if actor is not None:
             check_userid(actor, "actor")
-        return self.notifications.add_broadcast(
+        notification = self.notifications.add_broadcast(
             make_template(message_type, None, subject, body, actor), utcnow())
+        notify(BroadcastEvent(notification))  # realtime shows it to everyone connected
+        return notification
 
     def queued(self):
         """Return how many notifications wait in the fan-out queue."""

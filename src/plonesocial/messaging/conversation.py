@@ -124,13 +124,14 @@ class Conversation(Persistent):
         The event lets the notifications about this conversation be marked
         seen too, whoever calls this: a page, a REST client or Python code.
         """
-        if self._read_seq != self._seq:
+        moved = self._read_seq != self._seq
+        if moved:
             unread = self._unread()
             self._read_seq = self._seq
             if unread:
                 self._unread.change(-unread)
                 self.__parent__.change_unread(-unread)
-        notify(ConversationReadEvent(self))
+        notify(ConversationReadEvent(self, moved))
 
     def check_invariants(self):
         """Raise AssertionError unless the tree is sound and the counters agree (tests)."""

@@ -19,4 +19,13 @@ class MessageSentEvent(ObjectEvent):
 
 @implementer(IConversationReadEvent)
 class ConversationReadEvent(ObjectEvent):
-    """The owner of a conversation marked it read; `object` is the conversation."""
+    """The owner of a conversation marked it read; `object` is the conversation.
+
+    `moved` is true when the read marker moved (there was something new).
+    """
+
+    def __init__(self, conversation, moved=True):
+        super().__init__(conversation)
+        self.owner = conversation.owner
+        self.username = conversation.username
+        self.moved = moved

@@ -214,5 +214,9 @@ class IConversationReadEvent(IObjectEvent):
     ``object`` is the conversation. Fired on every call, also when nothing
     was new: the activity stream marks the notifications about the
     conversation seen, so that reading a conversation anywhere (a page, REST,
-    Python) clears its badge.
+    Python) clears its badge. Read receipts go out only when ``moved``.
     """
+
+    owner = Attribute("Userid of who read.")
+    username = Attribute("Userid of the other party.")
+    moved = Attribute("True when the read marker moved (there was something new).")

@@ -1,0 +1,1 @@
+"""Realtime: events reach the open pages through a gateway process, after commit."""

@@ -1,0 +1,115 @@
+"""Turn plonesocial's events into realtime events, published after commit.
+
+What an event carries is what its receiver may know: a message's excerpt
+goes to its two parties only; a notification event carries its id and the
+new badge count, never its subject (the dropdown loads that through REST,
+which checks View); a stream event only says that a stream has a new item
+and its id (the page loads it through REST, which filters by permission).
+Every event has an ``id`` the REST API's ``after`` cursors understand.
+"""
+
+from plonesocial.activitystream.interfaces import IActivityLocator
+from plonesocial.clock import isoformat
+from plonesocial.messaging.interfaces import IMessagingLocator
+from plonesocial.realtime.publisher import Config
+from plonesocial.realtime.publisher import EXCERPT
+from plonesocial.realtime.publisher import pending
+from plonesocial.realtime.publisher import publish
+from plonesocial.realtime.routing import BROADCAST
+from plonesocial.realtime.routing import SITE_STREAM
+from plonesocial.realtime.routing import stream_key
+from plonesocial.realtime.routing import user_key
+from zope.component import queryUtility
+
+
+# Badge counts computed in one transaction; a larger fan-out sends its events
+# without a count and the pages ask @notifications/count once instead: a
+# count is a permission-checked read, too many for one request beyond this.
+MAX_COUNTS = 50
+
+
+def _message(message, other, config):
+    inbox = message.__parent__.__parent__
+    publish(user_key(inbox.owner), {
+        "type": "message",
+        "id": message.id,
+        "conversation": other,
+        "sender": message.sender,
+        "excerpt": message.text[:EXCERPT],
+        "created": isoformat(message.created),
+        "unread": inbox.new_messages_count,
+        "conversation_unread": message.__parent__.new_messages_count,
+    }, config)
+
+
+def message_sent(event):
+    """Both parties' pages get the message: the recipient's, and the sender's other tabs."""
+    config = Config.from_registry()
+    if config is None:
+        return
+    _message(event.object, event.sender, config)
+    _message(event.sender_message, event.recipient, config)
+
+
+def conversation_read(event):
+    """The reader's pages get the new unread count; the other party a read receipt."""
+    config = Config.from_registry()
+    if config is None or not event.moved:
+        return  # opened with nothing new: no receipt, nothing changed
+    conversation = event.object
+    inbox = conversation.__parent__
+    publish(user_key(event.owner), {
+        "type": "read", "conversation": event.username, "reader": event.owner,
+        # The newest message id of the conversation: the read marker covers up
+        # to it (the receipt's cursor in @inbox/{userid}).
+        "id": conversation.recency_key, "unread": inbox.new_messages_count,
+    }, config)
+    other = None
+    locator = queryUtility(IMessagingLocator)
+    other_inbox = locator.get_inboxes().get(event.username) if locator is not None else None
+    if other_inbox is not None:
+        other = other_inbox.get(event.owner)
+    publish(user_key(event.username), {
+        "type": "read", "conversation": event.owner, "reader": event.owner,
+        "id": other.recency_key if other is not None else None,
+    }, config)
+
+
+def notification_delivered(event):
+    """The recipient's badge shows the new count; the dropdown reloads if open."""
+    config = Config.from_registry()
+    if config is None:
+        return
+    notification = event.object
+    counted = sum(1 for _key, e in pending() if e.get("type") == "notification"
+                  and e.get("count") is not None)
+    count = None
+    locator = queryUtility(IActivityLocator)
+    if counted < MAX_COUNTS and locator is not None:
+        count = locator.get_manager().count_not_seen_by_recipient(notification.recipient)
+    publish(user_key(notification.recipient), {
+        "type": "notification", "id": notification.id, "count": count,
+    }, config)
+
+
+def activity_created(event):
+    """Streams that show the activity signal "new items": the site and its contexts."""
+    config = Config.from_registry()
+    if config is None:
+        return
+    activity = event.object
+    for stream in (SITE_STREAM, *event.streams):
+        publish(stream_key(stream), {"type": "stream", "stream": stream, "id": activity.id},
+                config)
+
+
+def broadcast(event):
+    """A notification for everybody is shown at once on every connected page."""
+    config = Config.from_registry()
+    if config is None:
+        return
+    notification = event.object
+    publish(BROADCAST, {
+        "type": "broadcast", "id": notification.id,
+        "subject": notification.subject, "body": notification.body,
+    }, config)
