@@ -305,10 +305,17 @@ def run(clients=4, messages=20, kills=1, keep=False):
         for client in pool:
             client.join(max(1, deadline - time.monotonic()))
         acknowledged = sum(len(c.acknowledged) for c in pool)
-        # The worker thread sends what is left; wait until the mails stop coming.
+        # The worker thread sends what is left; wait until every message is mailed,
+        # or no mail came for 15 s (an entry interrupted by the kill is never sent
+        # again on its own).
         expected = acknowledged
-        wait_until = time.monotonic() + 120
+        wait_until = time.monotonic() + 180
+        seen, quiet_since = -1, time.monotonic()
         while len(smtp.message_ids) < expected and time.monotonic() < wait_until:
+            if len(smtp.message_ids) != seen:
+                seen, quiet_since = len(smtp.message_ids), time.monotonic()
+            elif time.monotonic() - quiet_since > 15:
+                break
             time.sleep(0.2)
         time.sleep(2)  # anything sent twice would arrive now
         zope.stop()
