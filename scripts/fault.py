@@ -24,6 +24,7 @@ from pathlib import Path
 
 import argparse
 import base64
+import http.client
 import json
 import os
 import signal
@@ -200,11 +201,18 @@ class Client(threading.Thread):
         self.acknowledged = []  # (text, message id)
         self.retries = 0
         self.replayed = 0
+        self.error = None  # what stopped this client, if anything did
         token = base64.b64encode(f"{sender}:{PASSWORD}".encode()).decode()
         self.headers = {"Authorization": f"Basic {token}", "Accept": "application/json",
                         "Content-Type": "application/json"}
 
     def run(self):
+        try:
+            self.send_all()
+        except Exception as error:  # reported as a problem, not lost with the thread
+            self.error = f"{type(error).__name__}: {error}"
+
+    def send_all(self):
         for n in range(self.count):
             text = f"{self.sender}-{n}"
             body = json.dumps({"text": text}).encode()
@@ -221,16 +229,20 @@ class Client(threading.Thread):
                         raise RuntimeError(f"answer for {text!r}: {answer}")
                     self.acknowledged.append((text, answer["id"]))
                     break
-                except (OSError, urllib.error.URLError) as error:
+                except (OSError, http.client.HTTPException, ValueError) as error:
+                    # Refused, reset, cut off mid-answer (IncompleteRead, a truncated
+                    # JSON body) while the server dies or restarts: send again, with
+                    # the same key.
                     if isinstance(error, urllib.error.HTTPError) and error.code < 500:
                         raise RuntimeError(f"{text}: {error.code} {error.read()[:300]}")
-                    self.retries += 1  # the server is down or restarting: retry
+                    self.retries += 1
                     time.sleep(0.2)
 
 
 def check(result, clients, mails, kills):
     """Return the list of problems."""
     problems = list(result["counters"])
+    problems += [f"client {c.sender} stopped: {c.error}" for c in clients if c.error]
     stored = {}  # text -> owners holding a copy
     for owner, other, sender, text in result["messages"]:
         stored.setdefault(text, []).append(owner)
@@ -305,10 +317,17 @@ def run(clients=4, messages=20, kills=1, keep=False):
         for client in pool:
             client.join(max(1, deadline - time.monotonic()))
         acknowledged = sum(len(c.acknowledged) for c in pool)
-        # The worker thread sends what is left; wait until the mails stop coming.
+        # The worker thread sends what is left; wait until every message is mailed,
+        # or no mail came for 15 s (an entry interrupted by the kill is never sent
+        # again on its own).
         expected = acknowledged
-        wait_until = time.monotonic() + 120
+        wait_until = time.monotonic() + 180
+        seen, quiet_since = -1, time.monotonic()
         while len(smtp.message_ids) < expected and time.monotonic() < wait_until:
+            if len(smtp.message_ids) != seen:
+                seen, quiet_since = len(smtp.message_ids), time.monotonic()
+            elif time.monotonic() - quiet_since > 15:
+                break
             time.sleep(0.2)
         time.sleep(2)  # anything sent twice would arrive now
         zope.stop()
