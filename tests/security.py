@@ -59,6 +59,7 @@ PRIVATE_TITLE = "SECRET-DOC ann's private plan"
 # (The timezone is no secret marker: the preferences page lists every timezone.)
 OWNER_SECRETS = (MESSAGE_TO_OWNER, MESSAGE_FROM_OWNER, NOTICE_SUBJECT, "SECRET-PUSH-ann")
 MESSAGE_TO_VICTIM = "SECRET-VIC carl to vic: see you"
+BLOCKED_BY_OWNER = "mallory"  # a user the owner blocks: not an actor
 NOTICE_TO_VICTIM = "SECRET-VIC-NOTE only for vic"
 
 
@@ -68,7 +69,7 @@ class SecurityLayer(PloneSandboxLayer):
     defaultBases = (PLONESOCIAL_FIXTURE,)
 
     def setUpPloneSite(self, portal):
-        for userid in (OWNER, CORRESPONDENT, VICTIM, "bob", "sadie", "max"):
+        for userid in (OWNER, CORRESPONDENT, VICTIM, BLOCKED_BY_OWNER, "bob", "sadie", "max"):
             api.user.create(email=f"{userid}@example.org", username=userid, password=PASSWORD,
                             properties={"fullname": userid.title()})
         api.user.grant_roles(username="sadie", roles=["Site Administrator"])
@@ -82,6 +83,7 @@ class SecurityLayer(PloneSandboxLayer):
         inboxes = getUtility(IMessagingLocator).get_inboxes()
         inboxes.send(OWNER, CORRESPONDENT, MESSAGE_FROM_OWNER)
         inboxes.send(CORRESPONDENT, OWNER, MESSAGE_TO_OWNER)  # unread by the owner
+        inboxes[OWNER].block(BLOCKED_BY_OWNER)
         manager = getUtility(IActivityLocator).get_manager()
         manager.notify([OWNER], NOTICE_SUBJECT)
         manager.subscriptions.follow(OWNER, CORRESPONDENT)
@@ -285,6 +287,11 @@ PROBES = {
     "PATCH @inbox on site": [_p("PATCH", "@inbox/carl", {"read": True}, 204, 404)],
     "DELETE @inbox on site": [_p("DELETE", "@inbox/carl/{msg}", owner=204, foreign=404),
                               _p("DELETE", "@inbox/carl", owner=204, foreign=404)],
+    "GET @blocks on site": [_p("GET", "@blocks")],
+    "POST @blocks on site": [_p("POST", "@blocks", {"userid": "carl"}, 201, 201)],
+    # Only the owner blocks mallory: unblocking them is 404 for everyone else.
+    "DELETE @blocks on site": [_p("DELETE", f"@blocks/{BLOCKED_BY_OWNER}", owner=204,
+                                  foreign=404)],
     "GET @notification-settings on site": [_p("GET", "@notification-settings")],
     "PATCH @notification-settings on site": [
         _p("PATCH", "@notification-settings", {"digest_hour": 5})],
@@ -318,6 +325,10 @@ PROBES = {
         _p("POST", "@@conversation", {"with": "carl", "delete_message": "{msg}"}, 302, 404),
         _p("POST", "@@conversation", {"with": "carl", "delete_conversation": "1"}, 302, 404),
         _p("POST", "@@conversation", {"with": "carl", "text": "reply"}, 302, 302)],
+    "@@blocked on site": [
+        _p("GET", "@@blocked"),
+        _p("POST", "@@blocked", {"block": "carl"}, 302, 302),
+        _p("POST", "@@blocked", {"unblock": BLOCKED_BY_OWNER}, 302, 404)],
     "@@notifications on site": [
         _p("GET", "@@notifications"),
         _p("POST", "@@notifications", {"mark_seen": "{note}"}, 302, 404),
@@ -451,6 +462,7 @@ def owner_snapshot(userid=OWNER):
                 tuple((m.id, m.text, m.new) for m in conversation.get_messages()))
     preferences = manager.get_preferences(userid, create=False)
     return {
+        "blocked": tuple(inbox.get_blocked()) if inbox is not None else (),
         "unread": inbox.new_messages_count if inbox is not None else 0,
         "conversations": conversations,
         "notifications": tuple((n.id, n.subject, n.seen)

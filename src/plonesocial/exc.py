@@ -129,6 +129,11 @@ class MessageNotFound(MessagingNotFound):
     """The conversation has no message with that id."""
 
 
+# Issue 15 (blocking everywhere): unblocking someone one has not blocked.
+class NotBlocked(MessagingNotFound):
+    """The user has not blocked that person."""
+
+
 # -- activity streams ---------------------------------------------------------------
 
 

@@ -139,6 +139,8 @@ class ConversationView(InboxView):
 
     def prepare(self):
         self.with_ = self.other()
+        # Issue 15: the Block / Unblock button of the page.
+        self.blocked = messaging.is_blocked(self.userid, self.with_)
         try:
             self.conversation = messaging.get_conversation(self.userid, self.with_)
         except exc.ConversationNotFound:

@@ -14,6 +14,7 @@ input (nothing is written then), ``NotFound`` subclasses for unknown ids,
 """
 
 from plonesocial import exc
+from plonesocial.messaging.inbox import check_userid
 from plonesocial.messaging.interfaces import IMessagingLocator
 from plonesocial.people import user_exists
 from zope.component import getUtility
@@ -118,15 +119,36 @@ def delete_message(userid, other, message_id):
     del conversation[message_id]
 
 
-def block(userid, other):
-    """Refuse messages from `other` from now on."""
-    get_inboxes().get_inbox(userid, create=True).block(other)
+def block(userid, other, check_user=True):
+    """Refuse messages from `other` from now on; blocking twice is blocking once.
+
+    With `check_user`, only users of this site: a block set against an id
+    nobody has would greet whoever registers it later. Raises UnknownUser,
+    InvalidUserId or SelfMessage (blocking oneself); nothing is written then.
+    """
+    check_userid(other)
+    if check_user and not user_exists(other):
+        raise exc.UnknownUser(f"No user {other!r}", userid=other)
+    inboxes = get_inboxes()
+    inbox = inboxes.get(userid)
+    if inbox is not None and inbox.is_blocked(other):
+        return
+    if other == userid:
+        raise exc.SelfMessage(f"{userid!r} cannot block themselves")
+    inboxes.get_inbox(userid, create=True).block(other)
 
 
 def unblock(userid, other):
+    """Accept messages from `other` again; raise NotBlocked unless `userid` blocked them."""
+    if not is_blocked(userid, other):
+        raise exc.NotBlocked(f"You have not blocked {other!r}")
+    get_inbox(userid).unblock(other)
+
+
+def is_blocked(userid, other):
+    """Tell whether `userid` refuses messages from `other`."""
     inbox = get_inbox(userid)
-    if inbox is not None:
-        inbox.unblock(other)
+    return inbox is not None and inbox.is_blocked(other)
 
 
 def get_blocked(userid):

@@ -9,6 +9,7 @@ from plonesocial.exc import MessageNotFound  # noqa: F401
 from plonesocial.exc import MessageTooLong  # noqa: F401
 from plonesocial.exc import MessagingError  # noqa: F401
 from plonesocial.exc import MessagingNotFound as NotFound  # noqa: F401
+from plonesocial.exc import NotBlocked  # noqa: F401
 from plonesocial.exc import RateLimitExceeded  # noqa: F401
 from plonesocial.exc import RecipientErased  # noqa: F401
 from plonesocial.exc import SelfMessage  # noqa: F401
