@@ -46,6 +46,7 @@ def post_uninstall(context):
 def purge(context):
     """Delete every stored message, activity, notification and subscription."""
     site = _site(context)
-    purged = [messaging.purge_storage(site), activitystream.purge_storage(site)]
+    purged = [messaging.purge_storage(site), activitystream.purge_storage(site),
+              messaging.GROUPS.purge(site)]  # issue 15: group conversations
     if any(purged):
         logger.warning("plonesocial: every stored message and activity of the site was deleted")

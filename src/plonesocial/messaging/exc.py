@@ -14,3 +14,8 @@ from plonesocial.exc import RateLimitExceeded  # noqa: F401
 from plonesocial.exc import RecipientErased  # noqa: F401
 from plonesocial.exc import SelfMessage  # noqa: F401
 from plonesocial.exc import SenderBlocked  # noqa: F401
+from plonesocial.exc import GroupNotFound  # noqa: F401
+from plonesocial.exc import InvalidGroup  # noqa: F401
+from plonesocial.exc import NotAParticipant  # noqa: F401
+from plonesocial.exc import NotGroupOwner  # noqa: F401
+from plonesocial.exc import TooManyParticipants  # noqa: F401
