@@ -107,9 +107,10 @@ def check_group(owner, participants, title, max_participants):
 @implementer(IGroupMessage)
 class GroupMessage:
     """One message of a group, stored once; inline in its tree's bucket (it never
-    changes), so it carries no reference to its group: the group passes itself."""
+    changes), so it names its group by id, not by a reference."""
 
-    def __init__(self, id, uid, sender, text, created, action=None, facts=None):
+    def __init__(self, group_id, id, uid, sender, text, created, action=None, facts=None):
+        self.group_id = group_id
         self.id = id
         self.uid = uid
         self.sender = sender  # the author; for a system message, who acted
@@ -273,7 +274,7 @@ class GroupConversation(Persistent):
         # sends taking the same key conflict in the bucket and one is retried.
         while key in self._messages:
             key += 1
-        message = GroupMessage(key, uuid.uuid4().hex, sender, text, created, action, facts)
+        message = GroupMessage(self.id, key, uuid.uuid4().hex, sender, text, created, action, facts)
         self._messages[key] = message
         self._count.change(1)
         return message
@@ -339,6 +340,9 @@ class GroupConversation(Persistent):
         membership = self._members.pop(userid, None)
         if membership is not None and membership.active:
             self._active.change(-1)
+        if self.owner == userid:
+            remaining = self.participants()
+            self.owner = remaining[0].userid if remaining else None
         return membership
 
     def anonymise(self, userid, placeholder, text):
@@ -353,12 +357,9 @@ class GroupConversation(Persistent):
                 facts["userids"] = tuple(placeholder if u == userid else u
                                          for u in facts["userids"])
             self._messages[key] = GroupMessage(
-                key, message.uid, placeholder if mine else message.sender,
+                self.id, key, message.uid, placeholder if mine else message.sender,
                 text if mine and message.text is not None else message.text,
                 message.created, message.action, facts)
-        if self.owner == userid:
-            remaining = self.participants()
-            self.owner = remaining[0].userid if remaining else None
 
     def check_invariants(self):
         """Raise AssertionError unless trees and counters agree (tests)."""
@@ -441,17 +442,19 @@ class Groups(Persistent):
             self._unindex(membership.userid, group.id)
         del self._groups[group.id]
 
-    def forget_user(self, userid):
-        """Drop `userid` from every group's participants and their index (erasure)."""
-        for group in self.groups_of(userid):
-            group.forget_member(userid)
-        self._by_user.pop(userid, None)
+    def erase_user(self, userid, placeholder=None, text=None):
+        """Erase `userid` from every group they were in; return how many.
 
-    def refile(self, userid, placeholder, text):
-        """Anonymise `userid` in every group they were in (erasure); return how many."""
+        Their Memberships and index go (ownership passes on); with a
+        `placeholder`, their messages are anonymised (their text becomes
+        `text`) and the placeholder stands for them in system messages.
+        """
         groups = self.groups_of(userid)
         for group in groups:
-            group.anonymise(userid, placeholder, text)
+            if placeholder is not None:
+                group.anonymise(userid, placeholder, text)
+            group.forget_member(userid)
+        self._by_user.pop(userid, None)
         return len(groups)
 
     def count_unread(self, userid):

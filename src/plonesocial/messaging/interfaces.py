@@ -228,6 +228,7 @@ class IGroupMessage(Interface):
     ``facts`` are rendered in the reader's language when shown.
     """
 
+    group_id = Attribute("The id of its group.")
     id = Attribute("Key in the group (int, UTC µs of `created`, moved on where taken).")
     uid = Attribute("Hex string naming this message.")
     sender = Attribute("Userid of the author; of a system message, who acted.")
