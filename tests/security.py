@@ -242,7 +242,7 @@ ANONYMOUS_ALLOWED = {"@@plonesocial-sw.js on site"}
 
 # The GETs that write on purpose: reading a conversation marks it read, and the
 # notification menu's see-and-redirect link marks the notification seen.
-GET_WRITES = {"@@conversation on site", "@@see on site"}
+GET_WRITES = {"@@conversation on site", "@@group on site", "@@see on site"}
 
 
 def expected_access(endpoint, actor, context):
@@ -354,6 +354,20 @@ PROBES = {
         _p("GET", "@@blocked"),
         _p("POST", "@@blocked", {"block": "carl"}, 302, 302),
         _p("POST", "@@blocked", {"unblock": BLOCKED_BY_OWNER}, 302, 404)],
+    "@@new-conversation on site": [
+        _p("GET", "@@new-conversation"),
+        _p("POST", "@@new-conversation", {"participants:list": ["carl", "gus"], "text": "hi"},
+           302, 302)],
+    "@@group on site": [
+        _p("GET", "@@group?id={group}", foreign=404, writes=True),
+        _p("POST", "@@group", {"id": "{group}", "text": "reply"}, 302, 404),
+        _p("POST", "@@group", {"id": "{group}", "rename": "1", "title": "T"}, 302, 404),
+        _p("POST", "@@group", {"id": "{group}", "add": "1", "userids": "vic"}, 302, 404),
+        _p("POST", "@@group", {"id": "{group}", "kick": "gus"}, 302, 404),
+        _p("POST", "@@group", {"id": "{group}", "transfer": "carl"}, 302, 404),
+        _p("POST", "@@group", {"id": "{group}", "mute": "1"}, 302, 404),
+        _p("POST", "@@group", {"id": "{group}", "leave": "1"}, 302, 404),
+        _p("POST", "@@group", {"id": "{group}", "delete": "1"}, 302, 404)],
     "@@notifications on site": [
         _p("GET", "@@notifications"),
         _p("POST", "@@notifications", {"mark_seen": "{note}"}, 302, 404),

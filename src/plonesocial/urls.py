@@ -15,6 +15,11 @@ def conversation_url(other):
     return f"{portal_url()}/@@conversation?{urlencode({'with': other})}"
 
 
+def group_url(group_id):
+    """The page of a group conversation (issue 15)."""
+    return f"{portal_url()}/@@group?{urlencode({'id': group_id})}"
+
+
 def inbox_url():
     return f"{portal_url()}/@@inbox"
 

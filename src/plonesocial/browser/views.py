@@ -13,10 +13,14 @@ from plonesocial import _
 from plonesocial import exc
 from plonesocial.activitystream import api as activitystream
 from plonesocial.messaging import api as messaging
+from plonesocial.messaging.group_rendering import group_title
+from plonesocial.messaging.group_rendering import system_text
+from plonesocial.messaging.interfaces import IGroupConversation
 from plonesocial.people import display_name
 from plonesocial.people import user_exists
 from plonesocial.text import excerpt
 from plonesocial.urls import conversation_url
+from plonesocial.urls import group_url
 from plonesocial.urls import notification_url
 from Products.Five.browser import BrowserView
 from urllib.parse import urlencode
@@ -100,7 +104,9 @@ class InboxView(SocialView):
 
     def prepare(self):
         self.unread = messaging.count_unread(self.userid)
-        self.conversations = messaging.get_conversations(self.userid)
+        # Issue 15: 1:1 conversations and groups together, newest first.
+        self.conversations = [entry(self.userid, conversation) for _, conversation in
+                              messaging.list_conversations(self.userid, limit=100)]
 
     def handle_post(self):
         recipient = self.request.form.get("recipient")
@@ -126,6 +132,24 @@ class InboxView(SocialView):
     def excerpt(self, conversation):
         message = conversation.last_message
         return excerpt(message.text, 100) if message is not None else ""
+
+
+def entry(userid, conversation):
+    """A row of the inbox: a 1:1 conversation or a group, as `userid` sees it."""
+    if not IGroupConversation.providedBy(conversation):
+        message = conversation.last_message
+        return {"url": conversation_url(conversation.username),
+                "name": display_name(conversation.username),
+                "excerpt": excerpt(message.text, 100) if message is not None else "",
+                "updated": conversation.last_updated,
+                "unread": conversation.new_messages_count, "group": False}
+    ids = conversation.message_ids(userid, 1)
+    last = conversation.get_message(userid, ids[0]) if ids else None
+    text = "" if last is None else (system_text(last) if last.action else last.text)
+    return {"url": group_url(conversation.id), "name": group_title(conversation, userid),
+            "excerpt": excerpt(text, 100), "updated": last.created if last else None,
+            "unread": conversation.unread(userid), "group": True,
+            "participants": conversation.participants_count}
 
 
 class ConversationView(InboxView):
