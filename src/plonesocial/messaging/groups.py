@@ -21,6 +21,7 @@ A participant's conversation list finds their groups in a per-user index
 
 from BTrees.check import check as check_btree
 from BTrees.Length import Length
+from BTrees.IOBTree import IOBTree
 from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from BTrees.OOBTree import OOTreeSet
@@ -39,9 +40,19 @@ from zope.interface import implementer
 import heapq
 import itertools
 import uuid
+import zlib
 
 
 MAX_TITLE_LENGTH = 200
+
+# How many trees hold a group's messages: a sender's messages go to the tree
+# of their userid's hash, so concurrent senders rarely touch the same bucket
+# (an append to a shared bucket resolves, a shared bucket split does not).
+SHARDS = 64
+
+
+def shard_of(userid):
+    return zlib.crc32((userid or "").encode("utf-8")) % SHARDS
 
 # The kinds of system messages; their facts are rendered per reader.
 CREATED = "created"
@@ -158,8 +169,10 @@ class GroupConversation(Persistent):
         self.title = title
         self.owner = owner
         self.created_key = created_key
-        # message id: UTC µs (int) -> GroupMessage, chronological
-        self._messages = LOBTree()
+        # shard number (int, see shard_of) -> LOBTree(message id -> GroupMessage):
+        # each sender writes their own shard, so concurrent senders rarely share
+        # a bucket and never a bucket split (created when first needed)
+        self._shards = IOBTree()
         self._count = Length()  # messages ever added: the group's sequence number
         # userid -> Membership, current and former participants
         self._members = OOBTree()
@@ -195,22 +208,50 @@ class GroupConversation(Persistent):
         membership = self.get_membership(userid)
         return membership is not None and membership.active
 
+    def _max_key(self, upper=None):
+        """The greatest message id (at most `upper`), or None: O(shards · log n)."""
+        found = None
+        for tree in self._shards.values():
+            try:
+                key = tree.maxKey(upper) if upper is not None else tree.maxKey()
+            except ValueError:
+                continue
+            if found is None or key > found:
+                found = key
+        return found
+
+    def _newest_first(self, low, high=None):
+        """Message ids in (low, high], newest first, merged lazily from the shards."""
+        def descending(tree):
+            try:
+                key = tree.maxKey(high) if high is not None else tree.maxKey()
+            except ValueError:
+                return
+            while key > low:
+                yield key
+                try:
+                    key = tree.maxKey(key - 1)
+                except ValueError:
+                    return
+        return heapq.merge(*(descending(t) for t in self._shards.values()), reverse=True)
+
+    def _oldest_first(self, low, high=None):
+        """Messages with ids in (low, high], oldest first, merged from the shards."""
+        bounds = {"min": low, "excludemin": True}
+        if high is not None:
+            bounds["max"] = high
+        return heapq.merge(*(t.values(**bounds) for t in self._shards.values()),
+                           key=lambda message: message.id)
+
     @property
     def last_key(self):
         """The newest message id, or None."""
-        try:
-            return self._messages.maxKey()
-        except ValueError:
-            return None
+        return self._max_key()
 
     def recency_key(self, userid):
         """Where the group stands in `userid`'s conversation list (newest message they see)."""
         membership = self._members[userid]
-        upper = membership.left_key
-        try:
-            key = self._messages.maxKey(upper) if upper is not None else self._messages.maxKey()
-        except ValueError:
-            key = None
+        key = self._max_key(membership.left_key)
         if key is None or key <= membership.joined_key:
             return max(membership.joined_key, self.created_key)
         return key
@@ -226,25 +267,23 @@ class GroupConversation(Persistent):
         membership = self._members[userid]
         low, high = membership.joined_key, membership.left_key
         if after is not None and before is None:
-            bounds = {"min": max(low, after), "excludemin": True}
-            if high is not None:
-                bounds["max"] = high
-            ids = list(self._messages.keys(**bounds))[:limit]
-        else:
-            bounds = {"min": low, "excludemin": True}
-            if before is not None:
-                bounds.update(max=before, excludemax=True)
-                if high is not None and high < before:
-                    bounds.update(max=high, excludemax=False)
-            elif high is not None:
-                bounds["max"] = high
-            ids = list(self._messages.keys(**bounds))[-limit:]
-        ids.reverse()
-        return ids
+            messages = self._oldest_first(max(low, after), high)
+            ids = [m.id for m in itertools.islice(messages, limit)]
+            ids.reverse()
+            return ids
+        if before is not None:
+            high = before - 1 if high is None else min(high, before - 1)
+        return list(itertools.islice(self._newest_first(low, high), limit))
+
+    def _get(self, message_id):
+        if not isinstance(message_id, int) or isinstance(message_id, bool):
+            return None
+        tree = self._shards.get(message_id % SHARDS)
+        return None if tree is None else tree.get(message_id)
 
     def get_message(self, userid, message_id):
         membership = self._members.get(userid)
-        message = self._messages.get(message_id) if isinstance(message_id, int) else None
+        message = self._get(message_id)
         if message is None or membership is None or not membership.visible(message_id):
             raise exc.MessageNotFound(f"No message {message_id!r} in this conversation")
         return message
@@ -252,13 +291,11 @@ class GroupConversation(Persistent):
     def get_messages(self, userid):
         """Every message `userid` may read, oldest first."""
         membership = self._members[userid]
-        bounds = {"min": membership.joined_key, "excludemin": True}
-        if membership.left_key is not None:
-            bounds["max"] = membership.left_key
-        return self._messages.values(**bounds)
+        return self._oldest_first(membership.joined_key, membership.left_key)
 
     def all_messages(self):
-        return self._messages.values()
+        """Every message, oldest first."""
+        return self._oldest_first(-1)
 
     def seen_by(self, message_id, exclude=()):
         """Userids of participants (current and former) whose read marker reached `message_id`."""
@@ -269,13 +306,21 @@ class GroupConversation(Persistent):
     # -- writing ----------------------------------------------------------------
 
     def _add(self, sender, text, created, action=None, facts=None):
-        key = to_key(created)
-        # Two messages in one microsecond: the next free one.  Two concurrent
-        # sends taking the same key conflict in the bucket and one is retried.
-        while key in self._messages:
-            key += 1
+        shard = shard_of(sender)
+        tree = self._shards.get(shard)
+        if tree is None:
+            tree = self._shards[shard] = LOBTree()
+        # The id is the time in µs with its low bits replaced by the shard
+        # number: chronological (to 64 µs), and it names its shard. A taken
+        # id (same sender's shard, same 64 µs) moves on to the next.
+        key = to_key(created) - to_key(created) % SHARDS + shard
+        # A system message comes after every message before it: a member added
+        # at the newest id sees the message that adds them.
+        floor = self._max_key() if action is not None else None
+        while key in tree or (floor is not None and key <= floor):
+            key += SHARDS
         message = GroupMessage(self.id, key, uuid.uuid4().hex, sender, text, created, action, facts)
-        self._messages[key] = message
+        tree[key] = message
         self._count.change(1)
         return message
 
@@ -347,7 +392,8 @@ class GroupConversation(Persistent):
 
     def anonymise(self, userid, placeholder, text):
         """Replace `userid` by `placeholder` in every message and their text by `text`."""
-        for key, message in list(self._messages.items()):
+        for message in list(self.all_messages()):
+            key = message.id
             mine = message.sender == userid
             named = userid in message.facts.get("userids", ())
             if not (mine or named):
@@ -356,16 +402,19 @@ class GroupConversation(Persistent):
             if named:
                 facts["userids"] = tuple(placeholder if u == userid else u
                                          for u in facts["userids"])
-            self._messages[key] = GroupMessage(
+            self._shards[key % SHARDS][key] = GroupMessage(
                 self.id, key, message.uid, placeholder if mine else message.sender,
                 text if mine and message.text is not None else message.text,
                 message.created, message.action, facts)
 
     def check_invariants(self):
         """Raise AssertionError unless trees and counters agree (tests)."""
-        check_btree(self._messages)
+        check_btree(self._shards)
+        for shard, tree in self._shards.items():
+            check_btree(tree)
+            assert all(key % SHARDS == shard for key in tree.keys()), "shard of an id"
         check_btree(self._members)
-        assert self._count() >= len(self._messages), "message counter"
+        assert self._count() >= sum(1 for _ in self.all_messages()), "message counter"
         assert self._active() == sum(1 for m in self._members.values() if m.active), \
             "participant counter"
         assert self.owner is None or self.is_participant(self.owner), "owner participates"
