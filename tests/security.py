@@ -317,6 +317,9 @@ PROBES = {
     "DELETE @conversations on site": [
         _p("DELETE", "@conversations/{group}/participants/gus", owner=204, foreign=404),
         _p("DELETE", "@conversations/{group}", owner=204, foreign=404)],
+    "GET @messaging-settings on site": [_p("GET", "@messaging-settings")],
+    "PATCH @messaging-settings on site": [
+        _p("PATCH", "@messaging-settings", {"hide_read_receipts": True})],
     "GET @notification-settings on site": [_p("GET", "@notification-settings")],
     "PATCH @notification-settings on site": [
         _p("PATCH", "@notification-settings", {"digest_hour": 5})],
@@ -368,6 +371,9 @@ PROBES = {
         _p("POST", "@@group", {"id": "{group}", "mute": "1"}, 302, 404),
         _p("POST", "@@group", {"id": "{group}", "leave": "1"}, 302, 404),
         _p("POST", "@@group", {"id": "{group}", "delete": "1"}, 302, 404)],
+    "@@messaging-settings on site": [
+        _p("GET", "@@messaging-settings"),
+        _p("POST", "@@messaging-settings", {"hide_read_receipts": "1"}, 302, 302)],
     "@@notifications on site": [
         _p("GET", "@@notifications"),
         _p("POST", "@@notifications", {"mark_seen": "{note}"}, 302, 404),
@@ -513,6 +519,7 @@ def owner_snapshot(userid=OWNER):
     return {
         "groups": tuple(sorted(groups)),
         "blocked": tuple(inbox.get_blocked()) if inbox is not None else (),
+        "hide_read_receipts": inbox is not None and inbox.hide_read_receipts,
         "unread": inbox.new_messages_count if inbox is not None else 0,
         "conversations": conversations,
         "notifications": tuple((n.id, n.subject, n.seen)

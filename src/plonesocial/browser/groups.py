@@ -10,6 +10,7 @@ from plonesocial.browser.views import linkify
 from plonesocial.browser.views import SocialView
 from plonesocial.messaging import api as messaging
 from plonesocial.messaging.group_rendering import group_title
+from plonesocial.messaging.group_rendering import seen_by_text
 from plonesocial.messaging.group_rendering import system_text
 from plonesocial.people import display_name
 from plonesocial.people import is_erased
@@ -114,6 +115,11 @@ class GroupView(SocialView):
                               "owner": m.userid == group.owner}
                              for m in group.participants()]
         self.title = group_title(group, self.userid)
+        # Read receipts under the newest message: "Seen by Ann, Bob and 3 others".
+        last = self.messages[-1] if self.messages else None
+        self.seen_by = seen_by_text(messaging.group_seen_by(self.userid, group.id, last.id)) \
+            if last is not None else ""
+        self.last_id = last.id if last is not None else None
         self.url = group_url(group.id)
 
     def text(self, message):

@@ -170,12 +170,14 @@ class ConversationView(InboxView):
         except exc.ConversationNotFound:
             if not user_exists(self.with_):
                 raise NotFound("No such conversation") from None
-            self.conversation, self.messages = None, []
+            self.conversation, self.messages, self.seen = None, [], None
             return
         if self.conversation.new_messages_count:
             # The one GET that writes on purpose: reading a conversation marks it read.
             alsoProvides(self.request, IDisableCSRFProtection)
         self.conversation, self.messages = messaging.open_conversation(self.userid, self.with_)
+        # Issue 15: the read receipt ("Seen" under my newest message they read).
+        self.seen = messaging.seen_by_other(self.userid, self.with_)
 
     def handle_post(self):
         other = self.other()

@@ -176,6 +176,71 @@ def get_blocked(userid):
     return [] if inbox is None else list(inbox.get_blocked())
 
 
+# -- read receipts (issue 15) -----------------------------------------------------------
+#
+# Each participant's read marker is visible to the others, unless they hide
+# their receipts; who hides theirs sees nobody else's either.
+
+RECEIPT_SCAN = 50  # how many of the newest 1:1 messages a receipt looks through
+
+
+def receipts_hidden(userid):
+    """Tell whether `userid` hides their read receipts (default: they show)."""
+    inbox = get_inbox(userid)
+    return inbox is not None and inbox.hide_read_receipts
+
+
+def set_receipts_hidden(userid, hidden):
+    """Hide (or show again) `userid`'s read receipts; raise InvalidInput unless a bool."""
+    if not isinstance(hidden, bool):
+        raise exc.InvalidInput("hide_read_receipts must be true or false")
+    if hidden == receipts_hidden(userid):
+        return
+    get_inboxes().get_inbox(userid, create=True).hide_read_receipts = hidden
+
+
+def seen_by_other(userid, other):
+    """The id of the newest message `userid` sent `other` that `other` has read, or None.
+
+    None as well when either of them hides read receipts. Reads the other's
+    copy of the conversation (their read marker); writes nothing.
+    """
+    if receipts_hidden(userid) or receipts_hidden(other):
+        return None
+    mine = get_conversation(userid, other)
+    inbox = get_inbox(other)
+    theirs = inbox.get(userid) if inbox is not None else None
+    if theirs is None:
+        return None
+    for message_id in mine.message_ids(RECEIPT_SCAN):
+        message = mine[message_id]
+        if message.sender != userid:
+            continue
+        copy = theirs.get(message_id)  # both copies take the same id unless it was taken
+        if copy is not None and copy.uid == message.uid and not copy.new:
+            return message_id
+    return None
+
+
+def group_read_markers(userid, group_id):
+    """{participant: newest message id they read} of the group's current participants
+    who show receipts, for `userid` (empty when they hide their own)."""
+    group = get_group(userid, group_id)
+    if receipts_hidden(userid):
+        return {}
+    return {m.userid: m.read_key for m in group.participants()
+            if m.userid != userid and m.read_key is not None and not receipts_hidden(m.userid)}
+
+
+def group_seen_by(userid, group_id, message_id):
+    """Who of the others has read up to `message_id` (its sender left out), for `userid`."""
+    group = get_group(userid, group_id)
+    message = group.get_message(userid, message_id)
+    markers = group_read_markers(userid, group_id)
+    return [other for other, read in markers.items()
+            if read >= message_id and other != message.sender]
+
+
 # -- group conversations (issue 15) ---------------------------------------------------
 #
 # A group is addressed by its id; a user reaches it only while they are or

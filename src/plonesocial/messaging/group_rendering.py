@@ -40,6 +40,19 @@ def system_text(message):
     return translate(_(sentence, mapping=mapping), context=getRequest())
 
 
+def seen_by_text(userids, shown=2):
+    """'Seen by Ann and Bob', 'Seen by Ann, Bob and 3 others', or '' for nobody."""
+    if not userids:
+        return ""
+    if len(userids) <= shown + 1:
+        return translate(_("Seen by ${names}", mapping={"names": names(userids)}),
+                         context=getRequest())
+    people = [display_name(userid) for userid in userids[:shown]]
+    return translate(_("Seen by ${names} and ${count} others",
+                       mapping={"names": ", ".join(people), "count": len(userids) - shown}),
+                     context=getRequest())
+
+
 def group_title(group, reader):
     """The group's title, or the names of the other participants."""
     if group.title:

@@ -104,6 +104,7 @@ def _export_inbox(inboxes, userid):
     return {
         "new_messages_count": inbox.new_messages_count,
         "blocked": list(inbox.get_blocked()),
+        "hide_read_receipts": inbox.hide_read_receipts,  # issue 15
         "conversations": [_export_conversation(c, c.get_messages())
                           for c in inbox.get_conversations()],
         "written_to_others": kept_elsewhere,

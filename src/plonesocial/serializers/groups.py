@@ -4,6 +4,7 @@ and their messages (Notes), as the reader sees them."""
 from plone import api
 from plone.restapi.interfaces import ISerializeToJson
 from plonesocial.clock import from_key
+from plonesocial.messaging import api as messaging
 from plonesocial.messaging.group_rendering import group_title
 from plonesocial.messaging.group_rendering import system_text
 from plonesocial.messaging.interfaces import IGroupConversation
@@ -92,4 +93,9 @@ class GroupSerializer:
             "updated": iso(from_key(group.recency_key(userid))) if membership else None,
             "last_message": last,
             "first": f"{url}/messages",
+            # Read receipts: each other participant's newest message read (none
+            # shown to a reader who hides their own).
+            "read_markers": [] if membership is None else [
+                {"userid": other, "last_read": read} for other, read in
+                messaging.group_read_markers(userid, group.id).items()],
         }
