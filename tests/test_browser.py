@@ -189,8 +189,11 @@ class TestGroupInBrowser(TestInBrowser):
         self.assert_no_horizontal_scroll(bob)
         self.shot(bob, "g2-bob-sent")
 
-        ann.reload()
+        ann.reload()  # opening the group marks it read: Bob sees Ann's receipt
         self.assertIn("Bread <b>and</b> cheese", ann.inner_text("#group-messages"))
+        bob.reload()
+        self.assertEqual(bob.inner_text("#group-receipt"), "Seen by Ann Ames")
+        self.shot(bob, "g2b-bob-receipt")
         ann.click("button:has-text('Remove Cat Cole')")
         ann.wait_for_load_state()
         self.assertIn("Ann Ames removed Cat Cole", ann.inner_text("#group-messages"))
