@@ -5,7 +5,6 @@ from datetime import datetime
 from datetime import timedelta
 from plonesocial import exc
 from plonesocial.messaging.groups import conversation_list
-from plonesocial.messaging.groups import GroupConversation
 from plonesocial.messaging.groups import Groups
 from plonesocial.messaging.groups import KICKED
 from plonesocial.messaging.groups import LEFT

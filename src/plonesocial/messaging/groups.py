@@ -131,10 +131,6 @@ class GroupMessage:
         # A system message's facts: {"userids": (...), "title": "..."}
         self.facts = dict(facts or {})
 
-    @property
-    def system(self):
-        return self.action is not None
-
 
 @implementer(IMembership)
 class Membership(Persistent):
