@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/bench.py [--storages filestorage,zeo,relstorage]
         [--items 1000000] [--followers 8000,38000] [--ops 800] [--seconds 8]
-        [--scenarios S0,S1,S2,S3,S4,S5,S6,S7] [--fresh]
+        [--scenarios S0,S1,S2,S3,S4,S5,S6,S7,S8] [--fresh]
         [--s7-clients 1000] [--s7-rate 50] [--s7-seconds 30]
         [--json var/bench/results.json] [--markdown var/bench/results.md]
 
@@ -17,6 +17,9 @@ Scenarios (each on every storage, with a raw-ZODB baseline in the same run):
 - S5 one activity fanned out to each --followers count while S1 runs with 4
   writers: latency of the posting transaction, time until all are delivered
   (one fan-out worker, chunks of the inline threshold);
+- S8 a 200-person group conversation, 8 participants sending at once: sends/s,
+  objects written per send, failed sends, and every participant's unread
+  count checked exact after the run (issue 15);
 - S6 HTTP through Zope's WSGI server (waitress, 4 threads) on a Plone site:
   REST send and the notification count beside plonesocial-free `@site` GET;
 - S7 realtime (once, not per storage; scripts/bench_realtime.py): --s7-clients
@@ -102,7 +105,23 @@ def op_send_hot(root, rnd, writer, n):
     root["inboxes"].send(f"u{rnd.randrange(USERS)}", "hot", f"hot {writer}-{n}")
 
 
-OPS = {"baseline": op_baseline, "send_spread": op_send_spread, "send_hot": op_send_hot}
+GROUP_SIZE = 200  # S8: the owner and 199 others
+GROUP_WRITERS = 8
+
+
+def group_member(index):
+    return f"g{index:03d}"
+
+
+def op_group_send(root, rnd, writer, n):
+    from plonesocial.clock import utcnow
+
+    group = root["groups"].get(root["bench_group"])
+    group.send(group_member(1 + writer), f"group {writer}-{n}", utcnow())
+
+
+OPS = {"baseline": op_baseline, "send_spread": op_send_spread, "send_hot": op_send_hot,
+       "group_send": op_group_send}
 
 
 def zope_delay(rnd, attempt):
@@ -324,6 +343,81 @@ def s3_counts(backend):
                 "not_seen_ratio": round(big["not_seen_us"] / small["not_seen_us"], 2)}
     finally:
         conn.close()
+
+
+def s7_group(backend, ops):
+    """S8: a group of GROUP_SIZE, GROUP_WRITERS participants sending at once."""
+    from plonesocial.clock import utcnow
+    from plonesocial.messaging.groups import Groups
+
+    import transaction
+
+    db = backend.open_db()
+    tm = transaction.TransactionManager()
+    conn = db.open(tm)
+    try:
+        tm.begin()
+        root = conn.root()
+        if "groups" not in root:
+            root["groups"] = Groups()
+        group = root["groups"].create(
+            group_member(0), [group_member(i) for i in range(1, GROUP_SIZE)], "Everyone",
+            max_participants=GROUP_SIZE)
+        root["bench_group"] = group.id
+        tm.commit()
+        # Objects one send writes, counted where the transaction registers them.
+        written = []
+        for n in range(20):
+            tm.begin()
+            group.send(group_member(GROUP_SIZE - 1), f"counted {n}", utcnow())
+            written.append(len(conn._registered_objects))
+            tm.commit()
+    finally:
+        tm.abort()
+        conn.close()
+    result = run_writers(backend, "group_send", GROUP_WRITERS, max(1, ops // GROUP_WRITERS))
+    conn = db.open(tm)
+    try:
+        tm.begin()
+        group = conn.root()["groups"].get(conn.root()["bench_group"])
+        total = group.message_count
+        stored = sum(1 for _ in group.all_messages())
+        expected = 1 + len(written) + result["ops"] - result["failed"]
+        writers = {group_member(1 + i) for i in range(GROUP_WRITERS)}
+        sent = result["ops"] - result["failed"]
+        # Checked against what was sent, by brute force, not against the
+        # formula the store uses: who never read has every message unread,
+        # the owner all but the creation, the counting sender what the
+        # writers sent after its last send.
+        wrong, checked = [], 0
+        for membership in group.participants():
+            userid = membership.userid
+            if userid == group_member(0):
+                want = stored - 1
+            elif userid == group_member(GROUP_SIZE - 1):
+                want = sent
+            elif userid in writers:
+                # A writer has read up to its own last send, in its view: what
+                # the others sent later or concurrently is unread.
+                if not 0 <= group.unread(userid) <= sent:
+                    wrong.append(userid)
+                continue
+            else:
+                want = stored
+            checked += 1
+            if group.unread(userid) != want:
+                wrong.append(userid)
+        tm.abort()
+    finally:
+        conn.close()
+    result.update({
+        "participants": GROUP_SIZE, "writers": GROUP_WRITERS,
+        "objects_per_send": round(statistics.mean(written), 2),
+        "objects_per_send_max": max(written),
+        "messages": total, "stored_messages": stored, "expected_messages": expected,
+        "unread_checked": checked, "unread_wrong": len(wrong),
+    })
+    return result
 
 
 def s4_stream(backend, items):
@@ -583,7 +677,9 @@ def bench_storage(name, data, args):
             result["S4"] = s4_stream(backend, args.items)
         if "S5" in args.scenarios:
             result["S5"] = s5_fanout(backend, args.followers)
-        for scenario in ("S0", "S1", "S2", "S3", "S4", "S5"):
+        if "S8" in args.scenarios:
+            result["S8"] = s7_group(backend, args.ops)
+        for scenario in ("S0", "S1", "S2", "S3", "S4", "S5", "S8"):
             if scenario in result:
                 print(f"  {scenario} {result[scenario]}", flush=True)
     finally:
@@ -653,6 +749,15 @@ def table(results, args):
             lambda r, count=count: f"post {r['S5'][str(count)]['post_ms']:.0f} ms, "
                                    f"all in {r['S5'][str(count)]['all_delivered_s']:.2f} s, "
                                    f"S1 {r['S5'][str(count)]['background_sends_per_s']:,.0f}/s")
+    if "S8" in args.scenarios:
+        row("S8 group", f"{GROUP_SIZE}-person group, {GROUP_WRITERS} writers",
+            lambda r: f"{r['S8']['per_second']:,.0f}/s, "
+                      f"{r['S8']['objects_per_send']:.1f} objects/send "
+                      f"(max {r['S8']['objects_per_send_max']}), "
+                      f"{r['S8']['failed']} failed, {r['S8']['retries']} retries, "
+                      f"p99 {r['S8']['p99_ms']:.1f} ms, unread exact for "
+                      f"{r['S8']['unread_checked'] - r['S8']['unread_wrong']}"
+                      f"/{r['S8']['unread_checked']}")
     if "S6" in args.scenarios:
         row("S6 HTTP", "plain Plone `@site` GET (4 clients)",
             lambda r: f"{r['S6']['site_get']['per_second']:,.0f} req/s, "
@@ -699,6 +804,13 @@ def problems(results, args):
                 if figures["failed"]:
                     found.append(f"{name}: {scenario} {writers} writers: "
                                  f"{figures['failed']} sends failed after {RETRIES} retries")
+        group = result.get("S8")
+        if group:
+            if group["failed"]:
+                found.append(f"{name}: S8 {group['failed']} group sends failed")
+            if group["unread_wrong"] or group["messages"] != group["expected_messages"] \
+                    or group["stored_messages"] != group["messages"]:
+                found.append(f"{name}: S8 counts {group}")
         if "S6" in result:
             for endpoint in ("site_get", "rest_send", "count"):
                 if result["S6"][endpoint]["errors"]:
@@ -736,7 +848,7 @@ def main(argv=None):
     parser.add_argument("--s7-clients", type=int, default=1000, help="S7 WebSocket clients")
     parser.add_argument("--s7-rate", type=int, default=50, help="S7 sends per second")
     parser.add_argument("--s7-seconds", type=int, default=30, help="S7 seconds of sends")
-    parser.add_argument("--scenarios", default="S0,S1,S2,S3,S4,S5,S6,S7",
+    parser.add_argument("--scenarios", default="S0,S1,S2,S3,S4,S5,S6,S7,S8",
                         help="which scenarios to run (S0 is the raw-ZODB baseline)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the prepared data")
     parser.add_argument("--data-dir", default=str(ROOT / "var" / "bench"),

@@ -22,6 +22,7 @@ from plone.dexterity.interfaces import IDexterityContent
 from plone.protect.authenticator import createToken
 from plone.testing.zope import Browser
 from plonesocial.activitystream.interfaces import IActivityLocator
+from plonesocial.messaging import api as messaging_api
 from plonesocial.messaging.interfaces import IMessagingLocator
 from plonesocial.testing import PLONESOCIAL_FIXTURE
 from tests.push import AUTH
@@ -61,9 +62,13 @@ NOTICE_SUBJECT = "SECRET-NOTE only for ann"
 PUSH_ENDPOINT = "https://93.184.216.34/SECRET-PUSH-ann"
 OWNER_TIMEZONE = "Pacific/Chatham"
 PRIVATE_TITLE = "SECRET-DOC ann's private plan"
+GROUP_MEMBER = "gus"  # in the owner's group with the correspondent: not an actor
+GROUP_SECRET = "SECRET-GROUP carl to ann and gus: the plan"
 # (The timezone is no secret marker: the preferences page lists every timezone.)
-OWNER_SECRETS = (MESSAGE_TO_OWNER, MESSAGE_FROM_OWNER, NOTICE_SUBJECT, "SECRET-PUSH-ann")
+OWNER_SECRETS = (MESSAGE_TO_OWNER, MESSAGE_FROM_OWNER, NOTICE_SUBJECT, "SECRET-PUSH-ann",
+                 GROUP_SECRET, "SECRET-GROUP-TITLE")
 MESSAGE_TO_VICTIM = "SECRET-VIC carl to vic: see you"
+BLOCKED_BY_OWNER = "mallory"  # a user the owner blocks: not an actor
 NOTICE_TO_VICTIM = "SECRET-VIC-NOTE only for vic"
 
 
@@ -73,7 +78,8 @@ class SecurityLayer(PloneSandboxLayer):
     defaultBases = (PLONESOCIAL_FIXTURE,)
 
     def setUpPloneSite(self, portal):
-        for userid in (OWNER, CORRESPONDENT, VICTIM, "bob", "sadie", "max"):
+        for userid in (OWNER, CORRESPONDENT, VICTIM, BLOCKED_BY_OWNER, GROUP_MEMBER, "bob",
+                       "sadie", "max"):
             api.user.create(email=f"{userid}@example.org", username=userid, password=PASSWORD,
                             properties={"fullname": userid.title()})
         api.user.grant_roles(username="sadie", roles=["Site Administrator"])
@@ -87,6 +93,10 @@ class SecurityLayer(PloneSandboxLayer):
         inboxes = getUtility(IMessagingLocator).get_inboxes()
         inboxes.send(OWNER, CORRESPONDENT, MESSAGE_FROM_OWNER)
         inboxes.send(CORRESPONDENT, OWNER, MESSAGE_TO_OWNER)  # unread by the owner
+        inboxes[OWNER].block(BLOCKED_BY_OWNER)
+        group = messaging_api.create_group(OWNER, [CORRESPONDENT, GROUP_MEMBER],
+                                           "SECRET-GROUP-TITLE")
+        messaging_api.send_to_group(CORRESPONDENT, group.id, GROUP_SECRET)  # unread by the owner
         manager = getUtility(IActivityLocator).get_manager()
         manager.notify([OWNER], NOTICE_SUBJECT)
         manager.subscriptions.follow(OWNER, CORRESPONDENT)
@@ -248,7 +258,7 @@ TO_EVERYBODY = {"POST @broadcasts on site"}
 
 # The GETs that write on purpose: reading a conversation marks it read, and the
 # notification menu's see-and-redirect link marks the notification seen.
-GET_WRITES = {"@@conversation on site", "@@see on site"}
+GET_WRITES = {"@@conversation on site", "@@group on site", "@@see on site"}
 
 
 def expected_access(endpoint, actor, context):
@@ -301,6 +311,31 @@ PROBES = {
     "PATCH @inbox on site": [_p("PATCH", "@inbox/carl", {"read": True}, 204, 404)],
     "DELETE @inbox on site": [_p("DELETE", "@inbox/carl/{msg}", owner=204, foreign=404),
                               _p("DELETE", "@inbox/carl", owner=204, foreign=404)],
+    "GET @blocks on site": [_p("GET", "@blocks")],
+    "POST @blocks on site": [_p("POST", "@blocks", {"userid": "carl"}, 201, 201)],
+    # Only the owner blocks mallory: unblocking them is 404 for everyone else.
+    "DELETE @blocks on site": [_p("DELETE", f"@blocks/{BLOCKED_BY_OWNER}", owner=204,
+                                  foreign=404)],
+    "GET @conversations on site": [
+        _p("GET", "@conversations"), _p("GET", "@conversations/{group}", foreign=404),
+        _p("GET", "@conversations/{group}/messages", foreign=404),
+        _p("GET", "@conversations/{group}/messages/{gmsg}", foreign=404),
+        _p("GET", "@conversations/{group}/participants", foreign=404)],
+    "POST @conversations on site": [
+        _p("POST", "@conversations", {"participants": ["carl", "gus"]}, 201, 201),
+        _p("POST", "@conversations/{group}/messages", {"text": "hi"}, 201, 404),
+        _p("POST", "@conversations/{group}/participants", {"userids": ["vic"]}, 200, 404)],
+    "PATCH @conversations on site": [
+        _p("PATCH", "@conversations/{group}", {"read": True}, 200, 404),
+        _p("PATCH", "@conversations/{group}", {"muted": True}, 200, 404),
+        _p("PATCH", "@conversations/{group}", {"title": "New title"}, 200, 404),
+        _p("PATCH", "@conversations/{group}", {"owner": "carl"}, 200, 404)],
+    "DELETE @conversations on site": [
+        _p("DELETE", "@conversations/{group}/participants/gus", owner=204, foreign=404),
+        _p("DELETE", "@conversations/{group}", owner=204, foreign=404)],
+    "GET @messaging-settings on site": [_p("GET", "@messaging-settings")],
+    "PATCH @messaging-settings on site": [
+        _p("PATCH", "@messaging-settings", {"hide_read_receipts": True})],
     "GET @notification-settings on site": [_p("GET", "@notification-settings")],
     "PATCH @notification-settings on site": [
         _p("PATCH", "@notification-settings", {"digest_hour": 5})],
@@ -338,6 +373,27 @@ PROBES = {
         _p("POST", "@@conversation", {"with": "carl", "delete_message": "{msg}"}, 302, 404),
         _p("POST", "@@conversation", {"with": "carl", "delete_conversation": "1"}, 302, 404),
         _p("POST", "@@conversation", {"with": "carl", "text": "reply"}, 302, 302)],
+    "@@blocked on site": [
+        _p("GET", "@@blocked"),
+        _p("POST", "@@blocked", {"block": "carl"}, 302, 302),
+        _p("POST", "@@blocked", {"unblock": BLOCKED_BY_OWNER}, 302, 404)],
+    "@@new-conversation on site": [
+        _p("GET", "@@new-conversation"),
+        _p("POST", "@@new-conversation", {"participants:list": ["carl", "gus"], "text": "hi"},
+           302, 302)],
+    "@@group on site": [
+        _p("GET", "@@group?id={group}", foreign=404, writes=True),
+        _p("POST", "@@group", {"id": "{group}", "text": "reply"}, 302, 404),
+        _p("POST", "@@group", {"id": "{group}", "rename": "1", "title": "T"}, 302, 404),
+        _p("POST", "@@group", {"id": "{group}", "add": "1", "userids": "vic"}, 302, 404),
+        _p("POST", "@@group", {"id": "{group}", "kick": "gus"}, 302, 404),
+        _p("POST", "@@group", {"id": "{group}", "transfer": "carl"}, 302, 404),
+        _p("POST", "@@group", {"id": "{group}", "mute": "1"}, 302, 404),
+        _p("POST", "@@group", {"id": "{group}", "leave": "1"}, 302, 404),
+        _p("POST", "@@group", {"id": "{group}", "delete": "1"}, 302, 404)],
+    "@@messaging-settings on site": [
+        _p("GET", "@@messaging-settings"),
+        _p("POST", "@@messaging-settings", {"hide_read_receipts": "1"}, 302, 302)],
     "@@notifications on site": [
         _p("GET", "@@notifications"),
         _p("POST", "@@notifications", {"mark_seen": "{note}"}, 302, 404),
@@ -415,7 +471,11 @@ def owner_ids(portal):
     manager = getUtility(IActivityLocator).get_manager()
     [note] = [n.id for n in manager.get_by_recipient(OWNER).all()
               if n.subject == NOTICE_SUBJECT]
-    return {"msg": incoming[0], "note": note, "uuid": api.content.get_uuid(portal["private-doc"]),
+    [group_id] = messaging_api.get_groups().group_ids(OWNER)
+    group = messaging_api.get_groups().get(group_id)
+    group_message = group.message_ids(OWNER, 1)[0]
+    return {"msg": incoming[0], "note": note, "group": group_id, "gmsg": group_message,
+            "uuid": api.content.get_uuid(portal["private-doc"]),
             "portal": portal.absolute_url(), "victim": VICTIM}
 
 
@@ -480,7 +540,17 @@ def owner_snapshot(userid=OWNER):
                 conversation.new_messages_count,
                 tuple((m.id, m.text, m.new) for m in conversation.get_messages()))
     preferences = manager.get_preferences(userid, create=False)
+    groups = []
+    for group in messaging_api.get_user_groups(userid):
+        membership = group.get_membership(userid)
+        groups.append((group.id, group.title, group.owner,
+                       tuple(m.userid for m in group.participants()),
+                       tuple((m.id, m.text) for m in group.get_messages(userid)),
+                       group.unread(userid), membership.muted, membership.how_left))
     return {
+        "groups": tuple(sorted(groups)),
+        "blocked": tuple(inbox.get_blocked()) if inbox is not None else (),
+        "hide_read_receipts": inbox is not None and inbox.hide_read_receipts,
         "unread": inbox.new_messages_count if inbox is not None else 0,
         "conversations": conversations,
         "notifications": tuple((n.id, n.subject, n.seen)

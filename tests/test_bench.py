@@ -19,7 +19,7 @@ class TestBench(unittest.TestCase):
         bench = load_script("bench")
         with tempfile.TemporaryDirectory() as tmp:
             bench.main(["--storages", "filestorage", "--items", "1500", "--followers", "300,700",
-                        "--ops", "16", "--scenarios", "S0,S1,S2,S3,S4,S5",
+                        "--ops", "16", "--scenarios", "S0,S1,S2,S3,S4,S5,S8",
                         "--data-dir", tmp, "--json", f"{tmp}/results.json",
                         "--markdown", f"{tmp}/results.md"])
             results = json.loads(Path(f"{tmp}/results.json").read_text())
@@ -35,6 +35,12 @@ class TestBench(unittest.TestCase):
         self.assertEqual(figures["S5"]["700"]["missing"], 0)
         self.assertEqual(figures["S5"]["700"]["queued"], 200)  # beyond the 500 inline
         self.assertIn("| S5 fan-out | 700 followers", table)
+        group = figures["S8"]
+        self.assertEqual((group["ops"], group["failed"], group["unread_wrong"]), (16, 0, 0))
+        self.assertEqual(group["messages"], group["stored_messages"])
+        self.assertEqual(group["messages"], group["expected_messages"])
+        self.assertLessEqual(group["objects_per_send_max"], 5)
+        self.assertIn("| S8 group | 200-person group, 8 writers |", table)
         self.assertIn("| S3 counts | unread count: 1,000 vs 1,500 items |", table)
 
     def test_tiny_realtime_s7(self):

@@ -128,3 +128,89 @@ class TestInBrowser(unittest.TestCase):
         bob.wait_for_selector("#plonesocial-dropdown.show")
         self.assertIn("Ann Ames edited The better plan", bob.inner_text("#plonesocial-dropdown"))
         self.shot(bob, "06-bob-watched-edit")
+
+
+class TestGroupInBrowser(TestInBrowser):
+    """Issue 15: a three-person group at a phone's width, from the keyboard where it matters."""
+
+    def person(self, userid, width=375):
+        context = self.browser.new_context(viewport={"width": width, "height": 740})
+        self.addCleanup(context.close)
+        page = context.new_page()
+        page.set_default_timeout(20000)
+        page.goto(f"{self.site}/login")
+        page.fill("#__ac_name", userid)
+        page.fill("#__ac_password", "secret-password")
+        page.click("button[name='buttons.login']")
+        page.wait_for_load_state()
+        return page
+
+    def assert_no_horizontal_scroll(self, page):
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        self.assertLessEqual(width, 375, f"{page.url} scrolls sideways ({width} px)")
+
+    # The inherited two-person test runs once, at desktop width, in TestInBrowser.
+    test_message_badge_and_watched_page = None
+
+    def test_three_person_group(self):
+        api.user.create(email="cat@example.org", username="cat", password="secret-password",
+                        properties={"fullname": "Cat Cole"})
+        transaction.commit()
+        ann = self.person("ann")
+        ann.goto(f"{self.site}/@@inbox")
+        ann.click("text=New conversation")
+        self.assert_no_horizontal_scroll(ann)
+        ann.fill("#more-people", "bob, cat")
+        ann.fill("#group-title", "Picnic")
+        ann.fill("#first-text", "Who brings what?")
+        ann.click("#new-conversation-form button[name=create]")
+        ann.wait_for_url("**/@@group?id=*")
+        self.assertEqual(ann.locator("#participants > li").count(), 3)
+        for name in ("Ann Ames", "Bob Baker", "Cat Cole"):
+            self.assertIn(name, ann.inner_text("#participants"))
+        self.assert_no_horizontal_scroll(ann)
+        self.shot(ann, "g1-ann-group")
+
+        bob = self.person("bob")
+        bob.goto(f"{self.site}/@@inbox")
+        self.assertIn("Picnic", bob.inner_text("#plonesocial-inbox"))
+        self.assertIn("2 unread", bob.inner_text("#plonesocial-inbox"))
+        self.assert_no_horizontal_scroll(bob)
+        bob.click("text=Picnic")
+        self.assertIn("Who brings what?", bob.inner_text("#group-messages"))
+        # From the keyboard: the labelled text field, then Tab to Send and Enter.
+        bob.focus("#group-text")
+        bob.keyboard.type("Bread <b>and</b> cheese")
+        bob.keyboard.press("Tab")
+        self.assertEqual(bob.evaluate("() => document.activeElement.name"), "send")
+        bob.keyboard.press("Enter")
+        bob.wait_for_load_state()
+        self.assertIn("Bread <b>and</b> cheese", bob.inner_text("#group-messages"))
+        self.assert_no_horizontal_scroll(bob)
+        self.shot(bob, "g2-bob-sent")
+
+        ann.reload()  # opening the group marks it read: Bob sees Ann's receipt
+        self.assertIn("Bread <b>and</b> cheese", ann.inner_text("#group-messages"))
+        bob.reload()
+        self.assertEqual(bob.inner_text("#group-receipt"), "Seen by Ann Ames")
+        self.shot(bob, "g2b-bob-receipt")
+        ann.click("button:has-text('Remove Cat Cole')")
+        ann.wait_for_load_state()
+        self.assertIn("Ann Ames removed Cat Cole", ann.inner_text("#group-messages"))
+        self.assertNotIn("Cat Cole", ann.inner_text("#participants"))
+
+        cat = self.person("cat")
+        cat.goto(f"{self.site}/@@inbox")
+        cat.click("text=Picnic")
+        self.assertIn("You are no longer in this conversation", cat.inner_text("#plonesocial-group"))
+        self.assertEqual(cat.locator("#group-text").count(), 0)
+        self.shot(cat, "g3-cat-removed")
+
+        bob.reload()
+        bob.click("button[name=leave]")
+        bob.wait_for_url("**/@@inbox")
+        self.assertIn("You left the conversation.", bob.inner_text("body"))
+        ann.reload()
+        self.assertIn("Bob Baker left the conversation", ann.inner_text("#group-messages"))
+        self.assert_no_horizontal_scroll(ann)
+        self.shot(ann, "g4-ann-after-leave")

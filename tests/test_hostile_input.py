@@ -25,6 +25,7 @@ from plone.testing.zope import Browser
 from plonesocial.activitystream import exc as activity_exc
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.browser.views import linkify
+from plonesocial.messaging import api as messaging_api
 from plonesocial.messaging import exc as messaging_exc
 from plonesocial.messaging.interfaces import IMessagingLocator
 from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
@@ -125,6 +126,9 @@ def check_consistency(test, inboxes, manager):
     """Every counter equals the real count; every BTree passes BTrees.check."""
     inboxes.check_invariants()
     manager.check_invariants()
+    groups = messaging_api.get_groups()
+    if groups is not None:
+        groups.check_invariants()
 
 
 def snapshot(inboxes, manager):
@@ -158,7 +162,23 @@ def snapshot(inboxes, manager):
         },
         "push": {userid: tuple(s.endpoint for s in manager.get_push_subscriptions(userid))
                  for userid in people},
+        "groups": group_snapshot(),
     }
+
+
+def group_snapshot():
+    """Every group as its participants see it (issue 15)."""
+    groups = messaging_api.get_groups()
+    if groups is None:
+        return None
+    found = []
+    for userid in ("ann", "bob", "cat"):
+        for group in groups.groups_of(userid):
+            found.append((userid, group.id, group.title, group.owner, group.message_count,
+                          tuple((m.userid, m.how_left, m.muted, m.read_count)
+                                for m in group.memberships()),
+                          tuple((m.id, m.text) for m in group.get_messages(userid))))
+    return tuple(sorted(found))
 
 
 class TestPythonAPI(unittest.TestCase):
@@ -768,3 +788,44 @@ class TestPages(RestTestCase):
         self.assertEqual(urlparse(location).hostname, "nohost", location)
         self.assertFalse(set("\r\n") & set(location), location)
         self.check_consistent()
+
+
+class TestGroupBodies(RestTestCase):
+    """Issue 15: whatever @conversations is sent, no 500 and no half-written group."""
+
+    def setUp(self):
+        super().setUp()
+        api.user.create(email="cat@example.org", username="cat", password="secret-password")
+        transaction.commit()
+        response = self.ann.post(f"{self.site}/@conversations",
+                                 {"participants": ["bob", "cat"], "title": PAYLOADS[2]})
+        self.assertEqual(response.status_int, 201, response.body)
+        self.group = response.json["id"]
+
+    @BOUNDED
+    @given(body=json_values)
+    @example(body={"participants": ["bob", "cat"], "title": {"a": 1}})
+    @example(body={"participants": ["bob", ["cat"]]})
+    @example(body={"title": "\ud800", "owner": "bob"})
+    def test_any_json_body(self, body):
+        for method, path in (("POST", "@conversations"),
+                             ("POST", f"@conversations/{self.group}/messages"),
+                             ("POST", f"@conversations/{self.group}/participants"),
+                             ("PATCH", f"@conversations/{self.group}")):
+            self.attempt(self.ann, method, path, body)
+
+    @BOUNDED
+    @given(title=st.one_of(hostile_text, surrogate_text, json_scalars))
+    def test_titles(self, title):
+        response = self.attempt(self.ann, "PATCH", f"@conversations/{self.group}",
+                                {"title": title})
+        if response.status_int == 200:
+            self.assertEqual(response.json["title"], " ".join((title or "").split()))
+
+    @BOUNDED
+    @given(segments=st.lists(st.one_of(hostile_text, st.sampled_from(
+        ["messages", "participants", "0", "-1", "9" * 30, "ann", "bob"])), max_size=4))
+    def test_path_segments(self, segments):
+        path = "/".join(quote(s, safe="") for s in [self.group, *segments] if s)
+        for method in ("GET", "DELETE"):
+            self.attempt(self.bob, method, f"@conversations/{path}")

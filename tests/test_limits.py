@@ -195,7 +195,7 @@ class TestRecipientsLimit(LimitsTestCase):
 class TestUpgrade(unittest.TestCase):
     layer = PLONESOCIAL_INTEGRATION_TESTING
 
-    def test_1003_to_1005(self):
+    def test_1003_to_1006(self):
         """A site of 1003 gets the 1004 records, then its settings move to their
         subsystems' records with their values, and its Inboxes forget the copies
         of the limits they kept."""
@@ -219,7 +219,7 @@ class TestUpgrade(unittest.TestCase):
         [step] = [s for s in setup.listUpgrades("plonesocial:default") if s["source"] == ("1003",)]
         self.assertEqual(step["dest"], ("1004",))
         setup.upgradeProfile("plonesocial:default")
-        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1007",))
+        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1008",))
         self.assertEqual(api.portal.get_registry_record(record("max_messages_per_minute")), 30)
         self.assertEqual(api.portal.get_registry_record(record("max_recipients")), 100)
         self.assertEqual(api.portal.get_registry_record("plonesocial.privacy.erase_messages"),
@@ -316,3 +316,17 @@ class TestRestLimits(unittest.TestCase):
         self.assertNotIn("next", everything)
         self.assertEqual(self.ann.get(f"{self.site}/@subscriptions?after=nonsense").status_int,
                          400)
+
+
+class TestGroupUpgrade(unittest.TestCase):
+    layer = PLONESOCIAL_INTEGRATION_TESTING
+
+    def test_1005_to_1006_adds_the_group_limit(self):
+        setup = api.portal.get_tool("portal_setup")
+        registry = api.portal.get_tool("portal_registry")
+        del registry.records["plonesocial.messaging.max_group_participants"]
+        setup.setLastVersionForProfile("plonesocial:default", "1005")
+        setup.upgradeProfile("plonesocial:default")
+        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1006",))
+        self.assertEqual(
+            api.portal.get_registry_record("plonesocial.messaging.max_group_participants"), 200)

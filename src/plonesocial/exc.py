@@ -133,6 +133,32 @@ class MessageNotFound(MessagingNotFound):
     """The conversation has no message with that id."""
 
 
+# Issue 15 (blocking everywhere): unblocking someone one has not blocked.
+class NotBlocked(MessagingNotFound):
+    """The user has not blocked that person."""
+
+
+# Issue 15: group conversations.
+class InvalidGroup(MessagingError, InvalidInput):
+    """A group cannot be created or changed as asked (participants, title)."""
+
+
+class TooManyParticipants(InvalidGroup):
+    """More participants than the site allows (``max_group_participants``)."""
+
+
+class NotGroupOwner(MessagingError, Refused):
+    """Only the owner of the group may do this."""
+
+
+class NotAParticipant(MessagingError, Refused):
+    """The user is no (longer a) participant: they may read what they received, not write."""
+
+
+class GroupNotFound(MessagingNotFound):
+    """No group with that id, or the user never was in it."""
+
+
 # -- activity streams ---------------------------------------------------------------
 
 

@@ -71,6 +71,7 @@ def purge(context):
     """Delete every stored message, activity, notification and subscription."""
     site = _site(context)
     purged = [messaging.purge_storage(site), activitystream.purge_storage(site),
-              purge_outbox(site), idempotency.STORAGE.purge(site)]
+              purge_outbox(site), idempotency.STORAGE.purge(site),
+              messaging.GROUPS.purge(site)]  # group conversations
     if any(purged):
         logger.warning("plonesocial: every stored message and activity of the site was deleted")

@@ -22,6 +22,11 @@ def conversation_url(other, base=None):
     return f"{portal_url(base)}/@@conversation?{urlencode({'with': other})}"
 
 
+def group_url(group_id, base=None):
+    """The page of a group conversation."""
+    return f"{portal_url(base)}/@@group?{urlencode({'id': group_id})}"
+
+
 def inbox_url(base=None):
     return f"{portal_url(base)}/@@inbox"
 

@@ -15,10 +15,14 @@ from plonesocial import _
 from plonesocial import exc
 from plonesocial.activitystream import api as activitystream
 from plonesocial.messaging import api as messaging
+from plonesocial.messaging.group_rendering import group_title
+from plonesocial.messaging.group_rendering import system_text
+from plonesocial.messaging.interfaces import IGroupConversation
 from plonesocial.people import display_name
 from plonesocial.people import user_exists
 from plonesocial.text import excerpt
 from plonesocial.urls import conversation_url
+from plonesocial.urls import group_url
 from plonesocial.urls import notification_url
 from Products.Five.browser import BrowserView
 from urllib.parse import urlencode
@@ -102,7 +106,9 @@ class InboxView(SocialView):
 
     def prepare(self):
         self.unread = messaging.count_unread(self.userid)
-        self.conversations = messaging.get_conversations(self.userid)
+        # Issue 15: 1:1 conversations and groups together, newest first.
+        self.conversations = [entry(self.userid, conversation) for _, conversation in
+                              messaging.list_conversations(self.userid, limit=100)]
 
     def handle_post(self):
         recipient = self.request.form.get("recipient")
@@ -130,6 +136,26 @@ class InboxView(SocialView):
         return excerpt(message.text, 100) if message is not None else ""
 
 
+def entry(userid, conversation):
+    """A row of the inbox: a 1:1 conversation or a group, as `userid` sees it."""
+    if not IGroupConversation.providedBy(conversation):
+        message = conversation.last_message
+        return {"url": conversation_url(conversation.username),
+                "username": conversation.username,  # live updates find the row by it
+                "name": display_name(conversation.username),
+                "excerpt": excerpt(message.text, 100) if message is not None else "",
+                "updated": conversation.last_updated,
+                "unread": conversation.new_messages_count, "group": False}
+    ids = conversation.message_ids(userid, 1)
+    last = conversation.get_message(userid, ids[0]) if ids else None
+    text = "" if last is None else (system_text(last) if last.action else last.text)
+    return {"url": group_url(conversation.id), "username": None,
+            "name": group_title(conversation, userid),
+            "excerpt": excerpt(text, 100), "updated": last.created if last else None,
+            "unread": conversation.unread(userid), "group": True,
+            "participants": conversation.participants_count}
+
+
 class ConversationView(InboxView):
     """@@conversation?with=userid: my messages with one person; opening it marks it read."""
 
@@ -141,17 +167,21 @@ class ConversationView(InboxView):
 
     def prepare(self):
         self.with_ = self.other()
+        # Issue 15: the Block / Unblock button of the page.
+        self.blocked = messaging.is_blocked(self.userid, self.with_)
         try:
             self.conversation = messaging.get_conversation(self.userid, self.with_)
         except exc.ConversationNotFound:
             if not user_exists(self.with_):
                 raise NotFound("No such conversation") from None
-            self.conversation, self.messages = None, []
+            self.conversation, self.messages, self.seen = None, [], None
             return
         if self.conversation.new_messages_count:
             # The one GET that writes on purpose: reading a conversation marks it read.
             alsoProvides(self.request, IDisableCSRFProtection)
         self.conversation, self.messages = messaging.open_conversation(self.userid, self.with_)
+        # Issue 15: the read receipt ("Seen" under my newest message they read).
+        self.seen = messaging.seen_by_other(self.userid, self.with_)
 
     def handle_post(self):
         other = self.other()

@@ -14,9 +14,26 @@ input (nothing is written then), ``NotFound`` subclasses for unknown ids,
 """
 
 from plonesocial import exc
+from plonesocial.clock import as_utc
+from plonesocial.clock import to_key
+from plonesocial.clock import utcnow
+from plonesocial.messaging.groups import ADDED
+from plonesocial.messaging.groups import check_group
+from plonesocial.messaging.groups import check_text
+from plonesocial.messaging.groups import check_title
+from plonesocial.messaging.groups import conversation_list
+from plonesocial.messaging.groups import KICKED
+from plonesocial.messaging.groups import LEFT
+from plonesocial.messaging.groups import OWNER
+from plonesocial.messaging.groups import RENAMED
+from plonesocial.messaging.inbox import check_userid
 from plonesocial.messaging.interfaces import IMessagingLocator
+from plonesocial.messaging.locator import GROUPS
+from plonesocial.messaging.settings import get_settings
+from plonesocial.people import ERASED_PREFIX
 from plonesocial.people import user_exists
 from zope.component import getUtility
+from zope.component.hooks import getSite
 
 
 def get_inboxes():
@@ -43,9 +60,12 @@ def get_inbox(userid):
 
 
 def count_unread(userid):
-    """How many received messages `userid` has not read, all conversations. O(1)."""
+    """How many received messages `userid` has not read: 1:1 conversations (a
+    counter, O(1)) and the groups they are in and did not mute (derived from
+    each group's counter and their read marker, O(number of their groups))."""
     inbox = get_inbox(userid)
-    return 0 if inbox is None else inbox.new_messages_count
+    direct = 0 if inbox is None else inbox.new_messages_count
+    return direct + count_group_unread(userid)
 
 
 def get_conversations(userid, limit=None):
@@ -118,18 +138,301 @@ def delete_message(userid, other, message_id):
     del conversation[message_id]
 
 
-def block(userid, other):
-    """Refuse messages from `other` from now on."""
-    get_inboxes().get_inbox(userid, create=True).block(other)
+def block(userid, other, check_user=True):
+    """Refuse messages from `other` from now on; blocking twice is blocking once.
+
+    With `check_user`, only users of this site: a block set against an id
+    nobody has would greet whoever registers it later. Raises UnknownUser,
+    InvalidUserId or SelfMessage (blocking oneself); nothing is written then.
+    """
+    check_userid(other)
+    if check_user and not user_exists(other):
+        raise exc.UnknownUser(f"No user {other!r}", userid=other)
+    inboxes = get_inboxes()
+    inbox = inboxes.get(userid)
+    if inbox is not None and inbox.is_blocked(other):
+        return
+    if other == userid:
+        raise exc.SelfMessage(f"{userid!r} cannot block themselves")
+    inboxes.get_inbox(userid, create=True).block(other)
 
 
 def unblock(userid, other):
+    """Accept messages from `other` again; raise NotBlocked unless `userid` blocked them."""
+    if not is_blocked(userid, other):
+        raise exc.NotBlocked(f"You have not blocked {other!r}")
+    get_inbox(userid).unblock(other)
+
+
+def is_blocked(userid, other):
+    """Tell whether `userid` refuses messages from `other`."""
     inbox = get_inbox(userid)
-    if inbox is not None:
-        inbox.unblock(other)
+    return inbox is not None and inbox.is_blocked(other)
 
 
 def get_blocked(userid):
     """The user ids `userid` refuses messages from, a list."""
     inbox = get_inbox(userid)
     return [] if inbox is None else list(inbox.get_blocked())
+
+
+# -- read receipts (issue 15) -----------------------------------------------------------
+#
+# Each participant's read marker is visible to the others, unless they hide
+# their receipts; who hides theirs sees nobody else's either.
+
+RECEIPT_SCAN = 50  # how many of the newest 1:1 messages a receipt looks through
+
+
+def receipts_hidden(userid):
+    """Tell whether `userid` hides their read receipts (default: they show)."""
+    inbox = get_inbox(userid)
+    return inbox is not None and inbox.hide_read_receipts
+
+
+def set_receipts_hidden(userid, hidden):
+    """Hide (or show again) `userid`'s read receipts; raise InvalidInput unless a bool."""
+    if not isinstance(hidden, bool):
+        raise exc.InvalidInput("hide_read_receipts must be true or false")
+    if hidden == receipts_hidden(userid):
+        return
+    get_inboxes().get_inbox(userid, create=True).hide_read_receipts = hidden
+
+
+def seen_by_other(userid, other):
+    """The id of the newest message `userid` sent `other` that `other` has read, or None.
+
+    None as well when either of them hides read receipts. Reads the other's
+    copy of the conversation (their read marker); writes nothing.
+    """
+    if receipts_hidden(userid) or receipts_hidden(other):
+        return None
+    mine = get_conversation(userid, other)
+    inbox = get_inbox(other)
+    theirs = inbox.get(userid) if inbox is not None else None
+    if theirs is None:
+        return None
+    for message_id in mine.message_ids(RECEIPT_SCAN):
+        message = mine[message_id]
+        if message.sender != userid:
+            continue
+        copy = theirs.get(message_id)  # both copies take the same id unless it was taken
+        if copy is not None and copy.uid == message.uid and not copy.new:
+            return message_id
+    return None
+
+
+def group_read_markers(userid, group_id):
+    """{participant: newest message id they read} of the group's current participants
+    who show receipts, for `userid` (empty when they hide their own)."""
+    group = get_group(userid, group_id)
+    if receipts_hidden(userid):
+        return {}
+    return {m.userid: m.read_key for m in group.participants()
+            if m.userid != userid and m.read_key is not None and not receipts_hidden(m.userid)}
+
+
+def group_seen_by(userid, group_id, message_id):
+    """Who of the others has read up to `message_id` (its sender left out), for `userid`."""
+    group = get_group(userid, group_id)
+    message = group.get_message(userid, message_id)
+    markers = group_read_markers(userid, group_id)
+    return [other for other, read in markers.items()
+            if read >= message_id and other != message.sender]
+
+
+# -- group conversations (issue 15) ---------------------------------------------------
+#
+# A group is addressed by its id; a user reaches it only while they are or
+# were in it (GroupNotFound otherwise, as for a group that does not exist).
+# Departed participants read what they received and write nothing.
+
+
+def get_groups(create=False):
+    """The IGroups of the current site, or None (with `create`, made on first use)."""
+    site = getSite()
+    if site is None:
+        raise LookupError("No current site: call setSite(portal) first")
+    return GROUPS.create(site) if create else GROUPS.get(site)
+
+
+def _settings():
+    return get_settings()
+
+
+def _check_can_add(adder, userids_to_add):
+    """Refuse unknown users, erased ones and those who block `adder` (before any write)."""
+    if isinstance(userids_to_add, str) or not isinstance(userids_to_add, (list, tuple)):
+        raise exc.InvalidGroup("participants must be a list of user ids")
+    inboxes = get_inboxes()
+    for userid in userids_to_add:
+        check_userid(userid, "participant")
+        if userid.startswith(ERASED_PREFIX) or not user_exists(userid):
+            raise exc.UnknownUser(f"No user {userid!r}", userid=userid)
+        inbox = inboxes.get(userid)
+        if inbox is not None and inbox.is_blocked(adder):
+            raise exc.SenderBlocked(f"{userid!r} does not accept messages from {adder!r}")
+
+
+def create_group(owner, participants, title=None):
+    """Create a group of `owner` (its owner) and 2 to ``max_group_participants``
+    `participants`; return it. Raises UnknownUser, SenderBlocked (a participant
+    blocks the owner), InvalidGroup, TooManyParticipants: nothing is written then."""
+    check_userid(owner, "owner")
+    _check_can_add(owner, participants)
+    limit = _settings().max_group_participants
+    check_group(owner, participants, title, limit)
+    return get_groups(create=True).create(owner, participants, title, max_participants=limit)
+
+
+def get_group(userid, group_id):
+    """The group `group_id` if `userid` is or was in it; else raise GroupNotFound."""
+    groups = get_groups()
+    group = groups.get(group_id) if groups is not None else None
+    if group is None or group.get_membership(userid) is None:
+        raise exc.GroupNotFound(f"No conversation {group_id!r}")
+    return group
+
+
+def _owned_group(userid, group_id):
+    group = get_group(userid, group_id)
+    if group.owner != userid:
+        raise exc.NotGroupOwner("Only the owner of the conversation may do this")
+    return group
+
+
+def _active_group(userid, group_id):
+    group = get_group(userid, group_id)
+    if not group.is_participant(userid):
+        raise exc.NotAParticipant("You are no longer a participant of this conversation")
+    return group
+
+
+def send_to_group(sender, group_id, text):
+    """Store `text` once in the group; return the message. O(1) writes."""
+    group = _active_group(sender, group_id)
+    check_text(text, get_inboxes().max_message_length)
+    _count_send(sender)
+    return group.send(sender, text, as_utc(None))
+
+
+def _count_send(sender):
+    """The per-sender rate limit, shared with 1:1 sends (the sender's own inbox)."""
+    inboxes = get_inboxes()
+    limit = inboxes.max_messages_per_minute
+    if not limit:
+        return
+    now = to_key(utcnow()) // 1_000_000
+    inbox = inboxes.get(sender)
+    if inbox is not None and inbox.sent_recently(now) >= limit:
+        wait = inbox.retry_after(now)
+        raise exc.RateLimitExceeded(
+            f"{sender!r} sent {limit} messages in the last minute; try again in {wait} seconds",
+            retry_after=wait)
+    inboxes.get_inbox(sender, create=True).count_send(now)
+
+
+def get_group_messages(userid, group_id, limit, before=None, after=None):
+    """Up to `limit` messages `userid` may read, newest first; keyset paging by id."""
+    group = get_group(userid, group_id)
+    return [group.get_message(userid, key)
+            for key in group.message_ids(userid, limit, before=before, after=after)]
+
+
+def get_group_message(userid, group_id, message_id):
+    return get_group(userid, group_id).get_message(userid, message_id)
+
+
+def mark_group_read(userid, group_id):
+    """Move `userid`'s read marker to the newest message they may read (O(1) writes)."""
+    get_group(userid, group_id).mark_read(userid)
+
+
+def open_group(userid, group_id):
+    """The group and its messages for `userid`, oldest first, marking it read."""
+    group = get_group(userid, group_id)
+    messages = list(group.get_messages(userid))
+    if group.unread(userid):
+        group.mark_read(userid)
+    return group, messages
+
+
+def rename_group(userid, group_id, title):
+    """Give the group a new title (the owner only); a system message records it."""
+    group = _owned_group(userid, group_id)
+    title = check_title(title)
+    if title != group.title:
+        group.title = title
+        group.system(userid, RENAMED, as_utc(None), title=title)
+
+
+def add_participants(userid, group_id, userids_to_add):
+    """Add people to the group (the owner only); they see messages from now on."""
+    group = _owned_group(userid, group_id)
+    _check_can_add(userid, userids_to_add)
+    get_groups().add(group, list(userids_to_add),
+                     max_participants=_settings().max_group_participants)
+    group.system(userid, ADDED, as_utc(None), userids=tuple(userids_to_add))
+
+
+def kick_participant(userid, group_id, other):
+    """Remove `other` from the group (the owner only); they keep what they received."""
+    group = _owned_group(userid, group_id)
+    if other == userid:
+        raise exc.InvalidGroup("Leave the conversation instead of removing yourself")
+    if not group.is_participant(other):
+        raise exc.InvalidGroup(f"{other!r} is not a participant")
+    group.system(userid, KICKED, as_utc(None), userids=(other,))
+    group.depart(other, KICKED)
+
+
+def leave_group(userid, group_id):
+    """Leave the group; the owner's leaving passes ownership to the longest-standing
+    participant (a system message says so). Blocks do not stop anyone leaving."""
+    group = _active_group(userid, group_id)
+    was_owner = group.owner == userid
+    group.system(userid, LEFT, as_utc(None))
+    group.depart(userid, LEFT)
+    if was_owner and group.owner is not None:
+        group.system(userid, OWNER, as_utc(None), userids=(group.owner,))
+
+
+def transfer_group(userid, group_id, new_owner):
+    """Make `new_owner`, a participant, the owner (the owner only)."""
+    group = _owned_group(userid, group_id)
+    if new_owner == userid or not group.is_participant(new_owner):
+        raise exc.InvalidGroup(f"{new_owner!r} is not another participant")
+    group.owner = new_owner
+    group.system(userid, OWNER, as_utc(None), userids=(new_owner,))
+
+
+def delete_group(userid, group_id):
+    """Delete the group and its messages for everyone (the owner only)."""
+    get_groups().delete(_owned_group(userid, group_id))
+
+
+def mute_group(userid, group_id, muted=True):
+    """Mute (or unmute) the group for `userid`: it stops counting in their unread total."""
+    group = _active_group(userid, group_id)
+    membership = group.get_membership(userid)
+    if membership.muted != bool(muted):
+        membership.muted = bool(muted)
+
+
+def get_user_groups(userid):
+    """The groups `userid` is or was in, a list (no order)."""
+    groups = get_groups()
+    return [] if groups is None else groups.groups_of(userid)
+
+
+def count_group_unread(userid):
+    """Unread messages of the groups `userid` did not mute."""
+    groups = get_groups()
+    return 0 if groups is None else groups.count_unread(userid)
+
+
+def list_conversations(userid, limit, before=None):
+    """Up to `limit` of `userid`'s conversations, 1:1 and groups mixed, newest first,
+    as (cursor, conversation) pairs; `before` a cursor: only older ones (keyset
+    paging). See conversation_list for the order and its cost."""
+    return conversation_list(get_inbox(userid), get_groups(), userid, limit, before)

@@ -2,14 +2,20 @@
 
 from plonesocial.exc import ConversationNotFound  # noqa: F401
 from plonesocial.exc import EmptyMessage  # noqa: F401
+from plonesocial.exc import GroupNotFound  # noqa: F401
 from plonesocial.exc import InboxNotFound  # noqa: F401
+from plonesocial.exc import InvalidGroup  # noqa: F401
 from plonesocial.exc import InvalidMessage  # noqa: F401
 from plonesocial.exc import InvalidUserId  # noqa: F401
 from plonesocial.exc import MessageNotFound  # noqa: F401
 from plonesocial.exc import MessageTooLong  # noqa: F401
 from plonesocial.exc import MessagingError  # noqa: F401
 from plonesocial.exc import MessagingNotFound as NotFound  # noqa: F401
+from plonesocial.exc import NotAParticipant  # noqa: F401
+from plonesocial.exc import NotBlocked  # noqa: F401
+from plonesocial.exc import NotGroupOwner  # noqa: F401
 from plonesocial.exc import RateLimitExceeded  # noqa: F401
 from plonesocial.exc import RecipientErased  # noqa: F401
 from plonesocial.exc import SelfMessage  # noqa: F401
 from plonesocial.exc import SenderBlocked  # noqa: F401
+from plonesocial.exc import TooManyParticipants  # noqa: F401

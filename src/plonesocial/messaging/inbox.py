@@ -57,6 +57,10 @@ class Inbox(Persistent):
         # userids whose messages this user refuses
         self._blocked = OOTreeSet()
 
+    # Issue 15: True hides this user's read receipts from others (and theirs
+    # from this user). A class default: inboxes stored before it read False.
+    hide_read_receipts = False
+
     # UTC second (int) -> messages sent in it, the last RATE_WINDOW seconds
     # only; created by the first counted send.  It lives in the sender's own
     # inbox, which every send writes anyway, so counting adds no conflicts

@@ -220,3 +220,114 @@ class IConversationReadEvent(IObjectEvent):
     owner = Attribute("Userid of who read.")
     username = Attribute("Userid of the other party.")
     moved = Attribute("True when the read marker moved (there was something new).")
+
+# -- group conversations (issue 15) ---------------------------------------------------
+
+
+class IGroupMessage(Interface):
+    """One message of a group conversation, stored once for every participant.
+
+    A system message (``action`` set) records a change of the group: its
+    ``facts`` are rendered in the reader's language when shown.
+    """
+
+    group_id = Attribute("The id of its group.")
+    id = Attribute("Key in the group (int, UTC µs of `created`, moved on where taken).")
+    uid = Attribute("Hex string naming this message.")
+    sender = Attribute("Userid of the author; of a system message, who acted.")
+    text = Attribute("The text (plain text), or None for a system message.")
+    created = Attribute("When it was sent: a naive datetime in UTC.")
+    action = Attribute("None, or created, added, kicked, left, renamed, owner.")
+    facts = Attribute("A system message's facts: userids (a tuple), title.")
+
+
+class IMembership(Interface):
+    """One participant's state in one group: joined, departed, read marker, muted.
+
+    Written by that participant (reading, sending, muting) or when the
+    participants change; never by other participants' sends.
+    """
+
+    userid = Attribute("The participant.")
+    order = Attribute("Join number in the group: the smallest is the longest-standing.")
+    joined_key = Attribute("Messages with a greater id are visible to them.")
+    left_key = Attribute("None, or the newest message id visible after they departed.")
+    how_left = Attribute("None (a participant), 'left' or 'kicked'.")
+    read_count = Attribute("Read marker: the group's message count they read up to.")
+    read_key = Attribute("Read marker: the newest message id they read (read receipts).")
+    muted = Attribute("True: the group does not count in their unread total.")
+    active = Attribute("True while they are a participant.")
+
+
+class IGroupConversation(Interface):
+    """A conversation of an owner and 2 or more other participants.
+
+    Messages are stored once; each participant's unread count is the
+    group's message count minus their read marker, so a send writes O(1)
+    objects (the message's bucket, the counter, the sender's Membership)
+    whatever the group's size. Departed participants keep read access to
+    the messages up to their departure.
+    """
+
+    id = Attribute("Hex string naming the group.")
+    title = Attribute("The title, '' for none.")
+    owner = Attribute("Userid of the owner, a participant (None once nobody is left).")
+    message_count = Attribute("Messages ever added: the group's sequence number.")
+    participants_count = Attribute("How many participants it has now.")
+    last_key = Attribute("The newest message id, or None.")
+
+    def get_membership(userid):
+        """The IMembership of `userid` (current or former), or None."""
+
+    def participants():
+        """The current participants' IMemberships, longest-standing first."""
+
+    def is_participant(userid):
+        """Tell whether `userid` is a participant now."""
+
+    def unread(userid):
+        """How many messages `userid` has not read (derived, O(1))."""
+
+    def recency_key(userid):
+        """The newest message id `userid` sees: the group's place in their list."""
+
+    def message_ids(userid, limit, before=None, after=None):
+        """Up to `limit` ids of messages `userid` may read, newest first; keyset
+        paging as IConversation.message_ids."""
+
+    def get_message(userid, message_id):
+        """The message if `userid` may read it; else raise MessageNotFound."""
+
+    def get_messages(userid):
+        """The messages `userid` may read, oldest first."""
+
+    def seen_by(message_id, exclude=()):
+        """Userids whose read marker reached `message_id` (read receipts)."""
+
+    def send(sender, text, created):
+        """Store a message by `sender` once; raise NotAParticipant. Called by the API."""
+
+    def mark_read(userid):
+        """Move `userid`'s read marker to the newest message they may read."""
+
+
+class IGroups(Interface):
+    """Every group conversation of a site: group id -> IGroupConversation, and
+    each user's index of the groups they are or were in (one subtree per user)."""
+
+    def create(owner, participants, title=None, created=None, max_participants=200):
+        """Create and return a group; `participants` are 2 to `max_participants`
+        other user ids. Raises InvalidGroup, TooManyParticipants, InvalidUserId;
+        nothing is written then."""
+
+    def get(group_id):
+        """The group with that id, or None."""
+
+    def group_ids(userid):
+        """Ids of the groups `userid` is or was in."""
+
+    def add(group, userids, created=None, max_participants=200):
+        """Make `userids` participants of `group` (they see messages from now on)."""
+
+    def delete(group):
+        """Delete `group` and its messages for everyone."""

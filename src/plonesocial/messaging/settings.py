@@ -29,6 +29,15 @@ class IMessagingSettings(Interface):
         min=0,
     )
 
+    # Issue 15: group conversations.
+    max_group_participants = schema.Int(
+        title=_("Participants per group"),
+        description=_("How many people a group conversation may have besides its owner."),
+        default=200,
+        min=2,
+        max=10000,
+    )
+
 
 SETTINGS = RegistrySettings(IMessagingSettings, PREFIX)
 get_settings = SETTINGS.get

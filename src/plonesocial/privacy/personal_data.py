@@ -16,6 +16,7 @@ from plonesocial import userids
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.clock import isoformat
 from plonesocial.clock import utcnow
+from plonesocial.messaging.api import get_groups
 from plonesocial.messaging.interfaces import IMessagingLocator
 from plonesocial.people import ERASED_NAME
 from plonesocial.people import ERASED_PREFIX
@@ -66,6 +67,7 @@ def export_user_data(userid):
         "sent_messages_elsewhere": elsewhere.sent_messages_elsewhere(
             inboxes, userid, elsewhere.exported_uids(inboxes.get(userid))),
         **elsewhere.export_delivery(userid),
+        "groups": _export_groups(userid),
         "notifications": _export_notifications(manager, userid),
         "subscriptions": {
             "following": [serialize(s) for s in subscriptions.following(userid)],
@@ -98,9 +100,26 @@ def _export_inbox(inbox):
     return {
         "new_messages_count": inbox.new_messages_count,
         "blocked": list(inbox.get_blocked()),
+        "hide_read_receipts": inbox.hide_read_receipts,  # issue 15
         "conversations": [_export_conversation(c, c.get_messages())
                           for c in inbox.get_conversations()],
     }
+
+
+def _export_groups(userid):
+    """The groups `userid` is or was in, as they see them, with their read marker."""
+    groups = get_groups()
+    exported = []
+    for group in [] if groups is None else groups.groups_of(userid):
+        membership = group.get_membership(userid)
+        exported.append({
+            "id": group.id, "title": group.title, "owner": group.owner,
+            "participants": [m.userid for m in group.participants()],
+            "left": membership.how_left, "muted": membership.muted,
+            "read_marker": membership.read_key, "unread": group.unread(userid),
+            "messages": [serialize(message) for message in group.get_messages(userid)],
+        })
+    return exported
 
 
 def _export_notifications(manager, userid):
@@ -154,6 +173,10 @@ def erase_user_data(userid, messages=None, names=()):
             anonymised += 1
     inboxes.remove_inbox(userid)
     summary["conversations"] = anonymised
+    # Issue 15: groups keep the user's messages anonymised, or as they are.
+    groups = get_groups()
+    summary["groups"] = 0 if groups is None else groups.erase_user(
+        userid, *((placeholder, ERASED_TEXT) if messages == "anonymise" else ()))
     summary["notifications"] = manager.notifications.remove_list(userid)
     manager.queue.drop_recipient(userid)
     summary["subscriptions"] = manager.subscriptions.erase_user(userid)

@@ -36,4 +36,6 @@ class InboxGet(InboxService):
         page = self.page(url, [self.serialize(m) for m in messages],
                          [m.id for m in messages], limit, url)
         page["conversation"] = self.serialize(conversation)
+        # Issue 15: the read receipt, my newest message the other has read.
+        page["seen"] = messaging.seen_by_other(self.userid, conversation.username)
         return page

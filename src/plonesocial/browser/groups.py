@@ -1,0 +1,166 @@
+"""Group conversation pages: New conversation (with a user picker) and a group's page
+with its participants, messages and the group menu."""
+
+from plone import api
+from plone.protect.interfaces import IDisableCSRFProtection
+from plonesocial import _
+from plonesocial import exc
+from plonesocial.activitystream import api as activitystream
+from plonesocial.browser.views import linkify
+from plonesocial.browser.views import SocialView
+from plonesocial.messaging import api as messaging
+from plonesocial.messaging.group_rendering import group_title
+from plonesocial.messaging.group_rendering import seen_by_text
+from plonesocial.messaging.group_rendering import system_text
+from plonesocial.people import display_name
+from plonesocial.people import is_erased
+from plonesocial.people import user_exists
+from plonesocial.urls import group_url
+from urllib.parse import urlencode
+from zExceptions import NotFound
+from zope.interface import alsoProvides
+
+import re
+
+
+MAX_CONTACTS = 500
+SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def contacts(userid):
+    """The people `userid` may pick: whom they follow, write with or share a group with.
+
+    Only people the writer already sees on the site, never a list of all
+    members; anyone else is named by user name.
+    """
+    found = {s.target for s in activitystream.get_manager().subscriptions.following(userid)}
+    inbox = messaging.get_inbox(userid)
+    if inbox is not None:
+        found.update(inbox.keys())
+    for group in messaging.get_user_groups(userid):
+        found.update(m.userid for m in group.participants())
+    found.discard(userid)
+    people = [p for p in found if not is_erased(p) and user_exists(p)][:MAX_CONTACTS]
+    return sorted(people, key=lambda p: (display_name(p).lower(), p))
+
+
+def userids_from_form(form, picked="participants", typed="more"):
+    """The user ids picked (checkboxes) and typed (separated by spaces or commas)."""
+    chosen = form.get(picked) or []
+    if isinstance(chosen, str):
+        chosen = [chosen]
+    more = form.get(typed)
+    typed_ids = SEPARATORS.split(more.strip()) if isinstance(more, str) and more.strip() else []
+    result = []
+    for userid in [*chosen, *typed_ids]:
+        if isinstance(userid, str) and userid and userid not in result:
+            result.append(userid)
+    return result
+
+
+class NewConversationView(SocialView):
+    """@@new-conversation: pick people (2 or more: a group; 1: a 1:1 conversation)."""
+
+    def prepare(self):
+        self.contacts = [{"userid": p, "fullname": self.fullname(p)}
+                         for p in contacts(self.userid)]
+
+    def handle_post(self):
+        form = self.request.form
+        people = userids_from_form(form)
+        back = f"{self.portal_url}/@@new-conversation"
+        text = form.get("text")
+        try:
+            if len(people) == 1:
+                if not isinstance(text, str) or not text.strip():
+                    raise exc.EmptyMessage("Write a first message to start a conversation")
+                messaging.send(self.userid, people[0], text)
+                return f"{self.portal_url}/@@conversation?{urlencode({'with': people[0]})}"
+            group = messaging.create_group(self.userid, people, form.get("title"))
+            if isinstance(text, str) and text.strip():
+                messaging.send_to_group(self.userid, group.id, text)
+        except exc.UnknownUser as error:
+            api.portal.show_message(_("There is no user ${userid}.",
+                                      mapping={"userid": error.userid}), self.request,
+                                    type="error")
+            return back
+        except exc.MessagingError as error:
+            api.portal.show_message(_("Not created: ${error}", mapping={"error": str(error)}),
+                                    self.request, type="error")
+            return back
+        return group_url(group.id)
+
+
+class GroupView(SocialView):
+    """@@group?id=...: a group's messages and menu; opening it marks it read."""
+
+    def group_id(self):
+        group_id = self.request.form.get("id")
+        if not isinstance(group_id, str) or not group_id:
+            raise NotFound("No such conversation")
+        return group_id
+
+    def prepare(self):
+        try:
+            group = messaging.get_group(self.userid, self.group_id())
+        except exc.GroupNotFound:
+            raise NotFound("No such conversation") from None
+        if group.unread(self.userid):
+            # Like the 1:1 page: reading a conversation marks it read.
+            alsoProvides(self.request, IDisableCSRFProtection)
+        self.group, self.messages = messaging.open_group(self.userid, group.id)
+        self.membership = group.get_membership(self.userid)
+        self.is_owner = group.owner == self.userid
+        self.participants = [{"userid": m.userid, "fullname": self.fullname(m.userid),
+                              "owner": m.userid == group.owner}
+                             for m in group.participants()]
+        self.title = group_title(group, self.userid)
+        # Read receipts under the newest message: "Seen by Ann, Bob and 3 others".
+        last = self.messages[-1] if self.messages else None
+        self.seen_by = seen_by_text(messaging.group_seen_by(self.userid, group.id, last.id)) \
+            if last is not None else ""
+        self.last_id = last.id if last is not None else None
+        self.url = group_url(group.id)
+
+    def text(self, message):
+        return linkify(message.text)
+
+    def system_text(self, message):
+        return system_text(message)
+
+    def handle_post(self):
+        form = self.request.form
+        group_id = self.group_id()
+        back = group_url(group_id)
+        me = self.userid
+        try:
+            if "leave" in form:
+                messaging.leave_group(me, group_id)
+                api.portal.show_message(_("You left the conversation."), self.request)
+                return f"{self.portal_url}/@@inbox"
+            if "delete" in form:
+                messaging.delete_group(me, group_id)
+                api.portal.show_message(_("The conversation was deleted."), self.request)
+                return f"{self.portal_url}/@@inbox"
+            if "kick" in form:
+                messaging.kick_participant(me, group_id, form["kick"])
+            elif "transfer" in form:
+                messaging.transfer_group(me, group_id, form["transfer"])
+            elif "rename" in form:
+                messaging.rename_group(me, group_id, form.get("title"))
+            elif "add" in form:
+                messaging.add_participants(me, group_id, userids_from_form(form, "", "userids"))
+            elif "mute" in form:
+                messaging.mute_group(me, group_id, form["mute"] == "1")
+            else:
+                messaging.send_to_group(me, group_id, form.get("text"))
+        except exc.GroupNotFound:
+            raise NotFound("No such conversation") from None
+        except exc.UnknownUser as error:
+            api.portal.show_message(_("There is no user ${userid}.",
+                                      mapping={"userid": error.userid}), self.request,
+                                    type="error")
+        except exc.MessagingError as error:
+            api.portal.show_message(_("Not done: ${error}", mapping={"error": str(error)}),
+                                    self.request, type="error")
+        return back

@@ -1,0 +1,544 @@
+"""Group conversations: messages stored once, per-participant read markers.
+
+A group's messages live in one tree of the group, never copied per
+participant, so a send writes O(1) objects whatever the group's size:
+
+- the bucket of the group's message tree that takes the new message,
+- the group's message counter (a ``BTrees.Length``: concurrent sends add up),
+- the sender's own Membership (their read marker moves past their message).
+
+Nothing else: not the group object (its title, owner and participants change
+only when the owner or a participant changes them), not the other
+participants. Each participant's unread count is derived, not stored: the
+group's message count minus the count at their read marker. Concurrent sends
+by different participants touch the counter (resolved by adding up), the
+bucket (resolved by BTrees unless two sends split the same bucket or take
+the same key, which Zope's retry repeats) and different Memberships.
+
+A participant's conversation list finds their groups in a per-user index
+(one subtree per user), written only when they join or the group is deleted.
+"""
+
+from BTrees.check import check as check_btree
+from BTrees.IOBTree import IOBTree
+from BTrees.Length import Length
+from BTrees.LOBTree import LOBTree
+from BTrees.OOBTree import OOBTree
+from BTrees.OOBTree import OOTreeSet
+from persistent import Persistent
+from plonesocial import exc
+from plonesocial import userids
+from plonesocial.clock import as_utc
+from plonesocial.clock import to_key
+from plonesocial.messaging.inbox import check_userid
+from plonesocial.messaging.interfaces import IGroupConversation
+from plonesocial.messaging.interfaces import IGroupMessage
+from plonesocial.messaging.interfaces import IGroups
+from plonesocial.messaging.interfaces import IMembership
+from zope.interface import implementer
+
+import heapq
+import itertools
+import uuid
+import zlib
+
+
+MAX_TITLE_LENGTH = 200
+
+# How many trees hold a group's messages: a sender's messages go to the tree
+# of their userid's hash, so concurrent senders rarely touch the same bucket
+# (an append to a shared bucket resolves, a shared bucket split does not).
+SHARDS = 64
+
+
+def shard_of(userid):
+    return zlib.crc32((userid or "").encode("utf-8")) % SHARDS
+
+# The kinds of system messages; their facts are rendered per reader.
+CREATED = "created"
+ADDED = "added"
+KICKED = "kicked"
+LEFT = "left"
+RENAMED = "renamed"
+OWNER = "owner"
+SYSTEM_ACTIONS = (CREATED, ADDED, KICKED, LEFT, RENAMED, OWNER)
+
+
+def check_title(title):
+    """Return `title` stripped ('' for none); raise InvalidGroup if it is no short text."""
+    if title is None:
+        return ""
+    if not isinstance(title, str):
+        raise exc.InvalidGroup(f"title must be a string, not {type(title).__name__}")
+    userids.check_unicode(title, "title", exc.InvalidGroup)
+    title = " ".join(title.split())
+    if len(title) > MAX_TITLE_LENGTH:
+        raise exc.InvalidGroup(
+            f"The title has {len(title)} characters; at most {MAX_TITLE_LENGTH} are allowed")
+    return title
+
+
+def check_text(text, max_length):
+    """Raise an InvalidMessage error unless `text` is a message to send.
+
+    The rule of Inboxes.send for 1:1 messages, for group messages.
+    """
+    if not isinstance(text, str):
+        raise exc.InvalidMessage(f"text must be a string, not {type(text).__name__}")
+    userids.check_unicode(text, "text", exc.InvalidMessage)
+    if not text.strip():
+        raise exc.EmptyMessage("The message is empty")
+    if len(text) > max_length:
+        raise exc.MessageTooLong(
+            f"The message has {len(text)} characters; at most {max_length} are allowed")
+    return text
+
+
+def check_group(owner, participants, title, max_participants):
+    """Return (other participants, title) of a group to create, or raise (see IGroups.create)."""
+    check_userid(owner, "owner")
+    if isinstance(participants, str) or not isinstance(participants, (list, tuple)):
+        raise exc.InvalidGroup("participants must be a list of user ids")
+    others = []
+    for userid in participants:
+        check_userid(userid, "participant")
+        if userid == owner:
+            raise exc.InvalidGroup("The creator is a participant already")
+        if userid in others:
+            raise exc.InvalidGroup(f"{userid!r} is listed twice")
+        others.append(userid)
+    if len(others) < 2:
+        raise exc.InvalidGroup("A group needs at least 2 other participants")
+    if len(others) > max_participants:
+        raise exc.TooManyParticipants(
+            f"A group has at most {max_participants} other participants, not {len(others)}")
+    return others, check_title(title)
+
+
+@implementer(IGroupMessage)
+class GroupMessage:
+    """One message of a group, stored once; inline in its tree's bucket (it never
+    changes), so it names its group by id, not by a reference."""
+
+    def __init__(self, group_id, id, uid, sender, text, created, action=None, facts=None):
+        self.group_id = group_id
+        self.id = id
+        self.uid = uid
+        self.sender = sender  # the author; for a system message, who acted
+        self.text = text  # None for a system message
+        self.created = created
+        self.action = action  # None, or one of SYSTEM_ACTIONS
+        # A system message's facts: {"userids": (...), "title": "..."}
+        self.facts = dict(facts or {})
+
+
+@implementer(IMembership)
+class Membership(Persistent):
+    """One participant's state in one group; written only by that participant
+    (read marker, mute) or by a change of the group's participants."""
+
+    def __init__(self, userid, order, joined_key, joined_count):
+        self.userid = userid
+        self.order = order  # the group's join number: who stands longest
+        self.joined_key = joined_key  # messages with a greater id are visible
+        self.left_key = None  # once departed: messages up to this id stay visible
+        self.left_count = None  # the group's message count at departure
+        self.how_left = None  # None (a participant), LEFT or KICKED
+        self.read_count = joined_count  # read marker: the message count read up to
+        self.read_key = None  # read marker: the newest message id read (receipts)
+        self.muted = False
+
+    @property
+    def active(self):
+        return self.how_left is None
+
+    def visible(self, key):
+        return key > self.joined_key and (self.left_key is None or key <= self.left_key)
+
+
+@implementer(IGroupConversation)
+class GroupConversation(Persistent):
+    """A conversation of several people, with an owner and an optional title."""
+
+    def __init__(self, id, owner, title, created_key):
+        self.id = id
+        self.title = title
+        self.owner = owner
+        self.created_key = created_key
+        # shard number (int, see shard_of) -> LOBTree(message id -> GroupMessage):
+        # each sender writes their own shard, so concurrent senders rarely share
+        # a bucket and never a bucket split (created when first needed)
+        self._shards = IOBTree()
+        self._count = Length()  # messages ever added: the group's sequence number
+        # userid -> Membership, current and former participants
+        self._members = OOBTree()
+        self._active = Length()  # current participants
+        self._joins = 0  # joins ever: the next Membership's order
+
+    # -- reading ----------------------------------------------------------------
+
+    @property
+    def message_count(self):
+        """How many messages were ever added (the sequence number)."""
+        return self._count()
+
+    @property
+    def participants_count(self):
+        return self._active()
+
+    def get_membership(self, userid):
+        """The Membership of `userid`, current or former, or None."""
+        return self._members.get(userid) if isinstance(userid, str) else None
+
+    def participants(self):
+        """Current participants' Memberships, longest-standing first."""
+        members = [m for m in self._members.values() if m.active]
+        members.sort(key=lambda m: m.order)
+        return members
+
+    def memberships(self):
+        """Every Membership, current and former (export, erasure, receipts)."""
+        return list(self._members.values())
+
+    def is_participant(self, userid):
+        membership = self.get_membership(userid)
+        return membership is not None and membership.active
+
+    def _max_key(self, upper=None):
+        """The greatest message id (at most `upper`), or None: O(shards · log n)."""
+        found = None
+        for tree in self._shards.values():
+            try:
+                key = tree.maxKey(upper) if upper is not None else tree.maxKey()
+            except ValueError:
+                continue
+            if found is None or key > found:
+                found = key
+        return found
+
+    def _newest_first(self, low, high=None):
+        """Message ids in (low, high], newest first, merged lazily from the shards."""
+        def descending(tree):
+            try:
+                key = tree.maxKey(high) if high is not None else tree.maxKey()
+            except ValueError:
+                return
+            while key > low:
+                yield key
+                try:
+                    key = tree.maxKey(key - 1)
+                except ValueError:
+                    return
+        return heapq.merge(*(descending(t) for t in self._shards.values()), reverse=True)
+
+    def _oldest_first(self, low, high=None):
+        """Messages with ids in (low, high], oldest first, merged from the shards."""
+        bounds = {"min": low, "excludemin": True}
+        if high is not None:
+            bounds["max"] = high
+        return heapq.merge(*(t.values(**bounds) for t in self._shards.values()),
+                           key=lambda message: message.id)
+
+    @property
+    def last_key(self):
+        """The newest message id, or None."""
+        return self._max_key()
+
+    def recency_key(self, userid):
+        """Where the group stands in `userid`'s conversation list (newest message they see)."""
+        membership = self._members[userid]
+        key = self._max_key(membership.left_key)
+        if key is None or key <= membership.joined_key:
+            return max(membership.joined_key, self.created_key)
+        return key
+
+    def unread(self, userid):
+        """How many messages `userid` has not read: derived from the counters."""
+        membership = self._members[userid]
+        upto = self._count() if membership.left_count is None else membership.left_count
+        return max(0, upto - membership.read_count)
+
+    def message_ids(self, userid, limit, before=None, after=None):
+        """Up to `limit` ids of messages `userid` may read, newest first (keyset paging)."""
+        membership = self._members[userid]
+        low, high = membership.joined_key, membership.left_key
+        if after is not None and before is None:
+            messages = self._oldest_first(max(low, after), high)
+            ids = [m.id for m in itertools.islice(messages, limit)]
+            ids.reverse()
+            return ids
+        if before is not None:
+            high = before - 1 if high is None else min(high, before - 1)
+        return list(itertools.islice(self._newest_first(low, high), limit))
+
+    def _get(self, message_id):
+        if not isinstance(message_id, int) or isinstance(message_id, bool):
+            return None
+        tree = self._shards.get(message_id % SHARDS)
+        return None if tree is None else tree.get(message_id)
+
+    def get_message(self, userid, message_id):
+        membership = self._members.get(userid)
+        message = self._get(message_id)
+        if message is None or membership is None or not membership.visible(message_id):
+            raise exc.MessageNotFound(f"No message {message_id!r} in this conversation")
+        return message
+
+    def get_messages(self, userid):
+        """Every message `userid` may read, oldest first."""
+        membership = self._members[userid]
+        return self._oldest_first(membership.joined_key, membership.left_key)
+
+    def all_messages(self):
+        """Every message, oldest first."""
+        return self._oldest_first(-1)
+
+    def seen_by(self, message_id, exclude=()):
+        """Userids of participants (current and former) whose read marker reached `message_id`."""
+        return [m.userid for m in self._members.values()
+                if m.userid not in exclude and m.read_key is not None
+                and m.read_key >= message_id]
+
+    # -- writing ----------------------------------------------------------------
+
+    def _add(self, sender, text, created, action=None, facts=None):
+        shard = shard_of(sender)
+        tree = self._shards.get(shard)
+        if tree is None:
+            tree = self._shards[shard] = LOBTree()
+        # The id is the time in µs with its low bits replaced by the shard
+        # number: chronological (to 64 µs), and it names its shard. A taken
+        # id (same sender's shard, same 64 µs) moves on to the next.
+        key = to_key(created) - to_key(created) % SHARDS + shard
+        # A system message comes after every message before it: a member added
+        # at the newest id sees the message that adds them.
+        floor = self._max_key() if action is not None else None
+        while key in tree or (floor is not None and key <= floor):
+            key += SHARDS
+        message = GroupMessage(self.id, key, uuid.uuid4().hex, sender, text, created, action, facts)
+        tree[key] = message
+        self._count.change(1)
+        return message
+
+    def _mark_read_to(self, membership, message):
+        # The writer has seen everything up to their own message (in their view).
+        membership.read_count = self._count()
+        membership.read_key = message.id
+
+    def send(self, sender, text, created):
+        membership = self._members.get(sender)
+        if membership is None or not membership.active:
+            raise exc.NotAParticipant(f"{sender!r} is not a participant of this conversation")
+        # Writing the sender's Membership (their read marker) also makes a
+        # concurrent kick or leave of the sender conflict with this send.
+        message = self._add(sender, text, created)
+        self._mark_read_to(membership, message)
+        return message
+
+    def system(self, actor, action, created, **facts):
+        message = self._add(actor, None, created, action, facts)
+        membership = self._members.get(actor)
+        if membership is not None and membership.active:
+            self._mark_read_to(membership, message)
+        return message
+
+    def join(self, userid, created_key):
+        """Make `userid` a participant (again); return their Membership."""
+        membership = self._members.get(userid)
+        self._joins += 1
+        fresh = Membership(userid, self._joins, created_key, self._count())
+        if membership is not None:
+            # Rejoining: what they read before they departed stays read.
+            fresh.read_key = membership.read_key
+            if membership.active:
+                raise exc.InvalidGroup(f"{userid!r} is a participant already")
+        self._members[userid] = fresh
+        self._active.change(1)
+        return fresh
+
+    def depart(self, userid, how):
+        membership = self._members[userid]
+        membership.how_left = how
+        membership.left_key = self.last_key or membership.joined_key
+        membership.left_count = self._count()
+        self._active.change(-1)
+        if self.owner == userid:
+            remaining = self.participants()
+            self.owner = remaining[0].userid if remaining else None
+        return membership
+
+    def mark_read(self, userid):
+        membership = self._members[userid]
+        upto = self._count() if membership.left_count is None else membership.left_count
+        last = self.last_key if membership.left_key is None else membership.left_key
+        if membership.read_count != upto:
+            membership.read_count = upto
+        if last is not None and last > membership.joined_key and membership.read_key != last:
+            membership.read_key = last
+
+    def forget_member(self, userid):
+        """Remove `userid`'s Membership for good (erasure); the others' stay."""
+        membership = self._members.pop(userid, None)
+        if membership is not None and membership.active:
+            self._active.change(-1)
+        if self.owner == userid:
+            remaining = self.participants()
+            self.owner = remaining[0].userid if remaining else None
+        return membership
+
+    def anonymise(self, userid, placeholder, text):
+        """Replace `userid` by `placeholder` in every message and their text by `text`."""
+        for message in list(self.all_messages()):
+            key = message.id
+            mine = message.sender == userid
+            named = userid in message.facts.get("userids", ())
+            if not (mine or named):
+                continue
+            facts = dict(message.facts)
+            if named:
+                facts["userids"] = tuple(placeholder if u == userid else u
+                                         for u in facts["userids"])
+            self._shards[key % SHARDS][key] = GroupMessage(
+                self.id, key, message.uid, placeholder if mine else message.sender,
+                text if mine and message.text is not None else message.text,
+                message.created, message.action, facts)
+
+    def check_invariants(self):
+        """Raise AssertionError unless trees and counters agree (tests)."""
+        check_btree(self._shards)
+        for shard, tree in self._shards.items():
+            check_btree(tree)
+            assert all(key % SHARDS == shard for key in tree.keys()), "shard of an id"
+        check_btree(self._members)
+        assert self._count() >= sum(1 for _ in self.all_messages()), "message counter"
+        assert self._active() == sum(1 for m in self._members.values() if m.active), \
+            "participant counter"
+        assert self.owner is None or self.is_participant(self.owner), "owner participates"
+        for membership in self._members.values():
+            assert 0 <= self.unread(membership.userid) <= self._count(), "unread"
+
+
+@implementer(IGroups)
+class Groups(Persistent):
+    """Every group conversation of a site, and each user's index of theirs."""
+
+    def __init__(self):
+        # group id (hex str) -> GroupConversation
+        self._groups = OOBTree()
+        # userid -> OOTreeSet(group ids): groups they are or were in
+        self._by_user = OOBTree()
+
+    def _index(self, userid, group_id):
+        tree = self._by_user.get(userid)
+        if tree is None:
+            tree = self._by_user[userid] = OOTreeSet()
+        tree.add(group_id)
+
+    def _unindex(self, userid, group_id):
+        tree = self._by_user.get(userid)
+        if tree is not None and group_id in tree:
+            tree.remove(group_id)
+            if not tree:
+                del self._by_user[userid]
+
+    def create(self, owner, participants, title=None, created=None, max_participants=200):
+        """Create a group of `owner` and `participants`; return it (see IGroups)."""
+        others, title = check_group(owner, participants, title, max_participants)
+        created = as_utc(created)
+        group_id = uuid.uuid4().hex
+        group = GroupConversation(group_id, owner, title, to_key(created) - 1)
+        self._groups[group_id] = group
+        for userid in (owner, *others):
+            group.join(userid, 0)
+            self._index(userid, group_id)
+        group.system(owner, CREATED, created, userids=tuple(others), title=title)
+        return group
+
+    def get(self, group_id):
+        return self._groups.get(group_id) if isinstance(group_id, str) else None
+
+    def group_ids(self, userid):
+        """Ids of the groups `userid` is or was in."""
+        tree = self._by_user.get(userid) if isinstance(userid, str) else None
+        return list(tree) if tree is not None else []
+
+    def groups_of(self, userid):
+        return [self._groups[group_id] for group_id in self.group_ids(userid)]
+
+    def add(self, group, userids_to_add, created=None, max_participants=200):
+        created = as_utc(created)
+        for userid in userids_to_add:
+            check_userid(userid, "participant")
+            if group.is_participant(userid):
+                raise exc.InvalidGroup(f"{userid!r} is a participant already")
+        if len(set(userids_to_add)) != len(userids_to_add) or not userids_to_add:
+            raise exc.InvalidGroup("Name each person to add once")
+        if group.participants_count - 1 + len(userids_to_add) > max_participants:
+            raise exc.TooManyParticipants(
+                f"A group has at most {max_participants} other participants")
+        key = group.last_key or group.created_key
+        for userid in userids_to_add:
+            group.join(userid, key)
+            self._index(userid, group.id)
+
+    def delete(self, group):
+        """Delete `group` for everyone (its messages with it)."""
+        for membership in group.memberships():
+            self._unindex(membership.userid, group.id)
+        del self._groups[group.id]
+
+    def erase_user(self, userid, placeholder=None, text=None):
+        """Erase `userid` from every group they were in; return how many.
+
+        Their Memberships and index go (ownership passes on); with a
+        `placeholder`, their messages are anonymised (their text becomes
+        `text`) and the placeholder stands for them in system messages.
+        """
+        groups = self.groups_of(userid)
+        for group in groups:
+            if placeholder is not None:
+                group.anonymise(userid, placeholder, text)
+            group.forget_member(userid)
+        self._by_user.pop(userid, None)
+        return len(groups)
+
+    def count_unread(self, userid):
+        """Unread messages of the groups `userid` is in and did not mute: derived
+        from each group's counter and their read marker, O(number of their groups)."""
+        total = 0
+        for group in self.groups_of(userid):
+            if not group.get_membership(userid).muted:
+                total += group.unread(userid)
+        return total
+
+    def check_invariants(self):
+        check_btree(self._groups)
+        check_btree(self._by_user)
+        for userid, tree in self._by_user.items():
+            for group_id in tree:
+                assert self._groups[group_id].get_membership(userid) is not None, "index"
+        for group in self._groups.values():
+            group.check_invariants()
+
+
+def conversation_list(inbox, groups, userid, limit, before=None):
+    """Up to `limit` (cursor, conversation) pairs of `userid`, 1:1 (from `inbox`,
+    an IInbox or None) and groups (from `groups`, an IGroups or None) mixed,
+    newest first; with `before`, only those whose cursor is smaller.
+
+    The cursor is the id of the newest message the user sees in it. 1:1
+    conversations come in order from the inbox's sharded order (read, never
+    written by a group send); groups are ordered here, O(g log g) for the
+    user's g groups: a send to a group writes nobody's list.
+    """
+    mine = [] if groups is None else groups.groups_of(userid)
+    pairs = [(group.recency_key(userid), group) for group in mine]
+    if before is not None:
+        pairs = [(key, group) for key, group in pairs if key < before]
+    pairs.sort(key=lambda pair: (-pair[0], pair[1].id))
+    direct = inbox.get_conversations() if inbox is not None else iter(())
+    direct = ((c.recency_key, c) for c in direct if c.recency_key is not None)
+    if before is not None:
+        direct = ((key, c) for key, c in direct if key < before)
+    merged = heapq.merge(direct, pairs, key=lambda pair: -pair[0])
+    return list(itertools.islice(merged, limit))

@@ -1,0 +1,91 @@
+"""@@new-conversation, @@group and the inbox's mixed list, in a browser session."""
+
+from plonesocial.messaging import api as messaging
+from tests.test_views import ViewsTestCase
+
+import transaction
+
+
+class TestGroupPages(ViewsTestCase):
+    def setUp(self):
+        super().setUp()
+        from plone import api
+
+        for userid, name in (("cat", "Cat Cole"), ("dan", "Dan Dee")):
+            api.user.create(email=f"{userid}@example.org", username=userid,
+                            password="secret-password", properties={"fullname": name})
+        messaging.send(sender="bob", recipient="ann", text="Hi Ann")
+        transaction.commit()
+
+    def groups(self):
+        transaction.begin()
+        return messaging.get_groups()
+
+    def test_create_pick_send_menu(self):
+        ann = self.browser("ann")
+        ann.open(f"{self.site}/@@inbox")
+        ann.getLink("New conversation").click()
+        # The picker offers people Ann knows (Bob wrote to her), not every member.
+        self.assertIn("Bob Baker", ann.contents)
+        self.assertNotIn("Dan Dee", ann.contents)
+        ann.getControl("Bob Baker").selected = True
+        ann.getControl(name="more").value = "cat"
+        ann.getControl(name="title").value = "Picnic <b>"
+        ann.getControl(name="text").value = "Who brings what?"
+        ann.getControl("Start the conversation").click()
+        self.assertIn("@@group?id=", ann.url)
+        self.assertIn("Picnic &lt;b&gt;", ann.contents)
+        [group_id] = self.groups().group_ids("ann")
+        bob = self.browser("bob")
+        bob.open(f"{self.site}/@@inbox")
+        self.assertIn("Picnic &lt;b&gt;", bob.contents)
+        self.assertIn("2 unread", bob.contents)  # the creation and the first message
+        bob.getLink("Picnic <b>").click()
+        self.assertIn("Who brings what?", bob.contents)
+        self.assertEqual(self.groups().get(group_id).unread("bob"), 0)
+        bob.getControl(name="text").value = "Bread"
+        bob.getControl(name="send").click()
+        self.assertEqual(self.groups().get(group_id).unread("ann"), 1)
+        # Only the owner has the owner's menu.
+        self.assertNotIn("Delete for everyone", bob.contents)
+        ann.open(f"{self.site}/@@group?id={group_id}")
+        ann.getControl(name="userids").value = "dan"
+        ann.getControl(name="add").click()
+        self.assertIn("Ann Ames added Dan Dee", ann.contents)
+        ann.getControl("Remove Cat Cole").click()
+        self.assertIn("Ann Ames removed Cat Cole", ann.contents)
+        ann.getControl("Leave the conversation").click()
+        self.assertIn("You left the conversation.", ann.contents)
+        self.assertEqual(self.groups().get(group_id).owner, "bob")
+        # Departed: read-only.
+        ann.open(f"{self.site}/@@group?id={group_id}")
+        self.assertIn("You are no longer in this conversation", ann.contents)
+        self.assertNotIn('name="text"', ann.contents)
+
+    def test_errors_write_nothing(self):
+        ann = self.browser("ann")
+        ann.open(f"{self.site}/@@new-conversation")
+        ann.getControl(name="more").value = "bob, nobody"
+        ann.getControl("Start the conversation").click()
+        self.assertIn("There is no user nobody.", ann.contents)
+        ann.getControl(name="more").value = "bob"
+        ann.getControl("Start the conversation").click()
+        self.assertIn("Write a first message to start a conversation", ann.contents)
+        self.assertIsNone(self.groups())
+
+    def test_one_person_is_a_one_to_one_conversation(self):
+        ann = self.browser("ann")
+        ann.open(f"{self.site}/@@new-conversation")
+        ann.getControl(name="more").value = "cat"
+        ann.getControl(name="text").value = "Hello Cat"
+        ann.getControl("Start the conversation").click()
+        self.assertIn("@@conversation?with=cat", ann.url)
+
+    def test_strangers_get_404(self):
+        from zExceptions import NotFound
+
+        group = messaging.create_group("ann", ["bob", "cat"])
+        transaction.commit()
+        dan = self.browser("dan")
+        with self.assertRaises(NotFound):
+            dan.open(f"{self.site}/@@group?id={group.id}")
