@@ -321,12 +321,12 @@ class TestRestLimits(unittest.TestCase):
 class TestGroupUpgrade(unittest.TestCase):
     layer = PLONESOCIAL_INTEGRATION_TESTING
 
-    def test_1005_to_1006_adds_the_group_limit(self):
+    def test_1007_to_1008_adds_the_group_limit(self):
         setup = api.portal.get_tool("portal_setup")
         registry = api.portal.get_tool("portal_registry")
         del registry.records["plonesocial.messaging.max_group_participants"]
-        setup.setLastVersionForProfile("plonesocial:default", "1005")
+        setup.setLastVersionForProfile("plonesocial:default", "1007")
         setup.upgradeProfile("plonesocial:default")
-        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1006",))
+        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1008",))
         self.assertEqual(
             api.portal.get_registry_record("plonesocial.messaging.max_group_participants"), 200)
