@@ -14,6 +14,11 @@ class PlonesocialLayer(PloneSandboxLayer):
     defaultBases = (PLONE_FIXTURE,)
 
     def setUpZope(self, app, configurationContext):
+        import zope.i18n.config
+
+        # Compile the .po files as `make run` does (zope_i18n_compile_mo_files),
+        # before our ZCML registers the catalogues: the pages are tested in German too.
+        zope.i18n.config.COMPILE_MO_FILES = True
         import plone.app.contenttypes
         import plone.app.discussion
         import plone.restapi

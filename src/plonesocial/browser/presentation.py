@@ -116,3 +116,22 @@ def why(notification, request):
         if text:
             return text
     return ""
+
+
+# Icons as inline SVG (16x16, currentColor): emoji need a font a server cannot count on.
+ICONS = {
+    "bell": "M8 1a1 1 0 0 1 1 1v.6A5 5 0 0 1 13 7.5V11l2 2H1l2-2V7.5A5 5 0 0 1 7 2.6V2a1 1 0 0 1 "
+            "1-1zM6 14h4a2 2 0 0 1-4 0z",
+    "create": "M7 2h2v5h5v2H9v5H7V9H2V7h5z",
+    "edit": "M11 1l4 4-9 9H2v-4z",
+    "move": "M1 7h10V3l5 5-5 5V9H1z",
+    "delete": "M5 1h6v2h4v2H1V3h4zM2 6h12l-1 9H3z",
+    "comment": "M1 2h14v9H6l-4 4v-4H1z",
+    "other": "M8 5a3 3 0 1 1 0 6 3 3 0 0 1 0-6z",
+}
+
+
+def icon(name):
+    """An inline SVG icon, hidden from screen readers (the text next to it says it all)."""
+    return ('<svg class="plonesocial-icon" width="16" height="16" viewBox="0 0 16 16" '
+            f'fill="currentColor" aria-hidden="true" focusable="false"><path d="{ICONS[name]}"/></svg>')

@@ -4,6 +4,7 @@ from plone import api
 from plone.app.layout.viewlets.common import ViewletBase
 from plonesocial import _
 from plonesocial.activitystream import api as activitystream
+from plonesocial.browser.presentation import icon
 from plonesocial.browser.presentation import initials
 from plonesocial.browser.presentation import Times
 from plonesocial.browser.presentation import why
@@ -50,6 +51,7 @@ class NotificationsMenu(LatestNotifications, ViewletBase):
     """Bell with the not-seen count, the latest notifications, and the unread messages."""
 
     interval = 10000  # ms between two polls of the count (a 304 while nothing changed)
+    bell = icon("bell")
 
     def update(self):
         super().update()

@@ -12,6 +12,7 @@ from plone.protect.interfaces import IDisableCSRFProtection
 from plonesocial import _
 from plonesocial import exc
 from plonesocial.activitystream import api as activitystream
+from plonesocial.browser.presentation import icon
 from plonesocial.browser.presentation import initials
 from plonesocial.browser.presentation import Times
 from plonesocial.browser.presentation import why
@@ -288,8 +289,7 @@ class StreamView(SocialView):
         ("content", _("Watched content")),
         ("site", _("Everything on the site")),
     )
-    ICONS = {"Create": "\u2795", "Update": "\u270f\ufe0f", "Delete": "\U0001f5d1\ufe0f",
-             "Move": "\u27a1\ufe0f"}
+    ICONS = {"Create": "create", "Update": "edit", "Delete": "delete", "Move": "move"}
 
     def prepare(self):
         from plone.base.interfaces import IPloneSiteRoot
@@ -317,8 +317,8 @@ class StreamView(SocialView):
 
     def icon(self, activity):
         if activity.object is not None and activity.object.kind == "comment":
-            return "\U0001f4ac"
-        return self.ICONS.get(activity.verb, "\u2022")
+            return icon("comment")
+        return icon(self.ICONS.get(activity.verb, "other"))
 
     def object_url(self, activity):
         """The URL of the activity's object (a comment's item) if the reader may View it."""
