@@ -110,7 +110,7 @@ def check():
             and sorted(PLACEHOLDER.findall(m)) != sorted(PLACEHOLDER.findall(translations[m]))
         ]
         if problems:
-            print(f"{language} catalogue incomplete ({len(problems)}): fill {po.relative_to(ROOT)}")
+            print(f"{language} catalogue incomplete ({len(problems)}): fill {po}")
             for problem in problems:
                 print("  ", problem)
             failed = 1
