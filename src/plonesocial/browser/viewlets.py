@@ -14,6 +14,7 @@ from plonesocial.urls import notification_url
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from urllib.parse import urlencode
+from zExceptions import MethodNotAllowed
 from zExceptions import Unauthorized
 from zope.i18n import translate
 
@@ -81,6 +82,8 @@ class MenuItems(LatestNotifications, BrowserView):
     def __call__(self):
         if api.user.is_anonymous():
             raise Unauthorized("Log in first")
+        if self.request.method not in ("GET", "HEAD"):
+            raise MethodNotAllowed(f"{self.request.method} is not allowed here")
         self.load_latest()
         self.request.response.setHeader("Cache-Control", "private, no-cache")
         return self.items()

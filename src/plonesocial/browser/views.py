@@ -415,12 +415,15 @@ class FollowingView(SocialView):
 
     def handle_post(self):
         form = self.request.form
+        subscriptions = activitystream.get_manager().subscriptions
         if isinstance(form.get("unfollow"), str):
-            activitystream.unfollow(self.userid, form["unfollow"])
+            if subscriptions.is_following(self.userid, form["unfollow"]):
+                activitystream.unfollow(self.userid, form["unfollow"])
             api.portal.show_message(_("You no longer follow ${name}.",
                                       mapping={"name": display_name(form["unfollow"])}),
                                     self.request)
         elif isinstance(form.get("unwatch"), str):
-            activitystream.unwatch(self.userid, form["unwatch"])
+            if subscriptions.is_watching(self.userid, form["unwatch"]):
+                activitystream.unwatch(self.userid, form["unwatch"])
             api.portal.show_message(_("You no longer watch this item."), self.request)
         return f"{self.portal_url}/@@following"
