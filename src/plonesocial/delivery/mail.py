@@ -14,6 +14,7 @@ from plonesocial import logger
 from plonesocial.activitystream.rendering import render_body
 from plonesocial.activitystream.rendering import render_subject
 from plonesocial.urls import notification_url as item_url
+from plonesocial.urls import portal_url as site_url
 from zope.i18n import translate
 
 
@@ -80,8 +81,8 @@ def _message(to, subject, text, html):
 
 
 def _footer(language):
-    portal_url = api.portal.get().absolute_url()
-    preferences_url = f"{portal_url}/{PREFERENCES_VIEW}"
+    # The configured site URL when a job mails outside a request (issue 14).
+    preferences_url = f"{site_url()}/{PREFERENCES_VIEW}"
     label = _t(_("Change how you hear about things"), language)
     return (f"{label}: {preferences_url}",
             f'<p><a href="{escape(preferences_url)}">{escape(label)}</a></p>')

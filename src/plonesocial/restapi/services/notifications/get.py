@@ -11,6 +11,9 @@ class NotificationsGet(NotificationsService):
     def reply(self):
         if self.params == ["count"]:
             return self.reply_count()
+        if self.params == ["last-seen"]:
+            # README's GET /last-seen: when I last looked, with the counts (issue 14).
+            return self.count()
         if len(self.params) == 1 and self.params[0].isdigit():
             # A notification's @id: one of mine (or a broadcast) that I may View.
             notification = activitystream.get_notification(self.userid, int(self.params[0]))
