@@ -52,4 +52,7 @@ if [ "$STORAGE" = zeo ]; then
 fi
 echo "Serving http://localhost:$PORT/$SITE on $STORAGE (admin/admin; demo users in README.md)"
 echo "Mail goes to a debugging SMTP server on 127.0.0.1:$SMTP_PORT, printed below"
-"$BIN/runwsgi" "$INSTANCE/etc/zope.ini"
+"$BIN/runwsgi" "$INSTANCE/etc/zope.ini" & pids+=($!)
+# Ctrl-C (or a TERM) is how one stops the demo: a clean stop, not make's "Error 143".
+trap 'cleanup; echo "Stopped."; exit 0' INT TERM
+wait "${pids[-1]}"
