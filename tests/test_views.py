@@ -147,6 +147,23 @@ class TestNotificationPages(ViewsTestCase):
         ann.getControl("Mark unread", index=0).click()
         self.assertEqual(self.manager().count_not_seen_by_recipient("ann"), 1)
 
+    def test_pages_name_themselves_in_title_and_breadcrumbs(self):
+        import re
+
+        ann = self.browser("ann")
+        for path, name in (("@@notifications", "Notifications"), ("@@inbox", "Messages"),
+                           ("@@following", "Following and watching"),
+                           ("@@conversation?with=bob", "Conversation with Bob Baker"),
+                           ("@@notification-preferences", "Notification preferences")):
+            with self.subTest(page=path):
+                ann.open(f"{self.site}/{path}")
+                title = re.search(r"<title>(.*?)</title>", ann.contents, re.S).group(1)
+                self.assertTrue(title.startswith(f"{name} &mdash; ")
+                                or title.startswith(f"{name} \u2014 "), title)
+                crumbs = re.search(r'<nav id="portal-breadcrumbs".*?</nav>', ann.contents,
+                                   re.S).group(0)
+                self.assertIn(name, crumbs)
+
     def test_see_marks_seen_and_redirects_inside_only(self):
         notification = self.manager().get_by_recipient("ann").first()
         ann = self.browser("ann")

@@ -277,7 +277,8 @@ class NotificationList(Persistent):
 
     def deliver(self, template, reasons, when):
         """Add a notification from `template`, grouped into an unseen one if any."""
-        group = group_key(template["message_type"], template["owner"], template["phrase"])
+        # .get: templates built by callers by hand may carry no phrase.
+        group = group_key(template["message_type"], template["owner"], template.get("phrase"))
         key = self._groups.get(group) if template["owner"] is not None else None
         if key is not None and key in self._unseen:
             notification = self._items[key]
@@ -579,7 +580,7 @@ class NotificationStore(Persistent):
         preferences.prefetch(jar, userids)
         lists = [found for found in map(self._lists.get, userids) if found is not None]
         jar.prefetch(lists)
-        group = group_key(template["message_type"], template["owner"], template["phrase"])
+        group = group_key(template["message_type"], template["owner"], template.get("phrase"))
         front = [FRONT]
         paths = []
         for notification_list in lists:

@@ -16,6 +16,7 @@ from plonesocial.browser.presentation import icon
 from plonesocial.browser.presentation import initials
 from plonesocial.browser.presentation import Times
 from plonesocial.browser.presentation import why
+from plonesocial.browser.titles import ISocialPage
 from plonesocial.messaging import api as messaging
 from plonesocial.messaging.settings import get_settings as messaging_settings
 from plonesocial.people import display_name
@@ -31,6 +32,7 @@ from zExceptions import NotFound
 from zExceptions import Unauthorized
 from zope.i18n import translate
 from zope.interface import alsoProvides
+from zope.interface import implementer
 
 import json
 import re
@@ -67,8 +69,11 @@ def linkify(text):
     return "".join(parts).replace("\n", "<br>")
 
 
+@implementer(ISocialPage)
 class SocialView(BrowserView):
     """Base: the authenticated user, the portal URL, the two storages."""
+
+    page_title = None  # a message: the page's name in the title and the breadcrumbs
 
     def methods(self):
         """The HTTP methods this page answers: POST only where it handles a form."""
@@ -128,6 +133,8 @@ class SocialView(BrowserView):
 
 class InboxView(SocialView):
     """@@inbox: my conversations, newest first."""
+
+    page_title = _("Messages")
 
     # What the person typed, shown again when sending failed (a draft is never lost).
     draft_recipient = ""
@@ -193,6 +200,10 @@ class ConversationView(InboxView):
 
     older = None
 
+    @property
+    def page_title(self):
+        return _("Conversation with ${name}", mapping={"name": display_name(self.other())})
+
     def prepare(self):
         self.with_ = self.other()
         self.max_length = messaging_settings().max_message_length
@@ -247,6 +258,8 @@ class ConversationView(InboxView):
 
 class NotificationsView(SocialView):
     """@@notifications: my notifications, with mark seen and mark all seen."""
+
+    page_title = _("Notifications")
 
     def prepare(self):
         self.items, self.older = self.page_of(activitystream.get_notifications(self.userid))
@@ -308,6 +321,7 @@ class StreamView(SocialView):
             self.title = _("Activity in ${title}", mapping={"title": self.context.Title()})
             query = activitystream.get_stream(self.userid, context=IUUID(self.context))
         self.activities, self.older = self.page_of(query)
+        self.page_title = self.title
 
     def filters(self):
         base = self.request.getURL()
@@ -398,6 +412,8 @@ class PeopleView(SocialView):
 
 class FollowingView(SocialView):
     """@@following: everyone I follow and everything I watch, each with a stop button."""
+
+    page_title = _("Following and watching")
 
     def prepare(self):
         catalog = api.portal.get_tool("portal_catalog")
