@@ -164,6 +164,14 @@ class TestNotificationPages(ViewsTestCase):
                                    re.S).group(0)
                 self.assertIn(name, crumbs)
 
+    def test_personal_menu_has_messages_and_notifications(self):
+        ann = self.browser("ann")
+        ann.open(self.site)
+        self.assertIn('id="personaltools-plonesocial-messages"', ann.contents)
+        self.assertIn('id="personaltools-plonesocial-notifications"', ann.contents)
+        self.assertEqual(ann.getLink(id="personaltools-plonesocial-notifications").url,
+                         f"{self.site}/@@notifications")
+
     def test_see_marks_seen_and_redirects_inside_only(self):
         notification = self.manager().get_by_recipient("ann").first()
         ann = self.browser("ann")

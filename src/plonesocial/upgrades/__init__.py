@@ -75,3 +75,9 @@ def settings_per_subsystem_and_stores(context):
     manager = get_storage(site)  # moves the trees into the stores
     logger.info("plonesocial: settings per subsystem; activity stores%s",
                 " (moved)" if manager is not None else "")
+
+
+def add_personal_menu_actions(context):
+    """1005 -> 1006: Messages and Notifications in Plone's personal menu."""
+    setup = api.portal.get_tool("portal_setup")
+    setup.runImportStepFromProfile(PROFILE, "actions", run_dependencies=False)
