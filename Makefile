@@ -16,7 +16,7 @@ TESTRUNNER := PYTHONPATH=$(CURDIR) $(BIN)/zope-testrunner --path src --test-path
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install instance site run jobs chromium stress bench test test-unit test-buildout buildout i18n lint format \
+.PHONY: help install axe instance site run jobs chromium stress bench test test-unit test-buildout buildout i18n lint format \
         security-matrix pins pins-generate pins-check clean distclean
 
 help: ## Show this help
@@ -29,7 +29,13 @@ $(STAMP): setup.py constraints.txt requirements.txt
 	$(PIP) install -q -r requirements.txt
 	touch $@
 
-install: $(STAMP) ## Create .venv and install plonesocial with the pinned Plone
+install: $(STAMP) axe ## Create .venv and install plonesocial with the pinned Plone
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; \
+	else echo "no npm: the browser tests skip their axe checks (CI=true fails instead)"; fi
+
+axe: node_modules/axe-core/axe.min.js ## Install axe-core (pinned in package-lock.json) for the browser tests
 
 $(INSTANCE)/etc/zope.conf: scripts/instance.py | $(STAMP)
 	$(BIN)/python scripts/instance.py $(INSTANCE) --storage $(STORAGE)
@@ -44,7 +50,13 @@ run: $(STAMP) ## Serve the demo site on http://localhost:$(PORT) with the realti
 	  SITE=$(SITE) INSTANCE=$(INSTANCE) scripts/run.sh
 
 jobs: instance ## Run the scheduled jobs once (digests, fan-out, cleanup); stop `make run` first
-	$(BIN)/plonesocial-jobs $(INSTANCE)/etc/zope.conf all
+	@# The demo mails to a debugging SMTP server that `make run` started and stopped:
+	@# start one for the jobs unless something listens already.
+	@smtp=; if ! $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', $(SMTP_PORT)), 1)" 2>/dev/null; then \
+	  $(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(SMTP_PORT) & smtp=$$!; sleep 1; \
+	  echo "Mail goes to a debugging SMTP server on 127.0.0.1:$(SMTP_PORT), printed below"; fi; \
+	$(BIN)/plonesocial-jobs $(INSTANCE)/etc/zope.conf all; status=$$?; \
+	if [ -n "$$smtp" ]; then kill $$smtp; fi; exit $$status
 
 chromium: ## Install Debian's Chromium for the browser tests (needs root and apt)
 	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version)"; \
@@ -52,7 +64,7 @@ chromium: ## Install Debian's Chromium for the browser tests (needs root and apt
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else echo "no apt-get: install Chromium yourself, or the browser tests skip"; fi
 
-test: $(STAMP) lint ## Run every test: lint, unit, integration and the doctests in docs/
+test: $(STAMP) lint axe ## Run every test: lint, unit, integration and the doctests in docs/
 	$(BIN)/python scripts/pins.py check
 	$(BIN)/python scripts/i18n.py check
 	$(TESTRUNNER) -v

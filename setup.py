@@ -1,7 +1,7 @@
 """Installer for the plonesocial distribution."""
 
 from pathlib import Path
-from setuptools import find_packages
+from setuptools import find_namespace_packages
 from setuptools import setup
 
 
@@ -39,7 +39,10 @@ setup(
     ],
     keywords="Python Plone messaging activity stream notifications",
     license="GPL version 2",
-    packages=find_packages("src"),
+    # Namespace packages: the data folders (templates, static, locales, profiles)
+    # are declared too, which setuptools warns about otherwise (issue 14, defect 12).
+    packages=find_namespace_packages(
+        "src", include=["plonesocial", "plonesocial.*"], exclude=["*.__pycache__"]),
     package_dir={"": "src"},
     include_package_data=True,
     zip_safe=False,

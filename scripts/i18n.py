@@ -6,7 +6,10 @@ Usage::
     .venv/bin/python scripts/i18n.py check    # exit 1 if a msgid is missing or untranslated
 
 The English catalogue is complete by definition: its msgstr is the msgid.
-Other languages get empty msgstrs for translators to fill in.
+Other languages get empty msgstrs for translators to fill in; ``check``
+fails while one is empty, or while a translation drops or invents a
+``${placeholder}`` (German is complete: a string that stays English in
+German was not translatable).
 """
 
 from pathlib import Path
@@ -15,6 +18,9 @@ from zope.app.locales.extract import tal_strings
 
 import re
 import sys
+
+
+PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +98,25 @@ def check():
             print("  ", msgid)
         return 1
     print(f"English catalogue complete: {len(msgids)} messages")
-    return 0
+    failed = 0
+    for po in catalogues():
+        language = po.parent.parent.name
+        if language == "en":
+            continue
+        translations = read_po(po)
+        problems = [f"untranslated: {m}" for m in msgids if not translations.get(m)]
+        problems += [
+            f"placeholders differ: {m}" for m in msgids if translations.get(m)
+            and sorted(PLACEHOLDER.findall(m)) != sorted(PLACEHOLDER.findall(translations[m]))
+        ]
+        if problems:
+            print(f"{language} catalogue incomplete ({len(problems)}): fill {po}")
+            for problem in problems:
+                print("  ", problem)
+            failed = 1
+        else:
+            print(f"{language} catalogue complete: {len(msgids)} messages")
+    return failed
 
 
 if __name__ == "__main__":

@@ -72,4 +72,7 @@ echo "Serving http://localhost:$PORT/$SITE on $STORAGE (admin/admin; demo users 
 echo "Mail goes to a debugging SMTP server on 127.0.0.1:$SMTP_PORT, printed below"
 if [ -n "$BROKER_URL" ]; then feed="RabbitMQ on 127.0.0.1:5672"; else feed="no broker: Zope posts to it"; fi
 echo "Realtime gateway: port $REALTIME_PORT of the page's host ($feed)"
-PLONESOCIAL_OUTBOX_WORKER=1 "$BIN/runwsgi" "$INSTANCE/etc/zope.ini"
+PLONESOCIAL_OUTBOX_WORKER=1 "$BIN/runwsgi" "$INSTANCE/etc/zope.ini" & pids+=($!)
+# Ctrl-C (or a TERM) is how one stops the demo: a clean stop, not make's "Error 143".
+trap 'cleanup; echo "Stopped."; exit 0' INT TERM
+wait "${pids[-1]}"

@@ -14,7 +14,10 @@ import sys
 SITE = sys.argv[1] if len(sys.argv) > 1 else "http://localhost:8080/Plone"
 OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "docs/screenshots")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        # `make run` listens on 127.0.0.1; Plone leaves that host name unthemed, so go
+        # through "localhost", which must not end at ::1.
+        "--host-resolver-rules=MAP localhost 127.0.0.1"]
 
 
 def main():
@@ -35,14 +38,20 @@ def main():
             ("stream", f"{SITE}/@@stream", None),
             ("preferences", f"{SITE}/@@notification-preferences", None),
         ]
-        for name, url, click in shots:
-            page.goto(url)
-            page.wait_for_load_state()
-            if click:
-                page.click(click)
-                page.wait_for_selector("#plonesocial-dropdown.show")
-            page.screenshot(path=str(OUT / f"{name}.png"))
-            print(f"wrote {OUT / name}.png")
+        # The desktop, then a 375 px phone for the pages people read on the go.
+        phone = ("menu", "conversation", "notifications")
+        for width, suffix in ((1200, ""), (375, "-375")):
+            page.set_viewport_size({"width": width, "height": 760})
+            for name, url, click in shots:
+                if suffix and name not in phone:
+                    continue
+                page.goto(url)
+                page.wait_for_load_state()
+                if click:
+                    page.click(click)
+                    page.wait_for_selector("#plonesocial-dropdown.show")
+                page.screenshot(path=str(OUT / f"{name}{suffix}.png"))
+                print(f"wrote {OUT / name}{suffix}.png")
         browser.close()
 
 

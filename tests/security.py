@@ -412,6 +412,12 @@ PROBES = {
                            _p("POST", "@@watch", {"action": "unwatch"}, 302, 302,
                               context="private")],
     "@@follow on site": [_p("POST", "@@follow", {"userid": "carl"}, 302, 302)],
+    # Issue 14's pages: the Following page, the recipient picker, the menu's list.
+    "@@following on site": [_p("GET", "@@following"),
+                            _p("POST", "@@following", {"unfollow": "carl"}, 302, 302),
+                            _p("POST", "@@following", {"unwatch": "{uuid}"}, 302, 302)],
+    "@@plonesocial-people on site": [_p("GET", "@@plonesocial-people?q=ca")],
+    "@@plonesocial-menu-items on site": [_p("GET", "@@plonesocial-menu-items")],
     # Export: one's own data only, there is no @personal-data/{userid} to read.
     "GET @personal-data on site": [_p("GET", "@personal-data"),
                                    _p("GET", f"@personal-data/{OWNER}", owner=404, foreign=404),

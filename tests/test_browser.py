@@ -31,7 +31,7 @@ def chromium_available():
     return os.path.exists(CHROMIUM)
 
 
-class TestInBrowser(unittest.TestCase):
+class BrowserTestCase(unittest.TestCase):
     layer = PLONESOCIAL_ACCEPTANCE_TESTING
 
     def setUp(self):
@@ -78,6 +78,8 @@ class TestInBrowser(unittest.TestCase):
             arg=str(count), timeout=25000)
         return page.locator("#plonesocial-badge")
 
+
+class TestInBrowser(BrowserTestCase):
     def test_message_badge_and_watched_page(self):
         bob = self.person("bob")
         bob.goto(self.site)
@@ -214,3 +216,139 @@ class TestGroupInBrowser(TestInBrowser):
         self.assertIn("Bob Baker left the conversation", ann.inner_text("#group-messages"))
         self.assert_no_horizontal_scroll(ann)
         self.shot(ann, "g4-ann-after-leave")
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+# plonesocial's own markup on every page: axe checks these (Plone core's are its own).
+OURS = ["#plonesocial-menu", "#plonesocial-inbox", "#plonesocial-conversation",
+        "#plonesocial-notifications", "#plonesocial-stream", "#plonesocial-following",
+        "#plonesocial-preferences", ".plonesocial-watch", ".plonesocial-follow"]
+
+
+class TestPeopleExpect(BrowserTestCase):
+    """Issue 14: what a person expects of the header, messages, times, phones and screen readers."""
+
+    def count(self, page, element_id, value):
+        page.wait_for_function(
+            "([id, n]) => document.getElementById(id).dataset.count === n",
+            arg=[element_id, str(value)], timeout=25000)
+
+    def send(self, page, to, text):
+        page.goto(f"{self.site}/@@inbox")
+        page.fill("#recipient", to)
+        page.fill("#new-text", text)
+        page.click("#plonesocial-new-message button[type=submit]")
+        page.wait_for_url(f"**/@@conversation?with={to}")
+
+    def test_message_notification_opens_the_conversation_read(self):
+        bob = self.person("bob")
+        bob.goto(self.site)
+        title = bob.title()
+        ann = self.person("ann")
+        self.send(ann, "bob", "Lunch at noon?")
+        self.count(bob, "plonesocial-badge", 1)
+        self.count(bob, "plonesocial-messages-badge", 1)
+        bob.wait_for_function("() => document.title.startsWith('(2) ')")
+        self.assertIn("1 new notification", bob.inner_text("#plonesocial-live"))
+        # Defect 2: a second message while the first is unseen still changes what Bob sees.
+        self.send(ann, "bob", "Or at one?")
+        self.count(bob, "plonesocial-messages-badge", 2)
+        bob.wait_for_function("() => document.title.startsWith('(3) ')")
+        self.assertEqual(bob.title(), f"(3) {title}")
+        self.shot(bob, "10-bob-second-message")
+        # Defect 1: the notification leads to the conversation, which opening marks read.
+        bob.click("#plonesocial-bell")
+        bob.wait_for_selector("#plonesocial-dropdown.show")
+        bob.click("#plonesocial-items a")
+        bob.wait_for_url("**/@@conversation?with=ann")
+        self.assertIn("Or at one?", bob.inner_text("#plonesocial-conversation"))
+        self.count(bob, "plonesocial-badge", 0)
+        self.count(bob, "plonesocial-messages-badge", 0)
+        self.assertFalse(bob.title().startswith("("), bob.title())
+        transaction.begin()
+        from plonesocial.messaging import api as messaging
+
+        self.assertEqual(messaging.count_unread("bob"), 0)
+        # Bob's own messages and Ann's are told apart.
+        bob.fill("#reply-text", "Noon is fine")
+        bob.click("#plonesocial-conversation button[name=send]")
+        bob.wait_for_selector(".plonesocial-mine")
+        self.assertIn("Noon is fine", bob.inner_text(".plonesocial-mine"))
+        self.assertIn("Or at one?", bob.inner_text(".plonesocial-theirs >> nth=-1"))
+
+    def test_menu_is_a_disclosure_that_closes(self):
+        bob = self.person("bob")
+        bob.goto(self.site)
+        self.assertIsNone(bob.query_selector("#plonesocial-menu [role=menu]"))
+        bob.click("#plonesocial-bell")
+        bob.wait_for_selector("#plonesocial-dropdown.show")
+        bob.mouse.click(5, 700)  # outside
+        bob.wait_for_selector("#plonesocial-dropdown:not(.show)", state="attached")
+        self.assertEqual(bob.get_attribute("#plonesocial-bell", "aria-expanded"), "false")
+        bob.focus("#plonesocial-bell")
+        bob.keyboard.press("Enter")
+        bob.wait_for_selector("#plonesocial-dropdown.show")
+        bob.keyboard.press("Escape")
+        bob.wait_for_selector("#plonesocial-dropdown:not(.show)", state="attached")
+        self.assertEqual(bob.evaluate("document.activeElement.id"), "plonesocial-bell")
+
+    def test_relative_times_in_the_readers_zone(self):
+        from plonesocial.activitystream import api as activitystream
+
+        activitystream.set_preferences("bob", timezone="Asia/Tokyo")
+        activitystream.notify(recipients=["bob"], subject="Server restarts at noon")
+        transaction.commit()
+        bob = self.person("bob")
+        bob.goto(f"{self.site}/@@notifications")
+        when = bob.locator("#plonesocial-notifications time").first
+        self.assertEqual(when.inner_text(), "just now")
+        self.assertTrue(when.get_attribute("title").endswith(" JST"), when.get_attribute("title"))
+        self.assertNotIn(" UTC", bob.inner_text("#plonesocial-notifications"))
+
+    def check_page(self, page, name, width):
+        """No horizontal overflow; axe finds nothing serious or critical in our markup."""
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        self.assertLessEqual(overflow, 0, f"{name} overflows at {width} px by {overflow} px")
+        self.shot(page, f"{name}-{width}")
+        if not AXE.exists():
+            return
+        page.add_script_tag(path=str(AXE))
+        present = [selector for selector in OURS if page.query_selector(selector)]
+        result = page.evaluate(
+            "async (include) => await axe.run({include: include.map(s => [s])},"
+            " {resultTypes: ['violations']})", present)
+        serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        self.assertEqual(serious, [], f"{name} at {width} px")
+
+    def test_pages_fit_a_phone_and_pass_axe(self):
+        if not AXE.exists() and os.environ.get("CI") == "true":
+            self.fail(f"CI needs axe-core at {AXE} (npm ci)")
+        from plonesocial.activitystream import api as activitystream
+        from plonesocial.messaging import api as messaging
+
+        messaging.send("ann", "bob", "A long line without spaces: " + "x" * 120)
+        activitystream.watch("bob", self.page_obj.UID())
+        transaction.commit()
+        for width in (1200, 375):
+            bob = self.person("bob")
+            bob.set_viewport_size({"width": width, "height": 800})
+            pages = [("home", self.site), ("inbox", f"{self.site}/@@inbox"),
+                     ("conversation", f"{self.site}/@@conversation?with=ann"),
+                     ("notifications", f"{self.site}/@@notifications"),
+                     ("stream", f"{self.site}/@@stream"),
+                     ("following", f"{self.site}/@@following"),
+                     ("preferences", f"{self.site}/@@notification-preferences"),
+                     ("watched-page", self.page_obj.absolute_url()),
+                     ("author", f"{self.site}/author/ann")]
+            for name, url in pages:
+                with self.subTest(page=name, width=width):
+                    bob.goto(url)
+                    self.check_page(bob, name, width)
+            with self.subTest(page="menu-open", width=width):
+                bob.goto(self.site)
+                bob.click("#plonesocial-bell")
+                bob.wait_for_selector("#plonesocial-dropdown.show")
+                self.check_page(bob, "menu-open", width)
+                box = bob.locator("#plonesocial-dropdown").bounding_box()
+                self.assertLessEqual(box["x"] + box["width"], width)
+                self.assertGreaterEqual(box["x"], 0)

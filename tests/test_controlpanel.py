@@ -42,6 +42,32 @@ class TestControlPanel(unittest.TestCase):
         self.assertEqual(
             api.portal.get_registry_record("plonesocial.activitystream.max_recipients"), 7)
 
+    def test_readable_choices_and_a_secret_key(self):
+        """Issue 14: titles, not tokens; the VAPID private key in a password widget."""
+        api.portal.set_registry_record("plonesocial.delivery.vapid_private_key", "s3cret-key")
+        transaction.commit()
+        browser = Browser(self.layer["app"])
+        browser.handleErrors = False
+        browser.addHeader("Authorization", f"Basic {SITE_OWNER_NAME}:{SITE_OWNER_PASSWORD}")
+        browser.open(self.url)
+        mode = browser.getControl("Default mail mode")
+        self.assertIn("Daily email digest", mode.displayOptions)
+        self.assertNotIn("daily", mode.displayOptions)
+        self.assertIn("Keep their messages in other people's inboxes",
+                      browser.getControl("Messages of erased users").displayOptions)
+        key = browser.getControl("VAPID private key")
+        self.assertRegex(browser.contents, rf'<input[^>]*name="{key.name}"[^>]*type="password"'
+                                           rf'|<input[^>]*type="password"[^>]*name="{key.name}"')
+        self.assertNotIn("s3cret-key", browser.contents)
+        mode.displayValue = ["Weekly email digest"]
+        browser.getControl("Save").click()
+        transaction.begin()
+        self.assertEqual(api.portal.get_registry_record(
+            "plonesocial.activitystream.default_mail_mode"), "weekly")
+        # Saving with the empty password field keeps the key.
+        self.assertEqual(api.portal.get_registry_record(
+            "plonesocial.delivery.vapid_private_key"), "s3cret-key")
+
     def test_members_refused(self):
         browser = Browser(self.layer["app"])
         browser.addHeader("Authorization", "Basic ann:secret-password")

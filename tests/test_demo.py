@@ -85,6 +85,15 @@ class TestDemoActivity(unittest.TestCase):
             ["Create", "Create", "Update"],
         )
 
+    def test_demo_comments_are_members_not_guests(self):
+        from plone.app.discussion.browser.utils import format_author_name_with_suffix
+        from plone.app.discussion.interfaces import IConversation
+
+        draft = self.layer["portal"]["team"]["intranet-draft"]
+        names = [format_author_name_with_suffix(c, self.layer["request"])
+                 for c in IConversation(draft).getComments()]
+        self.assertEqual(sorted(names), ["Carol Cooper", "Dave Dyer"])
+
     def test_second_run_changes_nothing(self):
         before = len(self.am)
         self.assertFalse(create_demo_activity(self.layer["portal"]))

@@ -29,7 +29,7 @@ class TestInstall(unittest.TestCase):
 
     def test_profile_version(self):
         setup = api.portal.get_tool("portal_setup")
-        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1008",))
+        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1009",))
 
     def test_browserlayer(self):
         self.assertIn(IPlonesocialLayer, registered_layers())
@@ -71,6 +71,11 @@ class TestUninstall(unittest.TestCase):
 
     def test_uninstalled(self):
         self.assertFalse(self.installer.is_product_installed("plonesocial"))
+
+    def test_personal_menu_actions_removed(self):
+        user_actions = self.portal.portal_actions.user.objectIds()
+        self.assertNotIn("plonesocial-messages", user_actions)
+        self.assertNotIn("plonesocial-notifications", user_actions)
 
     def test_browserlayer_removed(self):
         self.assertNotIn(IPlonesocialLayer, registered_layers())

@@ -70,18 +70,42 @@ class TestMessagingPages(ViewsTestCase):
         self.assertNotIn("ann", self.inboxes()["bob"])
         self.assertEqual(len(self.inboxes()["ann"]["bob"]), 2)
 
-    def test_errors_save_nothing(self):
+    def send_refused(self, browser):
+        """Click Send, expecting the page again with 400 (issue 14: the draft stays)."""
+        browser.raiseHttpErrors = False
+        browser.getControl("Send").click()
+        self.assertEqual(browser.headers["status"], "400 Bad Request")
+
+    def test_errors_save_nothing_and_keep_the_draft(self):
         ann = self.browser("ann")
         ann.open(f"{self.site}/@@inbox")
         ann.getControl(name="recipient").value = "nobody"
-        ann.getControl(name="text").value = "hello"
-        ann.getControl("Send").click()
+        ann.getControl(name="text").value = "hello, a long thought"
+        self.send_refused(ann)
         self.assertIn("There is no user nobody.", ann.contents)
+        # Defect 6: what was typed is still there.
+        self.assertEqual(ann.getControl(name="recipient").value, "nobody")
+        self.assertEqual(ann.getControl(name="text").value, "hello, a long thought")
         ann.getControl(name="recipient").value = "bob"
         ann.getControl(name="text").value = "   "
-        ann.getControl("Send").click()
+        self.send_refused(ann)
         self.assertIn("Not sent: The message is empty", ann.contents)
+        self.assertEqual(ann.getControl(name="recipient").value, "bob")
+        ann.getControl(name="recipient").value = "ann"
+        ann.getControl(name="text").value = "me"
+        self.send_refused(ann)
+        # Defect 8: no internals ("'ann' cannot send a message to themselves").
+        self.assertIn("You cannot send a message to yourself.", ann.contents)
+        self.assertNotIn("themselves", ann.contents)
         self.assertNotIn("ann", self.inboxes())
+
+    def test_textarea_has_the_limit(self):
+        api.portal.set_registry_record("plonesocial.messaging.max_message_length", 140)
+        transaction.commit()
+        ann = self.browser("ann")
+        ann.open(f"{self.site}/@@inbox")
+        self.assertIn('maxlength="140"', ann.contents)
+        self.assertIn('data-max="140"', ann.contents)
 
     def test_post_without_token_refused(self):
         from zExceptions import Forbidden
@@ -116,12 +140,37 @@ class TestNotificationPages(ViewsTestCase):
         self.assertIn("First &lt;news&gt;", ann.contents)
         ann.open(f"{self.site}/@@notifications")
         self.assertIn("2 not seen", ann.contents)
-        ann.getControl("Mark seen", index=0).click()
+        ann.getControl("Mark read", index=0).click()
         self.assertEqual(self.manager().count_not_seen_by_recipient("ann"), 1)
-        ann.getControl("Mark all seen").click()
+        ann.getControl("Mark all read").click()
         self.assertEqual(self.manager().count_not_seen_by_recipient("ann"), 0)
-        ann.getControl("Mark not seen", index=0).click()
+        ann.getControl("Mark unread", index=0).click()
         self.assertEqual(self.manager().count_not_seen_by_recipient("ann"), 1)
+
+    def test_pages_name_themselves_in_title_and_breadcrumbs(self):
+        import re
+
+        ann = self.browser("ann")
+        for path, name in (("@@notifications", "Notifications"), ("@@inbox", "Messages"),
+                           ("@@following", "Following and watching"),
+                           ("@@conversation?with=bob", "Conversation with Bob Baker"),
+                           ("@@notification-preferences", "Notification preferences")):
+            with self.subTest(page=path):
+                ann.open(f"{self.site}/{path}")
+                title = re.search(r"<title>(.*?)</title>", ann.contents, re.S).group(1)
+                self.assertTrue(title.startswith(f"{name} &mdash; ")
+                                or title.startswith(f"{name} \u2014 "), title)
+                crumbs = re.search(r'<nav id="portal-breadcrumbs".*?</nav>', ann.contents,
+                                   re.S).group(0)
+                self.assertIn(name, crumbs)
+
+    def test_personal_menu_has_messages_and_notifications(self):
+        ann = self.browser("ann")
+        ann.open(self.site)
+        self.assertIn('id="personaltools-plonesocial-messages"', ann.contents)
+        self.assertIn('id="personaltools-plonesocial-notifications"', ann.contents)
+        self.assertEqual(ann.getLink(id="personaltools-plonesocial-notifications").url,
+                         f"{self.site}/@@notifications")
 
     def test_see_marks_seen_and_redirects_inside_only(self):
         notification = self.manager().get_by_recipient("ann").first()

@@ -86,6 +86,8 @@ def create_demo_activity(portal):
             comment = createObject("plone.Comment")
             comment.text = text
             comment.author_username = userid
+            # A member's comment: without a creator Plone shows "(Guest)" (issue 14).
+            comment.creator = userid
             comment.author_name = api.user.get(userid=userid).getProperty("fullname")
             IConversation(draft).addComment(comment)
     am.broadcast("Welcome to the plonesocial demo", body="Try messages and notifications.")

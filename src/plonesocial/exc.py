@@ -15,8 +15,25 @@ these classes for code written against them.
 """
 
 
+def sentence(message):
+    """A message (maybe a translatable ``Message`` with a mapping) as English text."""
+    from zope.i18n import interpolate
+    from zope.i18nmessageid import Message
+
+    if isinstance(message, Message):
+        return interpolate(str(message), message.mapping)
+    return str(message)
+
+
 class SocialError(Exception):
-    """Base class of every error plonesocial raises on purpose."""
+    """Base class of every error plonesocial raises on purpose.
+
+    Its message may be a translatable ``Message``: ``str()`` reads it in
+    English, pages and REST translate it for the reader (issue 14).
+    """
+
+    def __str__(self):
+        return sentence(self.args[0]) if len(self.args) == 1 else super().__str__()
 
 
 class InvalidInput(SocialError, ValueError):
@@ -41,7 +58,7 @@ class NotFound(SocialError, KeyError):
 
     def __str__(self):
         # KeyError quotes its argument; these carry a sentence.
-        return str(self.args[0]) if self.args else ""
+        return sentence(self.args[0]) if self.args else ""
 
 
 class Refused(SocialError):

@@ -12,9 +12,41 @@ from urllib.parse import urlencode
 from zope.component import queryUtility
 
 
+def configured_site_url():
+    """The site's public URL from the registry (``plonesocial.delivery.site_url``), or None.
+
+    The record belongs to the delivery settings (issue 12); read with a
+    default, so that a site without it still answers.
+    """
+    value = api.portal.get_registry_record("plonesocial.delivery.site_url", default=None)
+    return value.rstrip("/") if isinstance(value, str) and value.strip() else None
+
+
 def portal_url(base=None):
-    """The site's URL: `base` if given, else as the current request sees it."""
-    return base or api.portal.get().absolute_url()
+    """The site's URL: `base` if given, else as the current request sees it, else as
+    configured.
+
+    Outside a request (``plonesocial-jobs`` from cron) ``absolute_url()``
+    is a bare path ("Plone/team"): links then go through the configured site URL.
+    """
+    if base:
+        return base
+    url = api.portal.get().absolute_url()
+    if url.startswith(("http://", "https://")):
+        return url
+    return configured_site_url() or url
+
+
+def public(url):
+    """`url` of an object of this site, made absolute through the configured site URL
+    when no request made it so."""
+    if url.startswith(("http://", "https://")):
+        return url
+    site = api.portal.get().absolute_url()
+    configured = configured_site_url()
+    if configured is None or not url.startswith(site):
+        return url
+    return configured + url[len(site):]
 
 
 def conversation_url(other, base=None):
@@ -38,7 +70,7 @@ def author_url(userid, base=None):
 def content_url(obj, base=None):
     """The URL of `obj`: under `base` (its path in the site), else as the request sees it."""
     if base is None:
-        return obj.absolute_url()
+        return public(obj.absolute_url())
     path = obj.getPhysicalPath()[len(api.portal.get().getPhysicalPath()):]
     return "/".join((base, *path)) if path else base
 

@@ -103,9 +103,25 @@ def update_last_seen(userid, when=None):
 # -- streams --------------------------------------------------------------------------
 
 
-def get_timeline(userid):
-    """An IQuery over the personal timeline of `userid`."""
-    return get_manager().get_timeline(userid)
+def get_timeline(userid, only=None):
+    """An IQuery over the personal timeline of `userid`; `only` "people" keeps the
+    activities of the people they follow, "content" those in what they watch."""
+    manager = get_manager()
+    if only is None:
+        return manager.get_timeline(userid)
+    from plonesocial.activitystream.query import Query
+    from plonesocial.activitystream.query import Source
+    from plonesocial.activitystream.visibility import visibility_filter
+
+    activities, subscriptions = manager.activities, manager.subscriptions
+    if only == "people":
+        keys = [activities.keys_by_actor(s.target) for s in subscriptions.following(userid)]
+    elif only == "content":
+        keys = [activities.keys_by_context(s.target) for s in subscriptions.watching(userid)]
+    else:
+        raise exc.InvalidInput(f"only must be 'people' or 'content', not {only!r}")
+    sources = [Source(found, activities.fetch) for found in keys if found]
+    return Query(sources, visibility_filter(userid))
 
 
 def get_stream(reader, context=None, actor=None):

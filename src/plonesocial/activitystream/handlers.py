@@ -9,9 +9,11 @@ transaction records nothing.
 
 from Acquisition import aq_parent
 from plone import api
+from plone.app.workflow.interfaces import ILocalrolesModifiedEvent
 from plone.uuid.interfaces import IUUID
 from plonesocial.activitystream.activity import Reference
 from plonesocial.activitystream.chain import content_chain
+from plonesocial.activitystream.changes import changed_fields
 from plonesocial.activitystream.content import get_storage
 from plonesocial.activitystream.settings import get_settings
 from plonesocial.activitystream.settings import is_installed
@@ -98,6 +100,8 @@ def content_modified(obj, event):
     uuid = _content_uuid(obj)
     if IContainerModifiedEvent.providedBy(event) or uuid is None:
         return
+    if ILocalrolesModifiedEvent.providedBy(event):
+        return  # sharing is who may see the item, not an edit of it (issue 14)
     pending = _pending()
     if pending is None:
         return
@@ -225,9 +229,12 @@ def record_create(manager, settings, uuid, change):
 
 def record_update(manager, settings, uuid, change):
     obj, actor = change["obj"], change["actor"] or "system"
+    # Only what differs from the committed state: a save without change is no edit.
+    fields = changed_fields(obj, change.get("fields") or [])
+    if not fields:
+        return
     title = obj.Title()
     name = display_name(actor)
-    fields = change.get("fields") or []
     manager.create(
         actor=actor, verb="Update", object=obj, context=obj,
         summary=f"{name} edited {title}",

@@ -36,6 +36,18 @@ from plonesocial.prefetch import prefetch_paths
 
 
 FRONT = -(2**63) + 1  # below every key: the front of a newest-first tree
+PHRASE_MAX = "\U0010ffff"  # above every phrase: the end of one (type, owner)'s groups
+
+
+def group_key(message_type, owner, phrase):
+    """The key of an unseen group: one per (verb, object), as the sentence says.
+
+    "Ann and 2 others edited X" must count editors only, so the phrase (the
+    verb) is part of the key. Releases before kept ``(message_type, owner)``
+    keys; those still sort right before the new keys of the same pair, and
+    ``_group_keys`` finds both.
+    """
+    return (message_type, owner, phrase or "")
 
 
 class NotificationList(Persistent):
@@ -54,7 +66,8 @@ class NotificationList(Persistent):
         # -notification id -> content UUID or "" : the unseen ones
         self._unseen = LOBTree()
         self._unseen_count = Length()  # == len(self._unseen), read in O(1)
-        # (message type, owner Reference) -> -notification id: unseen groups
+        # (message type, owner Reference, phrase) -> -notification id: unseen groups
+        # (releases before: (message type, owner Reference) keys, still honoured)
         self._groups = OOBTree()
         self._last_seen = LastSeen()
         # broadcast ids above the floor marked seen, and below it marked unseen
@@ -109,11 +122,18 @@ class NotificationList(Persistent):
         self._unseen[key] = notification.context or ""
         self._unseen_count.change(1)
         if notification.owner is not None:
-            self._groups[(notification.message_type, notification.owner)] = key
+            self._groups[group_key(notification.message_type, notification.owner,
+                                   notification.phrase)] = key
+
+    def _group_keys(self, message_type, owner):
+        """The group keys of (type, owner): every phrase's, and an old release's."""
+        return list(self._groups.keys(min=(message_type, owner),
+                                      max=(message_type, owner, PHRASE_MAX)))
 
     def deliver(self, template, reasons, when):
         """Add a notification from `template`, grouped into an unseen one if any."""
-        group = (template["message_type"], template["owner"])
+        # .get: templates built by callers by hand may carry no phrase.
+        group = group_key(template["message_type"], template["owner"], template.get("phrase"))
         key = self._groups.get(group) if template["owner"] is not None else None
         if key is not None and key in self._unseen:
             notification = self._items[key]
@@ -162,12 +182,15 @@ class NotificationList(Persistent):
             self._unseen_count.change(1)
 
     def mark_seen_about(self, message_type, owner):
-        """Mark seen the unseen notification of a type about an owner (a group), if any. O(1)."""
-        key = self._groups.get((message_type, owner))
-        if key is None or key not in self._unseen:
-            return False
-        self.mark_seen(self._items[key])
-        return True
+        """Mark seen the unseen notifications of a type about an owner (its groups, one
+        per phrase), if any. O(phrases)."""
+        marked = False
+        for group in self._group_keys(message_type, owner):
+            key = self._groups.get(group)
+            if key is not None and key in self._unseen:
+                self.mark_seen(self._items[key])
+                marked = True
+        return marked
 
     def mark_all_seen(self, newest_broadcast):
         """Mark everything seen, broadcasts up to `newest_broadcast` (an id) included;
@@ -190,9 +213,9 @@ class NotificationList(Persistent):
         """Stop grouping into `notification` (keyed `key`) if it is its group's."""
         if notification.owner is None:
             return  # never grouped: (type, None) is no key of _groups
-        group = (notification.message_type, notification.owner)
-        if self._groups.get(group) == key:
-            del self._groups[group]
+        for group in self._group_keys(notification.message_type, notification.owner):
+            if self._groups.get(group) == key:
+                del self._groups[group]
 
     @property
     def last_seen(self):
@@ -279,10 +302,10 @@ class NotificationList(Persistent):
         for key, notification in list(self._items.items()):
             if notification.message_type != message_type or notification.owner != old_owner:
                 continue
-            group = (message_type, old_owner)
-            if self._groups.get(group) == key:
-                del self._groups[group]
-                self._groups[(message_type, new_owner)] = key
+            for group in self._group_keys(message_type, old_owner):
+                if self._groups.get(group) == key:
+                    del self._groups[group]
+                    self._groups[group_key(message_type, new_owner, notification.phrase)] = key
             notification.owner = new_owner
             notification.replace_actor(userid, placeholder, body)
             changed += 1
@@ -296,10 +319,12 @@ class NotificationList(Persistent):
         unseen = list(self._unseen.keys())
         assert self._unseen_count() == len(unseen), "unseen counter"
         assert all(key in self._items for key in unseen), "unseen without item"
-        for (message_type, owner), key in self._groups.items():
+        for group, key in self._groups.items():
             item = self._items.get(key)
             assert item is not None and key in self._unseen, "group of a seen item"
-            assert (item.message_type, item.owner) == (message_type, owner), "group key"
+            assert (item.message_type, item.owner) == group[:2], "group key"
+            if len(group) == 3:  # an old release's keys have no phrase
+                assert (item.phrase or "") == group[2], "group phrase"
         if self._unsent:
             assert all(key in self._items for key in self._unsent.keys()), "unsent item"
 
@@ -401,7 +426,7 @@ class NotificationStore(Persistent):
         preferences.prefetch(jar, userids)
         lists = [found for found in map(self._lists.get, userids) if found is not None]
         jar.prefetch(lists)
-        group = (template["message_type"], template["owner"])
+        group = group_key(template["message_type"], template["owner"], template.get("phrase"))
         front = [FRONT]
         paths = []
         for notification_list in lists:

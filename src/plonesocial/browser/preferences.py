@@ -7,11 +7,13 @@ from plonesocial import _
 from plonesocial.activitystream import api as activitystream
 from plonesocial.activitystream.interfaces import MAIL_MODES
 from plonesocial.activitystream.settings import get_settings
+from plonesocial.browser.titles import ISocialPage
 from plonesocial.delivery.settings import get_settings as get_delivery_settings
 from plonesocial.exc import InvalidActivity
 from Products.Five.browser import BrowserView
 from zExceptions import MethodNotAllowed
 from zExceptions import Unauthorized
+from zope.interface import implementer
 
 import zoneinfo
 
@@ -39,8 +41,11 @@ WEEKDAYS = (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"
             _("Saturday"), _("Sunday"))
 
 
+@implementer(ISocialPage)
 class PreferencesView(BrowserView):
     """GET shows the form; POST (with a CSRF token) saves it for the current user only."""
+
+    page_title = _("Notification preferences")
 
     def __call__(self):
         if api.user.is_anonymous():

@@ -1,11 +1,14 @@
 """Watch/Unwatch on content and Follow/Unfollow on a person's author page."""
 
+from Acquisition import aq_chain
+from Acquisition import aq_inner
 from plone import api
 from plone.app.layout.viewlets.common import ViewletBase
 from plone.protect import CheckAuthenticator
 from plone.uuid.interfaces import IUUID
 from plonesocial import _
 from plonesocial.activitystream import api as activitystream
+from plonesocial.people import display_name
 from plonesocial.people import user_exists
 from Products.CMFCore.interfaces import ISiteRoot
 from Products.CMFPlone.browser.author import AuthorView
@@ -57,11 +60,15 @@ class FollowView(BrowserView):
         if not isinstance(userid, str) or not user_exists(userid) or userid == me:
             raise BadRequest("No such person to follow")
         subscriptions = _subscriptions()
+        mapping = {"name": display_name(userid)}
         if self.request.form.get("action") == "unfollow":
             if subscriptions.is_following(me, userid):
                 subscriptions.unfollow(me, userid)
+            api.portal.show_message(_("You no longer follow ${name}.", mapping=mapping),
+                                    self.request)
         else:
             subscriptions.follow(me, userid)
+            api.portal.show_message(_("You follow ${name} now.", mapping=mapping), self.request)
         portal_url = api.portal.get().absolute_url()
         return self.request.response.redirect(f"{portal_url}/author/{userid}")
 
@@ -75,9 +82,25 @@ class WatchViewlet(ViewletBase):
         # site stream's business.
         self.available = (not api.user.is_anonymous() and IUUID(self.context, None) is not None
                           and not ISiteRoot.providedBy(self.context))
+        self.inherited = None
         if self.available:
-            self.watching = _subscriptions().is_watching(
-                api.user.get_current().getId(), IUUID(self.context))
+            me = api.user.get_current().getId()
+            subscriptions = _subscriptions()
+            self.watching = subscriptions.is_watching(me, IUUID(self.context))
+            if not self.watching:
+                self.inherited = self.watched_parent(subscriptions, me)
+
+    def watched_parent(self, subscriptions, me):
+        """The nearest folder above whose watch (with its subtree) covers this item, or None."""
+        for parent in aq_chain(aq_inner(self.context))[1:]:
+            if ISiteRoot.providedBy(parent):
+                return None
+            uuid = IUUID(parent, None)
+            if uuid is not None and subscriptions.is_watching(me, uuid):
+                found = [s for s in subscriptions.watching(me) if s.target == uuid]
+                if found and found[0].subtree:
+                    return parent
+        return None
 
 
 class FollowViewlet(ViewletBase):
@@ -92,3 +115,4 @@ class FollowViewlet(ViewletBase):
         if self.available:
             self.following = _subscriptions().is_following(me, self.userid)
             self.portal_url = api.portal.get().absolute_url()
+            self.message_url = f"{self.portal_url}/@@inbox?to={self.userid}"

@@ -14,12 +14,19 @@ from plone.uuid.interfaces import IUUID
 from plonesocial import _
 from plonesocial import exc
 from plonesocial.activitystream import api as activitystream
+from plonesocial.browser.presentation import icon
+from plonesocial.browser.presentation import initials
+from plonesocial.browser.presentation import Times
+from plonesocial.browser.presentation import why
+from plonesocial.browser.titles import ISocialPage
 from plonesocial.messaging import api as messaging
 from plonesocial.messaging.group_rendering import group_title
 from plonesocial.messaging.group_rendering import system_text
 from plonesocial.messaging.interfaces import IGroupConversation
+from plonesocial.messaging.settings import get_settings as messaging_settings
 from plonesocial.people import display_name
 from plonesocial.people import user_exists
+from plonesocial.restapi.errors import error_text
 from plonesocial.text import excerpt
 from plonesocial.urls import conversation_url
 from plonesocial.urls import group_url
@@ -29,12 +36,16 @@ from urllib.parse import urlencode
 from zExceptions import MethodNotAllowed
 from zExceptions import NotFound
 from zExceptions import Unauthorized
+from zope.i18n import translate
 from zope.interface import alsoProvides
+from zope.interface import implementer
 
+import json
 import re
 
 
 URL = re.compile(r"https?://[^\s<>\"']+")
+PAGE = 20  # items per page of the notifications, streams and conversations
 
 
 def form_id(value):
@@ -64,8 +75,11 @@ def linkify(text):
     return "".join(parts).replace("\n", "<br>")
 
 
+@implementer(ISocialPage)
 class SocialView(BrowserView):
     """Base: the authenticated user, the portal URL, the two storages."""
+
+    page_title = None  # a message: the page's name in the title and the breadcrumbs
 
     def methods(self):
         """The HTTP methods this page answers: POST only where it handles a form."""
@@ -80,6 +94,7 @@ class SocialView(BrowserView):
             raise MethodNotAllowed(f"{self.request.method} is not allowed here")
         self.userid = api.user.get_current().getId()
         self.portal_url = api.portal.get().absolute_url()
+        self.times = Times(self.userid, self.request)
         if self.request.method == "POST":
             CheckAuthenticator(self.request)
             redirect = self.handle_post()
@@ -97,18 +112,53 @@ class SocialView(BrowserView):
     def fullname(self, userid):
         return display_name(userid)
 
-    def when(self, value):
-        return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+    def initials(self, userid):
+        return initials(display_name(userid))
+
+    def initials_of(self, name):
+        """Initials of a shown name (a person's, or a group's title)."""
+        return initials(name)
+
+    def author_url(self, userid):
+        return f"{self.portal_url}/author/{userid}"
+
+    def before(self):
+        """The keyset cursor of "load older" (?before=id), or None."""
+        return form_id(self.request.form.get("before"))
+
+    def page_of(self, query):
+        """One page of `query` from ?before=, and the cursor of the next older page."""
+        before = self.before()
+        if before is not None:
+            query = query.before(before)
+        items = query.limit(PAGE + 1).all()
+        older = items[PAGE - 1].id if len(items) > PAGE else None
+        return items[:PAGE], older
+
+    def older_url(self, cursor, **query):
+        query = {k: v for k, v in query.items() if v}
+        query["before"] = cursor
+        return f"{self.request.getURL()}?{urlencode(query)}"
 
 
 class InboxView(SocialView):
     """@@inbox: my conversations, newest first."""
 
+    page_title = _("Messages")
+
+    # What the person typed, shown again when sending failed (a draft is never lost).
+    draft_recipient = ""
+    draft_text = ""
+
     def prepare(self):
         self.unread = messaging.count_unread(self.userid)
-        # Issue 15: 1:1 conversations and groups together, newest first.
+        # 1:1 conversations and groups together, newest first.
         self.conversations = [entry(self.userid, conversation) for _, conversation in
                               messaging.list_conversations(self.userid, limit=100)]
+        self.max_length = messaging_settings().max_message_length
+        if not self.draft_recipient:
+            to = self.request.form.get("to")
+            self.draft_recipient = to if isinstance(to, str) and user_exists(to) else ""
 
     def handle_post(self):
         recipient = self.request.form.get("recipient")
@@ -119,17 +169,32 @@ class InboxView(SocialView):
         return conversation_url(userid)
 
     def send(self, recipient, text, back):
+        """Send; on success go to the conversation, on error show the page again, filled in."""
         try:
             messaging.send(self.userid, recipient, text)
         except (exc.UnknownUser, exc.InvalidUserId):
-            api.portal.show_message(_("There is no user ${userid}.",
-                                      mapping={"userid": recipient}), self.request, type="error")
-            return back
+            self.refuse(recipient, text, _("There is no user ${userid}.",
+                                           mapping={"userid": recipient}))
+            return None
         except exc.MessagingError as error:
-            api.portal.show_message(_("Not sent: ${error}", mapping={"error": str(error)}),
-                                    self.request, type="error")
-            return back
+            self.refuse(recipient, text, _("Not sent: ${error}",
+                                           mapping={"error": error_text(error, self.request)}))
+            return None
+        api.portal.show_message(_("Message sent."), self.request)
         return self.conversation_url(recipient)
+
+    def counter_template(self):
+        """The counter under the text box; pages.js fills in {count} and {max}."""
+        return translate(_("${count} of ${max} characters",
+                           mapping={"count": "{count}", "max": "{max}"}), context=self.request)
+
+    def refuse(self, recipient, text, message):
+        """Answer 400 with the message and the form as the person left it."""
+        api.portal.show_message(message, self.request, type="error")
+        self.request.response.setStatus(400)
+        self.error = translate(message, context=self.request)
+        self.draft_recipient = recipient
+        self.draft_text = text if isinstance(text, str) else ""
 
     def excerpt(self, conversation):
         message = conversation.last_message
@@ -165,10 +230,17 @@ class ConversationView(InboxView):
             raise NotFound("No such conversation")
         return other
 
+    older = None
+
+    @property
+    def page_title(self):
+        return _("Conversation with ${name}", mapping={"name": display_name(self.other())})
+
     def prepare(self):
         self.with_ = self.other()
         # Issue 15: the Block / Unblock button of the page.
         self.blocked = messaging.is_blocked(self.userid, self.with_)
+        self.max_length = messaging_settings().max_message_length
         try:
             self.conversation = messaging.get_conversation(self.userid, self.with_)
         except exc.ConversationNotFound:
@@ -179,9 +251,26 @@ class ConversationView(InboxView):
         if self.conversation.new_messages_count:
             # The one GET that writes on purpose: reading a conversation marks it read.
             alsoProvides(self.request, IDisableCSRFProtection)
-        self.conversation, self.messages = messaging.open_conversation(self.userid, self.with_)
-        # Issue 15: the read receipt ("Seen" under my newest message they read).
+        self.conversation, messages = messaging.open_conversation(self.userid, self.with_)
+        # The newest page, or the page before ?before=id ("load older"), oldest first.
+        before = self.before()
+        if before is not None:
+            messages = [m for m in messages if m.id < before]
+        self.older = messages[-PAGE].id if len(messages) > PAGE else None
+        self.messages = messages[-PAGE:]
+        # The read receipt ("Seen" under my newest message they read).
         self.seen = messaging.seen_by_other(self.userid, self.with_)
+
+    def mine(self, message):
+        return message.sender == self.userid
+
+    def confirm_text(self):
+        return {
+            "message": translate(_("Delete this message? You cannot undo it."),
+                                 context=self.request),
+            "conversation": translate(
+                _("Delete the whole conversation? You cannot undo it."), context=self.request),
+        }
 
     def handle_post(self):
         other = self.other()
@@ -196,6 +285,7 @@ class ConversationView(InboxView):
                 return f"{self.portal_url}/@@inbox"
         except exc.NotFound:
             raise NotFound("No such message or conversation") from None
+        self.draft_recipient = other
         return self.send(other, form.get("text"), back)
 
     def text(self, message):
@@ -205,9 +295,17 @@ class ConversationView(InboxView):
 class NotificationsView(SocialView):
     """@@notifications: my notifications, with mark seen and mark all seen."""
 
+    page_title = _("Notifications")
+
     def prepare(self):
-        self.items = activitystream.get_notifications(self.userid).limit(50).all()
+        self.items, self.older = self.page_of(activitystream.get_notifications(self.userid))
         self.not_seen = activitystream.count_unseen(self.userid)
+
+    def actor(self, notification):
+        return notification.actors[0] if notification.actors else None
+
+    def why(self, notification):
+        return why(notification, self.request)
 
     def handle_post(self):
         form = self.request.form
@@ -222,6 +320,8 @@ class NotificationsView(SocialView):
                     activitystream.mark_unseen(self.userid, ids)
             except exc.ActivityStreamError:
                 raise NotFound("No such notification") from None
+        if "mark_all" in form:
+            api.portal.show_message(_("All notifications are marked read."), self.request)
         return f"{self.portal_url}/@@notifications"
 
     def see_url(self, notification):
@@ -231,16 +331,53 @@ class NotificationsView(SocialView):
 
 
 class StreamView(SocialView):
-    """@@stream: the personal timeline on the site, the item's stream on content."""
+    """@@stream: the personal timeline on the site (filtered), the item's stream on content."""
+
+    FILTERS = (
+        ("", _("Everything I follow and watch")),
+        ("people", _("People I follow")),
+        ("content", _("Watched content")),
+        ("site", _("Everything on the site")),
+    )
+    ICONS = {"Create": "create", "Update": "edit", "Delete": "delete", "Move": "move"}
 
     def prepare(self):
-        if IPloneSiteRoot.providedBy(self.context):
+        self.on_site = IPloneSiteRoot.providedBy(self.context)
+        show = self.request.form.get("show")
+        self.show = show if show in dict(self.FILTERS) else ""
+        if self.on_site:
             self.title = _("Your activity stream")
-            query = activitystream.get_timeline(self.userid)
+            if self.show == "site":
+                query = activitystream.get_stream(self.userid)
+            else:
+                query = activitystream.get_timeline(self.userid, only=self.show or None)
         else:
-            self.title = _("Activity")
+            self.title = _("Activity in ${title}", mapping={"title": self.context.Title()})
             query = activitystream.get_stream(self.userid, context=IUUID(self.context))
-        self.activities = query.limit(50).all()
+        self.activities, self.older = self.page_of(query)
+        self.page_title = self.title
+
+    def filters(self):
+        base = self.request.getURL()
+        return [{"value": value, "label": label, "current": value == self.show,
+                 "url": f"{base}?{urlencode({'show': value})}" if value else base}
+                for value, label in self.FILTERS]
+
+    def icon(self, activity):
+        if activity.object is not None and activity.object.kind == "comment":
+            return icon("comment")
+        return icon(self.ICONS.get(activity.verb, "other"))
+
+    def object_url(self, activity):
+        """The URL of the activity's object (a comment's item) if the reader may View it."""
+        catalog = api.portal.get_tool("portal_catalog")
+        for ref in (activity.object, getattr(activity, "target", None)):
+            if ref is not None and ref.kind in ("content", "comment"):
+                # The catalog answers only what the reader may View.
+                brains = catalog(UID=ref.id.split("/")[0])
+                if brains:
+                    return brains[0].getURL()
+        return None
 
 
 class SeeView(SocialView):
@@ -270,3 +407,73 @@ class SeeView(SocialView):
                 or not api.portal.get_tool("portal_url").isURLInPortal(target):
             target = f"{portal_url}/@@notifications"
         return self.request.response.redirect(target)
+
+
+class PeopleView(SocialView):
+    """@@plonesocial-people?q=...: up to 10 people to write to, by name or user id (JSON).
+
+    Only for those who may list the site's members (Plone's "List portal
+    members": Members by default): the picker shows no one a person could
+    not find in Plone's own member search.
+    """
+
+    LIMIT = 10
+
+    def __call__(self):
+        if api.user.is_anonymous():
+            raise Unauthorized("Log in first")
+        if self.request.method not in ("GET", "HEAD"):
+            raise MethodNotAllowed(f"{self.request.method} is not allowed here")
+        if not api.user.has_permission("List portal members", obj=self.context):
+            raise Unauthorized("You may not list the members of this site")
+        me = api.user.get_current().getId()
+        query = self.request.form.get("q")
+        query = query.strip() if isinstance(query, str) else ""
+        people = {}
+        if len(query) >= 2:
+            acl_users = api.portal.get_tool("acl_users")
+            for criteria in ({"fullname": query}, {"login": query}):
+                for found in acl_users.searchUsers(**criteria):
+                    userid = found.get("userid") or found.get("id")
+                    if userid and userid != me and userid not in people:
+                        people[userid] = display_name(userid)
+        ranked = sorted(people.items(), key=lambda item: (item[1].lower(), item[0]))
+        self.request.response.setHeader("Content-Type", "application/json")
+        self.request.response.setHeader("Cache-Control", "private, no-cache")
+        return json.dumps([{"id": userid, "name": name}
+                           for userid, name in ranked[:self.LIMIT]])
+
+
+class FollowingView(SocialView):
+    """@@following: everyone I follow and everything I watch, each with a stop button."""
+
+    page_title = _("Following and watching")
+
+    def prepare(self):
+        catalog = api.portal.get_tool("portal_catalog")
+        self.people = sorted(
+            ({"id": s.target, "name": display_name(s.target), "url": self.author_url(s.target)}
+             for s in activitystream.get_subscriptions(self.userid, kind="user")),
+            key=lambda person: person["name"].lower())
+        self.content = []
+        for subscription in activitystream.get_subscriptions(self.userid, kind="content"):
+            brains = catalog(UID=subscription.target)  # only what I may still View
+            if brains:
+                self.content.append({"id": subscription.target, "title": brains[0].Title,
+                                     "url": brains[0].getURL(),
+                                     "subtree": subscription.subtree})
+
+    def handle_post(self):
+        form = self.request.form
+        subscriptions = activitystream.get_manager().subscriptions
+        if isinstance(form.get("unfollow"), str):
+            if subscriptions.is_following(self.userid, form["unfollow"]):
+                activitystream.unfollow(self.userid, form["unfollow"])
+            api.portal.show_message(_("You no longer follow ${name}.",
+                                      mapping={"name": display_name(form["unfollow"])}),
+                                    self.request)
+        elif isinstance(form.get("unwatch"), str):
+            if subscriptions.is_watching(self.userid, form["unwatch"]):
+                activitystream.unwatch(self.userid, form["unwatch"])
+            api.portal.show_message(_("You no longer watch this item."), self.request)
+        return f"{self.portal_url}/@@following"

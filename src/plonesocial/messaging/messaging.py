@@ -20,6 +20,7 @@ this module.
 from BTrees.check import check as check_btree
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
+from plonesocial import _
 from plonesocial import exc
 from plonesocial import userids
 from plonesocial.clock import as_utc
@@ -93,19 +94,18 @@ class Inboxes(Persistent):
         check_userid(sender, "sender")
         check_userid(recipient, "recipient")
         if sender == recipient:
-            raise exc.SelfMessage(f"{sender!r} cannot send a message to themselves")
+            # Sentences a person can act on, translated where shown (issue 14).
+            raise exc.SelfMessage(_("You cannot send a message to yourself."))
         if not isinstance(text, str):
-            raise exc.InvalidMessage(
-                f"text must be a string, not {type(text).__name__}"
-            )
+            raise exc.InvalidMessage(_("Write the message as text."))
         userids.check_unicode(text, "text", exc.InvalidMessage)
         if not text.strip():
-            raise exc.EmptyMessage("The message is empty")
+            raise exc.EmptyMessage(_("The message is empty"))
         max_length = self.max_message_length
         if len(text) > max_length:
-            raise exc.MessageTooLong(
-                f"The message has {len(text)} characters; at most {max_length} are allowed"
-            )
+            raise exc.MessageTooLong(_(
+                "The message has ${length} characters; at most ${max} are allowed",
+                mapping={"length": len(text), "max": max_length}))
         try:
             created = as_utc(created)
         except TypeError as error:

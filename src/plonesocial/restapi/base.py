@@ -6,6 +6,7 @@ from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.deserializer import json_body
 from plone.restapi.services import Service
 from plonesocial import exc
+from plonesocial import logger
 from plonesocial.activitystream.activity import AS2_CONTEXT
 from plonesocial.activitystream.query import MAX_CURSOR
 from plonesocial.clock import isoformat
@@ -22,6 +23,7 @@ from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
 
 import json
+import transaction
 
 
 DEFAULT_LIMIT = 20
@@ -56,7 +58,26 @@ class SocialService(Service):
             if mapped is None:  # the rate limit
                 self.request.response.setHeader("Content-Type", self.content_type)
                 return json.dumps(self.too_many_requests(str(error), error.retry_after))
+            if isinstance(mapped, BadRequest):
+                return self.client_error(mapped)
             raise mapped from None
+        except BadRequest as error:
+            return self.client_error(error)
+
+    def client_error(self, error):
+        """Answer 400 as plone.restapi would, logged at INFO without a traceback.
+
+        Raised, a BadRequest reaches Zope's error log, which logs it as an
+        ERROR with a traceback: the client's mistake is no server fault
+        (issue 14). The transaction is doomed: a refusal writes nothing.
+        """
+        transaction.doom()
+        message = str(error)
+        logger.info("400 %s %s: %s", self.request.method, self.request.getURL(), message)
+        response = self.request.response
+        response.setStatus(400)
+        response.setHeader("Content-Type", self.content_type)
+        return json.dumps({"type": "BadRequest", "message": message})
 
     def check_csrf(self):
         """Refuse a write that a page on another site could make the browser send.

@@ -4,6 +4,17 @@ from plonesocial import exc
 from zExceptions import BadRequest
 from zExceptions import Forbidden
 from zExceptions import NotFound
+from zope.globalrequest import getRequest
+from zope.i18n import translate
+from zope.i18nmessageid import Message
+
+
+def error_text(error, request=None):
+    """The error's sentence in the request's language (its own words if not translatable)."""
+    message = error.args[0] if len(error.args) == 1 else None
+    if isinstance(message, Message):
+        return translate(message, context=request if request is not None else getRequest())
+    return str(error)
 
 
 def http_error(error):
@@ -17,7 +28,7 @@ def http_error(error):
     if isinstance(error, exc.RateLimitExceeded):
         return None
     if isinstance(error, exc.NotFound):
-        return NotFound(str(error))
+        return NotFound(error_text(error))
     if isinstance(error, exc.NotAllowed):
-        return Forbidden(str(error))
-    return BadRequest(str(error))
+        return Forbidden(error_text(error))
+    return BadRequest(error_text(error))

@@ -90,3 +90,9 @@ def add_delivery_outbox(context):
     create_outbox(api.portal.get())
     idempotency.STORAGE.create(api.portal.get())
     set_site_url_from_request(api.portal.get())
+
+
+def add_personal_menu_actions(context):
+    """1008 -> 1009: Messages and Notifications in Plone's personal menu."""
+    setup = api.portal.get_tool("portal_setup")
+    setup.runImportStepFromProfile(PROFILE, "actions", run_dependencies=False)

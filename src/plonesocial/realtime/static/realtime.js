@@ -179,6 +179,7 @@
     badge.textContent = count;
     badge.dataset.count = count;
     badge.hidden = !count;
+    menuCounted();
   }
 
   function setNotificationsBadge(count) {
@@ -187,6 +188,11 @@
     badge.textContent = count;
     badge.dataset.count = count;
     badge.hidden = !count;
+    menuCounted();
+  }
+
+  function menuCounted() {  // the header menu's tab title follows the counts
+    if (window.plonesocialMenu && window.plonesocialMenu.counted) { window.plonesocialMenu.counted(); }
   }
 
   function refreshMenu() {
@@ -362,12 +368,13 @@
   function appendMessage(el, message) {
     var list = el.querySelector("ol");
     var li = document.createElement("li");
-    li.className = "card mb-2";
+    // The page's chat layout: mine on one side, theirs on the other.
+    li.className = "plonesocial-message " +
+      (message.attributedTo === me ? "plonesocial-mine" : "plonesocial-theirs");
     li.dataset.messageId = message.id;
     var body = document.createElement("div");
-    body.className = "card-body";
     var head = document.createElement("div");
-    head.className = "small text-muted";
+    head.className = "small";
     var who = document.createElement("strong");
     who.textContent = message.attributedTo === me ? data.myName : el.dataset.withName;
     head.appendChild(who);
@@ -493,14 +500,14 @@
       bar.type = "button";
       bar.className = "btn btn-info btn-sm mb-3";
       bar.addEventListener("click", function () { streamShow(el); });
-      el.insertBefore(bar, el.querySelector("ul"));
+      el.insertBefore(bar, el.querySelector("ul.list-group"));
     }
     bar.textContent = data.labelNewItems.replace("${count}", pending.length);
     bar.hidden = false;
   }
 
   function streamShow(el) {
-    var list = el.querySelector("ul");
+    var list = el.querySelector("ul.list-group");
     var pending = RT.pendingStream || [];
     RT.pendingStream = [];
     pending.slice().reverse().forEach(function (item) {

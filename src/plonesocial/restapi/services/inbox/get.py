@@ -2,6 +2,7 @@
 
 from plonesocial.messaging import api as messaging
 from plonesocial.restapi.services.inbox import InboxService
+from urllib.parse import urlencode
 from zExceptions import NotFound
 
 
@@ -18,14 +19,35 @@ class InboxGet(InboxService):
         return self.list_messages(conversation)
 
     def list_conversations(self):
+        """A page of conversations, newest first; `next` continues after the last one.
+
+        ``?start=<userid>`` starts after that conversation (issue 14: a
+        ``limit`` used to cut the list with no way on).
+        """
         inbox = messaging.get_inbox(self.userid)
-        conversations = messaging.get_conversations(self.userid, limit=self.limit())
-        return {
+        limit = self.limit()
+        start = self.request.form.get("start")
+        conversations = []
+        if inbox is not None:
+            entries = inbox.get_conversations()
+            if isinstance(start, str) and start:
+                for conversation in entries:
+                    if conversation.username == start:
+                        break
+            for conversation in entries:
+                conversations.append(conversation)
+                if len(conversations) > limit:
+                    break
+        page = {
             "@id": self.base_url(),
             "new_messages_count": messaging.count_unread(self.userid),
             "items_total": len(inbox) if inbox is not None else 0,
-            "items": [self.serialize(c) for c in conversations],
+            "items": [self.serialize(c) for c in conversations[:limit]],
         }
+        if len(conversations) > limit:
+            last = conversations[limit - 1].username
+            page["next"] = f"{self.base_url()}?{urlencode({'start': last, 'limit': limit})}"
+        return page
 
     def list_messages(self, conversation):
         limit = self.limit()

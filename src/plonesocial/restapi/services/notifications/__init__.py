@@ -1,6 +1,7 @@
 """@notifications: the authenticated user's notification list."""
 
 from plonesocial.activitystream import api as activitystream
+from plonesocial.messaging import api as messaging
 from plonesocial.restapi.base import iso
 from plonesocial.restapi.base import SocialService
 from plonesocial.serializers.base import serialize
@@ -18,4 +19,6 @@ class NotificationsService(SocialService):
         return {
             "not_seen": activitystream.count_unseen(self.userid),
             "last_seen": iso(activitystream.get_last_seen(self.userid)),
+            # The header's Messages count polls with the bell (issue 14).
+            "unread_messages": messaging.count_unread(self.userid),
         }

@@ -11,6 +11,9 @@ class NotificationsGet(NotificationsService):
     def reply(self):
         if self.params == ["count"]:
             return self.reply_count()
+        if self.params == ["last-seen"]:
+            # README's GET /last-seen: when I last looked, with the counts (issue 14).
+            return self.count()
         if len(self.params) == 1 and self.params[0].isdigit():
             # A notification's @id: one of mine (or a broadcast) that I may View.
             notification = activitystream.get_notification(self.userid, int(self.params[0]))
@@ -31,7 +34,7 @@ class NotificationsGet(NotificationsService):
         """The badge: cheap, with an ETag so that polling gets 304 while nothing changed."""
         count = self.count()
         etag = '"' + hashlib.sha1(
-            f"{self.userid}:{count['not_seen']}:{count['last_seen']}".encode()
+            f"{self.userid}:{count['not_seen']}:{count['last_seen']}:{count['unread_messages']}".encode()
         ).hexdigest()[:16] + '"'
         response = self.request.response
         response.setHeader("ETag", etag)

@@ -1,0 +1,52 @@
+/* plonesocial's pages: the character counter, the recipient picker, delete confirmations.
+ * Every text shown comes from the page (translated there); nothing here is user-visible prose. */
+(function () {
+  "use strict";
+  document.querySelectorAll("textarea.plonesocial-text").forEach(function (area) {
+    var counter = document.getElementById(area.getAttribute("aria-describedby"));
+    if (!counter) { return; }
+    var max = counter.dataset.max;
+    function show() {
+      // Announce only near the limit: every keystroke would be noise to a screen reader.
+      var near = area.value.length > max * 0.9;
+      counter.setAttribute("aria-live", near ? "polite" : "off");
+      counter.textContent = counter.dataset.template
+        .replace("{count}", area.value.length).replace("{max}", max);
+    }
+    area.addEventListener("input", show);
+    show();
+  });
+
+  var recipient = document.getElementById("recipient");
+  var list = document.getElementById("plonesocial-people");
+  if (recipient && list) {
+    var timer = null;
+    recipient.addEventListener("input", function () {
+      clearTimeout(timer);
+      var query = recipient.value.trim();
+      if (query.length < 2) { return; }
+      timer = setTimeout(function () {
+        fetch(recipient.dataset.peopleUrl + "?q=" + encodeURIComponent(query),
+              {credentials: "same-origin", headers: {"Accept": "application/json"}})
+          .then(function (response) { return response.ok ? response.json() : []; })
+          .then(function (people) {
+            list.textContent = "";
+            people.forEach(function (person) {
+              var option = document.createElement("option");
+              option.value = person.id;
+              option.label = person.name;  // textContent and attributes: user text stays inert
+              option.textContent = person.name;
+              list.appendChild(option);
+            });
+          })
+          .catch(function () {});
+      }, 200);
+    });
+  }
+
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+})();
