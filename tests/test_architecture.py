@@ -174,12 +174,12 @@ class TestMailInTheReadersLanguage(ReadingTestCase):
         transaction.begin()
         subjects = {message["To"]: message["Subject"] for _, message in self.smtp.messages}
         self.assertEqual(subjects["dora@example.org"],
-                         "[Plone site] Ann Example hat Ihnen eine Nachricht geschickt")
+                         "[Plone site] Ann Example hat dir eine Nachricht geschickt")
         self.assertEqual(subjects["bob@example.org"],
                          "[Plone site] Ann Example sent you a message")
         [german] = [m for _, m in self.smtp.messages if m["To"] == "dora@example.org"]
         text = german.get_body(("plain",)).get_content()
-        self.assertIn("Sie erhalten diese E-Mail, weil sie an Sie gerichtet war.", text)
+        self.assertIn("Du erhältst diese E-Mail, weil sie an dich adressiert war.", text)
         self.assertIn("Mittagessen?", text)
         # The stored notification keeps facts, not a sentence.
         [notification] = activitystream.get_notifications("dora").all()

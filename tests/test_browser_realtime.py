@@ -184,7 +184,7 @@ class TestRealtimeInBrowser(unittest.TestCase):
         bar.click()
         bob.wait_for_function(
             f"() => document.querySelectorAll('#plonesocial-stream li').length > {before}")
-        self.assertIn("Minutes", bob.inner_text("#plonesocial-stream ul"))
+        self.assertIn("Minutes", bob.inner_text("#plonesocial-stream ul.list-group"))
         self.assertTrue(bob.locator("#plonesocial-stream-bar").is_hidden())
         self.assertNotIn("Nothing yet", bob.inner_text("#plonesocial-stream"))
 
