@@ -146,8 +146,10 @@ class TestRealtimeInBrowser(unittest.TestCase):
         self.assertEqual(texts, ["Lunch at noon? <b>bold</b>", "Sent during the outage",
                                  "After the restart"])
         self.assertEqual(bob.locator("li[data-with='ann']").count(), 1)
-        # Ann's page shows Bob's read receipt: his open conversation read them.
-        ann.wait_for_selector("#plonesocial-receipt:not([hidden])", timeout=5000)
+        # Ann's page shows Bob's read receipt: his open conversation read them (a
+        # PATCH from his page, a commit, then an event: slower than a message
+        # when the machine is loaded, so a longer wait than the messages' 2 s).
+        ann.wait_for_selector("#plonesocial-receipt:not([hidden])", timeout=20000)
         self.shot(conversation, "realtime-03-bob-conversation-after-restart")
         self.shot(ann, "realtime-04-ann-receipt")
 

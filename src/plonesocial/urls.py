@@ -7,9 +7,8 @@ site URL (`base`, see delivery.mail.site_url), never under a Host header.
 
 from plone import api
 from plone.app.uuid.utils import uuidToObject
-from plonesocial.activitystream.interfaces import IVisibility
+from plonesocial.activitystream.visibility import may_view_content
 from urllib.parse import urlencode
-from zope.component import queryUtility
 
 
 def configured_site_url():
@@ -59,10 +58,6 @@ def group_url(group_id, base=None):
     return f"{portal_url(base)}/@@group?{urlencode({'id': group_id})}"
 
 
-def inbox_url(base=None):
-    return f"{portal_url(base)}/@@inbox"
-
-
 def author_url(userid, base=None):
     return f"{portal_url(base)}/author/{userid}"
 
@@ -73,15 +68,6 @@ def content_url(obj, base=None):
         return public(obj.absolute_url())
     path = obj.getPhysicalPath()[len(api.portal.get().getPhysicalPath()):]
     return "/".join((base, *path)) if path else base
-
-
-def may_view(reader, uuid):
-    """Tell whether `reader` may View the content `uuid` (None: no reader, no check)."""
-    visibility = queryUtility(IVisibility)
-    if reader is None or visibility is None:
-        return True
-    allowed = visibility.allowed({uuid}).get(uuid, frozenset())
-    return bool(allowed & visibility.principals(reader))
 
 
 def notification_url(notification, base=None, reader=None):
@@ -95,7 +81,7 @@ def notification_url(notification, base=None, reader=None):
     owner = notification.owner
     if owner is not None and owner.kind == "content":
         obj = uuidToObject(owner.id, unrestricted=True)
-        if obj is not None and may_view(reader, owner.id):
+        if obj is not None and may_view_content(reader, owner.id):
             return content_url(obj, base)
     if owner is not None and owner.kind == "user":
         if notification.message_type == "message":

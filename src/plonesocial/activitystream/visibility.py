@@ -36,6 +36,15 @@ def visibility_filter(reader, contexts=contexts_of):
     return visible
 
 
+def may_view_content(reader, uuid):
+    """Tell whether `reader` may View the content `uuid` (None: no reader, no check)."""
+    visibility = queryUtility(IVisibility)
+    if reader is None or visibility is None:
+        return True
+    allowed = visibility.allowed({uuid}).get(uuid, frozenset())
+    return bool(allowed & visibility.principals(reader))
+
+
 def count_invisible(reader, uuids):
     """How many of `uuids` (a list, repeats counted) `reader` may not View."""
     visibility = queryUtility(IVisibility)

@@ -1,10 +1,9 @@
 """Site settings of realtime delivery, kept in the Plone registry."""
 
-from plone.registry.interfaces import IRegistry
 from plonesocial import _
 from plonesocial.realtime.tickets import new_secret
+from plonesocial.settings import RegistrySettings
 from zope import schema
-from zope.component import queryUtility
 from zope.interface import Interface
 
 
@@ -96,16 +95,13 @@ class IRealtimeSettings(Interface):
     )
 
 
+SETTINGS = RegistrySettings(IRealtimeSettings, PREFIX)
+
+
 def get_settings():
-    """Return the realtime settings of the current site, or None before install."""
-    registry = queryUtility(IRegistry)
-    if registry is None:
-        return None
-    try:
-        # check: a site not upgraded yet has no records, and then no realtime
-        return registry.forInterface(IRealtimeSettings, prefix=PREFIX)
-    except KeyError:
-        return None
+    """Return the realtime settings of the current site, or None before install (a site
+    not upgraded yet has no records, and then no realtime)."""
+    return SETTINGS.get() if SETTINGS.is_installed() else None
 
 
 def ensure_secret():
