@@ -248,11 +248,18 @@ class TestPeopleExpect(BrowserTestCase):
         self.count(bob, "plonesocial-messages-badge", 1)
         bob.wait_for_function("() => document.title.startsWith('(2) ')")
         self.assertIn("1 new notification", bob.inner_text("#plonesocial-live"))
-        # Defect 2: a second message while the first is unseen still changes what Bob sees.
+        # Defect 2: a second message while the first is unseen counts on the bell too,
+        # the tab title and the live region follow, and the row tells the number.
         self.send(ann, "bob", "Or at one?")
+        self.count(bob, "plonesocial-badge", 2)
         self.count(bob, "plonesocial-messages-badge", 2)
-        bob.wait_for_function("() => document.title.startsWith('(3) ')")
-        self.assertEqual(bob.title(), f"(3) {title}")
+        bob.wait_for_function("() => document.title.startsWith('(4) ')")
+        self.assertEqual(bob.title(), f"(4) {title}")
+        self.assertIn("2 new notifications", bob.inner_text("#plonesocial-live"))
+        bob.wait_for_function(
+            "() => document.querySelector('#plonesocial-items li')"
+            " .textContent.includes('Ann Ames sent you 2 messages')")
+        self.assertEqual(bob.locator("#plonesocial-items li").count(), 1)
         self.shot(bob, "10-bob-second-message")
         # Defect 1: the notification leads to the conversation, which opening marks read.
         bob.click("#plonesocial-bell")
@@ -296,12 +303,30 @@ class TestPeopleExpect(BrowserTestCase):
         activitystream.set_preferences("bob", timezone="Asia/Tokyo")
         activitystream.notify(recipients=["bob"], subject="Server restarts at noon")
         transaction.commit()
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
         bob = self.person("bob")
+        bob.clock.install()  # the page's timers and Date, moved on below
         bob.goto(f"{self.site}/@@notifications")
         when = bob.locator("#plonesocial-notifications time").first
         self.assertEqual(when.inner_text(), "just now")
-        self.assertTrue(when.get_attribute("title").endswith(" JST"), when.get_attribute("title"))
+        # The hover: the exact time in Bob's zone, as his language writes it (Intl).
+        local = datetime.fromisoformat(when.get_attribute("datetime")).astimezone(
+            ZoneInfo("Asia/Tokyo"))
+        hour = local.hour % 12 or 12
+        title = when.get_attribute("title")
+        self.assertIn(f"{hour}:{local.minute:02d}", title)
+        self.assertIn("GMT+9", title)
+        self.assertIn(str(local.day), title)
         self.assertNotIn(" UTC", bob.inner_text("#plonesocial-notifications"))
+        # The open page keeps its times true: two minutes on, they say so without a reload.
+        bob.clock.fast_forward("02:05")
+        bob.wait_for_function(
+            "() => document.querySelector('#plonesocial-notifications time').textContent"
+            " === '2 minutes ago'")
+        self.assertEqual(bob.locator("#plonesocial-items time").first.inner_text(),
+                         "2 minutes ago")
 
     def check_page(self, page, name, width):
         """No horizontal overflow; axe finds nothing serious or critical in our markup."""

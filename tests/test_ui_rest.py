@@ -95,6 +95,57 @@ class TestRestDefects(RestTestCase):
         self.ann.post(f"{self.site}/@notifications/seen", {"ids": [str(item["id"])]})
         self.assertEqual(self.ann.get(f"{self.site}/@notifications/count").json["not_seen"], 0)
 
+    def test_each_unseen_message_counts(self):
+        """Defect 2: a second message while the first is unseen moves its row to the top,
+        tells the number of messages and counts on the badge; reading the conversation
+        takes them all off at once."""
+        messaging.send("bob", "ann", "hello")
+        transaction.commit()
+        count_url = f"{self.site}/@notifications/count"
+        self.assertEqual(self.ann.get(count_url).json["not_seen"], 1)
+        first = self.ann.get(f"{self.site}/@notifications").json["orderedItems"][0]
+        messaging.send("cat", "ann", "hi")
+        messaging.send("bob", "ann", "are you there?")
+        transaction.commit()
+        self.assertEqual(self.ann.get(count_url).json["not_seen"], 3)
+        items = self.ann.get(f"{self.site}/@notifications").json["orderedItems"]
+        # Bob's row moved above Cat's, with a newer id and the number of messages.
+        self.assertEqual([i["subject"] for i in items[:2]],
+                         ["Bob Baker sent you 2 messages", "Cat Cole sent you a message"])
+        self.assertGreater(items[0]["id"], first["id"])
+        messaging.mark_read("ann", "bob")
+        transaction.commit()
+        self.assertEqual(self.ann.get(count_url).json["not_seen"], 1)
+        manager = activitystream.get_manager()
+        manager.notifications.get_list("ann").check_invariants()
+        # A message after reading starts a row of its own: one again, not "3 messages".
+        messaging.send("bob", "ann", "back again")
+        transaction.commit()
+        self.assertEqual(self.ann.get(count_url).json["not_seen"], 2)
+        items = self.ann.get(f"{self.site}/@notifications").json["orderedItems"]
+        self.assertEqual(items[0]["subject"], "Bob Baker sent you a message")
+        self.ann.post(f"{self.site}/@notifications/seen", {"all": True})
+        self.assertEqual(self.ann.get(count_url).json["not_seen"], 0)
+        manager.notifications.get_list("ann").check_invariants()
+
+    def test_the_mail_of_a_second_message_tells_the_number(self):
+        registry = getUtility(IRegistry)
+        if "plonesocial.delivery.site_url" not in registry.records:
+            registry.records["plonesocial.delivery.site_url"] = Record(
+                field.TextLine(title="Site URL"), "https://social.example.org/")
+        else:
+            registry["plonesocial.delivery.site_url"] = "https://social.example.org/"
+        api.portal.set_registry_record("plone.email_from_address", "site@example.org")
+        messaging.send("bob", "ann", "hello")
+        messaging.send("bob", "ann", "again")
+        transaction.commit()
+        from plonesocial.delivery.mail import compose_notification
+
+        notification = activitystream.get_notifications("ann").all()[0]
+        mail = compose_notification(notification, "ann@example.org", language="de")
+        self.assertTrue(mail["Subject"].endswith("Bob Baker hat dir 2 Nachrichten geschickt"),
+                        mail["Subject"])
+
 
 class TestLinksOutsideARequest(RestTestCase):
     def test_digest_links_use_the_configured_site_url(self):

@@ -8,6 +8,10 @@ Conflict avoidance:
   ``Length``: creating a notification and marking others seen change
   different keys and the counter, which ZODB resolves, and the counter stays
   equal to the size of the tree under any interleaving.
+- Some types count every occurrence (``COUNT_EACH``: each private message is
+  one on the badge, as in Slack): an unseen notification that folded in n
+  of them weighs n, its extra n - 1 kept in ``_extra``; the counter stays
+  the sum of the unseen weights, changed once per write (O(1)).
 - The last-seen time is a ``LastSeen`` marker whose conflicts resolve to the
   later time.
 - Ids come from the clock; two transactions taking the same id in the same
@@ -37,6 +41,11 @@ from plonesocial.prefetch import prefetch_paths
 
 FRONT = -(2**63) + 1  # below every key: the front of a newest-first tree
 PHRASE_MAX = "\U0010ffff"  # above every phrase: the end of one (type, owner)'s groups
+# Types whose every occurrence counts on the badge while unseen: a second message from
+# Ann updates her row ("Ann sent you 2 messages", moved to the top) and the count goes
+# from 1 to 2. Other types count one per row, as GitHub counts a thread: "Ann and 2
+# others edited X" is one thing to look at.
+COUNT_EACH = frozenset({"message"})
 
 
 def group_key(message_type, owner, phrase):
@@ -58,6 +67,9 @@ class NotificationList(Persistent):
     _unsent = None
     # mail mode -> UTC µs of the last digest of that mode (replaced, never mutated)
     _digests = {}
+    # -notification id -> occurrences beyond the first folded into an unseen notification
+    # of a COUNT_EACH type (created when needed; lists of earlier releases have none)
+    _extra = None
 
     def __init__(self, owner):
         self.owner = owner
@@ -97,8 +109,17 @@ class NotificationList(Persistent):
         return -notification.id not in self._unseen
 
     def unseen_count(self):
-        """How many of the user's own notifications are unseen (a counter: O(1))."""
+        """How many of the user's own notifications are unseen, a notification of a
+        COUNT_EACH type counting each occurrence it folded in (a counter: O(1))."""
         return self._unseen_count()
+
+    def unseen_weight(self, notification):
+        """What `notification` adds to the unseen count: 0 when seen, else 1, or the
+        occurrences it folded in for a COUNT_EACH type."""
+        key = -notification.id
+        if notification.recipient is None or key not in self._unseen:
+            return 0
+        return 1 + (self._extra.get(key, 0) if self._extra is not None else 0)
 
     def unseen_contexts(self):
         """The content UUIDs of the unseen notifications about content."""
@@ -115,15 +136,30 @@ class NotificationList(Persistent):
 
     # -- delivering ---------------------------------------------------------------
 
-    def _add(self, notification):
+    def _add(self, notification, weight=1):
         key = -notification.id
         notification.__parent__ = self
         self._items[key] = notification
         self._unseen[key] = notification.context or ""
-        self._unseen_count.change(1)
+        self._unseen_count.change(weight)
+        if weight > 1:
+            if self._extra is None:
+                self._extra = LOBTree()
+            self._extra[key] = weight - 1
         if notification.owner is not None:
             self._groups[group_key(notification.message_type, notification.owner,
                                    notification.phrase)] = key
+
+    def _take_unseen(self, key):
+        """Take `key` off the unseen ones; return the weight it had (0: it was seen)."""
+        if key not in self._unseen:
+            return 0
+        del self._unseen[key]
+        weight = 1
+        if self._extra is not None and key in self._extra:
+            weight += self._extra.pop(key)
+        self._unseen_count.change(-weight)
+        return weight
 
     def _group_keys(self, message_type, owner):
         """The group keys of (type, owner): every phrase's, and an old release's."""
@@ -138,12 +174,11 @@ class NotificationList(Persistent):
         if key is not None and key in self._unseen:
             notification = self._items[key]
             del self._items[key]
-            del self._unseen[key]
-            self._unseen_count.change(-1)
+            weight = self._take_unseen(key)
             if self._unsent is not None and key in self._unsent:
                 del self._unsent[key]
             notification.regroup(free_id(self._items, when), template, reasons)
-            self._add(notification)
+            self._add(notification, weight + 1 if notification.message_type in COUNT_EACH else 1)
             return notification
         notification = Notification(free_id(self._items, when), self.owner, template, reasons)
         self._add(notification)
@@ -162,9 +197,7 @@ class NotificationList(Persistent):
                 self._broadcasts_seen.insert(id_)
             return
         key = -notification.id
-        if key in self._unseen:
-            del self._unseen[key]
-            self._unseen_count.change(-1)
+        if self._take_unseen(key):
             self._ungroup(notification, key)
 
     def mark_unseen(self, notification):
@@ -194,12 +227,16 @@ class NotificationList(Persistent):
 
     def mark_all_seen(self, newest_broadcast):
         """Mark everything seen, broadcasts up to `newest_broadcast` (an id) included;
-        return how many of the user's own notifications were unseen."""
+        return how many of the user's own notifications were unseen (as counted)."""
         keys = list(self._unseen.keys())
         for key in keys:
             del self._unseen[key]
-        if keys:
-            self._unseen_count.change(-len(keys))
+        weight = len(keys)
+        if self._extra:
+            weight += sum(self._extra.values())
+            self._extra.clear()
+        if weight:
+            self._unseen_count.change(-weight)
         for group in list(self._groups.keys()):
             del self._groups[group]
         if newest_broadcast is not None and newest_broadcast > self._broadcast_floor:
@@ -207,7 +244,7 @@ class NotificationList(Persistent):
             self._broadcasts_seen.clear()
         if self._broadcasts_unseen:
             self._broadcasts_unseen.clear()
-        return len(keys)
+        return weight
 
     def _ungroup(self, notification, key):
         """Stop grouping into `notification` (keyed `key`) if it is its group's."""
@@ -276,9 +313,7 @@ class NotificationList(Persistent):
         notification = self._items.pop(key)
         if self._unsent is not None and key in self._unsent:
             del self._unsent[key]
-        if key in self._unseen:
-            del self._unseen[key]
-            self._unseen_count.change(-1)
+        self._take_unseen(key)
         self._ungroup(notification, key)
         return notification
 
@@ -317,7 +352,10 @@ class NotificationList(Persistent):
         for tree in (self._items, self._unseen, self._groups):
             check_btree(tree)
         unseen = list(self._unseen.keys())
-        assert self._unseen_count() == len(unseen), "unseen counter"
+        extra = dict(self._extra.items()) if self._extra is not None else {}
+        assert self._unseen_count() == len(unseen) + sum(extra.values()), "unseen counter"
+        assert all(key in self._unseen and count > 0 for key, count in extra.items()), \
+            "extra occurrences of a seen item"
         assert all(key in self._items for key in unseen), "unseen without item"
         for group, key in self._groups.items():
             item = self._items.get(key)

@@ -64,6 +64,10 @@ PHRASES = {
 }
 STATE_CHANGED = _("${actor} changed ${title} to ${state}")
 TIMES = _("${subject} (${count} times)")
+# Phrases whose repetitions read as a number of things, not "(2 times)".
+COUNTED = {
+    "sent you a message": _("${actor} sent you ${count} messages"),
+}
 CHANGED_FIELDS = _("Changed: ${fields}.")
 TRANSITION = _("Transition: ${transition}; new state: ${state}.")
 
@@ -109,6 +113,9 @@ def render_subject(notification, language=None):
                 subject = render(_(phrases[0], mapping=mapping), language)
             if notification.count == 1:
                 return subject
+            if notification.phrase in COUNTED:
+                return render(_(COUNTED[notification.phrase],
+                                mapping=dict(mapping, count=notification.count)), language)
             return render(_(TIMES, mapping={"subject": subject, "count": notification.count}),
                           language)
         return render(_(phrases[1 if others == 1 else 2], mapping=mapping), language)

@@ -1,5 +1,6 @@
 """The Social delivery control panel: site URL, push services, retries, and the failed outbox."""
 
+from datetime import timezone
 from plone import api
 from plone.app.registry.browser.controlpanel import ControlPanelFormWrapper
 from plone.app.registry.browser.controlpanel import RegistryEditForm
@@ -48,6 +49,7 @@ class DeliveryControlPanel(ControlPanelFormWrapper):
                 "attempts": entry.attempts,
                 "error": entry.error,
                 "created": from_key(entry.created).strftime("%Y-%m-%d %H:%M UTC"),
+                "iso": from_key(entry.created).replace(tzinfo=timezone.utc).isoformat(),
                 "subject": entry.notifications[0].subject if entry.notifications else "",
             })
             if len(entries) >= MAX_LISTED:

@@ -62,6 +62,9 @@ class NotificationsMenu(LatestNotifications, ViewletBase):
         if not self.available:
             return
         userid = self.load_latest()
+        # times.js writes times in the page's language and the reader's zone.
+        self.language = self.request.get("LANGUAGE") or ""
+        self.timezone = self.times.zone.key
         self.not_seen = activitystream.count_unseen(userid)
         self.unread = messaging.count_unread(userid)
 
@@ -75,6 +78,7 @@ class NotificationsMenu(LatestNotifications, ViewletBase):
             "one": label(_("1 new notification")),
             "many": label(_("${count} new notifications", mapping={"count": "{count}"})),
             "messages": label(_("${count} unread messages", mapping={"count": "{count}"})),
+            "just_now": label(_("just now")),
         }
 
 

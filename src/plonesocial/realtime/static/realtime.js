@@ -285,7 +285,10 @@
     var lines = li.querySelectorAll(".text-muted.small");  // excerpt, then when
     if (lines[0]) { lines[0].textContent = text; }
     var created = event.created || event.updated;
-    if (lines[1] && created) { lines[1].textContent = utc(created); }
+    if (lines[1] && created) {
+      lines[1].textContent = "";
+      lines[1].appendChild(timeElement(created));
+    }
     var unread = event.conversation_unread !== undefined ? event.conversation_unread :
       event.new_messages_count;
     setPill(li, unread);
@@ -293,9 +296,19 @@
   }
 
   function utc(iso) {
-    // As the pages write it: "2026-11-30 19:52 UTC".
+    // Until times.js rewrites it in the reader's zone and language: "2026-11-30 19:52 UTC".
     var text = String(iso);
     return text.slice(0, 10) + " " + text.slice(11, 16) + " UTC";
+  }
+
+  function timeElement(iso) {
+    // As the pages write times: times.js makes them relative, local and live.
+    var when = document.createElement("time");
+    when.className = "plonesocial-time";
+    when.setAttribute("datetime", String(iso));
+    when.textContent = utc(iso);
+    if (window.plonesocialTimes) { window.plonesocialTimes.refresh(); }
+    return when;
   }
 
   function setInboxLead(count) {
@@ -378,7 +391,8 @@
     var who = document.createElement("strong");
     who.textContent = message.attributedTo === me ? data.myName : el.dataset.withName;
     head.appendChild(who);
-    head.appendChild(document.createTextNode(", " + utc(message.published)));
+    head.appendChild(document.createTextNode(", "));
+    head.appendChild(timeElement(message.published));
     var text = document.createElement("div");
     text.className = "message-text";
     text.textContent = message.content;
