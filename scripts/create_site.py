@@ -14,6 +14,7 @@ from plonesocial.demo import create_demo_activity
 from plonesocial.demo import create_demo_conversations
 from plonesocial.demo import create_demo_users
 from plonesocial.demo import DEMO_USERS
+from plonesocial.demo import SITE_TITLE
 from plonesocial.messaging.interfaces import IMessagingLocator
 from zope.component import getUtility
 from zope.component.hooks import setSite
@@ -43,13 +44,18 @@ else:
         "classic",
         {
             "site_id": site_id,
-            "title": "plonesocial demo",
+            "title": SITE_TITLE,
             "description": "Private messages, activity streams and notifications.",
             "default_language": "en",
             "portal_timezone": "UTC",
             "setup_content": True,
         },
     )
+    # One title everywhere: Plone's front page would say "Welcome to Plone" while the
+    # page titles and mail subjects say the site's title.
+    site.title = SITE_TITLE
+    site.reindexObject()
+    transaction.commit()
     print(f"Created the Plone site {site_id!r}")
 
 setSite(site)
@@ -65,7 +71,7 @@ elif installer.upgrade_info("plonesocial").get("required"):
 if not api.portal.get_registry_record("plone.email_from_address", default=None):
     # The demo site mails the debugging SMTP server that `make run` starts.
     api.portal.set_registry_record("plone.email_from_address", "intranet@example.org")
-    api.portal.set_registry_record("plone.email_from_name", "plonesocial demo")
+    api.portal.set_registry_record("plone.email_from_name", SITE_TITLE)
     api.portal.set_registry_record("plone.smtp_host", "127.0.0.1")
     api.portal.set_registry_record("plone.smtp_port", int(os.environ.get("SMTP_PORT", 8025)))
     print("Mail settings: the debugging SMTP server of `make run`")
@@ -75,9 +81,12 @@ if not api.portal.get_registry_record("plonesocial.delivery.site_url", default="
     api.portal.set_registry_record("plonesocial.delivery.site_url", url)
     print(f"Site URL for links in mail: {url} (Site Setup > Social delivery)")
 new_users = create_demo_users()
-sent = create_demo_conversations(getUtility(IMessagingLocator).get_inboxes())
+# Each step committed on its own, as if hours or days ago: the demo's notifications
+# and streams show times spread as on a site in use.
+sent = create_demo_conversations(getUtility(IMessagingLocator).get_inboxes(),
+                                 checkpoint=transaction.commit)
 transaction.commit()
-activity = create_demo_activity(site)
+activity = create_demo_activity(site, checkpoint=transaction.commit)
 transaction.commit()
 
 if new_users:

@@ -63,27 +63,48 @@ class TestDemoActivity(unittest.TestCase):
     def setUp(self):
         portal = self.layer["portal"]
         create_demo_users()
-        create_demo_conversations(getUtility(IMessagingLocator).get_inboxes())
-        transaction.commit()
-        self.assertTrue(create_demo_activity(portal))
+        # As scripts/create_site.py does: every step committed on its own.
+        create_demo_conversations(getUtility(IMessagingLocator).get_inboxes(),
+                                  checkpoint=transaction.commit)
+        self.assertTrue(create_demo_activity(portal, checkpoint=transaction.commit))
         transaction.commit()
         self.am = getUtility(IActivityLocator).get_manager()
 
     def test_activity_for_the_demo_users(self):
         subjects = [n.subject for n in self.am.get_by_recipient("alice")]
-        self.assertEqual(subjects[:3], [
+        # Newest first, each at the time it happened; her messages notified her too.
+        self.assertEqual(subjects[:6], [
+            "Dave Dyer sent you a message",
+            "Carol Cooper sent you a message",
+            "Bob Baker sent you a message",
             "Bob Baker changed Intranet draft to Published",
-            "Bob Baker created Intranet draft",
             "Welcome to the plonesocial demo",
+            "Bob Baker created Intranet draft",
         ])
-        # Her messages notified her too.
-        self.assertIn("Dave Dyer sent you a message", subjects)
-        bob = self.am.get_by_recipient("bob").first()
-        self.assertEqual(bob.subject, "Carol Cooper and 1 other commented on Intranet draft")
+        bob = [n.subject for n in self.am.get_by_recipient("bob")]
+        self.assertEqual(bob[:2], ["Carol Cooper sent you a message",
+                                   "Carol Cooper and 1 other commented on Intranet draft"])
         self.assertEqual(
             [a.verb for a in self.am.get_site_stream("alice").limit(3)],
             ["Create", "Create", "Update"],
         )
+
+    def test_demo_times_are_spread_as_on_a_site_in_use(self):
+        """Issue 14: demo notifications carried the site's creation time, all of them."""
+        from plonesocial.clock import utcnow
+
+        now = utcnow()
+        ages = {n.subject: round((now - n.updated).total_seconds() / 3600)
+                for n in self.am.get_by_recipient("alice")}
+        self.assertEqual(ages["Dave Dyer sent you a message"], 5)
+        self.assertEqual(ages["Bob Baker created Intranet draft"], 49)
+        self.assertEqual(ages["Bob Baker changed Intranet draft to Published"], 31)
+        self.assertEqual(ages["Welcome to the plonesocial demo"], 48)
+        bob = list(self.am.get_by_recipient("bob"))[1]  # the comments on Bob's draft
+        self.assertEqual(round((now - bob.updated).total_seconds() / 3600), 3)
+        self.assertEqual(round((now - bob.created).total_seconds() / 3600), 6)
+        # The clock is back to the real time.
+        self.assertLess(abs((utcnow() - now).total_seconds()), 60)
 
     def test_demo_comments_are_members_not_guests(self):
         from plone.app.discussion.browser.utils import format_author_name_with_suffix

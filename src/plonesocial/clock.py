@@ -1,5 +1,6 @@
 """UTC time and the integer microsecond keys that order every plonesocial tree."""
 
+from contextlib import contextmanager
 from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
@@ -7,11 +8,28 @@ from datetime import timezone
 
 EPOCH = datetime(1970, 1, 1)
 MICROSECOND = timedelta(microseconds=1)
+_shift = timedelta(0)  # demo data only: see shifted()
 
 
 def utcnow():
     """Return the current time as a naive datetime in UTC."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(timezone.utc).replace(tzinfo=None) + _shift
+
+
+@contextmanager
+def shifted(delta):
+    """Let plonesocial's clock read `delta` (a timedelta) off the real time meanwhile.
+
+    For demo data that should look lived in ("Bob created X 2 days ago"): a
+    script records each step under a shift and commits it inside the block.
+    The shift is process-wide: never in a process that serves requests.
+    """
+    global _shift
+    before, _shift = _shift, delta
+    try:
+        yield
+    finally:
+        _shift = before
 
 
 def as_utc(value):

@@ -4,9 +4,13 @@ from datetime import timedelta
 from plone import api
 from plone.app.discussion.interfaces import IConversation
 from plonesocial.activitystream import api as activitystream
+from plonesocial.clock import shifted
 from plonesocial.clock import utcnow
 from zope.component import createObject
 
+
+# The demo site's one title: page titles, the front page, mail subjects and sender name.
+SITE_TITLE = "plonesocial demo"
 
 # userid, full name, password: printed by `make run` and listed in README.md.
 DEMO_USERS = (
@@ -44,23 +48,51 @@ def create_demo_users():
     return created
 
 
-def create_demo_conversations(inboxes):
-    """Send the demo messages unless the demo users already have an inbox."""
+def _ago(hours, checkpoint):
+    """Run a step as if `hours` ago: what it records at commit (activities,
+    notifications) carries that time when `checkpoint` (e.g. transaction.commit)
+    commits it inside."""
+    class Step:
+        def __enter__(self):
+            self.shift = shifted(-timedelta(hours=hours))
+            self.shift.__enter__()
+
+        def __exit__(self, *exc_info):
+            try:
+                if exc_info[0] is None and checkpoint is not None:
+                    checkpoint()
+            finally:
+                self.shift.__exit__(*exc_info)
+
+    return Step()
+
+
+def create_demo_conversations(inboxes, checkpoint=None):
+    """Send the demo messages unless the demo users already have an inbox.
+
+    With a `checkpoint` (``transaction.commit``) each message is committed on
+    its own, so its notification carries the time it was sent, not the
+    creation time of the site.
+    """
     if any(userid in inboxes for userid, _, _ in DEMO_USERS):
         return 0
     now = utcnow()
     for sender, recipient, text, hours_ago in DEMO_MESSAGES:
-        inboxes.send_message(sender, recipient, text, created=now - timedelta(hours=hours_ago))
+        with _ago(hours_ago, checkpoint):
+            inboxes.send_message(sender, recipient, text,
+                                 created=now - timedelta(hours=hours_ago))
     # Alice has read what Carol wrote; the rest is new.
     inboxes["alice"]["carol"].mark_read()
     return len(DEMO_MESSAGES)
 
 
-def create_demo_activity(portal):
+def create_demo_activity(portal, checkpoint=None):
     """Add demo content, subscriptions, comments and a broadcast, as the demo users.
 
     Runs once: nothing is done if the demo folder exists. The activities and
-    notifications themselves are recorded when the transaction commits.
+    notifications themselves are recorded when the transaction commits; with a
+    `checkpoint` (``transaction.commit``) each step is committed as if done
+    hours or days ago, as a site in use would show them.
     """
     if "team" in portal.objectIds():
         return False
@@ -69,26 +101,30 @@ def create_demo_activity(portal):
     am.get_preferences("alice").set(mail_modes={"message": "immediately"})
     am.subscriptions.follow("alice", "bob")
     am.subscriptions.follow("dave", "carol")
-    with api.env.adopt_roles(["Manager"]):
+    with _ago(74, checkpoint), api.env.adopt_roles(["Manager"]):
         team = api.content.create(portal, "Folder", "team", title="Team")
         api.content.transition(team, "publish")
         for userid in ("bob", "carol", "dave"):
             api.user.grant_roles(userid, obj=team, roles=["Contributor", "Reviewer"])
-    am.subscriptions.watch("carol", team.UID())
-    with api.env.adopt_user(username="bob"):
+        am.subscriptions.watch("carol", team.UID())
+    with _ago(49, checkpoint), api.env.adopt_user(username="bob"):
         draft = api.content.create(team, "Document", "intranet-draft", title="Intranet draft",
                                    description="What the new intranet will do.")
+    with _ago(31, checkpoint), api.env.adopt_user(username="bob"):
         api.content.transition(draft, "publish")
-    with api.env.adopt_user(username="carol"):
+    with _ago(27, checkpoint), api.env.adopt_user(username="carol"):
         api.content.create(team, "News Item", "welcome-alice", title="Welcome, Alice")
-    for userid, text in (("dave", "Looks good to me."), ("carol", "Can we add a calendar?")):
-        with api.env.adopt_user(username=userid):
+    for hours, userid, text in ((6, "dave", "Looks good to me."),
+                                (3, "carol", "Can we add a calendar?")):
+        with _ago(hours, checkpoint), api.env.adopt_user(username=userid):
             comment = createObject("plone.Comment")
             comment.text = text
             comment.author_username = userid
             # A member's comment: without a creator Plone shows "(Guest)" (issue 14).
             comment.creator = userid
             comment.author_name = api.user.get(userid=userid).getProperty("fullname")
+            comment.creation_date = comment.modification_date = utcnow()  # as shifted
             IConversation(draft).addComment(comment)
-    am.broadcast("Welcome to the plonesocial demo", body="Try messages and notifications.")
+    with _ago(48, checkpoint):
+        am.broadcast("Welcome to the plonesocial demo", body="Try messages and notifications.")
     return True
