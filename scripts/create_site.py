@@ -79,7 +79,7 @@ if not api.portal.get_registry_record("plonesocial.delivery.site_url", default="
     # Links in mail and push; `make run` passes the address it serves.
     url = os.environ.get("SITE_URL") or f"http://localhost:8080/{site_id}"
     api.portal.set_registry_record("plonesocial.delivery.site_url", url)
-    print(f"Site URL for links in mail: {url} (Site Setup > Social delivery)")
+    print(f"Site URL for links in mail: {url} (Site Setup > Messaging: mail and push delivery)")
 new_users = create_demo_users()
 # Each step committed on its own, as if hours or days ago: the demo's notifications
 # and streams show times spread as on a site in use.

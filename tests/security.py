@@ -220,8 +220,10 @@ class Rule:
         return bool(ROLES[actor] & self.roles)
 
 
-ROLES = {"anonymous": {"Anonymous"}, "owner": {"Member"}, "member": {"Member"},
-         "siteadmin": {"Member", "Site Administrator"}, "manager": {"Member", "Manager"}}
+ROLES = {"anonymous": {"Anonymous"}, "owner": {"Authenticated", "Member"},
+         "member": {"Authenticated", "Member"},
+         "siteadmin": {"Authenticated", "Member", "Site Administrator"},
+         "manager": {"Authenticated", "Member", "Manager"}}
 # Who may View each probed context (the private page is the owner's, Owner role).
 VIEWERS = {"site": set(ACTORS), "public": set(ACTORS),
            "private": {"owner", "siteadmin", "manager"}}
@@ -242,11 +244,21 @@ RULES = {
     # A message to everybody (@broadcasts): administrators only.
     "plonesocial.Broadcast": Rule("Site Administrator, Manager (rolemap.xml)", "everybody",
                                   roles=frozenset({"Site Administrator", "Manager"})),
+    # Plone's personal pages, registered again for plonesocial's layer with its tab
+    # (browser/account.py): Plone's own permissions and role map.
+    "cmf.SetOwnProperties": Rule("Authenticated (Plone's role map)", "own data",
+                                 roles=frozenset({"Authenticated", "Site Administrator",
+                                                  "Manager"})),
+    "cmf.SetOwnPassword": Rule("Authenticated (Plone's role map)", "own password",
+                               roles=frozenset({"Authenticated", "Site Administrator",
+                                                "Manager"})),
 }
 # The permission titles the rules mean, checked against the site's role map.
 PERMISSION_TITLES = {"plonesocial.Use": "plonesocial: Use", "cmf.ManagePortal": "Manage portal",
                      "plonesocial.Broadcast": "plonesocial: Broadcast",
-                     "plone.app.controlpanel.UsersAndGroups": "Plone Site Setup: Users and Groups"}
+                     "plone.app.controlpanel.UsersAndGroups": "Plone Site Setup: Users and Groups",
+                     "cmf.SetOwnProperties": "Set own properties",
+                     "cmf.SetOwnPassword": "Set own password"}
 
 # Endpoints that answer anonymous users. Every other endpoint acts for the
 # authenticated user and asks anonymous users to log in, whatever its permission.
@@ -440,6 +452,14 @@ PROBES = {
         _p("GET", "@@plonesocial-outbox", owner=405, foreign=405),
         _p("POST", "@@plonesocial-outbox", {"entry": "1", "retry": "1"}, 404, 404,
            writes=False)],
+    # Plone's personal pages with plonesocial's tab: Cancel writes nothing (the
+    # password form has no Cancel: it shows the form again).
+    **{f"@@{name} on site": [
+        _p("GET", f"@@{name}"),
+        _p("POST", f"@@{name}", {"form.buttons.cancel": "Cancel"}, status, status,
+           writes=False)]
+       for name, status in (("personal-information", 302), ("personal-preferences", 302),
+                            ("change-password", 200))},
     "@@plonesocial-controlpanel on site": [
         _p("GET", "@@plonesocial-controlpanel"),
         _p("POST", "@@plonesocial-controlpanel",

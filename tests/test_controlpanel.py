@@ -1,4 +1,4 @@
-"""The Social control panel."""
+"""The "Messaging and notifications" control panel."""
 
 from plone import api
 from plone.app.testing import SITE_OWNER_NAME
@@ -8,6 +8,7 @@ from plonesocial.messaging.interfaces import IMessagingLocator
 from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
 from zope.component import getUtility
 
+import re
 import transaction
 import unittest
 
@@ -41,6 +42,38 @@ class TestControlPanel(unittest.TestCase):
         self.assertEqual(inboxes.max_messages_per_minute, 5)
         self.assertEqual(
             api.portal.get_registry_record("plonesocial.activitystream.max_recipients"), 7)
+
+    def test_titles_not_confusable_with_social_media(self):
+        """Issue 14: "Social" sat next to core's "Social Media"; the URLs stay."""
+        browser = Browser(self.layer["app"])
+        browser.handleErrors = False
+        browser.addHeader("Authorization", f"Basic {SITE_OWNER_NAME}:{SITE_OWNER_PASSWORD}")
+        browser.open(self.portal.absolute_url() + "/@@overview-controlpanel")
+        link = browser.getLink("Messaging and notifications")
+        self.assertTrue(link.url.endswith("/@@plonesocial-controlpanel"))
+        link = browser.getLink("Messaging: mail and push delivery")
+        self.assertTrue(link.url.endswith("/@@plonesocial-delivery"))
+        self.assertTrue(browser.getLink("Erase messaging data").url.endswith(
+            "/@@erase-personal-data"))
+        # Core's "Social Media" is the only "Social" left.
+        self.assertIn("Social Media", browser.contents)
+        self.assertIsNone(re.search(r">\s*Social\s*<", browser.contents))
+        browser.open(self.url)
+        self.assertIn("<h1", browser.contents)
+        self.assertIn("Messaging and notifications", browser.contents)
+
+    def test_titles_in_german(self):
+        from plonesocial.browser.controlpanel import CONFIGLET_TITLES
+        from zope.i18n import translate
+
+        tool = api.portal.get_tool("portal_controlpanel")
+        titles = {action.getId(): action.title for action in tool.listActions()}
+        self.assertEqual(titles["plonesocial"].domain, "plonesocial")
+        self.assertEqual(translate(titles["plonesocial"], target_language="de"),
+                         "Nachrichten und Benachrichtigungen")
+        self.assertEqual([translate(t, target_language="de") for t in CONFIGLET_TITLES[1:]],
+                         ["Nachrichten: Zustellung per E-Mail und Push",
+                          "Nachrichtendaten löschen"])
 
     def test_readable_choices_and_a_secret_key(self):
         """Issue 14: titles, not tokens; the VAPID private key in a password widget."""

@@ -407,7 +407,7 @@ class TestSiteURL(DeliveryTestCase):
         out, err = io.StringIO(), io.StringIO()
         self.assertEqual(report(results, out, err), 2)  # the command's exit code
         self.assertIn("plone: no mail sent. plonesocial: the site URL is not set", err.getvalue())
-        self.assertIn("Site Setup > Social delivery", err.getvalue())
+        self.assertIn("Site Setup > Messaging: mail and push delivery", err.getvalue())
         self.assertEqual(self.smtp.messages, [])
         setSite(self.portal)
         api.portal.set_registry_record("plonesocial.delivery.site_url", "https://x.example.org")
@@ -689,7 +689,7 @@ class TestUpgrade(DeliveryTestCase):
         api.portal.get_tool("portal_controlpanel").unregisterConfiglet("plonesocial-delivery")
         setup.setLastVersionForProfile("plonesocial:default", "1005")
         setup.upgradeProfile("plonesocial:default")
-        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1009",))
+        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1010",))
         self.assertEqual(api.portal.get_registry_record("plonesocial.delivery.max_attempts"), 8)
         self.assertIn("fcm.googleapis.com",
                       api.portal.get_registry_record("plonesocial.delivery.push_services"))

@@ -85,3 +85,30 @@ class TestPreferencesPage(unittest.TestCase):
         transaction.begin()
         manager = getUtility(IActivityLocator).get_manager()
         self.assertIsNone(manager.preferences.get_stored("ann"))
+
+
+class TestPreferencesTab(TestPreferencesPage):
+    """Issue 14: the preferences are a tab beside Plone's own personal preferences."""
+
+    def test_plone_personal_pages_show_our_tab(self):
+        browser = self.browser("ann")
+        for page in ("personal-information", "personal-preferences", "change-password"):
+            browser.open(f"{self.portal.absolute_url()}/@@{page}")
+            link = browser.getLink(id="contentview-user_data-notification-preferences")
+            self.assertEqual(link.url, self.url)
+            self.assertEqual(link.text, "Notifications and messages")
+            # Plone's own tab of the page stays the selected one.
+            self.assertIn(f'href="{self.portal.absolute_url()}/@@{page}"', browser.contents)
+        link.click()
+        self.assertEqual(browser.url, self.url)
+
+    def test_our_page_shows_plones_tabs_with_ours_selected(self):
+        browser = self.browser("ann")
+        browser.open(self.url)
+        tabs = browser.getLink(id="contentview-user_data-personal-information")
+        self.assertTrue(tabs.url.endswith("/@@personal-information"))
+        browser.getLink(id="contentview-user_data-personal-preferences")
+        ours = browser.getLink(id="contentview-user_data-notification-preferences")
+        self.assertIn("active", ours.attrs["class"])
+        self.assertEqual(ours.attrs["aria-current"], "page")
+        self.assertNotIn("active", tabs.attrs["class"])

@@ -83,12 +83,20 @@ def settings_group(label, schema, prefix):
     })
 
 
+# The configlets' titles (profiles/default/controlpanel.xml), here to be translated.
+CONFIGLET_TITLES = (
+    _("Messaging and notifications"),
+    _("Messaging: mail and push delivery"),
+    _("Erase messaging data"),
+)
+
+
 class SettingsEditForm(group.GroupForm, form.EditForm):
     """Like plone.app.registry's RegistryEditForm, over several schemas and prefixes."""
 
     fields = field.Fields()  # every field is in a fieldset (a group)
     groups = tuple(settings_group(*fieldset) for fieldset in FIELDSETS)
-    label = _("Social settings")
+    label = _("Messaging and notifications")
     description = _("Messages, notifications, email, desktop notifications and privacy.")
     control_panel_view = "@@overview-controlpanel"
 

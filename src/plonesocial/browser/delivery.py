@@ -1,4 +1,4 @@
-"""The Social delivery control panel: site URL, push services, retries, and the failed outbox."""
+"""The "Messaging: mail and push delivery" control panel: site URL, push, retries, the failed outbox."""
 
 from datetime import timezone
 from plone import api
@@ -24,7 +24,7 @@ MAX_LISTED = 200  # failed entries shown at once
 class DeliverySettingsForm(RegistryEditForm):
     schema = IDeliverySettings
     schema_prefix = PREFIX
-    label = _("Social delivery")
+    label = _("Messaging: mail and push delivery")
     description = _("How emails and desktop notifications leave the site, and those "
                     "that could not be delivered.")
 

@@ -7,6 +7,7 @@ from plonesocial import _
 from plonesocial.activitystream import api as activitystream
 from plonesocial.activitystream.interfaces import MAIL_MODES
 from plonesocial.activitystream.settings import get_settings
+from plonesocial.browser.account import account_tabs
 from plonesocial.browser.titles import ISocialPage
 from plonesocial.delivery.settings import get_settings as get_delivery_settings
 from plonesocial.exc import InvalidActivity
@@ -87,6 +88,10 @@ class PreferencesView(BrowserView):
         portal_url = api.portal.get().absolute_url()
         return {"key": key, "worker": f"{portal_url}/@@plonesocial-sw.js",
                 "endpoint": f"{portal_url}/@push-subscriptions"}
+
+    def tabs(self):
+        """Plone's personal preferences tabs, this page's selected."""
+        return account_tabs(self.context, self.request)
 
     def site_default(self):
         return get_settings().default_mail_mode

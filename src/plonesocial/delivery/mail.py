@@ -33,8 +33,9 @@ class SiteURLMissing(LookupError):
     def __init__(self):
         super().__init__(
             "plonesocial: the site URL is not set, so no email or desktop notification "
-            "can link to the site. Set it in Site Setup > Social delivery (registry "
-            "record plonesocial.delivery.site_url), e.g. https://intranet.example.org/Plone"
+            "can link to the site. Set it in Site Setup > Messaging: mail and push "
+            "delivery (registry record plonesocial.delivery.site_url), e.g. "
+            "https://intranet.example.org/Plone"
         )
 
 

@@ -96,3 +96,9 @@ def add_personal_menu_actions(context):
     """1008 -> 1009: Messages and Notifications in Plone's personal menu."""
     setup = api.portal.get_tool("portal_setup")
     setup.runImportStepFromProfile(PROFILE, "actions", run_dependencies=False)
+
+
+def rename_configlets(context):
+    """1009 -> 1010: configlet titles not confusable with core's "Social Media"."""
+    setup = api.portal.get_tool("portal_setup")
+    setup.runImportStepFromProfile(PROFILE, "controlpanel", run_dependencies=False)
