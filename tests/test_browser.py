@@ -281,6 +281,35 @@ class TestPeopleExpect(BrowserTestCase):
         self.assertIn("Noon is fine", bob.inner_text(".plonesocial-mine"))
         self.assertIn("Or at one?", bob.inner_text(".plonesocial-theirs >> nth=-1"))
 
+    def test_delete_asks_first(self):
+        """Issue 14: delete with confirmation: the browser's dialog (keyboard: Enter,
+        Escape); cancelling keeps the message, confirming deletes it."""
+        from plonesocial.messaging import api as messaging
+
+        messaging.send("ann", "bob", "Keep this one")
+        transaction.commit()
+        bob = self.person("bob")
+        bob.goto(f"{self.site}/@@conversation?with=ann")
+        questions = []
+
+        def answer(accept):
+            def handle(dialog):
+                questions.append(dialog.message)
+                dialog.accept() if accept else dialog.dismiss()
+            bob.once("dialog", handle)
+
+        answer(False)
+        bob.click("button[name=delete_message]")
+        self.assertEqual(questions, ["Delete this message? You cannot undo it."])
+        self.assertEqual(bob.url, f"{self.site}/@@conversation?with=ann")
+        self.assertIn("Keep this one", bob.inner_text("#plonesocial-conversation"))
+        answer(True)
+        with bob.expect_navigation():
+            bob.focus("button[name=delete_message]")
+            bob.keyboard.press("Enter")
+        self.assertEqual(len(questions), 2)
+        self.assertNotIn("Keep this one", bob.inner_text("#plonesocial-conversation"))
+
     def test_menu_is_a_disclosure_that_closes(self):
         bob = self.person("bob")
         bob.goto(self.site)

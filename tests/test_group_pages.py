@@ -54,6 +54,11 @@ class TestGroupPages(ViewsTestCase):
         self.assertIn("Ann Ames added Dan Dee", ann.contents)
         ann.getControl("Remove Cat Cole").click()
         self.assertIn("Ann Ames removed Cat Cole", ann.contents)
+        # What cannot be undone asks first (pages.js, the browser's dialog).
+        self.assertIn('data-confirm="Delete this conversation for everyone? You cannot undo it."',
+                      ann.contents)
+        self.assertIn('data-confirm="Leave this conversation?', ann.contents)
+        self.assertIn("++resource++plonesocial/pages.js", ann.contents)
         ann.getControl("Leave the conversation").click()
         self.assertIn("You left the conversation.", ann.contents)
         self.assertEqual(self.groups().get(group_id).owner, "bob")

@@ -18,6 +18,7 @@ from plonesocial.people import user_exists
 from plonesocial.urls import group_url
 from urllib.parse import urlencode
 from zExceptions import NotFound
+from zope.i18n import translate
 from zope.interface import alsoProvides
 
 import re
@@ -124,6 +125,15 @@ class GroupView(SocialView):
 
     def text(self, message):
         return linkify(message.text)
+
+    def confirm_text(self):
+        """The questions pages.js asks before what cannot be undone."""
+        return {
+            "leave": translate(_("Leave this conversation? You can only come back if "
+                                 "someone adds you again."), context=self.request),
+            "delete": translate(_("Delete this conversation for everyone? You cannot "
+                                  "undo it."), context=self.request),
+        }
 
     def system_text(self, message):
         return system_text(message)

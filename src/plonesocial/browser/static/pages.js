@@ -44,9 +44,12 @@
     });
   }
 
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
-    });
+  // What cannot be undone asks first: a form's data-confirm, or its button's. The
+  // browser's own dialog: focus moves to it, Enter confirms, Escape cancels. Delegated,
+  // so that forms added later (realtime messages) ask too.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var question = (button && button.dataset.confirm) || event.target.dataset.confirm;
+    if (question && !window.confirm(question)) { event.preventDefault(); }
   });
 })();

@@ -403,6 +403,7 @@
     form.method = "post";
     form.className = "mt-1";
     form.action = portal + "/@@conversation?with=" + encodeURIComponent(el.dataset.with);
+    form.dataset.confirm = el.dataset.confirmMessage || "";  // pages.js asks first
     var token = document.createElement("input");
     token.type = "hidden";
     token.name = "_authenticator";
