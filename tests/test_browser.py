@@ -220,7 +220,8 @@ AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "ax
 # plonesocial's own markup on every page: axe checks these (Plone core's are its own).
 OURS = ["#plonesocial-menu", "#plonesocial-inbox", "#plonesocial-conversation",
         "#plonesocial-notifications", "#plonesocial-stream", "#plonesocial-following",
-        "#plonesocial-preferences", ".plonesocial-watch", ".plonesocial-follow"]
+        "#plonesocial-preferences", ".plonesocial-watch", ".plonesocial-follow",
+        "#plonesocial-group", "#plonesocial-new-conversation", "#plonesocial-blocked"]
 
 
 class TestPeopleExpect(BrowserTestCase):
@@ -382,13 +383,22 @@ class TestPeopleExpect(BrowserTestCase):
 
         messaging.send("ann", "bob", "A long line without spaces: " + "x" * 120)
         activitystream.watch("bob", self.page_obj.UID())
+        api.user.create(email="cat@example.org", username="cat", password="secret-password",
+                        properties={"fullname": "Cat Cole"})
+        group = messaging.create_group("ann", ["bob", "cat"], title="Lunch")
+        messaging.send_to_group("ann", group.id, "Noon?")
         transaction.commit()
         for width in (1200, 375):
             bob = self.person("bob")
             bob.set_viewport_size({"width": width, "height": 800})
-            pages = [("home", self.site), ("inbox", f"{self.site}/@@inbox"),
+            # The notifications first: opening the conversation would mark them seen,
+            # and the unseen rows' contrast is what needs checking.
+            pages = [("home", self.site), ("notifications", f"{self.site}/@@notifications"),
+                     ("inbox", f"{self.site}/@@inbox"),
                      ("conversation", f"{self.site}/@@conversation?with=ann"),
-                     ("notifications", f"{self.site}/@@notifications"),
+                     ("group", f"{self.site}/@@group?id={group.id}"),
+                     ("new-conversation", f"{self.site}/@@new-conversation"),
+                     ("blocked", f"{self.site}/@@blocked"),
                      ("stream", f"{self.site}/@@stream"),
                      ("following", f"{self.site}/@@following"),
                      ("preferences", f"{self.site}/@@notification-preferences"),

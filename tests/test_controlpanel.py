@@ -61,6 +61,9 @@ class TestControlPanel(unittest.TestCase):
         browser.open(self.url)
         self.assertIn("<h1", browser.contents)
         self.assertIn("Messaging and notifications", browser.contents)
+        browser.open(self.portal.absolute_url() + "/@@plonesocial-delivery")
+        self.assertIn('<h1 class="documentFirstHeading">Messaging: mail and push delivery</h1>',
+                      browser.contents)
 
     def test_titles_in_german(self):
         from plonesocial.browser.controlpanel import CONFIGLET_TITLES
