@@ -310,6 +310,7 @@ class TestPeopleExpect(BrowserTestCase):
             bob.keyboard.press("Enter")
         self.assertEqual(len(questions), 2)
         self.assertNotIn("Keep this one", bob.inner_text("#plonesocial-conversation"))
+        self.assertIn("The message was deleted.", bob.inner_text("#global_statusmessage"))
 
     def test_menu_is_a_disclosure_that_closes(self):
         bob = self.person("bob")

@@ -279,9 +279,11 @@ class ConversationView(InboxView):
         try:
             if "delete_message" in form:
                 messaging.delete_message(self.userid, other, form_id(form["delete_message"]))
+                api.portal.show_message(_("The message was deleted."), self.request)
                 return back
             if "delete_conversation" in form:
                 messaging.delete_conversation(self.userid, other)
+                api.portal.show_message(_("The conversation was deleted."), self.request)
                 return f"{self.portal_url}/@@inbox"
         except exc.NotFound:
             raise NotFound("No such message or conversation") from None
