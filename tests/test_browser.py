@@ -359,6 +359,25 @@ class TestPeopleExpect(BrowserTestCase):
         self.assertEqual(bob.locator("#plonesocial-items time").first.inner_text(),
                          "2 minutes ago")
 
+    def test_times_in_the_readers_language(self):
+        from plonesocial.activitystream import api as activitystream
+
+        api.portal.set_registry_record("plone.available_languages", ["de"])
+        api.portal.set_registry_record("plone.default_language", "de")
+        activitystream.set_preferences("bob", timezone="Europe/Berlin")
+        activitystream.notify(recipients=["bob"], subject="Wartung um zwölf")
+        transaction.commit()
+        bob = self.person("bob")
+        bob.clock.install()
+        bob.goto(f"{self.site}/@@notifications")
+        when = bob.locator("#plonesocial-notifications time").first
+        self.assertEqual(when.inner_text(), "gerade eben")
+        self.assertRegex(when.get_attribute("title"), r"\d{1,2}:\d{2} MES?Z$")
+        bob.clock.fast_forward("03:05")
+        bob.wait_for_function(
+            "() => document.querySelector('#plonesocial-notifications time').textContent"
+            " === 'vor 3 Minuten'")
+
     def check_page(self, page, name, width):
         """No horizontal overflow; axe finds nothing serious or critical in our markup."""
         overflow = page.evaluate(
