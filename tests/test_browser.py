@@ -221,7 +221,9 @@ AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "ax
 OURS = ["#plonesocial-menu", "#plonesocial-inbox", "#plonesocial-conversation",
         "#plonesocial-notifications", "#plonesocial-stream", "#plonesocial-following",
         "#plonesocial-preferences", ".plonesocial-watch", ".plonesocial-follow",
-        "#plonesocial-group", "#plonesocial-new-conversation", "#plonesocial-blocked"]
+        "#plonesocial-group", "#plonesocial-new-conversation", "#plonesocial-blocked",
+        "#plonesocial-messaging-settings", "#plonesocial-delivery", "#plonesocial-erase",
+        "#plonesocial-account-tabs"]
 
 
 class TestPeopleExpect(BrowserTestCase):
@@ -378,7 +380,7 @@ class TestPeopleExpect(BrowserTestCase):
             "() => document.querySelector('#plonesocial-notifications time').textContent"
             " === 'vor 3 Minuten'")
 
-    def check_page(self, page, name, width):
+    def check_page(self, page, name, width, ours=OURS):
         """No horizontal overflow; axe finds nothing serious or critical in our markup."""
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -387,13 +389,30 @@ class TestPeopleExpect(BrowserTestCase):
         if not AXE.exists():
             return
         page.add_script_tag(path=str(AXE))
-        present = [selector for selector in OURS if page.query_selector(selector)]
+        present = [selector for selector in ours if page.query_selector(selector)]
         result = page.evaluate(
             "async (include) => await axe.run({include: include.map(s => [s])},"
             " {resultTypes: ['violations']})", present)
         serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
                    for v in result["violations"] if v["impact"] in ("serious", "critical")]
         self.assertEqual(serious, [], f"{name} at {width} px")
+
+    def test_settings_pages_pass_axe(self):
+        """The pages of settings: a person's, and the administrators' control panels
+        (the registry form of @@plonesocial-controlpanel is plonesocial's too)."""
+        if not AXE.exists() and os.environ.get("CI") == "true":
+            self.fail(f"CI needs axe-core at {AXE} (npm ci)")
+        api.user.create(email="root@example.org", username="root", password="secret-password",
+                        roles=["Member", "Manager"])
+        transaction.commit()
+        bob = self.person("bob")
+        for name in ("messaging-settings", "personal-preferences"):
+            bob.goto(f"{self.site}/@@{name}")
+            self.check_page(bob, name, 1200)
+        root = self.person("root")
+        for name in ("plonesocial-controlpanel", "plonesocial-delivery", "erase-personal-data"):
+            root.goto(f"{self.site}/@@{name}")
+            self.check_page(root, name, 1200, ours=OURS + ["#content-core form"])
 
     def test_pages_fit_a_phone_and_pass_axe(self):
         if not AXE.exists() and os.environ.get("CI") == "true":
