@@ -103,6 +103,10 @@ class TestDemoActivity(unittest.TestCase):
         bob = list(self.am.get_by_recipient("bob"))[1]  # the comments on Bob's draft
         self.assertEqual(round((now - bob.updated).total_seconds() / 3600), 3)
         self.assertEqual(round((now - bob.created).total_seconds() / 3600), 6)
+        # Plone's own dates of the demo content tell the same story.
+        draft = self.layer["portal"]["team"]["intranet-draft"]
+        self.assertEqual(round((now - draft.created().asdatetime().replace(tzinfo=None))
+                               .total_seconds() / 3600), 49)
         # The clock is back to the real time.
         self.assertLess(abs((utcnow() - now).total_seconds()), 60)
 

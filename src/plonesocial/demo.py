@@ -1,5 +1,6 @@
 """Demo users and conversations for a development site (used by ``make run``)."""
 
+from DateTime import DateTime
 from datetime import timedelta
 from plone import api
 from plone.app.discussion.interfaces import IConversation
@@ -67,6 +68,14 @@ def _ago(hours, checkpoint):
     return Step()
 
 
+def _dated(obj):
+    """Give demo content the (shifted) time of its step: Plone shows it as "Last modified"."""
+    when = DateTime(utcnow().isoformat() + "+00:00")
+    obj.creation_date = obj.modification_date = when
+    obj.reindexObject(idxs=["created", "modified"])
+    return obj
+
+
 def create_demo_conversations(inboxes, checkpoint=None):
     """Send the demo messages unless the demo users already have an inbox.
 
@@ -102,18 +111,19 @@ def create_demo_activity(portal, checkpoint=None):
     am.subscriptions.follow("alice", "bob")
     am.subscriptions.follow("dave", "carol")
     with _ago(74, checkpoint), api.env.adopt_roles(["Manager"]):
-        team = api.content.create(portal, "Folder", "team", title="Team")
+        team = _dated(api.content.create(portal, "Folder", "team", title="Team"))
         api.content.transition(team, "publish")
         for userid in ("bob", "carol", "dave"):
             api.user.grant_roles(userid, obj=team, roles=["Contributor", "Reviewer"])
         am.subscriptions.watch("carol", team.UID())
     with _ago(49, checkpoint), api.env.adopt_user(username="bob"):
-        draft = api.content.create(team, "Document", "intranet-draft", title="Intranet draft",
-                                   description="What the new intranet will do.")
+        draft = _dated(api.content.create(team, "Document", "intranet-draft",
+                                          title="Intranet draft",
+                                          description="What the new intranet will do."))
     with _ago(31, checkpoint), api.env.adopt_user(username="bob"):
         api.content.transition(draft, "publish")
     with _ago(27, checkpoint), api.env.adopt_user(username="carol"):
-        api.content.create(team, "News Item", "welcome-alice", title="Welcome, Alice")
+        _dated(api.content.create(team, "News Item", "welcome-alice", title="Welcome, Alice"))
     for hours, userid, text in ((6, "dave", "Looks good to me."),
                                 (3, "carol", "Can we add a calendar?")):
         with _ago(hours, checkpoint), api.env.adopt_user(username=userid):
