@@ -113,14 +113,6 @@ class NotificationList(Persistent):
         COUNT_EACH type counting each occurrence it folded in (a counter: O(1))."""
         return self._unseen_count()
 
-    def unseen_weight(self, notification):
-        """What `notification` adds to the unseen count: 0 when seen, else 1, or the
-        occurrences it folded in for a COUNT_EACH type."""
-        key = -notification.id
-        if notification.recipient is None or key not in self._unseen:
-            return 0
-        return 1 + (self._extra.get(key, 0) if self._extra is not None else 0)
-
     def unseen_contexts(self):
         """The content UUIDs of the unseen notifications about content."""
         return [uuid for uuid in self._unseen.values() if uuid]
