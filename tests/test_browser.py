@@ -209,8 +209,11 @@ class TestGroupInBrowser(TestInBrowser):
         self.shot(cat, "g3-cat-removed")
 
         bob.reload()
+        questions = []
+        bob.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
         bob.click("button[name=leave]")
         bob.wait_for_url("**/@@inbox")
+        self.assertTrue(questions[0].startswith("Leave this conversation?"), questions)
         self.assertIn("You left the conversation.", bob.inner_text("body"))
         ann.reload()
         self.assertIn("Bob Baker left the conversation", ann.inner_text("#group-messages"))
