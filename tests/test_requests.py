@@ -1,0 +1,311 @@
+"""Message requests (issue 15, part 5) through the Python API, on a plain ZODB and on
+the Plone layer: the preference, the request box, accept, decline, block, groups,
+notifications and what export and erasure say."""
+
+from plone import api
+from plonesocial import exc
+from plonesocial.activitystream import api as activity
+from plonesocial.messaging import api as messaging
+from plonesocial.messaging.interfaces import IMessageRequests
+from plonesocial.messaging.messaging import Inboxes
+from plonesocial.messaging.requests import MessageRequests
+from plonesocial.privacy.personal_data import erase_user_data
+from plonesocial.privacy.personal_data import export_user_data
+from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
+from zope.interface.verify import verifyObject
+
+import transaction
+import unittest
+
+
+class TestRequestStore(unittest.TestCase):
+    """The store's rules: screened first messages wait apart from the inbox."""
+
+    def setUp(self):
+        self.inboxes = Inboxes()
+
+    def test_interfaces(self):
+        verifyObject(IMessageRequests, MessageRequests("bob"))
+
+    def test_screened_first_message_waits(self):
+        self.inboxes.send("ann", "bob", "hello", screened=True)
+        bob = self.inboxes["bob"]
+        self.assertEqual(bob.new_messages_count, 0)
+        self.assertEqual(len(bob), 0)
+        self.assertEqual(len(bob.get_requests()), 1)
+        # Further messages of the sender join the request, screened or not.
+        self.inboxes.send("ann", "bob", "again")
+        self.assertEqual(len(bob.get_requests().get("ann")), 2)
+        self.assertEqual(bob.new_messages_count, 0)
+        # The sender's copy is as always.
+        self.assertEqual(len(self.inboxes["ann"]["bob"]), 2)
+        self.inboxes.check_invariants()
+        # Accepting: counted from now on.
+        bob.adopt(bob.get_requests().pop("ann"))
+        self.assertEqual(bob.new_messages_count, 2)
+        self.assertEqual([c.username for c in bob.get_conversations()], ["ann"])
+        self.assertEqual(len(bob.get_requests()), 0)
+        self.inboxes.check_invariants()
+        # An accepted conversation takes screened sends.
+        self.inboxes.send("ann", "bob", "third", screened=True)
+        self.assertEqual(bob.new_messages_count, 3)
+
+    def test_existing_conversation_is_never_screened(self):
+        self.inboxes.send("bob", "ann", "hi Ann")
+        self.inboxes.send("ann", "bob", "hi Bob", screened=True)
+        self.assertEqual(self.inboxes["bob"].new_messages_count, 1)
+        self.assertIsNone(self.inboxes["bob"].get_requests())
+
+    def test_writing_back_accepts(self):
+        self.inboxes.send("ann", "bob", "hello", screened=True)
+        self.inboxes.send("bob", "ann", "hello to you")
+        bob = self.inboxes["bob"]
+        self.assertEqual(len(bob.get_requests()), 0)
+        self.assertEqual(len(bob["ann"]), 2)
+        self.inboxes.check_invariants()
+
+    def test_blocked_sender_cannot_request(self):
+        self.inboxes.get_inbox("bob", create=True).block("ann")
+        with self.assertRaises(exc.SenderBlocked):
+            self.inboxes.send("ann", "bob", "hello", screened=True)
+        self.assertIsNone(self.inboxes["bob"].get_requests())
+
+
+class RequestsTestCase(unittest.TestCase):
+    layer = PLONESOCIAL_FUNCTIONAL_TESTING
+
+    def setUp(self):
+        self.portal = self.layer["portal"]
+        for userid in ("ann", "bob", "cat", "dan", "eve", "boss"):
+            api.user.create(email=f"{userid}@example.org", username=userid,
+                            password="secret-password", properties={"fullname": userid.title()})
+        api.user.grant_roles(username="boss", roles=["Site Administrator"])
+
+    def notified(self, userid):
+        """The types of `userid`'s notifications, once the transaction committed
+        (notifications are recorded before commit)."""
+        transaction.commit()
+        return [n.message_type for n in activity.get_notifications(userid)]
+
+
+class TestPolicy(RequestsTestCase):
+    def test_default_everyone(self):
+        self.assertEqual(messaging.message_policy("bob"), "everyone")
+        messaging.send(sender="ann", recipient="bob", text="hi")
+        self.assertEqual(messaging.count_unread("bob"), 1)
+        self.assertEqual(messaging.count_requests("bob"), 0)
+
+    def test_site_default_from_registry(self):
+        api.portal.set_registry_record("plonesocial.messaging.accept_messages_from", "nobody")
+        self.assertEqual(messaging.message_policy("bob"), "nobody")
+        messaging.send(sender="ann", recipient="bob", text="hi")
+        self.assertEqual(messaging.count_requests("bob"), 1)
+        messaging.set_message_policy("bob", "everyone")
+        messaging.send(sender="cat", recipient="bob", text="hi")
+        self.assertEqual(messaging.count_unread("bob"), 1)
+        messaging.set_message_policy("bob", None)
+        self.assertEqual(messaging.message_policy("bob"), "nobody")
+
+    def test_invalid_policy(self):
+        with self.assertRaises(exc.InvalidInput):
+            messaging.set_message_policy("bob", "friends")
+        self.assertIsNone(messaging.get_inbox("bob"))
+
+    def test_following(self):
+        messaging.set_message_policy("bob", "following")
+        activity.follow("bob", "ann")
+        messaging.send(sender="ann", recipient="bob", text="followed")
+        messaging.send(sender="cat", recipient="bob", text="stranger")
+        self.assertEqual(messaging.count_unread("bob"), 1)
+        self.assertEqual([c.username for c in messaging.get_requests("bob")], ["cat"])
+        self.assertEqual(self.notified("bob"), ["message"])  # ann's only
+        # Who Bob has written to reaches him: the conversation is in his inbox.
+        messaging.send(sender="bob", recipient="dan", text="hi Dan")
+        messaging.send(sender="dan", recipient="bob", text="hi Bob")
+        self.assertEqual(messaging.count_unread("bob"), 2)
+        self.assertEqual(messaging.count_requests("bob"), 1)
+
+    def test_administrators_always_arrive(self):
+        messaging.set_message_policy("bob", "nobody")
+        messaging.send(sender="boss", recipient="bob", text="from the admin")
+        self.assertEqual(messaging.count_unread("bob"), 1)
+        self.assertEqual(messaging.count_requests("bob"), 0)
+
+
+class TestAcceptDecline(RequestsTestCase):
+    def setUp(self):
+        super().setUp()
+        messaging.set_message_policy("bob", "nobody")
+        self.first = messaging.send(sender="ann", recipient="bob", text="one")
+        messaging.send(sender="ann", recipient="bob", text="two")
+
+    def test_request_makes_no_notification(self):
+        self.assertEqual(messaging.count_unread("bob"), 0)
+        self.assertEqual(self.notified("bob"), [])
+        with self.assertRaises(exc.ConversationNotFound):
+            messaging.get_conversation("bob", "ann")
+        request = messaging.get_request("bob", "ann")
+        self.assertEqual([m.text for m in request.get_messages()], ["one", "two"])
+        # Nobody sees Bob read it: no receipt for the sender.
+        self.assertIsNone(messaging.seen_by_other("ann", "bob"))
+
+    def test_accept(self):
+        messaging.accept_request("bob", "ann")
+        self.assertEqual(messaging.count_unread("bob"), 2)
+        self.assertEqual(messaging.count_requests("bob"), 0)
+        self.assertEqual(len(messaging.get_conversation("bob", "ann")), 2)
+        messaging.send(sender="ann", recipient="bob", text="three")
+        self.assertEqual(messaging.count_unread("bob"), 3)
+        self.assertEqual(self.notified("bob"), ["message"])
+        messaging.get_inboxes().check_invariants()
+        with self.assertRaises(exc.RequestNotFound):
+            messaging.accept_request("bob", "ann")
+
+    def test_decline(self):
+        messaging.decline_request("bob", "ann")
+        self.assertEqual(messaging.count_requests("bob"), 0)
+        self.assertFalse(messaging.is_blocked("bob", "ann"))
+        # Ann is not told: her copy stays; her next message is a new request.
+        self.assertEqual(len(messaging.get_conversation("ann", "bob")), 2)
+        messaging.send(sender="ann", recipient="bob", text="three")
+        self.assertEqual([m.text for m in messaging.get_request("bob", "ann").get_messages()],
+                         ["three"])
+        messaging.get_inboxes().check_invariants()
+
+    def test_decline_and_block(self):
+        messaging.decline_request("bob", "ann", block_sender=True)
+        self.assertTrue(messaging.is_blocked("bob", "ann"))
+        with self.assertRaises(exc.SenderBlocked):
+            messaging.send(sender="ann", recipient="bob", text="let me in")
+        self.assertEqual(messaging.count_requests("bob"), 0)
+
+    def test_block_drops_waiting_request(self):
+        messaging.block("bob", "ann")
+        self.assertEqual(messaging.count_requests("bob"), 0)
+        with self.assertRaises(exc.SenderBlocked):
+            messaging.send(sender="ann", recipient="bob", text="again")
+
+    def test_unknown_request(self):
+        for call in (messaging.accept_request, messaging.decline_request,
+                     messaging.get_request):
+            with self.assertRaises(exc.RequestNotFound):
+                call("bob", "cat")
+        with self.assertRaises(exc.RequestNotFound):
+            messaging.get_request("ann", "bob")  # Ann's copy is no request
+
+    def test_export_and_erasure(self):
+        exported = export_user_data("bob")
+        self.assertEqual(exported["inbox"]["accept_messages_from"], "nobody")
+        self.assertEqual([r["with"] for r in exported["inbox"]["requests"]], ["ann"])
+        self.assertEqual([m["text"] for m in exported["inbox"]["requests"][0]["messages"]],
+                         ["one", "two"])
+        # Erasing the sender takes their unanswered requests with them.
+        erase_user_data("ann")
+        self.assertEqual(messaging.count_requests("bob"), 0)
+        messaging.get_inboxes().check_invariants()
+
+
+class TestGroupRequests(RequestsTestCase):
+    """Being added to a group by someone one does not accept is a request too."""
+
+    def setUp(self):
+        super().setUp()
+        messaging.set_message_policy("cat", "nobody")
+        self.group = messaging.create_group("ann", ["bob", "cat"], "Trip")
+        messaging.send_to_group("ann", self.group.id, "Hello all")
+
+    def test_group_waits(self):
+        self.assertEqual(messaging.count_requests("cat"), 1)
+        self.assertEqual(messaging.count_unread("cat"), 0)
+        self.assertEqual(messaging.count_unread("bob"), 2)  # created + hello
+        self.assertEqual(messaging.list_conversations("cat", 10), [])
+        self.assertEqual(messaging.get_requests("cat"), [self.group])
+        self.assertEqual(self.notified("cat"), [])
+        self.assertEqual(self.notified("bob"), ["message"])
+
+    def test_accept(self):
+        messaging.accept_group_request("cat", self.group.id)
+        self.assertEqual(messaging.count_requests("cat"), 0)
+        self.assertEqual(messaging.count_unread("cat"), 2)
+        self.assertEqual([c for _k, c in messaging.list_conversations("cat", 10)],
+                         [self.group])
+        messaging.send_to_group("bob", self.group.id, "Welcome")
+        self.assertEqual(self.notified("cat"), ["message"])
+
+    def test_decline_leaves_and_blocks(self):
+        messaging.decline_group_request("cat", self.group.id, block_sender=True)
+        self.assertFalse(self.group.is_participant("cat"))
+        self.assertTrue(messaging.is_blocked("cat", "ann"))
+        self.assertEqual(messaging.count_requests("cat"), 0)
+        with self.assertRaises(exc.SenderBlocked):
+            messaging.add_participants("ann", self.group.id, ["cat"])
+        with self.assertRaises(exc.RequestNotFound):
+            messaging.accept_group_request("cat", self.group.id)
+        with self.assertRaises(exc.RequestNotFound):
+            messaging.accept_group_request("bob", self.group.id)
+
+    def test_added_later_by_a_stranger(self):
+        messaging.set_message_policy("dan", "following")
+        messaging.add_participants("ann", self.group.id, ["dan"])
+        self.assertEqual(messaging.count_requests("dan"), 1)
+        activity.follow("eve", "ann")
+        messaging.set_message_policy("eve", "following")
+        messaging.add_participants("ann", self.group.id, ["eve"])
+        self.assertEqual(messaging.count_requests("eve"), 0)
+
+
+class TestGroupNotifications(RequestsTestCase):
+    """Part B: a group send notifies the others, grouped per conversation."""
+
+    def manager(self):
+        return activity.get_manager()
+
+    def test_small_group_notified_at_once(self):
+        group = messaging.create_group("ann", ["bob", "cat"], "Trip")
+        messaging.send_to_group("ann", group.id, "one")
+        messaging.send_to_group("ann", group.id, "two")
+        transaction.commit()
+        bob = list(activity.get_notifications("bob"))
+        self.assertEqual(len(bob), 1)  # grouped per conversation
+        self.assertEqual(bob[0].owner.kind, "group")
+        self.assertEqual(bob[0].count, 2)
+        self.assertEqual(self.notified("ann"), [])
+        from plonesocial.activitystream.rendering import render_subject
+        from plonesocial.urls import notification_url
+
+        self.assertEqual(render_subject(bob[0], "en"), "Ann wrote in Trip (2 times)")
+        self.assertIn(f"@@group?id={group.id}", notification_url(bob[0]))
+        self.assertEqual(activity.count_unseen("bob"), 1)
+        messaging.open_group("bob", group.id)
+        self.assertEqual(activity.count_unseen("bob"), 0)
+
+    def test_mute_and_block(self):
+        group = messaging.create_group("ann", ["bob", "cat", "dan"])
+        messaging.mute_group("bob", group.id)
+        messaging.block("cat", "ann")
+        messaging.send_to_group("ann", group.id, "hello")
+        transaction.commit()
+        self.assertEqual(self.notified("bob"), [])
+        self.assertEqual(self.notified("cat"), [])
+        self.assertEqual(self.notified("dan"), ["message"])
+        from plonesocial.activitystream.rendering import render_subject
+
+        self.assertEqual(render_subject(list(activity.get_notifications("dan"))[0], "en"),
+                         "Ann wrote in a group conversation")
+
+    def test_large_group_goes_through_the_queue(self):
+        others = [f"user{n}" for n in range(8)]
+        for userid in others:
+            api.user.create(email=f"{userid}@example.org", username=userid,
+                            password="secret-password")
+        group = messaging.create_group("ann", others)
+        messaging.mute_group("user7", group.id)
+        messaging.send_to_group("ann", group.id, "to many")
+        transaction.commit()
+        manager = self.manager()
+        delivered_now = sum(1 for u in others if self.notified(u))
+        self.assertLessEqual(delivered_now, 3)
+        self.assertEqual(manager.queued(), len(others) - 3)
+        manager.deliver_queued()
+        self.assertEqual([u for u in others if self.notified(u)], others[:7])
+        self.assertEqual(manager.queued(), 0)
