@@ -12,6 +12,7 @@ from plonesocial.messaging.requests import MessageRequests
 from plonesocial.privacy.personal_data import erase_user_data
 from plonesocial.privacy.personal_data import export_user_data
 from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
+from tests.rest import RestClient
 from zope.interface.verify import verifyObject
 
 import transaction
@@ -309,3 +310,86 @@ class TestGroupNotifications(RequestsTestCase):
         manager.deliver_queued()
         self.assertEqual([u for u in others if self.notified(u)], others[:7])
         self.assertEqual(manager.queued(), 0)
+
+
+class TestRest(RequestsTestCase):
+    def setUp(self):
+        super().setUp()
+        messaging.set_message_policy("bob", "following")
+        transaction.commit()
+        self.site = self.portal.absolute_url()
+        self.ann, self.bob, self.cat = (RestClient(self.layer["app"], u)
+                                        for u in ("ann", "bob", "cat"))
+
+    def test_request_accept(self):
+        sent = self.ann.post(f"{self.site}/@inbox/bob", {"text": "Hello <b>Bob</b>"})
+        self.assertEqual(sent.status_int, 201)  # as any send: Ann is not told
+        listing = self.bob.get(f"{self.site}/@inbox").json
+        self.assertEqual((listing["items"], listing["new_messages_count"]), ([], 0))
+        requests = self.bob.get(f"{self.site}/@message-requests").json
+        self.assertEqual(requests["items_total"], 1)
+        [item] = requests["items"]
+        self.assertEqual((item["kind"], item["userid"]), ("direct", "ann"))
+        self.assertTrue(item["@id"].endswith("/plone/@message-requests/ann"))
+        one = self.bob.get(item["@id"]).json
+        self.assertEqual([m["content"] for m in one["messages"]], ["Hello <b>Bob</b>"])
+        self.assertEqual(self.bob.get(f"{self.site}/@inbox/ann").status_int, 404)
+        accepted = self.bob.post(item["@id"], {"action": "accept"})
+        self.assertEqual(accepted.status_int, 200)
+        self.assertEqual(accepted.json["new_messages_count"], 1)
+        self.assertEqual(self.bob.get(f"{self.site}/@inbox").json["new_messages_count"], 1)
+        self.assertEqual(self.bob.get(f"{self.site}/@message-requests").json["items_total"], 0)
+        self.assertEqual(self.bob.post(item["@id"], {"action": "accept"}).status_int, 404)
+
+    def test_decline_block_and_bad_input(self):
+        self.ann.post(f"{self.site}/@inbox/bob", {"text": "Hi"})
+        url = f"{self.site}/@message-requests/ann"
+        for body in ({"action": "maybe"}, {}, {"action": "accept", "x": 1}):
+            self.assertEqual(self.bob.post(url, body).status_int, 400)
+        self.assertEqual(self.bob.post(url, {"action": "block"}).status_int, 204)
+        self.assertEqual(self.bob.get(f"{self.site}/@blocks").json["items_total"], 1)
+        refused = self.ann.post(f"{self.site}/@inbox/bob", {"text": "again"})
+        self.assertEqual(refused.status_int, 400)  # SenderBlocked, as for any block
+        self.assertEqual(self.bob.get(url).status_int, 404)
+
+    def test_nobody_else_answers_my_requests(self):
+        self.ann.post(f"{self.site}/@inbox/bob", {"text": "Hi"})
+        url = f"{self.site}/@message-requests/ann"
+        self.assertEqual(self.cat.get(url).status_int, 404)
+        self.assertEqual(self.cat.post(url, {"action": "decline"}).status_int, 404)
+        self.assertEqual(self.ann.get(f"{self.site}/@message-requests/bob").status_int, 404)
+        self.assertEqual(self.bob.get(f"{self.site}/@message-requests/a/b/c").status_int, 404)
+        transaction.begin()
+        self.assertEqual(messaging.count_requests("bob"), 1)
+
+    def test_group_request(self):
+        group = self.ann.post(f"{self.site}/@conversations",
+                              {"participants": ["bob", "cat"], "title": "Trip"}).json
+        gid = group["@id"].rsplit("/", 1)[1]
+        [item] = self.bob.get(f"{self.site}/@message-requests").json["items"]
+        self.assertEqual(item["kind"], "group")
+        self.assertTrue(item["@id"].endswith(f"/plone/@message-requests/groups/{gid}"))
+        self.assertEqual(self.bob.get(f"{self.site}/@conversations").json["orderedItems"], [])
+        self.assertEqual(self.cat.get(item["@id"]).status_int, 404)  # Cat accepts everyone
+        self.assertEqual(self.bob.post(item["@id"], {"action": "accept"}).status_int, 200)
+        self.assertEqual(len(self.bob.get(f"{self.site}/@conversations").json["orderedItems"]), 1)
+
+    def test_settings(self):
+        settings = self.bob.get(f"{self.site}/@messaging-settings").json
+        self.assertEqual((settings["accept_messages_from"],
+                          settings["accept_messages_from_effective"],
+                          settings["accept_messages_from_default"]),
+                         ("following", "following", "everyone"))
+        changed = self.bob.patch(f"{self.site}/@messaging-settings",
+                                 {"accept_messages_from": "nobody"}).json
+        self.assertEqual(changed["accept_messages_from"], "nobody")
+        self.assertEqual(self.bob.patch(f"{self.site}/@messaging-settings",
+                                        {"accept_messages_from": "friends"}).status_int, 400)
+        self.assertEqual(self.bob.patch(
+            f"{self.site}/@messaging-settings",
+            {"accept_messages_from": None, "hide_read_receipts": "x"}).status_int, 400)
+        settings = self.bob.get(f"{self.site}/@messaging-settings").json
+        self.assertEqual(settings["accept_messages_from"], "nobody")  # nothing kept of a 400
+        reset = self.bob.patch(f"{self.site}/@messaging-settings",
+                               {"accept_messages_from": None}).json
+        self.assertEqual(reset["accept_messages_from_effective"], "everyone")
