@@ -13,6 +13,7 @@ from plonesocial.privacy.personal_data import erase_user_data
 from plonesocial.privacy.personal_data import export_user_data
 from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
 from tests.rest import RestClient
+from tests.test_views import ViewsTestCase
 from zope.interface.verify import verifyObject
 
 import transaction
@@ -393,3 +394,70 @@ class TestRest(RequestsTestCase):
         reset = self.bob.patch(f"{self.site}/@messaging-settings",
                                {"accept_messages_from": None}).json
         self.assertEqual(reset["accept_messages_from_effective"], "everyone")
+
+
+class TestPages(ViewsTestCase):
+    def setUp(self):
+        super().setUp()
+        api.user.create(email="cat@example.org", username="cat", password="secret-password",
+                        properties={"fullname": "Cat Cole"})
+        transaction.commit()
+
+    def test_preference_and_requests_tab(self):
+        bob = self.browser("bob")
+        bob.open(f"{self.site}/@@messaging-settings")
+        self.assertIn("People I follow or have written to", bob.contents)
+        bob.getControl(name="accept_messages_from").value = ["nobody"]
+        bob.getControl("Save").click()
+        transaction.begin()
+        self.assertEqual(messaging.message_policy("bob"), "nobody")
+        ann = self.browser("ann")
+        ann.open(f"{self.site}/@@inbox")
+        ann.getControl(name="recipient").value = "bob"
+        ann.getControl(name="text").value = "Hi <script>x</script>"
+        ann.getControl("Send").click()
+        self.assertIn("Message sent.", ann.contents)  # Ann is not told
+        bob.open(f"{self.site}/@@inbox")
+        self.assertIn("No conversations yet", bob.contents)
+        tab = bob.getLink(url="@@message-requests")
+        self.assertIn("1", tab.text)
+        tab.click()
+        self.assertIn("Ann Ames", bob.contents)
+        self.assertIn("Hi &lt;script&gt;x&lt;/script&gt;", bob.contents)
+        bob.getControl("Accept").click()
+        self.assertIn("@@conversation?with=ann", bob.url)
+        transaction.begin()
+        self.assertEqual(messaging.count_unread("bob"), 0)  # opened: read
+        self.assertEqual(len(messaging.get_conversation("bob", "ann")), 1)
+
+    def test_decline_and_block_on_the_page(self):
+        transaction.begin()
+        messaging.set_message_policy("bob", "nobody")
+        messaging.send(sender="ann", recipient="bob", text="one")
+        group = messaging.create_group("cat", ["bob", "ann"], "Cat's group")
+        transaction.commit()
+        bob = self.browser("bob")
+        bob.open(f"{self.site}/@@message-requests")
+        self.assertIn("Cat's group", bob.contents)
+        self.assertIn("added you to this group", bob.contents)
+        bob.getForm(index=1).getControl("Decline and block").click()  # the group (newest)
+        self.assertIn("the sender is blocked", bob.contents)
+        bob.getControl(name="decline").click()
+        self.assertIn("No message requests.", bob.contents)
+        transaction.begin()
+        self.assertTrue(messaging.is_blocked("bob", "cat"))
+        self.assertFalse(messaging.is_blocked("bob", "ann"))
+        self.assertFalse(group.is_participant("bob"))
+        self.assertEqual(messaging.count_requests("bob"), 0)
+        # Someone else's request is not found.
+        ann = self.browser("ann")
+        with self.assertRaises(Exception) as raised:
+            ann.open(f"{self.site}/@@message-requests",
+                     data=f"with=bob&decline=1&_authenticator={self.token('ann')}")
+        self.assertIn("NotFound", repr(raised.exception))
+
+    def token(self, userid):
+        from plone.protect.authenticator import createToken
+
+        with api.env.adopt_user(username=userid):
+            return createToken()
