@@ -380,8 +380,10 @@ def open_group(userid, group_id):
     """The group and its messages for `userid`, oldest first, marking it read."""
     group = get_group(userid, group_id)
     messages = list(group.get_messages(userid))
-    if group.unread(userid) and not is_group_request(userid, group):
-        group.mark_read(userid)
+    if not is_group_request(userid, group):  # a request is read without a trace
+        if group.unread(userid):
+            group.mark_read(userid)
+        # Always, as ConversationReadEvent: opening it sees its notification.
         notify(GroupReadEvent(group, userid))
     return group, messages
 
