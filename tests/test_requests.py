@@ -234,6 +234,12 @@ class TestGroupRequests(RequestsTestCase):
         messaging.send_to_group("bob", self.group.id, "Welcome")
         self.assertEqual(self.notified("cat"), ["message"])
 
+    def test_export(self):
+        [exported] = export_user_data("cat")["groups"]
+        self.assertEqual((exported["request"], exported["invited_by"]), (True, "ann"))
+        [exported] = export_user_data("bob")["groups"]
+        self.assertEqual(exported["request"], False)
+
     def test_decline_leaves_and_blocks(self):
         messaging.decline_group_request("cat", self.group.id, block_sender=True)
         self.assertFalse(self.group.is_participant("cat"))
@@ -394,6 +400,26 @@ class TestRest(RequestsTestCase):
         reset = self.bob.patch(f"{self.site}/@messaging-settings",
                                {"accept_messages_from": None}).json
         self.assertEqual(reset["accept_messages_from_effective"], "everyone")
+
+
+class TestControlPanel(ViewsTestCase):
+    def test_site_default_in_the_messages_fieldset(self):
+        from plone.app.testing import SITE_OWNER_NAME
+        from plone.app.testing import SITE_OWNER_PASSWORD
+        from plone.testing.zope import Browser
+
+        admin = Browser(self.layer["app"])
+        admin.handleErrors = False
+        admin.addHeader("Authorization", f"Basic {SITE_OWNER_NAME}:{SITE_OWNER_PASSWORD}")
+        admin.open(f"{self.site}/@@plonesocial-controlpanel")
+        control = admin.getControl("Accept messages from")
+        self.assertIn("People I follow or have written to", control.displayOptions)
+        self.assertEqual(control.displayValue, ["Everyone"])
+        control.displayValue = ["People I follow or have written to"]
+        admin.getControl("Save").click()
+        transaction.begin()
+        self.assertEqual(messaging.default_message_policy(), "following")
+        self.assertEqual(messaging.message_policy("bob"), "following")
 
 
 class TestPages(ViewsTestCase):

@@ -128,6 +128,9 @@ def _export_groups(userid):
             "participants": [m.userid for m in group.participants()],
             "left": membership.how_left, "muted": membership.muted,
             "read_marker": membership.read_key, "unread": group.unread(userid),
+            # Issue 15: waiting in their message requests, added by whom.
+            "request": membership.active and membership.pending,
+            "invited_by": membership.invited_by,
             "messages": [serialize(message) for message in group.get_messages(userid)],
         })
     return exported
