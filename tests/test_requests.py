@@ -142,12 +142,19 @@ class TestAcceptDecline(RequestsTestCase):
         messaging.send(sender="ann", recipient="bob", text="two")
 
     def test_request_makes_no_notification(self):
+        from plonesocial.delivery.outbox import create_outbox
+
+        api.portal.set_registry_record("plone.email_from_address", "site@example.org")
+        activity.set_preferences("bob", mail_mode="immediately")
+        messaging.send(sender="ann", recipient="bob", text="three")
+        transaction.commit()
+        self.assertEqual(list(create_outbox(self.portal).for_recipient("bob")), [])
         self.assertEqual(messaging.count_unread("bob"), 0)
         self.assertEqual(self.notified("bob"), [])
         with self.assertRaises(exc.ConversationNotFound):
             messaging.get_conversation("bob", "ann")
         request = messaging.get_request("bob", "ann")
-        self.assertEqual([m.text for m in request.get_messages()], ["one", "two"])
+        self.assertEqual([m.text for m in request.get_messages()], ["one", "two", "three"])
         # Nobody sees Bob read it: no receipt for the sender.
         self.assertIsNone(messaging.seen_by_other("ann", "bob"))
 
@@ -286,6 +293,26 @@ class TestGroupNotifications(RequestsTestCase):
         self.assertEqual(activity.count_unseen("bob"), 1)
         messaging.open_group("bob", group.id)
         self.assertEqual(activity.count_unseen("bob"), 0)
+
+    def test_mailed_by_preference_with_a_link_to_the_group(self):
+        from plonesocial.delivery.mail import compose_notification
+        from plonesocial.delivery.outbox import create_outbox
+
+        api.portal.set_registry_record("plone.email_from_address", "site@example.org")
+        activity.set_preferences("bob", mail_mode="immediately")
+        activity.set_preferences("cat", mail_mode="never")
+        group = messaging.create_group("ann", ["bob", "cat"], "Trip")
+        messaging.send_to_group("ann", group.id, "Bring boots")
+        transaction.commit()
+        outbox = create_outbox(self.portal)
+        self.assertEqual([e.kind for e in outbox.for_recipient("bob")], ["mail"])
+        self.assertEqual(list(outbox.for_recipient("cat")), [])
+        [notification] = list(activity.get_notifications("bob"))
+        mail = compose_notification(notification, "bob@example.org", "en")
+        self.assertIn("Ann wrote in Trip", mail["Subject"])
+        text = mail.get_body(("plain",)).get_content()
+        self.assertIn(f"@@group?id={group.id}", text)
+        self.assertIn("Bring boots", text)
 
     def test_mute_and_block(self):
         group = messaging.create_group("ann", ["bob", "cat", "dan"])
