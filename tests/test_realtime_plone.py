@@ -102,6 +102,14 @@ class TestPublishAfterCommit(RealtimeSite):
         transaction.commit()
         self.assertEqual(self.published(), [])
 
+    def test_a_message_request_publishes_to_its_sender_only(self):
+        """Issue 15: a request shows the recipient no badge and no message until accepted."""
+        self.inboxes().send("ann", "bob", "May I?", screened=True)
+        transaction.commit()
+        events = self.published()
+        self.assertEqual([(key, e["type"]) for key, e in events],
+                         [(user_key("ann"), "message")])
+
     def test_a_failing_transaction_publishes_nothing(self):
         self.inboxes().send("ann", "bob", "Doomed")
         transaction.get().join(FailingDataManager())
