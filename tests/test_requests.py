@@ -514,3 +514,74 @@ class TestPages(ViewsTestCase):
 
         with api.env.adopt_user(username=userid):
             return createToken()
+
+
+class TestConcurrentRequests(unittest.TestCase):
+    """8 strangers write first messages to one person at once on a real FileStorage,
+    retrying conflicts as Zope does: every request kept, counters exact, few conflicts."""
+
+    THREADS = 8
+    SENDS = 15
+
+    def test_concurrent_requests(self):
+        from ZODB.FileStorage import FileStorage
+        from ZODB.POSException import ConflictError
+
+        import random
+        import tempfile
+        import threading
+        import time
+        import ZODB
+
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        db = ZODB.DB(FileStorage(f"{tmp.name}/Data.fs"), pool_size=self.THREADS + 1)
+        self.addCleanup(db.close)
+        with db.transaction() as conn:
+            conn.root.inboxes = Inboxes()
+            conn.root.inboxes.get_inbox("vip", create=True).get_requests(create=True)
+        conflicts, errors, lock = [], [], threading.Lock()
+        barrier = threading.Barrier(self.THREADS)
+
+        def work(index):
+            tm = transaction.TransactionManager()
+            conn = db.open(tm)
+            sender = f"s{index}"
+            try:
+                barrier.wait()
+                for n in range(self.SENDS):
+                    for attempt in range(50):
+                        try:
+                            tm.begin()
+                            conn.root.inboxes.send(sender, "vip", f"{sender} {n}", screened=True)
+                            tm.commit()
+                            break
+                        except ConflictError:
+                            tm.abort()
+                            with lock:
+                                conflicts.append(sender)
+                            time.sleep(random.uniform(0, 0.01 * 2 ** min(attempt, 6)))
+                    else:
+                        raise AssertionError("still conflicting after 50 attempts")
+            except Exception as error:  # reported by the main thread
+                errors.append(error)
+            finally:
+                conn.close()
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(self.THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(errors, [])
+        with db.transaction() as conn:
+            inboxes = conn.root.inboxes
+            inboxes.check_invariants()
+            vip = inboxes["vip"]
+            self.assertEqual((len(vip), vip.new_messages_count), (0, 0))
+            requests = vip.get_requests()
+            self.assertEqual(len(requests), self.THREADS)
+            self.assertEqual(sorted(len(c) for c in requests.get_conversations()),
+                             [self.SENDS] * self.THREADS)
+        # Sends by different people to one person share only resolvable structures.
+        self.assertLess(len(conflicts), self.THREADS * self.SENDS / 4, conflicts)
