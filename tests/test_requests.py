@@ -359,7 +359,8 @@ class TestRest(RequestsTestCase):
         sent = self.ann.post(f"{self.site}/@inbox/bob", {"text": "Hello <b>Bob</b>"})
         self.assertEqual(sent.status_int, 201)  # as any send: Ann is not told
         listing = self.bob.get(f"{self.site}/@inbox").json
-        self.assertEqual((listing["items"], listing["new_messages_count"]), ([], 0))
+        self.assertEqual((listing["items"], listing["new_messages_count"],
+                          listing["requests_count"]), ([], 0, 1))
         requests = self.bob.get(f"{self.site}/@message-requests").json
         self.assertEqual(requests["items_total"], 1)
         [item] = requests["items"]
