@@ -259,6 +259,11 @@ class TestGroupRequests(RequestsTestCase):
         with self.assertRaises(exc.RequestNotFound):
             messaging.accept_group_request("bob", self.group.id)
 
+    def test_writing_in_it_accepts(self):
+        messaging.send_to_group("cat", self.group.id, "Hi all")
+        self.assertEqual(messaging.count_requests("cat"), 0)
+        self.assertEqual(len(messaging.list_conversations("cat", 10)), 1)
+
     def test_added_later_by_a_stranger(self):
         messaging.set_message_policy("dan", "following")
         messaging.add_participants("ann", self.group.id, ["dan"])

@@ -335,6 +335,8 @@ def send_to_group(sender, group_id, text):
     group = _active_group(sender, group_id)
     check_text(text, get_inboxes().max_message_length)
     _count_send(sender)
+    if is_group_request(sender, group):  # issue 15: writing in it accepts it
+        group.get_membership(sender).pending = False
     message = group.send(sender, text, as_utc(None))
     # Issue 15: the others are notified (activitystream, through the fan-out queue).
     notify(GroupMessageSentEvent(message, group))
