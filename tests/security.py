@@ -65,8 +65,10 @@ PRIVATE_TITLE = "SECRET-DOC ann's private plan"
 GROUP_MEMBER = "gus"  # in the owner's group with the correspondent: not an actor
 GROUP_SECRET = "SECRET-GROUP carl to ann and gus: the plan"
 # (The timezone is no secret marker: the preferences page lists every timezone.)
+# Issue 15: a message request waiting for the owner (they accept people they follow).
+REQUEST_TO_OWNER = "SECRET-REQ gus to ann: may I write?"
 OWNER_SECRETS = (MESSAGE_TO_OWNER, MESSAGE_FROM_OWNER, NOTICE_SUBJECT, "SECRET-PUSH-ann",
-                 GROUP_SECRET, "SECRET-GROUP-TITLE")
+                 GROUP_SECRET, "SECRET-GROUP-TITLE", REQUEST_TO_OWNER)
 MESSAGE_TO_VICTIM = "SECRET-VIC carl to vic: see you"
 BLOCKED_BY_OWNER = "mallory"  # a user the owner blocks: not an actor
 NOTICE_TO_VICTIM = "SECRET-VIC-NOTE only for vic"
@@ -111,6 +113,8 @@ class SecurityLayer(PloneSandboxLayer):
         manager.notify([VICTIM], NOTICE_TO_VICTIM)
         manager.subscriptions.follow(VICTIM, CORRESPONDENT)
         manager.get_preferences(VICTIM).set(timezone="Asia/Kathmandu", digest_hour=9)
+        messaging_api.set_message_policy(OWNER, "following")
+        messaging_api.send(GROUP_MEMBER, OWNER, REQUEST_TO_OWNER)
         setRoles(portal, TEST_USER_ID, ["Member"])
         # Realtime on, so that @realtime-ticket answers (it is 404 while off).
         api.portal.set_registry_record("plonesocial.realtime.enabled", True)
@@ -347,7 +351,14 @@ PROBES = {
         _p("DELETE", "@conversations/{group}", owner=204, foreign=404)],
     "GET @messaging-settings on site": [_p("GET", "@messaging-settings")],
     "PATCH @messaging-settings on site": [
-        _p("PATCH", "@messaging-settings", {"hide_read_receipts": True})],
+        _p("PATCH", "@messaging-settings", {"hide_read_receipts": True}),
+        _p("PATCH", "@messaging-settings", {"accept_messages_from": "nobody"})],
+    "GET @message-requests on site": [
+        _p("GET", "@message-requests"), _p("GET", "@message-requests/gus", foreign=404)],
+    "POST @message-requests on site": [
+        _p("POST", "@message-requests/gus", {"action": "accept"}, 200, 404),
+        _p("POST", "@message-requests/gus", {"action": "decline"}, 204, 404),
+        _p("POST", "@message-requests/gus", {"action": "block"}, 204, 404)],
     "GET @notification-settings on site": [_p("GET", "@notification-settings")],
     "PATCH @notification-settings on site": [
         _p("PATCH", "@notification-settings", {"digest_hour": 5})],
@@ -405,7 +416,13 @@ PROBES = {
         _p("POST", "@@group", {"id": "{group}", "delete": "1"}, 302, 404)],
     "@@messaging-settings on site": [
         _p("GET", "@@messaging-settings"),
-        _p("POST", "@@messaging-settings", {"hide_read_receipts": "1"}, 302, 302)],
+        _p("POST", "@@messaging-settings", {"hide_read_receipts": "1"}, 302, 302),
+        _p("POST", "@@messaging-settings", {"accept_messages_from": "nobody"}, 302, 302)],
+    "@@message-requests on site": [
+        _p("GET", "@@message-requests"),
+        _p("POST", "@@message-requests", {"with": "gus", "accept": "1"}, 302, 404),
+        _p("POST", "@@message-requests", {"with": "gus", "decline": "1"}, 302, 404),
+        _p("POST", "@@message-requests", {"with": "gus", "block": "1"}, 302, 404)],
     "@@notifications on site": [
         _p("GET", "@@notifications"),
         _p("POST", "@@notifications", {"mark_seen": "{note}"}, 302, 404),
@@ -577,6 +594,12 @@ def owner_snapshot(userid=OWNER):
         "groups": tuple(sorted(groups)),
         "blocked": tuple(inbox.get_blocked()) if inbox is not None else (),
         "hide_read_receipts": inbox is not None and inbox.hide_read_receipts,
+        # Issue 15: whom they accept, and the requests waiting for them.
+        "accept_messages_from": None if inbox is None else inbox.accept_messages_from,
+        "requests": tuple(
+            (c.username, tuple((m.id, m.text) for m in c.get_messages()))
+            for c in messaging_api.get_requests(userid)
+            if not hasattr(c, "participants")),
         "unread": inbox.new_messages_count if inbox is not None else 0,
         "conversations": conversations,
         "notifications": tuple((n.id, n.subject, n.seen)

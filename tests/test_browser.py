@@ -226,7 +226,7 @@ OURS = ["#plonesocial-menu", "#plonesocial-inbox", "#plonesocial-conversation",
         "#plonesocial-preferences", ".plonesocial-watch", ".plonesocial-follow",
         "#plonesocial-group", "#plonesocial-new-conversation", "#plonesocial-blocked",
         "#plonesocial-messaging-settings", "#plonesocial-delivery", "#plonesocial-erase",
-        "#plonesocial-account-tabs"]
+        "#plonesocial-account-tabs", "#plonesocial-message-requests"]
 
 
 class TestPeopleExpect(BrowserTestCase):
@@ -458,3 +458,42 @@ class TestPeopleExpect(BrowserTestCase):
                 box = bob.locator("#plonesocial-dropdown").bounding_box()
                 self.assertLessEqual(box["x"] + box["width"], width)
                 self.assertGreaterEqual(box["x"], 0)
+
+    def test_message_requests_tab(self):
+        """Issue 15: the Requests tab at 1200 and 375 px, answered with a click."""
+        from plonesocial.messaging import api as messaging
+
+        messaging.set_message_policy("bob", "nobody")
+        messaging.send("ann", "bob", "Hello Bob, we have not met: " + "y" * 120)
+        api.user.create(email="cat@example.org", username="cat", password="secret-password",
+                        properties={"fullname": "Cat Cole"})
+        group = messaging.create_group("cat", ["bob", "ann"], "Garden club")
+        messaging.send_to_group("cat", group.id, "Welcome to the garden club!")
+        transaction.commit()
+        for width in (1200, 375):
+            bob = self.person("bob")
+            bob.set_viewport_size({"width": width, "height": 800})
+            with self.subTest(page="inbox-tabs", width=width):
+                bob.goto(f"{self.site}/@@inbox")
+                tab = bob.locator("#plonesocial-inbox a[href$='@@message-requests']")
+                self.assertIn("2", tab.inner_text())
+                self.check_page(bob, "inbox-with-requests", width)
+            with self.subTest(page="message-requests", width=width):
+                tab.click()
+                bob.wait_for_url("**/@@message-requests")
+                self.assertIn("Garden club", bob.inner_text("#plonesocial-message-requests"))
+                self.check_page(bob, "message-requests", width)
+            with self.subTest(page="messaging-settings", width=width):
+                bob.goto(f"{self.site}/@@messaging-settings")
+                self.check_page(bob, "messaging-settings", width)
+        bob.goto(f"{self.site}/@@message-requests")
+        # Each request is a region named after its sender or group (keyboard and readers).
+        bob.get_by_role("region", name="Ann Ames").get_by_role("button", name="Accept").click()
+        bob.wait_for_url("**/@@conversation?with=ann")
+        self.assertIn("we have not met", bob.inner_text("#plonesocial-conversation"))
+        bob.goto(f"{self.site}/@@message-requests")
+        bob.get_by_role("region", name="Garden club group").get_by_role(
+            "button", name="Decline and block").click()
+        bob.wait_for_url("**/@@message-requests")
+        self.assertIn("No message requests.", bob.inner_text("#plonesocial-message-requests"))
+        self.shot(bob, "message-requests-answered-375")

@@ -115,6 +115,26 @@ class TestConversationsAndMessages(IDORTestCase):
         self.assertNotIn("newhire", getUtility(IMessagingLocator).get_inboxes())
 
 
+class TestMessageRequests(IDORTestCase):
+    """Issue 15: the owner's request (from gus) is named by its sender, in *my* requests."""
+
+    def test_the_owners_request_by_its_sender_or_the_owner(self):
+        for other in (security.GROUP_MEMBER, OWNER):
+            self.rest("GET", f"@message-requests/{other}")
+            for action in ("accept", "decline", "block"):
+                self.rest("POST", f"@message-requests/{other}", {"action": action})
+        listing = self.rest("GET", "@message-requests", status=200).json
+        self.assertEqual((listing["items"], listing["items_total"]), ([], 0))
+        self.rest("GET", f"@message-requests/groups/{self.ids['group']}")
+        self.rest("POST", f"@message-requests/groups/{self.ids['group']}", {"action": "accept"})
+
+    def test_request_page(self):
+        for action in ("accept", "decline", "block"):
+            self.page("@@message-requests", {"with": security.GROUP_MEMBER, action: "1"})
+            self.page("@@message-requests", {"group": self.ids["group"], action: "1"})
+        self.page("@@message-requests", status=200)
+
+
 class TestNotifications(IDORTestCase):
     def test_marking_the_owners_notification_ids(self):
         note = self.ids["note"]

@@ -19,6 +19,7 @@ from plonesocial.realtime.routing import user_key
 from plonesocial.realtime.settings import get_settings
 from plonesocial.realtime.settings import rotate_secret
 from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
+from plonesocial.testing import profile_version
 from tests.realtime import BROKER_URL
 from tests.realtime import BrokerTap
 from tests.realtime import delete_exchange
@@ -101,6 +102,14 @@ class TestPublishAfterCommit(RealtimeSite):
         # Committing again publishes nothing more.
         transaction.commit()
         self.assertEqual(self.published(), [])
+
+    def test_a_message_request_publishes_to_its_sender_only(self):
+        """Issue 15: a request shows the recipient no badge and no message until accepted."""
+        self.inboxes().send("ann", "bob", "May I?", screened=True)
+        transaction.commit()
+        events = self.published()
+        self.assertEqual([(key, e["type"]) for key, e in events],
+                         [(user_key("ann"), "message")])
 
     def test_a_failing_transaction_publishes_nothing(self):
         self.inboxes().send("ann", "bob", "Doomed")
@@ -351,7 +360,7 @@ class TestUpgrade(unittest.TestCase):
         [step] = [s for s in setup.listUpgrades("plonesocial:default") if s["source"] == ("1006",)]
         self.assertEqual(step["dest"], ("1007",))
         setup.upgradeProfile("plonesocial:default")
-        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1010",))
+        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), (profile_version(),))
         settings = get_settings()
         self.assertFalse(settings.enabled)
         self.assertGreaterEqual(len(settings.secret), 40)

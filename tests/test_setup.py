@@ -9,6 +9,7 @@ from plonesocial.messaging.interfaces import IInboxes
 from plonesocial.messaging.interfaces import IMessagingLocator
 from plonesocial.messaging.locator import get_storage
 from plonesocial.testing import PLONESOCIAL_INTEGRATION_TESTING
+from plonesocial.testing import profile_version
 from zope.component import getUtility
 from zope.component.hooks import setSite
 
@@ -29,7 +30,7 @@ class TestInstall(unittest.TestCase):
 
     def test_profile_version(self):
         setup = api.portal.get_tool("portal_setup")
-        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1010",))
+        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), (profile_version(),))
 
     def test_browserlayer(self):
         self.assertIn(IPlonesocialLayer, registered_layers())

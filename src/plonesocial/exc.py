@@ -176,6 +176,10 @@ class GroupNotFound(MessagingNotFound):
     """No group with that id, or the user never was in it."""
 
 
+class RequestNotFound(MessagingNotFound):
+    """No message request of that user (or group) waits for the reader (issue 15)."""
+
+
 # -- activity streams ---------------------------------------------------------------
 
 

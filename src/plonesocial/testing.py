@@ -63,3 +63,13 @@ PLONESOCIAL_ACCEPTANCE_TESTING = FunctionalTesting(
     bases=(PLONESOCIAL_FIXTURE, WSGI_SERVER_FIXTURE),
     name="PlonesocialLayer:AcceptanceTesting",
 )
+
+
+def profile_version():
+    """The version of plonesocial:default's metadata.xml (what an upgrade ends at)."""
+    from pathlib import Path
+
+    import re
+
+    path = Path(__file__).parent / "profiles" / "default" / "metadata.xml"
+    return re.search(r"<version>(\d+)</version>", path.read_text()).group(1)

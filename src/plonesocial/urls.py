@@ -83,6 +83,8 @@ def notification_url(notification, base=None, reader=None):
         obj = uuidToObject(owner.id, unrestricted=True)
         if obj is not None and may_view_content(reader, owner.id):
             return content_url(obj, base)
+    if owner is not None and owner.kind == "group":
+        return group_url(owner.id, base)
     if owner is not None and owner.kind == "user":
         if notification.message_type == "message":
             return conversation_url(owner.id, base)

@@ -20,6 +20,7 @@ REFERENCE_KINDS = {
     "message": "Note",  # a private message, by the uid its two copies share
     "comment": "Note",  # a discussion comment, by its UUID
     "site": "Service",  # the site itself
+    "group": "Collection",  # a group conversation, by its id (issue 15)
 }
 
 

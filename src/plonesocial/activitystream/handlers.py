@@ -174,6 +174,8 @@ def comment_added(obj, event):
 
 
 def message_sent(event):
+    if getattr(event, "request", False):
+        return  # issue 15: a message request notifies nobody until it is accepted
     pending = _pending()
     if pending is not None:
         message = event.object
@@ -192,6 +194,27 @@ def conversation_read(event):
         conversation = event.object
         manager.mark_seen_about(conversation.owner, "message",
                                 Reference("user", conversation.username))
+
+
+def group_message_sent(event):
+    """A group message notifies the other participants (issue 15), when the
+    transaction commits: each is checked when their notification is
+    delivered (mute, requests, blocks), through the fan-out queue for more
+    than a few."""
+    pending = _pending()
+    if pending is not None:
+        message, group = event.object, event.group
+        pending.note(message.uid, "GroupMessage", sender=message.sender, group_id=group.id,
+                     title=group.title, text=message.text,
+                     audience=[u for u in group.participant_ids() if u != message.sender])
+
+
+def group_read(event):
+    """Reading a group marks its message notification seen (as conversation_read)."""
+    site = getSite()
+    manager = get_storage(site) if site is not None and is_installed() else None
+    if manager is not None:
+        manager.mark_seen_about(event.userid, "message", Reference("group", event.object.id))
 
 
 # -- the flush -----------------------------------------------------------------
@@ -316,6 +339,27 @@ def record_message(manager, settings, uid, change):
     )
 
 
+# A group message notifies up to this many other participants at once, as a
+# 1:1 message does; a larger group's notifications all go through the fan-out
+# queue (one job), so its send writes O(1) objects in the sender's
+# transaction whatever the group's size (measured: 6 for 200 participants).
+GROUP_DELIVER_NOW = 3
+
+
+def record_group_message(manager, settings, uid, change):
+    sender, title = change["sender"], change["title"]
+    audience = change["audience"]
+    if not audience:
+        return
+    manager.notify_facts(
+        audience, message_type="message",
+        phrase="wrote in" if title else "wrote in a group",
+        owner=Reference("group", change["group_id"]), actor=sender, title=title,
+        body=excerpt(change["text"], BODY_EXCERPT),
+        deliver_now=0 if len(audience) > GROUP_DELIVER_NOW else None,
+    )
+
+
 def _parent_reference(obj):
     parent = aq_parent(obj)
     if parent is None or ISiteRoot.providedBy(parent):
@@ -332,4 +376,5 @@ RECORDERS = {
     "Delete": record_delete,
     "Comment": record_comment,
     "Message": record_message,
+    "GroupMessage": record_group_message,
 }

@@ -387,3 +387,16 @@ class ISubscriptions(Interface):
 
     def follower_count(userid):
         """Return the number of followers of `userid` (O(1))."""
+
+
+class IRecipientCheck(Interface):
+    """Whether a recipient still takes a notification, asked when it is delivered.
+
+    A utility named after the kind of the notification's owner reference
+    (``"group"``: a group message, checked against the participant's mute,
+    requests and blocks, issue 15). Queued notifications are checked when the
+    fan-out job delivers them, so a check reads the state of that moment.
+    """
+
+    def __call__(userid, template):
+        """Return True if `userid` is to get the notification of `template` (a dict)."""

@@ -35,6 +35,7 @@ from plonesocial.activitystream.fanout import FanoutJob  # noqa: F401 (old pickl
 from plonesocial.activitystream.fanout import FanoutQueue
 from plonesocial.activitystream.interfaces import IActivityManager
 from plonesocial.activitystream.interfaces import INotificationDeliveredEvent
+from plonesocial.activitystream.interfaces import IRecipientCheck
 from plonesocial.activitystream.interfaces import IVisibility
 from plonesocial.activitystream.notification import BroadcastView  # noqa: F401
 from plonesocial.activitystream.notification import LastSeen  # noqa: F401 (old pickles)
@@ -268,13 +269,18 @@ class ActivityManager(Persistent):
         return self._emit(template, {userid: [reason] for userid in recipients}, utcnow())
 
     def notify_facts(self, recipients, message_type, phrase, owner=None, actor=None,
-                     context=None, title="", body="", reason="addressed", details=None):
+                     context=None, title="", body="", reason="addressed", details=None,
+                     deliver_now=None):
         """Notify of an event by its facts only; the subject is rendered when read.
 
         As ``notify``, without a stored sentence: `phrase` is one of
         ``rendering.PHRASES`` ("sent you a message", "commented on", ...).
+        With `deliver_now`, at most that many are delivered at once and the
+        rest queued (a group message: O(1) writes for its sender); the
+        audience is then the site's own (a group's participants, bounded by
+        the group size limit), not limited by ``max_recipients``.
         """
-        recipients = check_recipients(recipients)
+        recipients = check_recipients(recipients, limited=deliver_now is None)
         check_verb(message_type)
         for name, value in (("phrase", phrase), ("title", title), ("body", body)):
             check_text(value, name)
@@ -285,15 +291,34 @@ class ActivityManager(Persistent):
             check_uuid(context, "context")
         template = make_template(message_type, owner, None, body, actor, None, None,
                                  context, phrase, title, check_extra(details) or None)
-        return self._emit(template, {userid: [reason] for userid in recipients}, utcnow())
+        return self._emit(template, {userid: [reason] for userid in recipients}, utcnow(),
+                          deliver_now)
 
-    def _emit(self, template, audience, when):
-        """Deliver to the audience: up to the threshold now, the rest queued."""
+    def _accepts(self, userid, template):
+        """Ask the owner's kind whether `userid` still takes this notification
+        (an IRecipientCheck named after it, e.g. "group"); True without one."""
+        owner = template["owner"]
+        check = None if owner is None else queryUtility(IRecipientCheck, name=owner.kind)
+        return check is None or check(userid, template)
+
+    def _emit(self, template, audience, when, deliver_now=None):
+        """Deliver to the audience: up to the threshold now, the rest queued.
+
+        With `deliver_now`, the first that many entries are checked and
+        delivered now and the rest are queued unchecked: the job checks them.
+        """
         actor = template["actor"]
-        wanted = [(userid, tuple(reasons)) for userid, reasons in audience.items()
-                  if self.preferences.wants(userid, actor, template["message_type"])]
-        threshold = self.fanout_threshold
-        now, later = wanted[:threshold], wanted[threshold:]
+        entries = [(userid, tuple(reasons)) for userid, reasons in audience.items()]
+        threshold = self.fanout_threshold if deliver_now is None else deliver_now
+        if deliver_now is not None:
+            entries, later = entries[:threshold], entries[threshold:]
+        wanted = [(userid, reasons) for userid, reasons in entries
+                  if self.preferences.wants(userid, actor, template["message_type"])
+                  and self._accepts(userid, template)]
+        if deliver_now is not None:
+            now = wanted
+        else:
+            now, later = wanted[:threshold], wanted[threshold:]
         self.notifications.prefetch(self._p_jar, [userid for userid, _ in now], template,
                                     self.preferences)
         for userid, reasons in now:
@@ -341,7 +366,8 @@ class ActivityManager(Persistent):
                                         job.template, self.preferences)
             for userid, reasons in chunk:
                 if self.preferences.wants(userid, job.template["actor"],
-                                          job.template["message_type"]):
+                                          job.template["message_type"]) \
+                        and self._accepts(userid, job.template):
                     self._deliver_to(userid, job.template, reasons, job.when)
             delivered += len(chunk)
             if job.advance(len(chunk)):

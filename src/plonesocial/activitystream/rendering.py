@@ -56,6 +56,17 @@ PHRASES = {
         _("${actor} and 1 other changed the state of ${title}"),
         _("${actor} and ${others} others changed the state of ${title}"),
     ),
+    # Issue 15: group messages, grouped per conversation.
+    "wrote in": (
+        _("${actor} wrote in ${title}"),
+        _("${actor} and 1 other wrote in ${title}"),
+        _("${actor} and ${others} others wrote in ${title}"),
+    ),
+    "wrote in a group": (
+        _("${actor} wrote in a group conversation"),
+        _("${actor} and 1 other wrote in a group conversation"),
+        _("${actor} and ${others} others wrote in a group conversation"),
+    ),
     "sent you a message": (
         _("${actor} sent you a message"),
         _("${actor} and 1 other sent you a message"),

@@ -18,14 +18,15 @@ def check_text(value, role, optional=False):
     return userids.check_unicode(value, role, exc.InvalidActivity)
 
 
-def check_recipients(recipients):
-    """Return the distinct valid userids of `recipients`, at most max_recipients of them."""
+def check_recipients(recipients, limited=True):
+    """Return the distinct valid userids of `recipients`, at most max_recipients of them
+    (unless not `limited`: an audience the site made, such as a group's participants)."""
     if not isinstance(recipients, (list, tuple, set, frozenset)):
         raise exc.InvalidActivity(
             f"recipients must be a list of userids, not {type(recipients).__name__}")
     recipients = tuple(dict.fromkeys(check_userid(r, "recipient") for r in recipients))
     limit = get_settings().max_recipients
-    if limit and len(recipients) > limit:
+    if limited and limit and len(recipients) > limit:
         raise exc.TooManyRecipients(
             f"{len(recipients)} recipients are addressed; at most {limit} are allowed "
             "in one call"

@@ -8,6 +8,7 @@ from plonesocial.activitystream.settings import PREFIX as ACTIVITYSTREAM
 from plonesocial.browser.preferences import MODE_LABELS
 from plonesocial.delivery.settings import IDeliverySettings
 from plonesocial.delivery.settings import PREFIX as DELIVERY
+from plonesocial.messaging.requests import POLICY_TITLES
 from plonesocial.messaging.settings import IMessagingSettings
 from plonesocial.messaging.settings import PREFIX as MESSAGING
 from plonesocial.privacy.settings import IPrivacySettings
@@ -28,6 +29,7 @@ from zope.schema.vocabulary import SimpleVocabulary
 # vocabulary object): the form shows these titles instead of the raw tokens.
 TITLES = {
     "default_mail_mode": MODE_LABELS,
+    "accept_messages_from": POLICY_TITLES,  # issue 15: message requests
     "erase_messages": {
         "anonymise": _("Anonymise their messages in other people's inboxes"),
         "keep": _("Keep their messages in other people's inboxes"),

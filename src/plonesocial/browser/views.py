@@ -152,6 +152,7 @@ class InboxView(SocialView):
 
     def prepare(self):
         self.unread = messaging.count_unread(self.userid)
+        self.requests_count = messaging.count_requests(self.userid)  # issue 15: the tab
         # 1:1 conversations and groups together, newest first.
         self.conversations = [entry(self.userid, conversation) for _, conversation in
                               messaging.list_conversations(self.userid, limit=100)]

@@ -13,10 +13,13 @@ input (nothing is written then), ``NotFound`` subclasses for unknown ids,
 ``Refused`` subclasses for a block or a rate limit.
 """
 
+from plonesocial import _
 from plonesocial import exc
 from plonesocial.clock import as_utc
 from plonesocial.clock import to_key
 from plonesocial.clock import utcnow
+from plonesocial.messaging.events import GroupMessageSentEvent
+from plonesocial.messaging.events import GroupReadEvent
 from plonesocial.messaging.groups import ADDED
 from plonesocial.messaging.groups import check_group
 from plonesocial.messaging.groups import check_text
@@ -29,11 +32,19 @@ from plonesocial.messaging.groups import RENAMED
 from plonesocial.messaging.inbox import check_userid
 from plonesocial.messaging.interfaces import IMessagingLocator
 from plonesocial.messaging.locator import GROUPS
+from plonesocial.messaging.requests import ADMIN_ROLES
+from plonesocial.messaging.requests import EVERYONE
+from plonesocial.messaging.requests import FOLLOWING
+from plonesocial.messaging.requests import POLICIES
 from plonesocial.messaging.settings import get_settings
 from plonesocial.people import ERASED_PREFIX
 from plonesocial.people import user_exists
 from zope.component import getUtility
 from zope.component.hooks import getSite
+from zope.event import notify
+
+import heapq
+import itertools
 
 
 def get_inboxes():
@@ -51,7 +62,11 @@ def send(sender, recipient, text, check_recipient=True):
     if check_recipient and isinstance(recipient, str) and recipient and \
             not user_exists(recipient):
         raise exc.UnknownUser(f"No user {recipient!r}", userid=recipient)
-    return get_inboxes().send(sender, recipient, text)
+    # Issue 15: a first message from someone the recipient does not accept
+    # waits as a request (decided here: the rule reads follows and roles).
+    screened = isinstance(recipient, str) and isinstance(sender, str) and \
+        not _has_conversation(recipient, sender) and not accepts_messages(recipient, sender)
+    return get_inboxes().send(sender, recipient, text, screened=screened)
 
 
 def get_inbox(userid):
@@ -154,7 +169,11 @@ def block(userid, other, check_user=True):
         return
     if other == userid:
         raise exc.SelfMessage(f"{userid!r} cannot block themselves")
-    inboxes.get_inbox(userid, create=True).block(other)
+    inbox = inboxes.get_inbox(userid, create=True)
+    inbox.block(other)
+    waiting = inbox.get_requests()
+    if waiting is not None and other in waiting:
+        waiting.pop(other)  # issue 15: a blocked person's request goes with the block
 
 
 def unblock(userid, other):
@@ -282,7 +301,10 @@ def create_group(owner, participants, title=None):
     _check_can_add(owner, participants)
     limit = _settings().max_group_participants
     check_group(owner, participants, title, limit)
-    return get_groups(create=True).create(owner, participants, title, max_participants=limit)
+    pending = [userid for userid in participants if not _accepts_group(userid, owner)]
+    group = get_groups(create=True).create(owner, participants, title, max_participants=limit)
+    _mark_pending(group, owner, pending)
+    return group
 
 
 def get_group(userid, group_id):
@@ -313,7 +335,12 @@ def send_to_group(sender, group_id, text):
     group = _active_group(sender, group_id)
     check_text(text, get_inboxes().max_message_length)
     _count_send(sender)
-    return group.send(sender, text, as_utc(None))
+    if is_group_request(sender, group):  # issue 15: writing in it accepts it
+        group.get_membership(sender).pending = False
+    message = group.send(sender, text, as_utc(None))
+    # Issue 15: the others are notified (activitystream, through the fan-out queue).
+    notify(GroupMessageSentEvent(message, group))
+    return message
 
 
 def _count_send(sender):
@@ -344,16 +371,22 @@ def get_group_message(userid, group_id, message_id):
 
 
 def mark_group_read(userid, group_id):
-    """Move `userid`'s read marker to the newest message they may read (O(1) writes)."""
-    get_group(userid, group_id).mark_read(userid)
+    """Move `userid`'s read marker to the newest message they may read (O(1) writes);
+    the group's message notification is marked seen (GroupReadEvent)."""
+    group = get_group(userid, group_id)
+    group.mark_read(userid)
+    notify(GroupReadEvent(group, userid))
 
 
 def open_group(userid, group_id):
     """The group and its messages for `userid`, oldest first, marking it read."""
     group = get_group(userid, group_id)
     messages = list(group.get_messages(userid))
-    if group.unread(userid):
-        group.mark_read(userid)
+    if not is_group_request(userid, group):  # a request is read without a trace
+        if group.unread(userid):
+            group.mark_read(userid)
+        # Always, as ConversationReadEvent: opening it sees its notification.
+        notify(GroupReadEvent(group, userid))
     return group, messages
 
 
@@ -370,8 +403,10 @@ def add_participants(userid, group_id, userids_to_add):
     """Add people to the group (the owner only); they see messages from now on."""
     group = _owned_group(userid, group_id)
     _check_can_add(userid, userids_to_add)
+    pending = [other for other in userids_to_add if not _accepts_group(other, userid)]
     get_groups().add(group, list(userids_to_add),
                      max_participants=_settings().max_group_participants)
+    _mark_pending(group, userid, pending)
     group.system(userid, ADDED, as_utc(None), userids=tuple(userids_to_add))
 
 
@@ -436,3 +471,177 @@ def list_conversations(userid, limit, before=None):
     as (cursor, conversation) pairs; `before` a cursor: only older ones (keyset
     paging). See conversation_list for the order and its cost."""
     return conversation_list(get_inbox(userid), get_groups(), userid, limit, before)
+
+
+# -- message requests (issue 15) --------------------------------------------------------
+#
+# Whom a user accepts messages from, and the requests waiting for them; the
+# rules and the storage are described in messaging/requests.py.
+
+
+def default_message_policy():
+    """The site's default of whom people accept messages from."""
+    return getattr(_settings(), "accept_messages_from", None) or EVERYONE
+
+
+def message_policy(userid):
+    """Whom `userid` accepts messages from: everyone, following or nobody."""
+    inbox = get_inbox(userid)
+    chosen = None if inbox is None else inbox.accept_messages_from
+    return chosen or default_message_policy()
+
+
+def set_message_policy(userid, policy):
+    """Set whom `userid` accepts messages from (None: the site's default again).
+
+    Raises InvalidInput unless `policy` is one of ``requests.POLICIES`` or None.
+    """
+    if policy is not None and policy not in POLICIES:
+        raise exc.InvalidInput(_(
+            "Choose whom you accept messages from: ${choices}",
+            mapping={"choices": ", ".join(POLICIES)}))
+    inbox = get_inbox(userid)
+    if (None if inbox is None else inbox.accept_messages_from) == policy:
+        return
+    get_inboxes().get_inbox(userid, create=True).accept_messages_from = policy
+
+
+def is_site_admin(userid):
+    """Tell whether `userid` is a Manager or Site Administrator of the site."""
+    acl_users = getattr(getSite(), "acl_users", None)
+    user = acl_users.getUserById(userid) if acl_users is not None else None
+    return user is not None and any(role in ADMIN_ROLES for role in user.getRoles())
+
+
+def accepts_messages(recipient, sender):
+    """Tell whether a first message of `sender` reaches `recipient`'s inbox (not Requests).
+
+    By `recipient`'s policy: everyone; people they follow (the activity
+    stream's follows); nobody. Site administrators' messages always arrive.
+    A conversation in the inbox is accepted whatever the policy (send checks
+    that first).
+    """
+    policy = message_policy(recipient)
+    if policy == EVERYONE or is_site_admin(sender):
+        return True
+    if policy == FOLLOWING:
+        from plonesocial.activitystream.api import get_manager
+
+        return get_manager().subscriptions.is_following(recipient, sender)
+    return False
+
+
+def _has_conversation(userid, other):
+    inbox = get_inbox(userid)
+    return inbox is not None and inbox.get(other) is not None
+
+
+def _accepts_group(userid, adder):
+    return _has_conversation(userid, adder) or accepts_messages(userid, adder)
+
+
+def _mark_pending(group, adder, pending):
+    """Make the memberships of `pending` (just added by `adder`) group requests."""
+    for userid in pending:
+        membership = group.get_membership(userid)
+        membership.pending = True
+        membership.invited_by = adder
+
+
+def is_group_request(userid, group):
+    """Tell whether `group` waits in `userid`'s requests (added by someone they do
+    not accept messages from, not accepted yet)."""
+    membership = group.get_membership(userid)
+    return membership is not None and membership.active and membership.pending
+
+
+def _request_box(userid):
+    inbox = get_inbox(userid)
+    return None if inbox is None else inbox.get_requests()
+
+
+def _group_requests(userid):
+    groups = get_groups()
+    return [] if groups is None else [
+        group for group in groups.groups_of(userid) if is_group_request(userid, group)]
+
+
+def count_requests(userid):
+    """How many requests wait for `userid`: 1:1 (a counter) and groups (O(their groups))."""
+    box = _request_box(userid)
+    return (0 if box is None else len(box)) + len(_group_requests(userid))
+
+
+def get_requests(userid, limit=None):
+    """The requests waiting for `userid`, newest first (at most `limit`): 1:1
+    conversations (IConversation) and groups (IGroupConversation) mixed."""
+    box = _request_box(userid)
+    direct = [] if box is None else box.get_conversations()
+    direct = ((c.recency_key or 0, c) for c in direct)
+    groups = sorted(((g.recency_key(userid), g) for g in _group_requests(userid)),
+                    key=lambda pair: -pair[0])
+    merged = heapq.merge(direct, groups, key=lambda pair: -pair[0])
+    return [conversation for _key, conversation in itertools.islice(merged, limit)]
+
+
+def get_request(userid, other):
+    """The 1:1 request of `other` waiting for `userid`; raise RequestNotFound."""
+    box = _request_box(userid)
+    conversation = None if box is None else box.get(other)
+    if conversation is None:
+        raise exc.RequestNotFound(f"No message request of {other!r}")
+    return conversation
+
+
+def get_group_request(userid, group_id):
+    """The group `group_id` if it waits in `userid`'s requests; raise RequestNotFound."""
+    groups = get_groups()
+    group = None if groups is None else groups.get(group_id)
+    if group is None or not is_group_request(userid, group):
+        raise exc.RequestNotFound(f"No message request {group_id!r}")
+    return group
+
+
+def accept_request(userid, other):
+    """Move the request of `other` into `userid`'s inbox; its messages count from now."""
+    get_request(userid, other)
+    get_inbox(userid).adopt(_request_box(userid).pop(other))
+
+
+def decline_request(userid, other, block_sender=False):
+    """Drop the request of `other` (its messages with it); `other` is not told.
+
+    With `block_sender`, refuse their messages from now on too.
+    """
+    get_request(userid, other)
+    _request_box(userid).pop(other)
+    if block_sender:
+        block(userid, other, check_user=False)
+
+
+def accept_group_request(userid, group_id):
+    """Take the group into `userid`'s conversations; its messages count from now."""
+    group = get_group_request(userid, group_id)
+    group.get_membership(userid).pending = False
+
+
+def decline_group_request(userid, group_id, block_sender=False):
+    """Leave the group (as anyone leaves: the others see it, not why); with
+    `block_sender`, refuse messages from who added `userid` as well."""
+    group = get_group_request(userid, group_id)
+    adder = group.get_membership(userid).invited_by
+    leave_group(userid, group.id)
+    if block_sender and adder and adder != userid and not adder.startswith(ERASED_PREFIX):
+        block(userid, adder, check_user=False)
+
+
+def group_notification_wanted(userid, group_id, sender):
+    """Tell whether `userid` is still to be notified of `sender`'s message in the group:
+    a participant who did not mute it, has it not waiting as a request, and does
+    not block `sender`. Read when the notification is delivered (it may be queued)."""
+    groups = get_groups()
+    group = None if groups is None else groups.get(group_id)
+    membership = None if group is None else group.get_membership(userid)
+    if membership is None or not membership.active or membership.muted or membership.pending:
+        return False
+    return not is_blocked(userid, sender)

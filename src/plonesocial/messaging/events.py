@@ -1,6 +1,8 @@
 """Events fired by the messaging API."""
 
 from plonesocial.messaging.interfaces import IConversationReadEvent
+from plonesocial.messaging.interfaces import IGroupMessageSentEvent
+from plonesocial.messaging.interfaces import IGroupReadEvent
 from plonesocial.messaging.interfaces import IMessageSentEvent
 from zope.interface import implementer
 from zope.interface.interfaces import ObjectEvent
@@ -10,9 +12,12 @@ from zope.interface.interfaces import ObjectEvent
 class MessageSentEvent(ObjectEvent):
     """A message was sent; `object` is the recipient's copy."""
 
-    def __init__(self, recipient_message, sender_message):
+    def __init__(self, recipient_message, sender_message, request=False):
         super().__init__(recipient_message)
         self.sender_message = sender_message
+        # Issue 15: True when the recipient's copy is a message request (no
+        # notification, no badge until they accept it).
+        self.request = request
         self.sender = recipient_message.sender
         self.recipient = recipient_message.recipient
 
@@ -29,3 +34,22 @@ class ConversationReadEvent(ObjectEvent):
         self.owner = conversation.owner
         self.username = conversation.username
         self.moved = moved
+
+
+@implementer(IGroupMessageSentEvent)
+class GroupMessageSentEvent(ObjectEvent):
+    """A message was sent to a group; `object` is the message (issue 15)."""
+
+    def __init__(self, message, group):
+        super().__init__(message)
+        self.group = group
+        self.sender = message.sender
+
+
+@implementer(IGroupReadEvent)
+class GroupReadEvent(ObjectEvent):
+    """`userid` read the group `object` (issue 15)."""
+
+    def __init__(self, group, userid):
+        super().__init__(group)
+        self.userid = userid

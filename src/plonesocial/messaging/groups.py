@@ -148,6 +148,12 @@ class Membership(Persistent):
         self.read_key = None  # read marker: the newest message id read (receipts)
         self.muted = False
 
+    # Issue 15, message requests: True while the group waits in this
+    # participant's requests (added by someone they do not accept messages
+    # from): not listed, not counted, not notified until they accept.
+    pending = False
+    invited_by = None  # who added them, while pending (a decline may block them)
+
     @property
     def active(self):
         return self.how_left is None
@@ -195,6 +201,10 @@ class GroupConversation(Persistent):
         members = [m for m in self._members.values() if m.active]
         members.sort(key=lambda m: m.order)
         return members
+
+    def participant_ids(self):
+        """Userids of everyone who is or was in the group (keys only: no Membership loaded)."""
+        return list(self._members.keys())
 
     def memberships(self):
         """Every Membership, current and former (export, erasure, receipts)."""
@@ -507,7 +517,8 @@ class Groups(Persistent):
         from each group's counter and their read marker, O(number of their groups)."""
         total = 0
         for group in self.groups_of(userid):
-            if not group.get_membership(userid).muted:
+            membership = group.get_membership(userid)
+            if not membership.muted and not membership.pending:
                 total += group.unread(userid)
         return total
 
@@ -532,6 +543,7 @@ def conversation_list(inbox, groups, userid, limit, before=None):
     user's g groups: a send to a group writes nobody's list.
     """
     mine = [] if groups is None else groups.groups_of(userid)
+    mine = [group for group in mine if not group.get_membership(userid).pending]  # requests
     pairs = [(group.recency_key(userid), group) for group in mine]
     if before is not None:
         pairs = [(key, group) for key, group in pairs if key < before]

@@ -61,6 +61,38 @@ class Inbox(Persistent):
     # from this user). A class default: inboxes stored before it read False.
     hide_read_receipts = False
 
+    # Issue 15, message requests (messaging/requests.py): whom this user
+    # accepts messages from (None: the site's default), and the requests
+    # waiting (a MessageRequests, made by the first request).
+    accept_messages_from = None
+    _requests = None
+
+    def get_requests(self, create=False):
+        """The MessageRequests of this user (None, or made with `create`)."""
+        if self._requests is None and create:
+            from plonesocial.messaging.requests import MessageRequests
+
+            self._requests = MessageRequests(self.owner)
+        return self._requests
+
+    def adopt(self, conversation):
+        """File `conversation`, an accepted request, here: counted and ordered
+        as if its messages had arrived here (its unread ones count from now)."""
+        userid = conversation.username
+        if userid in self._conversations:
+            raise exc.InvalidInput(f"{self.owner!r} has a conversation with {userid!r} already")
+        conversation.__parent__ = self
+        self._conversations[userid] = conversation
+        self._count.change(1)
+        unread = conversation.new_messages_count
+        if unread:
+            self._unread.change(unread)
+        key = conversation.recency_key
+        if key is not None:
+            conversation.recency_key = None
+            self.touch(conversation, key)
+        return conversation
+
     # UTC second (int) -> messages sent in it, the last RATE_WINDOW seconds
     # only; created by the first counted send.  It lives in the sender's own
     # inbox, which every send writes anyway, so counting adds no conflicts
@@ -228,6 +260,8 @@ class Inbox(Persistent):
             1 for c in conversations if c.recency_key), "recency order"
         for conversation in conversations:
             conversation.check_invariants()
+        if self._requests is not None:
+            self._requests.check_invariants()
 
     def change_unread(self, delta):
         """Add `delta` to the inbox's count of new received messages (a Length)."""

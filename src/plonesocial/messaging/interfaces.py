@@ -138,6 +138,17 @@ class IInbox(Interface):
     def unblock(userid):
         """Accept messages from that user again (no error if not blocked)."""
 
+    accept_messages_from = Attribute(
+        "Issue 15: whom this user accepts messages from (everyone, following, nobody), "
+        "or None for the site's default.")
+
+    def get_requests(create=False):
+        """The IMessageRequests waiting for this user (None unless one came or `create`)."""
+
+    def adopt(conversation):
+        """File `conversation`, an accepted request, here; its unread messages count
+        from now. Raises InvalidInput if a conversation with its party exists."""
+
     def is_blocked(userid):
         """Tell whether messages from that user are refused."""
 
@@ -174,8 +185,15 @@ class IInboxes(Interface):
         seconds) or ``RecipientErased``; it then has written nothing.
         """
 
-    def send(sender, recipient, text, created=None):
-        """Like send_message, but return the sender's copy (an IMessage)."""
+    def send(sender, recipient, text, created=None, screened=False):
+        """Like send_message, but return the sender's copy (an IMessage).
+
+        With `screened` (the recipient does not accept messages from the
+        sender, see ``messaging/requests.py``) a first message, one with no
+        conversation in the recipient's inbox, waits as a message request; a
+        request that waits takes every further message of its sender. A
+        sender writing to someone whose request waits accepts it.
+        """
 
     def get_inbox(userid, create=False):
         """Return the inbox of that user.
@@ -193,6 +211,10 @@ class IInboxes(Interface):
     def __contains__(userid):
         """Tell whether that user has an inbox."""
 
+    def drop_requests_from(userid):
+        """Remove the message requests of `userid` waiting in other inboxes (erasure);
+        return how many."""
+
     def __iter__():
         """Iterate over the userids that have an inbox, sorted."""
 
@@ -206,6 +228,7 @@ class IMessageSentEvent(IObjectEvent):
     sender_message = Attribute("The sender's copy of the message.")
     sender = Attribute("Userid of the sender.")
     recipient = Attribute("Userid of the recipient.")
+    request = Attribute("True when the recipient's copy waits as a message request.")
 
 
 class IConversationReadEvent(IObjectEvent):
@@ -331,3 +354,55 @@ class IGroups(Interface):
 
     def delete(group):
         """Delete `group` and its messages for everyone."""
+
+
+# -- message requests and group notifications (issue 15) --------------------------------
+
+
+class IMessageRequests(Interface):
+    """The message requests waiting for one user (see ``messaging/requests.py``).
+
+    Holds the recipient's copy of each conversation begun by someone they do
+    not accept messages from, newest first, until they accept or decline it.
+    Its messages count in no unread total.
+    """
+
+    owner = Attribute("Userid of the recipient.")
+
+    def __len__():
+        """How many requests wait (a counter, O(1))."""
+
+    def __contains__(userid):
+        """Tell whether a request of `userid` waits."""
+
+    def get(userid, default=None):
+        """The request conversation of `userid`, or `default`."""
+
+    def get_conversations():
+        """Iterate over the request conversations, newest first."""
+
+    def conversation_with(userid):
+        """The request of `userid`, made if needed (used by ``IInboxes.send``)."""
+
+    def pop(userid):
+        """Remove the request of `userid` and return its conversation (KeyError if none)."""
+
+    def check_invariants():
+        """Raise AssertionError unless trees and counter agree (tests)."""
+
+
+class IGroupMessageSentEvent(IObjectEvent):
+    """A message was sent to a group; ``object`` is the message (stored once).
+
+    The activity stream notifies the other participants from it (through the
+    fan-out queue when they are more than a few).
+    """
+
+    group = Attribute("The group conversation.")
+    sender = Attribute("Userid of the sender.")
+
+
+class IGroupReadEvent(IObjectEvent):
+    """A participant read a group; ``object`` is the group. Its notification is seen."""
+
+    userid = Attribute("Userid of who read.")

@@ -88,7 +88,7 @@ class Inboxes(Persistent):
     def send_message(self, sender, recipient, text, created=None):
         self.send(sender, recipient, text, created=created)
 
-    def send(self, sender, recipient, text, created=None):
+    def send(self, sender, recipient, text, created=None, screened=False):
         # Validate everything before the first write: a refused send
         # leaves no trace, not even an empty inbox.
         check_userid(sender, "sender")
@@ -132,13 +132,22 @@ class Inboxes(Persistent):
         recipient_inbox = self.get_inbox(recipient, create=True)
         if limit:
             sender_inbox.count_send(now)
+        # Issue 15: writing to someone whose request waits accepts it.
+        waiting = sender_inbox.get_requests()
+        if waiting is not None and recipient in waiting:
+            sender_inbox.adopt(waiting.pop(recipient))
         sender_copy = sender_inbox.conversation_with(recipient).add_copy(
             uid, sender, recipient, text, created
         )
-        recipient_copy = recipient_inbox.conversation_with(sender).add_copy(
+        # A request waits for the recipient's answer apart from their inbox.
+        requests = recipient_inbox.get_requests()
+        request = (requests is not None and sender in requests) or (
+            screened and sender not in recipient_inbox)
+        target = recipient_inbox.get_requests(create=True) if request else recipient_inbox
+        recipient_copy = target.conversation_with(sender).add_copy(
             uid, sender, recipient, text, created
         )
-        notify(MessageSentEvent(recipient_copy, sender_copy))
+        notify(MessageSentEvent(recipient_copy, sender_copy, request=request))
         return sender_copy
 
     def get_inbox(self, userid, create=False):
@@ -188,6 +197,17 @@ class Inboxes(Persistent):
             del self._inboxes[userid]
             return True
         return False
+
+    def drop_requests_from(self, userid):
+        """Remove the message requests of `userid` waiting in other inboxes; return
+        how many (erasing a user: reads every inbox)."""
+        dropped = 0
+        for owner, inbox in self._inboxes.items():
+            requests = inbox.get_requests() if owner != userid else None
+            if requests is not None and userid in requests:
+                requests.pop(userid)
+                dropped += 1
+        return dropped
 
     def conversations_with(self, userid):
         """Iterate over (owner, conversation) for every other inbox that has a

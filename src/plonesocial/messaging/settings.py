@@ -38,6 +38,17 @@ class IMessagingSettings(Interface):
         max=10000,
     )
 
+    # Issue 15: message requests (messaging/requests.py).
+    accept_messages_from = schema.Choice(
+        title=_("Accept messages from"),
+        description=_(
+            "Whom people accept messages from until they choose otherwise. A first message "
+            "from anyone else waits as a request until they accept it; site "
+            "administrators' messages always arrive."),
+        values=("everyone", "following", "nobody"),
+        default="everyone",
+    )
+
 
 SETTINGS = RegistrySettings(IMessagingSettings, PREFIX)
 get_settings = SETTINGS.get

@@ -103,7 +103,18 @@ def _export_inbox(inbox):
         "hide_read_receipts": inbox.hide_read_receipts,  # issue 15
         "conversations": [_export_conversation(c, c.get_messages())
                           for c in inbox.get_conversations()],
+        # Issue 15, message requests: whom they accept (None: the site's
+        # default) and the requests waiting for them.
+        "accept_messages_from": inbox.accept_messages_from,
+        "requests": _export_requests(inbox),
     }
+
+
+def _export_requests(inbox):
+    box = inbox.get_requests()
+    return [] if box is None else [
+        dict(_export_conversation(c, c.get_messages()), request=True)
+        for c in box.get_conversations()]
 
 
 def _export_groups(userid):
@@ -117,6 +128,9 @@ def _export_groups(userid):
             "participants": [m.userid for m in group.participants()],
             "left": membership.how_left, "muted": membership.muted,
             "read_marker": membership.read_key, "unread": group.unread(userid),
+            # Issue 15: waiting in their message requests, added by whom.
+            "request": membership.active and membership.pending,
+            "invited_by": membership.invited_by,
             "messages": [serialize(message) for message in group.get_messages(userid)],
         })
     return exported
@@ -171,6 +185,9 @@ def erase_user_data(userid, messages=None, names=()):
                 # Their body quotes the message; their owner leads to the conversation.
                 notification_list.anonymise_actor(userid, placeholder, "message", ERASED_TEXT)
             anonymised += 1
+    # Issue 15: their requests nobody accepted go with them (a reply to an
+    # erased user is refused, so they could never be answered).
+    summary["requests"] = inboxes.drop_requests_from(userid)
     inboxes.remove_inbox(userid)
     summary["conversations"] = anonymised
     # Issue 15: groups keep the user's messages anonymised, or as they are.

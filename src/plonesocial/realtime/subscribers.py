@@ -47,7 +47,8 @@ def message_sent(event):
     config = Config.from_registry()
     if config is None:
         return
-    _message(event.object, event.sender, config)
+    if not getattr(event, "request", False):  # issue 15: a request shows no badge
+        _message(event.object, event.sender, config)
     _message(event.sender_message, event.recipient, config)
 
 

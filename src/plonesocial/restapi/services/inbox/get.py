@@ -41,6 +41,8 @@ class InboxGet(InboxService):
         page = {
             "@id": self.base_url(),
             "new_messages_count": messaging.count_unread(self.userid),
+            # Issue 15: requests wait apart, in @message-requests.
+            "requests_count": messaging.count_requests(self.userid),
             "items_total": len(inbox) if inbox is not None else 0,
             "items": [self.serialize(c) for c in conversations[:limit]],
         }

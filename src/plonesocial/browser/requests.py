@@ -1,0 +1,75 @@
+"""@@message-requests: the message requests waiting for me, answered on a page (issue 15)."""
+
+from plone import api
+from plonesocial import _
+from plonesocial import exc
+from plonesocial.browser.views import SocialView
+from plonesocial.messaging import api as messaging
+from plonesocial.messaging.group_rendering import group_title
+from plonesocial.messaging.group_rendering import system_text
+from plonesocial.messaging.interfaces import IGroupConversation
+from plonesocial.urls import conversation_url
+from plonesocial.urls import group_url
+from zExceptions import NotFound
+
+
+SHOWN = 20  # the newest messages of a request shown on the page
+
+
+class MessageRequestsView(SocialView):
+    """GET lists the requests with their newest messages; POST answers one:
+    ``with=<userid>`` or ``group=<id>``, and ``accept``, ``decline`` or ``block``."""
+
+    page_title = _("Message requests")
+
+    def prepare(self):
+        self.unread = messaging.count_unread(self.userid)
+        self.requests = [self.entry(r) for r in messaging.get_requests(self.userid, 100)]
+        self.requests_count = messaging.count_requests(self.userid)
+
+    def entry(self, request):
+        if IGroupConversation.providedBy(request):
+            ids = request.message_ids(self.userid, SHOWN)
+            messages = [request.get_message(self.userid, i) for i in reversed(ids)]
+            adder = request.get_membership(self.userid).invited_by
+            return {"group": True, "key": request.id, "field": "group",
+                    "name": group_title(request, self.userid),
+                    "sender": adder, "sender_name": self.fullname(adder) if adder else "",
+                    "messages": [{"sender": self.fullname(m.sender),
+                                  "text": system_text(m) if m.action else m.text,
+                                  "created": m.created} for m in messages]}
+        ids = request.message_ids(SHOWN)
+        messages = [request[i] for i in reversed(ids)]
+        return {"group": False, "key": request.username, "field": "with",
+                "name": self.fullname(request.username),
+                "sender": request.username, "sender_name": self.fullname(request.username),
+                "messages": [{"sender": self.fullname(m.sender), "text": m.text,
+                              "created": m.created} for m in messages]}
+
+    def handle_post(self):
+        form = self.request.form
+        other, group_id = form.get("with"), form.get("group")
+        if not isinstance(other, str) and not isinstance(group_id, str):
+            raise NotFound("Name the request to answer")
+        back = f"{self.portal_url}/@@message-requests"
+        try:
+            if isinstance(group_id, str):
+                if "accept" in form:
+                    messaging.accept_group_request(self.userid, group_id)
+                    api.portal.show_message(_("Request accepted."), self.request)
+                    return group_url(group_id)
+                messaging.decline_group_request(self.userid, group_id,
+                                                block_sender="block" in form)
+            else:
+                if "accept" in form:
+                    messaging.accept_request(self.userid, other)
+                    api.portal.show_message(_("Request accepted."), self.request)
+                    return conversation_url(other)
+                messaging.decline_request(self.userid, other, block_sender="block" in form)
+        except exc.RequestNotFound:
+            raise NotFound("No such message request") from None
+        if "block" in form:
+            api.portal.show_message(_("Request declined; the sender is blocked."), self.request)
+        else:
+            api.portal.show_message(_("Request declined."), self.request)
+        return back
