@@ -1,6 +1,7 @@
 """Events fired by the messaging API."""
 
 from plonesocial.messaging.interfaces import IConversationReadEvent
+from plonesocial.messaging.interfaces import IMessageChangedEvent
 from plonesocial.messaging.interfaces import IMessageSentEvent
 from zope.interface import implementer
 from zope.interface.interfaces import ObjectEvent
@@ -29,3 +30,19 @@ class ConversationReadEvent(ObjectEvent):
         self.owner = conversation.owner
         self.username = conversation.username
         self.moved = moved
+
+
+@implementer(IMessageChangedEvent)
+class MessageChangedEvent(ObjectEvent):
+    """The sender edited or unsent a message (issue 15); `object` is the sender's copy.
+
+    `other_copy` is the other party's copy of a 1:1 message (None when they
+    deleted it, and for a group message, which `group` names); `change` is
+    "edited" or "unsent".
+    """
+
+    def __init__(self, message, other_copy, change, group=None):
+        super().__init__(message)
+        self.other_copy = other_copy
+        self.change = change
+        self.group = group
