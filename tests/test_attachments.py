@@ -415,3 +415,100 @@ class TestAttachmentsRest(unittest.TestCase):
         self.assertEqual(answer.status_int, 302)
         html = self.clients["bob"].request("GET", url, headers={"Accept": "text/html"}).body
         self.assertIn(f"/@@message-attachment/group/{messaging_group['id']}/".encode(), html)
+
+
+class TestSettings(unittest.TestCase):
+    layer = PLONESOCIAL_FUNCTIONAL_TESTING
+
+    def test_control_panel_messages_fieldset(self):
+        from plone.app.testing import SITE_OWNER_NAME
+        from plone.app.testing import SITE_OWNER_PASSWORD
+
+        portal = self.layer["portal"]
+        browser = Browser(self.layer["app"])
+        browser.handleErrors = False
+        browser.addHeader("Authorization", f"Basic {SITE_OWNER_NAME}:{SITE_OWNER_PASSWORD}")
+        browser.open(portal.absolute_url() + "/@@plonesocial-controlpanel")
+        browser.getControl("Maximum attachment size").value = "3"
+        browser.getControl("Attachments per message").value = "2"
+        browser.getControl("Editing time").value = "0"
+        types = browser.getControl("Allowed attachment types")
+        self.assertIn("image/png", types.value)
+        types.value = "image/png\napplication/pdf"
+        browser.getControl("Save").click()
+        transaction.begin()
+        self.assertEqual(files.limits(), (3 * files.MB, 2,
+                                          frozenset({"image/png", "application/pdf"})))
+        self.assertEqual(
+            api.portal.get_registry_record("plonesocial.messaging.edit_window_minutes"), 0)
+
+    def test_upgrade_1009_to_1012_adds_the_records(self):
+        setup = api.portal.get_tool("portal_setup")
+        registry = api.portal.get_tool("portal_registry")
+        names = ("max_attachment_size", "max_attachments", "allowed_attachment_types",
+                 "edit_window_minutes")
+        for name in names:
+            del registry.records[f"plonesocial.messaging.{name}"]
+        # Before the upgrade the defaults apply.
+        self.assertEqual(files.limits()[:2], (10 * files.MB, 5))
+        setup.setLastVersionForProfile("plonesocial:default", "1009")
+        [step] = [s for s in setup.listUpgrades("plonesocial:default")
+                  if s["source"] == ("1009",)]
+        self.assertEqual(step["dest"], ("1012",))
+        setup.upgradeProfile("plonesocial:default")
+        for name in names:
+            self.assertIn(f"plonesocial.messaging.{name}", registry.records)
+        self.assertEqual(registry["plonesocial.messaging.max_attachment_size"], 10)
+        self.assertEqual(registry["plonesocial.messaging.edit_window_minutes"], 15)
+
+
+class TestHostileUploadsOverRest(unittest.TestCase):
+    """Property: whatever name, type and bytes a client sends, the answer is 201 or a 400
+    with a message, never a 500; what is stored is never served as markup inline."""
+
+    layer = PLONESOCIAL_FUNCTIONAL_TESTING
+
+    def setUp(self):
+        for userid in ("ann", "bob"):
+            api.user.create(email=f"{userid}@example.org", username=userid,
+                            password="secret-password")
+        registry = api.portal.get_tool("portal_registry")
+        # Let markup through the type check: serving must still make it harmless.
+        registry["plonesocial.messaging.allowed_attachment_types"] = [
+            "image/png", "text/plain", "text/html", "image/svg+xml", "application/pdf",
+            "application/octet-stream", "application/xml"]
+        registry["plonesocial.messaging.max_messages_per_minute"] = 0  # many examples
+        transaction.commit()
+        self.ann = RestClient(self.layer["app"], "ann")
+        self.url = self.layer["portal"].absolute_url() + "/@inbox/bob"
+
+    @settings(max_examples=30, derandomize=True, database=None, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @given(name=st.one_of(st.none(), st.integers(), st.text(max_size=300)),
+           declared=st.one_of(st.none(), st.text(max_size=80), st.sampled_from(
+               ["image/png", "text/html", "image/svg+xml", "image/png; charset=x",
+                "IMAGE/PNG", "application/pdf"])),
+           data=st.one_of(st.binary(max_size=200), st.sampled_from(
+               [HTML, SVG, PDF, b"<script>alert(1)</script>", b"\x89PNG\r\n\x1a\nfake"])))
+    @example(name="../../x.html", declared="image/png", data=HTML)
+    @example(name="\u202eevil.svg", declared="text/plain", data=SVG)
+    def test_never_a_500_never_inline_markup(self, name, declared, data):
+        item = {"data": b64(data)}
+        if name is not None:
+            item["filename"] = name
+        if declared is not None:
+            item["content-type"] = declared
+        answer = self.ann.post(self.url, {"text": "f", "attachments": [item]})
+        self.assertIn(answer.status_int, (201, 400), answer.body[:300])
+        if answer.status_int == 400:
+            self.assertTrue(answer.json["message"])
+            return
+        [stored] = answer.json["attachments"]
+        got = self.ann.get(stored["download"])
+        self.assertEqual(got.status_int, 200)
+        self.assertEqual(got.headers["X-Content-Type-Options"], "nosniff")
+        if got.headers["Content-Disposition"].startswith("inline"):
+            self.assertIn(got.headers["Content-Type"], files.INLINE_TYPES)
+            self.assertIsNotNone(files.raster_type(got.body))
+        self.assertNotIn(got.headers["Content-Type"], ("text/html", "image/svg+xml"))
+        self.assertNotIn("/", stored["filename"])
