@@ -386,6 +386,31 @@
     text.textContent = message.content;
     body.appendChild(head);
     body.appendChild(text);
+    // Issue 15: the message's files, as the page shows them (attributes only: inert).
+    if (message.attachments && message.attachments.length) {
+      var files = document.createElement("ul");
+      files.className = "plonesocial-attachments list-unstyled d-flex flex-wrap gap-2 mb-1";
+      message.attachments.forEach(function (file) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = file.download;
+        if (file.image) {
+          link.className = "plonesocial-thumb";
+          var img = document.createElement("img");
+          img.src = file.preview || file.download;
+          img.alt = file.filename;
+          img.loading = "lazy";
+          link.appendChild(img);
+        } else {
+          link.className = "plonesocial-file";
+          link.setAttribute("download", "");
+          link.textContent = file.filename;
+        }
+        item.appendChild(link);
+        files.appendChild(item);
+      });
+      body.appendChild(files);
+    }
     // The same delete form as the page's own messages.
     var form = document.createElement("form");
     form.method = "post";
