@@ -352,6 +352,26 @@ class TestAttachmentsRest(unittest.TestCase):
                 self.assertIn("message", answer.json)
         self.assertEqual(self.clients["bob"].get(f"{self.base}/@inbox").json["items_total"], 0)
 
+    def test_size_limit_over_rest(self):
+        """A file just under the limit goes through Zope's request handling; one over
+        it is a 400 naming the limit, and nothing is stored."""
+        registry = api.portal.get_tool("portal_registry")
+        registry["plonesocial.messaging.max_attachment_size"] = 1
+        transaction.commit()
+        under = PDF + b"0" * (files.MB - len(PDF) - 10)
+        sent = self.send(files_=[{"filename": "big.pdf", "content-type": "application/pdf",
+                                  "data": b64(under)}])
+        self.assertEqual(sent.status_int, 201, sent.body[:300])
+        self.assertEqual(self.clients["bob"].get(
+            sent.json["attachments"][0]["download"].replace("/direct/bob/", "/direct/ann/")
+        ).body, under)
+        over = self.send(files_=[{"filename": "bigger.pdf", "content-type": "application/pdf",
+                                  "data": b64(under + b"0" * 100)}])
+        self.assertEqual(over.status_int, 400)
+        self.assertEqual(over.json["message"], "The file bigger.pdf is larger than 1 MB.")
+        transaction.begin()
+        self.assertEqual(len(files.get_attachments()), 1)
+
     def test_group_send_with_attachment(self):
         group = self.clients["ann"].post(f"{self.base}/@conversations",
                                          {"participants": ["bob", "cat"]}).json
