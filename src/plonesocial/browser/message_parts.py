@@ -5,7 +5,6 @@ the edit and unsend controls (issue 15)."""
 from plonesocial import _
 from plonesocial.messaging import api as messaging
 from plonesocial.messaging import attachments as files
-from plonesocial.messaging.edits import edit_window
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from zope.i18n import translate
 
@@ -66,5 +65,4 @@ class MessageParts:
             "edited": translate(_("edited"), context=self.request),
             "unsend": translate(_("Remove this message for everyone? You cannot undo it."),
                                 context=self.request),
-            "edit_minutes": edit_window(),
         }
