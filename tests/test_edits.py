@@ -160,6 +160,9 @@ class TestEditRest(unittest.TestCase):
         self.assertEqual([v["content"] for v in edited.json["versions"]], ["Helo"])
         theirs = bob.get(f"{self.base}/@inbox/ann/{sent['id']}").json
         self.assertEqual((theirs["content"], theirs["versions"][0]["content"]), ("Hello", "Helo"))
+        # Bob's notification quotes the text as it is now.
+        notifications = f"{self.base}/@notifications"
+        self.assertEqual(bob.get(notifications).json["orderedItems"][0]["body"], "Hello")
         # Not the sender: 403; someone else's conversation: 404; bad bodies: 400.
         self.assertEqual(bob.patch(f"{self.base}/@inbox/ann/{sent['id']}",
                                    {"text": "mine now"}).status_int, 403)
@@ -175,6 +178,7 @@ class TestEditRest(unittest.TestCase):
             data = client.get(f"{self.base}/@inbox/{other}/{sent['id']}").json
             self.assertEqual((data["type"], data["content"], data["unsent"], data["versions"]),
                              ("Tombstone", None, True, []))
+        self.assertNotIn("Hello", bob.get(notifications).body.decode())
         self.assertEqual(ann.patch(url, {"text": "again"}).status_int, 400)
 
     def test_group(self):

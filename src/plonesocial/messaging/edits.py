@@ -108,7 +108,7 @@ def edit_message(userid, other, message_id, text):
     if theirs is not None:
         other_copy = _edited(theirs, text, now)
         theirs.__parent__.replace(other_copy)
-    notify(MessageChangedEvent(changed, other_copy, EDITED))
+    notify(MessageChangedEvent(changed, other_copy, EDITED, old_text=mine.text))
     return changed
 
 
@@ -124,7 +124,7 @@ def unsend_message(userid, other, message_id):
     if theirs is not None:
         other_copy = _tombstone(theirs)
         theirs.__parent__.replace(other_copy)
-    notify(MessageChangedEvent(removed, other_copy, UNSENT))
+    notify(MessageChangedEvent(removed, other_copy, UNSENT, old_text=mine.text))
     return removed
 
 
@@ -139,7 +139,7 @@ def edit_group_message(userid, group_id, message_id, text):
     _check_edit(userid, message, text)
     changed = _edited(message, text, utcnow())
     group.replace(changed)
-    notify(MessageChangedEvent(changed, None, EDITED, group=group))
+    notify(MessageChangedEvent(changed, None, EDITED, group=group, old_text=message.text))
     return changed
 
 
@@ -152,7 +152,7 @@ def unsend_group_message(userid, group_id, message_id):
     files.remove(message.attachments)
     removed = _tombstone(message)
     group.replace(removed)
-    notify(MessageChangedEvent(removed, None, UNSENT, group=group))
+    notify(MessageChangedEvent(removed, None, UNSENT, group=group, old_text=message.text))
     return removed
 
 

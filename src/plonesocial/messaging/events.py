@@ -41,8 +41,9 @@ class MessageChangedEvent(ObjectEvent):
     "edited" or "unsent".
     """
 
-    def __init__(self, message, other_copy, change, group=None):
+    def __init__(self, message, other_copy, change, group=None, old_text=None):
         super().__init__(message)
         self.other_copy = other_copy
         self.change = change
         self.group = group
+        self.old_text = old_text  # the text before the change (notifications quote it)

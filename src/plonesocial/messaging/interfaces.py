@@ -396,4 +396,5 @@ class IAttachments(Interface):
 class IMessageChangedEvent(IObjectEvent):
     """The sender edited or unsent a message; ``object`` is the sender's copy,
     ``other_copy`` the other party's 1:1 copy (or None), ``change`` "edited"
-    or "unsent", ``group`` the group of a group message (or None)."""
+    or "unsent", ``group`` the group of a group message (or None),
+    ``old_text`` the text before the change."""
