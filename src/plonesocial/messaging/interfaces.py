@@ -77,6 +77,13 @@ class IConversation(Interface):
     def get_messages():
         """Return an iterator over the messages, oldest first."""
 
+    def replace(message):
+        """Store `message`, a changed copy of one of this conversation's messages
+        (edit, unsend, issue 15), in the old one's place; raise MessageNotFound."""
+
+    def find_copy(uid, created):
+        """This conversation's copy of the send `uid` made at `created`, or None."""
+
     def mark_read():
         """Mark every message of this conversation read.
 
@@ -182,8 +189,12 @@ class IInboxes(Interface):
         seconds) or ``RecipientErased``; it then has written nothing.
         """
 
-    def send(sender, recipient, text, created=None):
-        """Like send_message, but return the sender's copy (an IMessage)."""
+    def send(sender, recipient, text, created=None, attachments=()):
+        """Like send_message, but return the sender's copy (an IMessage).
+
+        `attachments` are ids of files the API stores after the send (issue
+        15): both copies hold them, and the text may then be empty.
+        """
 
     def get_inbox(userid, create=False):
         """Return the inbox of that user.
@@ -320,8 +331,12 @@ class IGroupConversation(Interface):
     def seen_by(message_id, exclude=()):
         """Userids whose read marker reached `message_id` (read receipts)."""
 
-    def send(sender, text, created):
-        """Store a message by `sender` once; raise NotAParticipant. Called by the API."""
+    def send(sender, text, created, attachments=()):
+        """Store a message by `sender` once, with the ids of its `attachments`; raise
+        NotAParticipant. Called by the API."""
+
+    def replace(message):
+        """Store a changed copy of one of the group's messages (edit, unsend) in place."""
 
     def mark_read(userid):
         """Move `userid`'s read marker to the newest message they may read."""
