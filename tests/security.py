@@ -23,6 +23,7 @@ from plone.protect.authenticator import createToken
 from plone.testing.zope import Browser
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.messaging import api as messaging_api
+from plonesocial.messaging.attachments import Upload
 from plonesocial.messaging.interfaces import IMessagingLocator
 from plonesocial.testing import PLONESOCIAL_FIXTURE
 from tests.push import AUTH
@@ -64,11 +65,12 @@ OWNER_TIMEZONE = "Pacific/Chatham"
 PRIVATE_TITLE = "SECRET-DOC ann's private plan"
 GROUP_MEMBER = "gus"  # in the owner's group with the correspondent: not an actor
 GROUP_SECRET = "SECRET-GROUP carl to ann and gus: the plan"
+FILE_SECRET = b"%PDF-1.4\nSECRET-FILE carl's attachment for ann\n%%EOF\n"
 # (The timezone is no secret marker: the preferences page lists every timezone.)
 # Issue 15: a message request waiting for the owner (they accept people they follow).
 REQUEST_TO_OWNER = "SECRET-REQ gus to ann: may I write?"
 OWNER_SECRETS = (MESSAGE_TO_OWNER, MESSAGE_FROM_OWNER, NOTICE_SUBJECT, "SECRET-PUSH-ann",
-                 GROUP_SECRET, "SECRET-GROUP-TITLE", REQUEST_TO_OWNER)
+                 GROUP_SECRET, "SECRET-GROUP-TITLE", REQUEST_TO_OWNER, "SECRET-FILE")
 MESSAGE_TO_VICTIM = "SECRET-VIC carl to vic: see you"
 BLOCKED_BY_OWNER = "mallory"  # a user the owner blocks: not an actor
 NOTICE_TO_VICTIM = "SECRET-VIC-NOTE only for vic"
@@ -98,7 +100,16 @@ class SecurityLayer(PloneSandboxLayer):
         inboxes[OWNER].block(BLOCKED_BY_OWNER)
         group = messaging_api.create_group(OWNER, [CORRESPONDENT, GROUP_MEMBER],
                                            "SECRET-GROUP-TITLE")
+        # Issue 15: the owner's own group message (edit and unsend probes), read.
+        messaging_api.send_to_group(OWNER, group.id, "ann's note to the group")
         messaging_api.send_to_group(CORRESPONDENT, group.id, GROUP_SECRET)  # unread by the owner
+        # Issue 15: files for the owner, in the 1:1 conversation and in the group.
+        messaging_api.send(CORRESPONDENT, OWNER, "a file", attachments=[
+            Upload("plan.pdf", "application/pdf", FILE_SECRET)])
+        messaging_api.send_to_group(CORRESPONDENT, group.id, "a group file", attachments=[
+            Upload("group-plan.pdf", "application/pdf", FILE_SECRET)])
+        # The edit probes run long after the layer was set up.
+        api.portal.set_registry_record("plonesocial.messaging.edit_window_minutes", 525600)
         manager = getUtility(IActivityLocator).get_manager()
         manager.notify([OWNER], NOTICE_SUBJECT)
         manager.subscriptions.follow(OWNER, CORRESPONDENT)
@@ -323,9 +334,15 @@ PROBES = {
     # REST services
     "GET @inbox on site": [_p("GET", "@inbox"), _p("GET", "@inbox/carl", foreign=404),
                            _p("GET", "@inbox/carl/{msg}", foreign=404)],
-    "POST @inbox on site": [_p("POST", "@inbox/carl", {"text": "hello"}, 201, 201)],
-    "PATCH @inbox on site": [_p("PATCH", "@inbox/carl", {"read": True}, 204, 404)],
+    "POST @inbox on site": [_p("POST", "@inbox/carl", {"text": "hello"}, 201, 201),
+                            _p("POST", "@inbox/carl", {"text": "a file", "attachments": [
+                                {"filename": "a.txt", "content-type": "text/plain",
+                                 "data": "aGk="}]}, 201, 201)],
+    "PATCH @inbox on site": [_p("PATCH", "@inbox/carl", {"read": True}, 204, 404),
+                             _p("PATCH", "@inbox/carl/{mine}", {"text": "edited"}, 200, 404)],
     "DELETE @inbox on site": [_p("DELETE", "@inbox/carl/{msg}", owner=204, foreign=404),
+                              _p("DELETE", "@inbox/carl/{mine}?for=everyone", owner=204,
+                                 foreign=404),
                               _p("DELETE", "@inbox/carl", owner=204, foreign=404)],
     "GET @blocks on site": [_p("GET", "@blocks")],
     "POST @blocks on site": [_p("POST", "@blocks", {"userid": "carl"}, 201, 201)],
@@ -345,8 +362,10 @@ PROBES = {
         _p("PATCH", "@conversations/{group}", {"read": True}, 200, 404),
         _p("PATCH", "@conversations/{group}", {"muted": True}, 200, 404),
         _p("PATCH", "@conversations/{group}", {"title": "New title"}, 200, 404),
-        _p("PATCH", "@conversations/{group}", {"owner": "carl"}, 200, 404)],
+        _p("PATCH", "@conversations/{group}", {"owner": "carl"}, 200, 404),
+        _p("PATCH", "@conversations/{group}/messages/{gmine}", {"text": "edited"}, 200, 404)],
     "DELETE @conversations on site": [
+        _p("DELETE", "@conversations/{group}/messages/{gmine}", owner=204, foreign=404),
         _p("DELETE", "@conversations/{group}/participants/gus", owner=204, foreign=404),
         _p("DELETE", "@conversations/{group}", owner=204, foreign=404)],
     "GET @messaging-settings on site": [_p("GET", "@messaging-settings")],
@@ -395,7 +414,14 @@ PROBES = {
         _p("GET", "@@conversation?with=carl", writes=True),
         _p("POST", "@@conversation", {"with": "carl", "delete_message": "{msg}"}, 302, 404),
         _p("POST", "@@conversation", {"with": "carl", "delete_conversation": "1"}, 302, 404),
-        _p("POST", "@@conversation", {"with": "carl", "text": "reply"}, 302, 302)],
+        _p("POST", "@@conversation", {"with": "carl", "text": "reply"}, 302, 302),
+        _p("POST", "@@conversation", {"with": "carl", "edit_message": "{mine}",
+                                      "edited_text": "edited"}, 302, 404),
+        _p("POST", "@@conversation", {"with": "carl", "unsend_message": "{mine}"}, 302, 404)],
+    # Issue 15: files of messages, for the readers of the message only.
+    "@@message-attachment on site": [
+        _p("GET", "@@message-attachment/direct/carl/{filemsg}/{file}", foreign=404),
+        _p("GET", "@@message-attachment/group/{group}/{gfilemsg}/{gfile}", foreign=404)],
     "@@blocked on site": [
         _p("GET", "@@blocked"),
         _p("POST", "@@blocked", {"block": "carl"}, 302, 302),
@@ -413,7 +439,10 @@ PROBES = {
         _p("POST", "@@group", {"id": "{group}", "transfer": "carl"}, 302, 404),
         _p("POST", "@@group", {"id": "{group}", "mute": "1"}, 302, 404),
         _p("POST", "@@group", {"id": "{group}", "leave": "1"}, 302, 404),
-        _p("POST", "@@group", {"id": "{group}", "delete": "1"}, 302, 404)],
+        _p("POST", "@@group", {"id": "{group}", "delete": "1"}, 302, 404),
+        _p("POST", "@@group", {"id": "{group}", "edit_message": "{gmine}",
+                               "edited_text": "edited"}, 302, 404),
+        _p("POST", "@@group", {"id": "{group}", "unsend_message": "{gmine}"}, 302, 404)],
     "@@messaging-settings on site": [
         _p("GET", "@@messaging-settings"),
         _p("POST", "@@messaging-settings", {"hide_read_receipts": "1"}, 302, 302),
@@ -517,7 +546,16 @@ def owner_ids(portal):
     [group_id] = messaging_api.get_groups().group_ids(OWNER)
     group = messaging_api.get_groups().get(group_id)
     group_message = group.message_ids(OWNER, 1)[0]
-    return {"msg": incoming[0], "note": note, "group": group_id, "gmsg": group_message,
+    # Issue 15: the owner's own messages (edit, unsend) and the files sent to them.
+    mine = [m.id for m in conversation.get_messages() if m.sender == OWNER]
+    with_file = [m for m in conversation.get_messages() if m.attachments]
+    group_messages = list(group.get_messages(OWNER))
+    group_mine = [m.id for m in group_messages if m.sender == OWNER and m.action is None]
+    group_file = [m for m in group_messages if m.attachments]
+    files = {"mine": mine[0], "filemsg": with_file[0].id, "file": with_file[0].attachments[0],
+             "gmine": group_mine[0], "gfilemsg": group_file[0].id,
+             "gfile": group_file[0].attachments[0]}
+    return {**files, "msg": incoming[0], "note": note, "group": group_id, "gmsg": group_message,
             "uuid": api.content.get_uuid(portal["private-doc"]),
             "portal": portal.absolute_url(), "victim": VICTIM}
 

@@ -183,6 +183,8 @@ class TestGroupInBrowser(TestInBrowser):
         # From the keyboard: the labelled text field, then Tab to Send and Enter.
         bob.focus("#group-text")
         bob.keyboard.type("Bread <b>and</b> cheese")
+        bob.keyboard.press("Tab")  # the file field (issue 15), then Send
+        self.assertEqual(bob.evaluate("() => document.activeElement.name"), "attachments")
         bob.keyboard.press("Tab")
         self.assertEqual(bob.evaluate("() => document.activeElement.name"), "send")
         with bob.expect_navigation():  # the form posts, then the group page shows again

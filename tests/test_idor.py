@@ -6,6 +6,7 @@ data (counters, lists, seen states, settings) is the same before and after.
 
 from plone import api
 from plonesocial.activitystream.interfaces import IActivityLocator
+from plonesocial.messaging import attachments
 from plonesocial.messaging.interfaces import IMessagingLocator
 from tests import security
 from tests.security import CORRESPONDENT
@@ -133,6 +134,54 @@ class TestMessageRequests(IDORTestCase):
             self.page("@@message-requests", {"with": security.GROUP_MEMBER, action: "1"})
             self.page("@@message-requests", {"group": self.ids["group"], action: "1"})
         self.page("@@message-requests", status=200)
+
+
+class TestAttachmentsAndEdits(IDORTestCase):
+    """Issue 15: attachment ids, and edit and unsend of the owner's messages."""
+
+    def download(self, path):
+        headers = dict(security.basic_auth(INTRUDER), Accept="*/*")
+        response = self.app.get(f"{self.site}/@@message-attachment/{path}", headers=headers,
+                                expect_errors=True)
+        self.assertEqual(response.status_int, 404, path)
+        self.assertNotIn(b"SECRET-FILE", response.body)
+
+    def test_the_owners_attachment_ids(self):
+        ids = self.ids
+        own = self.rest("POST", f"@inbox/{CORRESPONDENT}", {"text": "mine", "attachments": [
+            {"filename": "mine.txt", "content-type": "text/plain", "data": "aGk="}]},
+            status=201).json
+        for path in (f"direct/{CORRESPONDENT}/{ids['filemsg']}/{ids['file']}",
+                     f"direct/{OWNER}/{ids['filemsg']}/{ids['file']}",
+                     f"direct/{CORRESPONDENT}/{ids['filemsg']}/{ids['file']}/preview",
+                     # the intruder's own message with the owner's file id
+                     f"direct/{CORRESPONDENT}/{own['id']}/{ids['file']}",
+                     f"direct/{CORRESPONDENT}/{own['id']}/{ids['gfile']}",
+                     f"group/{ids['group']}/{ids['gfilemsg']}/{ids['gfile']}",
+                     f"group/{ids['group']}/{ids['gfilemsg']}/{ids['file']}",
+                     f"group/{ids['group']}/{own['id']}/{ids['gfile']}"):
+            self.download(path)
+        # The intruder's own file is theirs to fetch, and only through their message.
+        mine = own["attachments"][0]
+        headers = dict(security.basic_auth(INTRUDER), Accept="*/*")
+        self.assertEqual(self.app.get(mine["download"], headers=headers).body, b"hi")
+
+    def test_editing_and_unsending_the_owners_messages(self):
+        ids = self.ids
+        self.rest("POST", f"@inbox/{CORRESPONDENT}", {"text": "hello Carl"}, status=201)
+        for other in (CORRESPONDENT, OWNER):
+            self.rest("PATCH", f"@inbox/{other}/{ids['mine']}", {"text": "forged"})
+            self.rest("DELETE", f"@inbox/{other}/{ids['mine']}?for=everyone")
+        self.rest("PATCH", f"@conversations/{ids['group']}/messages/{ids['gmine']}",
+                  {"text": "forged"})
+        self.rest("DELETE", f"@conversations/{ids['group']}/messages/{ids['gmine']}")
+        self.page("@@conversation", {"with": CORRESPONDENT, "edit_message": ids["mine"],
+                                     "edited_text": "forged"})
+        self.page("@@conversation", {"with": CORRESPONDENT, "unsend_message": ids["mine"]})
+        self.page("@@group", {"id": ids["group"], "unsend_message": ids["gmine"]})
+        transaction.begin()
+        self.assertIsNotNone(attachments.get(ids["file"]))
+        self.assertIsNotNone(attachments.get(ids["gfile"]))
 
 
 class TestNotifications(IDORTestCase):

@@ -135,6 +135,27 @@ class TestPublishAfterCommit(RealtimeSite):
         transaction.commit()
         self.assertEqual(self.published(), [])
 
+    def test_edit_and_unsend_reach_both_open_pages(self):
+        """Issue 15: a message_changed event to both parties, nothing for a group."""
+        from plonesocial.messaging import api as messaging
+
+        sent = messaging.send("ann", "bob", "Helo")
+        transaction.commit()
+        self.published()
+        messaging.edit_message("ann", "bob", sent.id, "Hello")
+        transaction.commit()
+        changed = {key: e for key, e in self.published() if e["type"] == "message_changed"}
+        self.assertEqual(set(changed), {user_key("ann"), user_key("bob")})
+        bobs = changed[user_key("bob")]
+        self.assertEqual((bobs["conversation"], bobs["change"], bobs["excerpt"], bobs["id"]),
+                         ("ann", "edited", "Hello", sent.id))
+        self.assertIsNotNone(bobs["edited"])
+        messaging.unsend_message("ann", "bob", sent.id)
+        transaction.commit()
+        changed = {key: e for key, e in self.published() if e["type"] == "message_changed"}
+        self.assertEqual([(e["change"], e["excerpt"]) for e in changed.values()],
+                         [("unsent", ""), ("unsent", "")])
+
     def test_broadcast(self):
         notification = self.manager().broadcast("Maintenance at noon")
         transaction.commit()

@@ -180,6 +180,39 @@ class RequestNotFound(MessagingNotFound):
     """No message request of that user (or group) waits for the reader (issue 15)."""
 
 
+# Issue 15: attachments, edit and unsend.
+class InvalidAttachment(MessagingError, InvalidInput):
+    """A file cannot be attached: unreadable, or not what its type claims."""
+
+
+class AttachmentTooLarge(InvalidAttachment):
+    """A file is larger than the site allows (``max_attachment_size``)."""
+
+
+class TooManyAttachments(InvalidAttachment):
+    """More files on one message than the site allows (``max_attachments``)."""
+
+
+class AttachmentTypeNotAllowed(InvalidAttachment):
+    """The file's type (checked against its content) is not in ``allowed_attachment_types``."""
+
+
+class AttachmentNotFound(MessagingNotFound):
+    """No such attachment on that message, or the reader may not see it."""
+
+
+class NotTheSender(MessagingError, NotAllowed):
+    """Only the sender of a message may edit or unsend it."""
+
+
+class EditWindowClosed(MessagingError, Refused):
+    """The time to edit the message (``edit_window_minutes``) is over, or editing is off."""
+
+
+class MessageRemoved(MessagingError, Refused):
+    """The message was unsent: there is nothing left to edit."""
+
+
 # -- activity streams ---------------------------------------------------------------
 
 

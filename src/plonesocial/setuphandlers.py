@@ -8,6 +8,7 @@ from plonesocial import logger
 from plonesocial.activitystream import content as activitystream
 from plonesocial.delivery.outbox import create_outbox
 from plonesocial.delivery.outbox import purge_outbox
+from plonesocial.messaging import attachments
 from plonesocial.messaging import idempotency
 from plonesocial.messaging import locator as messaging
 from plonesocial.realtime.settings import ensure_secret
@@ -72,6 +73,7 @@ def purge(context):
     site = _site(context)
     purged = [messaging.purge_storage(site), activitystream.purge_storage(site),
               purge_outbox(site), idempotency.STORAGE.purge(site),
-              messaging.GROUPS.purge(site)]  # group conversations
+              messaging.GROUPS.purge(site),  # group conversations
+              attachments.STORAGE.purge(site)]  # files of messages
     if any(purged):
         logger.warning("plonesocial: every stored message and activity of the site was deleted")

@@ -183,6 +183,21 @@ def message_sent(event):
                      recipient=event.recipient, text=message.text)
 
 
+def message_changed(event):
+    """Issue 15: the recipient's message notification quotes the new text of an
+    edited message, and nothing of an unsent one (its text is gone everywhere)."""
+    site = getSite()
+    manager = get_storage(site) if site is not None and is_installed() else None
+    if manager is None or event.group is not None or not event.old_text:
+        return
+    message = event.object
+    notification_list = manager.notifications.get_list(message.recipient)
+    if notification_list is not None:
+        new = "" if message.unsent else excerpt(message.text, BODY_EXCERPT)
+        notification_list.replace_body("message", Reference("user", message.sender),
+                                       excerpt(event.old_text, BODY_EXCERPT), new)
+
+
 def conversation_read(event):
     """Reading a conversation (a page, REST, Python) marks its message notification seen.
 

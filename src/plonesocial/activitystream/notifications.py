@@ -320,6 +320,18 @@ class NotificationList(Persistent):
             removed += 1
         return removed
 
+    def replace_body(self, message_type, owner, old, new):
+        """Put `new` for the quote `old` in this list's notifications of `message_type`
+        about `owner` (a message its sender edited or unsent); return how many.
+        Reads the whole list: a rare change, not a hot path."""
+        changed = 0
+        for notification in self._items.values():
+            if notification.message_type == message_type and notification.owner == owner \
+                    and notification.body == old:
+                notification.body = new
+                changed += 1
+        return changed
+
     def anonymise_actor(self, userid, placeholder, message_type, body):
         """In the notifications of `message_type` about `userid`, put `placeholder`
         for them, as actor and as owner, and `body` for the quote of their words."""

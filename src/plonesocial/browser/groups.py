@@ -6,15 +6,19 @@ from plone.protect.interfaces import IDisableCSRFProtection
 from plonesocial import _
 from plonesocial import exc
 from plonesocial.activitystream import api as activitystream
+from plonesocial.browser.message_parts import MessageParts
+from plonesocial.browser.views import form_id
 from plonesocial.browser.views import linkify
 from plonesocial.browser.views import SocialView
 from plonesocial.messaging import api as messaging
+from plonesocial.messaging import attachments as files
 from plonesocial.messaging.group_rendering import group_title
 from plonesocial.messaging.group_rendering import seen_by_text
 from plonesocial.messaging.group_rendering import system_text
 from plonesocial.people import display_name
 from plonesocial.people import is_erased
 from plonesocial.people import user_exists
+from plonesocial.restapi.errors import error_text
 from plonesocial.urls import group_url
 from urllib.parse import urlencode
 from zExceptions import NotFound
@@ -92,7 +96,7 @@ class NewConversationView(SocialView):
         return group_url(group.id)
 
 
-class GroupView(SocialView):
+class GroupView(MessageParts, SocialView):
     """@@group?id=...: a group's messages and menu; opening it marks it read."""
 
     def group_id(self):
@@ -162,15 +166,26 @@ class GroupView(SocialView):
                 messaging.add_participants(me, group_id, userids_from_form(form, "", "userids"))
             elif "mute" in form:
                 messaging.mute_group(me, group_id, form["mute"] == "1")
+            elif "unsend_message" in form:  # issue 15: edit and unsend
+                messaging.unsend_group_message(me, group_id, form_id(form["unsend_message"]))
+                api.portal.show_message(_("The message was removed."), self.request)
+            elif "edit_message" in form:
+                messaging.edit_group_message(me, group_id, form_id(form["edit_message"]),
+                                             form.get("edited_text"))
+                api.portal.show_message(_("The message was edited."), self.request)
             else:
-                messaging.send_to_group(me, group_id, form.get("text"))
+                messaging.send_to_group(me, group_id, form.get("text"),
+                                        attachments=files.uploads_from_form(
+                                            form.get("attachments")))
         except exc.GroupNotFound:
             raise NotFound("No such conversation") from None
         except exc.UnknownUser as error:
             api.portal.show_message(_("There is no user ${userid}.",
                                       mapping={"userid": error.userid}), self.request,
                                     type="error")
+        except exc.MessageNotFound:
+            raise NotFound("No such message") from None
         except exc.MessagingError as error:
-            api.portal.show_message(_("Not done: ${error}", mapping={"error": str(error)}),
-                                    self.request, type="error")
+            api.portal.show_message(_("Not done: ${error}", mapping={
+                "error": error_text(error, self.request)}), self.request, type="error")
         return back

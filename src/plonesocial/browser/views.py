@@ -14,12 +14,14 @@ from plone.uuid.interfaces import IUUID
 from plonesocial import _
 from plonesocial import exc
 from plonesocial.activitystream import api as activitystream
+from plonesocial.browser.message_parts import MessageParts
 from plonesocial.browser.presentation import icon
 from plonesocial.browser.presentation import initials
 from plonesocial.browser.presentation import Times
 from plonesocial.browser.presentation import why
 from plonesocial.browser.titles import ISocialPage
 from plonesocial.messaging import api as messaging
+from plonesocial.messaging import attachments as files
 from plonesocial.messaging.group_rendering import group_title
 from plonesocial.messaging.group_rendering import system_text
 from plonesocial.messaging.interfaces import IGroupConversation
@@ -169,10 +171,14 @@ class InboxView(SocialView):
     def conversation_url(self, userid):
         return conversation_url(userid)
 
-    def send(self, recipient, text, back):
-        """Send; on success go to the conversation, on error show the page again, filled in."""
+    def send(self, recipient, text, back, attachments=None):
+        """Send; on success go to the conversation, on error show the page again, filled in.
+
+        `attachments` is the form's file field (issue 15).
+        """
         try:
-            messaging.send(self.userid, recipient, text)
+            uploads = files.uploads_from_form(attachments)
+            messaging.send(self.userid, recipient, text, attachments=uploads)
         except (exc.UnknownUser, exc.InvalidUserId):
             self.refuse(recipient, text, _("There is no user ${userid}.",
                                            mapping={"userid": recipient}))
@@ -222,7 +228,7 @@ def entry(userid, conversation):
             "participants": conversation.participants_count}
 
 
-class ConversationView(InboxView):
+class ConversationView(MessageParts, InboxView):
     """@@conversation?with=userid: my messages with one person; opening it marks it read."""
 
     def other(self):
@@ -286,10 +292,24 @@ class ConversationView(InboxView):
                 messaging.delete_conversation(self.userid, other)
                 api.portal.show_message(_("The conversation was deleted."), self.request)
                 return f"{self.portal_url}/@@inbox"
+            # Issue 15: edit and unsend, for both copies.
+            if "unsend_message" in form:
+                messaging.unsend_message(self.userid, other, form_id(form["unsend_message"]))
+                api.portal.show_message(_("The message was removed."), self.request)
+                return back
+            if "edit_message" in form:
+                messaging.edit_message(self.userid, other, form_id(form["edit_message"]),
+                                       form.get("edited_text"))
+                api.portal.show_message(_("The message was edited."), self.request)
+                return back
         except exc.NotFound:
             raise NotFound("No such message or conversation") from None
+        except (exc.Refused, exc.NotAllowed, exc.InvalidInput) as error:
+            api.portal.show_message(_("Not done: ${error}", mapping={
+                "error": error_text(error, self.request)}), self.request, type="error")
+            return back
         self.draft_recipient = other
-        return self.send(other, form.get("text"), back)
+        return self.send(other, form.get("text"), back, form.get("attachments"))
 
     def text(self, message):
         return linkify(message.text)

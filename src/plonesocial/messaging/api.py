@@ -18,6 +18,7 @@ from plonesocial import exc
 from plonesocial.clock import as_utc
 from plonesocial.clock import to_key
 from plonesocial.clock import utcnow
+from plonesocial.messaging import attachments as files
 from plonesocial.messaging.events import GroupMessageSentEvent
 from plonesocial.messaging.events import GroupReadEvent
 from plonesocial.messaging.groups import ADDED
@@ -52,12 +53,14 @@ def get_inboxes():
     return getUtility(IMessagingLocator).get_inboxes()
 
 
-def send(sender, recipient, text, check_recipient=True):
+def send(sender, recipient, text, check_recipient=True, attachments=None):
     """Send `text` from `sender` to `recipient`; return the sender's copy.
 
     With `check_recipient`, only to users of this site: an inbox made for a
     user id nobody has yet would greet whoever gets that id later with
-    planted messages.
+    planted messages. `attachments` are ``attachments.Upload`` objects (the
+    text may then be empty): checked first, stored once for both copies
+    after the send succeeded, so a refused send writes nothing.
     """
     if check_recipient and isinstance(recipient, str) and recipient and \
             not user_exists(recipient):
@@ -66,7 +69,12 @@ def send(sender, recipient, text, check_recipient=True):
     # waits as a request (decided here: the rule reads follows and roles).
     screened = isinstance(recipient, str) and isinstance(sender, str) and \
         not _has_conversation(recipient, sender) and not accepts_messages(recipient, sender)
-    return get_inboxes().send(sender, recipient, text, screened=screened)
+    prepared = files.prepare(sender, attachments)
+    message = get_inboxes().send(sender, recipient, text, screened=screened,
+                                 attachments=tuple(p.id for p in prepared))
+    files.store(prepared, {files.user_holder(sender), files.user_holder(recipient)},
+                message.uid)
+    return message
 
 
 def get_inbox(userid):
@@ -141,7 +149,10 @@ def open_conversation(userid, other):
 
 def delete_conversation(userid, other):
     """Delete `userid`'s copy of the conversation with `other` (theirs stays)."""
-    get_conversation(userid, other)
+    conversation = get_conversation(userid, other)
+    holder = files.user_holder(userid)
+    for message in conversation.get_messages():
+        files.release(message.attachments, holder)  # the other's copies may keep them
     del get_inbox(userid)[other]
 
 
@@ -150,6 +161,7 @@ def delete_message(userid, other, message_id):
     conversation = get_conversation(userid, other)
     if not isinstance(message_id, int) or message_id not in conversation:
         raise exc.MessageNotFound(f"No message {message_id!r}")
+    files.release(conversation[message_id].attachments, files.user_holder(userid))
     del conversation[message_id]
 
 
@@ -330,14 +342,17 @@ def _active_group(userid, group_id):
     return group
 
 
-def send_to_group(sender, group_id, text):
-    """Store `text` once in the group; return the message. O(1) writes."""
+def send_to_group(sender, group_id, text, attachments=None):
+    """Store `text` once in the group; return the message. O(1) writes (plus
+    one blob per attachment, stored once for every participant)."""
     group = _active_group(sender, group_id)
-    check_text(text, get_inboxes().max_message_length)
+    check_text(text, get_inboxes().max_message_length, allow_empty=bool(attachments))
+    prepared = files.prepare(sender, attachments)
     _count_send(sender)
     if is_group_request(sender, group):  # issue 15: writing in it accepts it
         group.get_membership(sender).pending = False
-    message = group.send(sender, text, as_utc(None))
+    message = group.send(sender, text, as_utc(None), tuple(p.id for p in prepared))
+    files.store(prepared, {files.group_holder(group.id)}, message.uid)
     # Issue 15: the others are notified (activitystream, through the fan-out queue).
     notify(GroupMessageSentEvent(message, group))
     return message
@@ -442,8 +457,12 @@ def transfer_group(userid, group_id, new_owner):
 
 
 def delete_group(userid, group_id):
-    """Delete the group and its messages for everyone (the owner only)."""
-    get_groups().delete(_owned_group(userid, group_id))
+    """Delete the group and its messages for everyone (the owner only), their
+    attachments with them."""
+    group = _owned_group(userid, group_id)
+    for message in group.all_messages():
+        files.remove(message.attachments)
+    get_groups().delete(group)
 
 
 def mute_group(userid, group_id, muted=True):
@@ -645,3 +664,41 @@ def group_notification_wanted(userid, group_id, sender):
     if membership is None or not membership.active or membership.muted or membership.pending:
         return False
     return not is_blocked(userid, sender)
+
+
+# -- attachments, edit and unsend (issue 15) -------------------------------------------
+# The rules live in messaging/attachments.py and messaging/edits.py; these are
+# their entry points.
+
+
+def get_attachment(userid, conversation, message_id, attachment_id):
+    """The attachment `attachment_id` of a message `userid` may read; else AttachmentNotFound.
+
+    `conversation` is ``("direct", other userid)`` or ``("group", group id)``.
+    The id must belong to that message of that conversation as `userid` sees
+    it: an attachment id alone opens nothing.
+    """
+    kind, where = conversation
+    try:
+        if kind == "direct":
+            message = get_message(userid, where, message_id)
+        elif kind == "group":
+            message = get_group_message(userid, where, message_id)
+        else:
+            raise exc.AttachmentNotFound("No such attachment")
+    except exc.MessagingNotFound:
+        raise exc.AttachmentNotFound("No such attachment") from None
+    if not isinstance(attachment_id, str) or attachment_id not in message.attachments:
+        raise exc.AttachmentNotFound("No such attachment")
+    attachment = files.get(attachment_id)
+    if attachment is None:
+        raise exc.AttachmentNotFound("No such attachment")
+    return message, attachment
+
+
+from plonesocial.messaging.edits import can_edit  # noqa: E402, F401
+from plonesocial.messaging.edits import edit_group_message  # noqa: E402, F401
+from plonesocial.messaging.edits import edit_message  # noqa: E402, F401
+from plonesocial.messaging.edits import unsend_group_message  # noqa: E402, F401
+from plonesocial.messaging.edits import unsend_message  # noqa: E402, F401
+

@@ -44,6 +44,12 @@ class Message:
         # the conversation's read marker.
         self.seq = seq
 
+    # Issue 15: class defaults, so copies stored before read as plain messages.
+    attachments = ()  # attachment ids (messaging/attachments.py)
+    edited = None  # when the text was last edited (naive UTC)
+    versions = ()  # earlier texts: ((written, text), ...), oldest first
+    unsent = False  # a tombstone: text, versions and attachments gone
+
     @property
     def new(self):
         return self.seq > self.__parent__.read_marker
@@ -148,13 +154,20 @@ class Conversation(Persistent):
         """
         for key, message in list(self._messages.items()):
             mine = message.sender == userid
-            self._messages[key] = Message(
+            copy = Message(
                 self, message.id, message.uid,
                 placeholder if mine else message.sender,
                 placeholder if message.recipient == userid else message.recipient,
-                text if mine else message.text,
+                text if mine and not message.unsent else message.text,
                 message.created, message.seq,
             )
+            # Their attachments and earlier versions go with their words.
+            if not mine:
+                copy.attachments = message.attachments
+                copy.versions = message.versions
+            copy.edited = message.edited if not mine else None
+            copy.unsent = message.unsent
+            self._messages[key] = copy
 
     def __getitem__(self, message_id):
         try:
@@ -190,7 +203,28 @@ class Conversation(Persistent):
     def __len__(self):
         return self._count()
 
-    def add_copy(self, uid, sender, recipient, text, created):
+    def replace(self, message):
+        """Store `message`, a changed copy of one of this conversation's messages
+        (edit, unsend): messages are inline, so the copy takes the old one's place."""
+        if self._messages.get(message.id) is None:
+            raise exc.MessageNotFound(f"No message {message.id!r} to replace")
+        message.__parent__ = self
+        self._messages[message.id] = message
+
+    def find_copy(self, uid, created):
+        """This conversation's copy of the send `uid` made at `created`, or None.
+
+        Both copies of a send take the key of `created` unless it was taken,
+        then a following one: a short walk from that key finds it.
+        """
+        for number, message in enumerate(self._messages.values(min=to_key(created))):
+            if message.uid == uid:
+                return message
+            if number >= 64:
+                break
+        return None
+
+    def add_copy(self, uid, sender, recipient, text, created, attachments=()):
         """Store a copy of a message and return it (called by Inboxes)."""
         key = to_key(created)
         # Two messages created in the same microsecond: take the next free
@@ -200,6 +234,8 @@ class Conversation(Persistent):
             key += 1
         self._seq += 1
         message = Message(self, key, uid, sender, recipient, text, created, self._seq)
+        if attachments:
+            message.attachments = tuple(attachments)
         self._messages[key] = message
         self._count.change(1)
         if message.incoming:

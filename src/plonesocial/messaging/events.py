@@ -3,6 +3,7 @@
 from plonesocial.messaging.interfaces import IConversationReadEvent
 from plonesocial.messaging.interfaces import IGroupMessageSentEvent
 from plonesocial.messaging.interfaces import IGroupReadEvent
+from plonesocial.messaging.interfaces import IMessageChangedEvent
 from plonesocial.messaging.interfaces import IMessageSentEvent
 from zope.interface import implementer
 from zope.interface.interfaces import ObjectEvent
@@ -53,3 +54,20 @@ class GroupReadEvent(ObjectEvent):
     def __init__(self, group, userid):
         super().__init__(group)
         self.userid = userid
+
+
+@implementer(IMessageChangedEvent)
+class MessageChangedEvent(ObjectEvent):
+    """The sender edited or unsent a message (issue 15); `object` is the sender's copy.
+
+    `other_copy` is the other party's copy of a 1:1 message (None when they
+    deleted it, and for a group message, which `group` names); `change` is
+    "edited" or "unsent".
+    """
+
+    def __init__(self, message, other_copy, change, group=None, old_text=None):
+        super().__init__(message)
+        self.other_copy = other_copy
+        self.change = change
+        self.group = group
+        self.old_text = old_text  # the text before the change (notifications quote it)

@@ -78,7 +78,7 @@ def check_title(title):
     return title
 
 
-def check_text(text, max_length):
+def check_text(text, max_length, allow_empty=False):
     """Raise an InvalidMessage error unless `text` is a message to send.
 
     The rule of Inboxes.send for 1:1 messages, for group messages.
@@ -86,7 +86,7 @@ def check_text(text, max_length):
     if not isinstance(text, str):
         raise exc.InvalidMessage(f"text must be a string, not {type(text).__name__}")
     userids.check_unicode(text, "text", exc.InvalidMessage)
-    if not text.strip():
+    if not text.strip() and not allow_empty:  # a message of attachments only
         raise exc.EmptyMessage("The message is empty")
     if len(text) > max_length:
         raise exc.MessageTooLong(
@@ -130,6 +130,12 @@ class GroupMessage:
         self.action = action  # None, or one of SYSTEM_ACTIONS
         # A system message's facts: {"userids": (...), "title": "..."}
         self.facts = dict(facts or {})
+
+    # Issue 15: class defaults, so messages stored before read as plain ones.
+    attachments = ()  # attachment ids (messaging/attachments.py)
+    edited = None  # when the text was last edited (naive UTC)
+    versions = ()  # earlier texts: ((written, text), ...), oldest first
+    unsent = False  # a tombstone: text, versions and attachments gone
 
 
 @implementer(IMembership)
@@ -335,15 +341,25 @@ class GroupConversation(Persistent):
         membership.read_count = self._count()
         membership.read_key = message.id
 
-    def send(self, sender, text, created):
+    def send(self, sender, text, created, attachments=()):
         membership = self._members.get(sender)
         if membership is None or not membership.active:
             raise exc.NotAParticipant(f"{sender!r} is not a participant of this conversation")
         # Writing the sender's Membership (their read marker) also makes a
         # concurrent kick or leave of the sender conflict with this send.
         message = self._add(sender, text, created)
+        if attachments:
+            # The bucket holding the new message is written by this transaction anyway.
+            message.attachments = tuple(attachments)
         self._mark_read_to(membership, message)
         return message
+
+    def replace(self, message):
+        """Store `message`, a changed copy of one of the group's messages (edit,
+        unsend), in the old one's place: one bucket written."""
+        if self._get(message.id) is None:
+            raise exc.MessageNotFound(f"No message {message.id!r} to replace")
+        self._shards[message.id % SHARDS][message.id] = message
 
     def system(self, actor, action, created, **facts):
         message = self._add(actor, None, created, action, facts)
@@ -408,10 +424,18 @@ class GroupConversation(Persistent):
             if named:
                 facts["userids"] = tuple(placeholder if u == userid else u
                                          for u in facts["userids"])
-            self._shards[key % SHARDS][key] = GroupMessage(
+            copy = GroupMessage(
                 self.id, key, message.uid, placeholder if mine else message.sender,
-                text if mine and message.text is not None else message.text,
+                text if mine and message.text is not None and not message.unsent
+                else message.text,
                 message.created, message.action, facts)
+            # Their attachments and earlier versions go with their words.
+            if not mine:
+                copy.attachments = message.attachments
+                copy.versions = message.versions
+                copy.edited = message.edited
+            copy.unsent = message.unsent
+            self._shards[key % SHARDS][key] = copy
 
     def check_invariants(self):
         """Raise AssertionError unless trees and counters agree (tests)."""

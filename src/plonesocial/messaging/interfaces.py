@@ -48,6 +48,14 @@ class IMessage(Interface):
     new = Attribute("True until the owner of this copy marks the "
                     "conversation read (own messages included, as in the "
                     "original plonesocial.messaging).")
+    # Issue 15: attachments, edit and unsend (messaging/attachments.py, edits.py).
+    attachments = Attribute("Ids of the message's attachments (a tuple of hex strings), "
+                            "kept in the site's IAttachments; () for none.")
+    edited = Attribute("When the sender last edited the text (naive UTC), or None.")
+    versions = Attribute("The earlier texts, oldest first: a tuple of "
+                         "(naive UTC datetime the text was written, text).")
+    unsent = Attribute("True once the sender unsent it: a tombstone without text, "
+                       "versions or attachments.")
 
 
 class IConversation(Interface):
@@ -68,6 +76,13 @@ class IConversation(Interface):
 
     def get_messages():
         """Return an iterator over the messages, oldest first."""
+
+    def replace(message):
+        """Store `message`, a changed copy of one of this conversation's messages
+        (edit, unsend, issue 15), in the old one's place; raise MessageNotFound."""
+
+    def find_copy(uid, created):
+        """This conversation's copy of the send `uid` made at `created`, or None."""
 
     def mark_read():
         """Mark every message of this conversation read.
@@ -185,7 +200,7 @@ class IInboxes(Interface):
         seconds) or ``RecipientErased``; it then has written nothing.
         """
 
-    def send(sender, recipient, text, created=None, screened=False):
+    def send(sender, recipient, text, created=None, screened=False, attachments=()):
         """Like send_message, but return the sender's copy (an IMessage).
 
         With `screened` (the recipient does not accept messages from the
@@ -193,6 +208,9 @@ class IInboxes(Interface):
         conversation in the recipient's inbox, waits as a message request; a
         request that waits takes every further message of its sender. A
         sender writing to someone whose request waits accepts it.
+
+        `attachments` are ids of files the API stores after the send (issue
+        15): both copies hold them, and the text may then be empty.
         """
 
     def get_inbox(userid, create=False):
@@ -262,6 +280,14 @@ class IGroupMessage(Interface):
     created = Attribute("When it was sent: a naive datetime in UTC.")
     action = Attribute("None, or created, added, kicked, left, renamed, owner.")
     facts = Attribute("A system message's facts: userids (a tuple), title.")
+    # Issue 15: attachments, edit and unsend (messaging/attachments.py, edits.py).
+    attachments = Attribute("Ids of the message's attachments (a tuple of hex strings), "
+                            "kept in the site's IAttachments; () for none.")
+    edited = Attribute("When the sender last edited the text (naive UTC), or None.")
+    versions = Attribute("The earlier texts, oldest first: a tuple of "
+                         "(naive UTC datetime the text was written, text).")
+    unsent = Attribute("True once the sender unsent it: a tombstone without text, "
+                       "versions or attachments.")
 
 
 class IMembership(Interface):
@@ -327,8 +353,12 @@ class IGroupConversation(Interface):
     def seen_by(message_id, exclude=()):
         """Userids whose read marker reached `message_id` (read receipts)."""
 
-    def send(sender, text, created):
-        """Store a message by `sender` once; raise NotAParticipant. Called by the API."""
+    def send(sender, text, created, attachments=()):
+        """Store a message by `sender` once, with the ids of its `attachments`; raise
+        NotAParticipant. Called by the API."""
+
+    def replace(message):
+        """Store a changed copy of one of the group's messages (edit, unsend) in place."""
 
     def mark_read(userid):
         """Move `userid`'s read marker to the newest message they may read."""
@@ -406,3 +436,54 @@ class IGroupReadEvent(IObjectEvent):
     """A participant read a group; ``object`` is the group. Its notification is seen."""
 
     userid = Attribute("Userid of who read.")
+
+
+class IAttachment(Interface):
+    """A file or image on a private message, stored once as a ZODB blob.
+
+    The messages that carry it hold its id; it records who holds it (the
+    inbox owners of a 1:1 message's two copies, or the group), and goes when
+    the last holder lets go of it (delete for me, unsend, erasure).
+    """
+
+    id = Attribute("Hex string naming the attachment.")
+    owner = Attribute("Userid of who uploaded it (the message's sender).")
+    filename = Attribute("The sanitised file name shown and offered for download.")
+    content_type = Attribute("The MIME type, checked against the content when stored.")
+    size = Attribute("Bytes of the file.")
+    is_image = Attribute("True for a raster image (PNG, JPEG, GIF, WebP): shown inline.")
+    width = Attribute("Pixels of an image, else None.")
+    height = Attribute("Pixels of an image, else None.")
+    created = Attribute("When it was stored (naive UTC).")
+    file = Attribute("The plone.namedfile NamedBlobFile or NamedBlobImage.")
+    preview = Attribute("A NamedBlobImage scaled with plone.scale (images), or None.")
+    holders = Attribute("A frozenset of ('user', userid) and ('group', group id) pairs.")
+
+
+class IAttachments(Interface):
+    """Every attachment of a site: the blobs of messages, stored once."""
+
+    def add(attachment):
+        """Store `attachment` (an IAttachment)."""
+
+    def get(attachment_id):
+        """The IAttachment with that id, or None."""
+
+    def release(attachment_ids, holder):
+        """Let `holder` go of those attachments; remove each one nobody holds any more."""
+
+    def remove(attachment_ids):
+        """Remove those attachments and their blobs, whoever holds them (unsend)."""
+
+    def owned_by(userid):
+        """The attachments `userid` uploaded, a list."""
+
+    def check_invariants():
+        """Raise AssertionError unless the trees and counters agree (tests)."""
+
+
+class IMessageChangedEvent(IObjectEvent):
+    """The sender edited or unsent a message; ``object`` is the sender's copy,
+    ``other_copy`` the other party's 1:1 copy (or None), ``change`` "edited"
+    or "unsent", ``group`` the group of a group message (or None),
+    ``old_text`` the text before the change."""

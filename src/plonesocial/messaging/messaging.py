@@ -88,7 +88,7 @@ class Inboxes(Persistent):
     def send_message(self, sender, recipient, text, created=None):
         self.send(sender, recipient, text, created=created)
 
-    def send(self, sender, recipient, text, created=None, screened=False):
+    def send(self, sender, recipient, text, created=None, screened=False, attachments=()):
         # Validate everything before the first write: a refused send
         # leaves no trace, not even an empty inbox.
         check_userid(sender, "sender")
@@ -99,7 +99,7 @@ class Inboxes(Persistent):
         if not isinstance(text, str):
             raise exc.InvalidMessage(_("Write the message as text."))
         userids.check_unicode(text, "text", exc.InvalidMessage)
-        if not text.strip():
+        if not text.strip() and not attachments:
             raise exc.EmptyMessage(_("The message is empty"))
         max_length = self.max_message_length
         if len(text) > max_length:
@@ -137,7 +137,7 @@ class Inboxes(Persistent):
         if waiting is not None and recipient in waiting:
             sender_inbox.adopt(waiting.pop(recipient))
         sender_copy = sender_inbox.conversation_with(recipient).add_copy(
-            uid, sender, recipient, text, created
+            uid, sender, recipient, text, created, attachments
         )
         # A request waits for the recipient's answer apart from their inbox.
         requests = recipient_inbox.get_requests()
@@ -145,7 +145,7 @@ class Inboxes(Persistent):
             screened and sender not in recipient_inbox)
         target = recipient_inbox.get_requests(create=True) if request else recipient_inbox
         recipient_copy = target.conversation_with(sender).add_copy(
-            uid, sender, recipient, text, created
+            uid, sender, recipient, text, created, attachments
         )
         notify(MessageSentEvent(recipient_copy, sender_copy, request=request))
         return sender_copy

@@ -49,6 +49,58 @@ class IMessagingSettings(Interface):
         default="everyone",
     )
 
+    # Issue 15: attachments (messaging/attachments.py).
+    max_attachment_size = schema.Int(
+        title=_("Maximum attachment size"),
+        description=_("Largest file accepted on a private message, in megabytes."),
+        default=10,
+        min=1,
+        max=1024,
+    )
+
+    max_attachments = schema.Int(
+        title=_("Attachments per message"),
+        description=_("How many files one private message may carry; 0 turns attachments off."),
+        default=5,
+        min=0,
+        max=50,
+    )
+
+    allowed_attachment_types = schema.List(
+        title=_("Allowed attachment types"),
+        description=_(
+            "MIME types accepted on private messages, one a line (image/png, application/pdf). "
+            "The type is checked against the file's content; only raster images are shown "
+            "in the page, everything else is offered as a download."
+        ),
+        value_type=schema.ASCIILine(),
+        default=[
+            "image/png",
+            "image/jpeg",
+            "image/gif",
+            "image/webp",
+            "application/pdf",
+            "text/plain",
+            "application/zip",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "application/vnd.oasis.opendocument.text",
+            "application/vnd.oasis.opendocument.spreadsheet",
+        ],
+        required=False,
+    )
+
+    # Issue 15: edit and unsend (messaging/edits.py).
+    edit_window_minutes = schema.Int(
+        title=_("Editing time"),
+        description=_("For how many minutes after sending the sender may edit a message; "
+                      "0: messages cannot be edited."),
+        default=15,
+        min=0,
+        max=525600,
+    )
+
 
 SETTINGS = RegistrySettings(IMessagingSettings, PREFIX)
 get_settings = SETTINGS.get

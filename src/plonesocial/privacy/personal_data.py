@@ -16,6 +16,7 @@ from plonesocial import userids
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.clock import isoformat
 from plonesocial.clock import utcnow
+from plonesocial.messaging import attachments
 from plonesocial.messaging.api import get_groups
 from plonesocial.messaging.interfaces import IMessagingLocator
 from plonesocial.people import ERASED_NAME
@@ -68,6 +69,7 @@ def export_user_data(userid):
             inboxes, userid, elsewhere.exported_uids(inboxes.get(userid))),
         **elsewhere.export_delivery(userid),
         "groups": _export_groups(userid),
+        "attachments": attachments.export_user(userid),  # issue 15: what they uploaded
         "notifications": _export_notifications(manager, userid),
         "subscriptions": {
             "following": [serialize(s) for s in subscriptions.following(userid)],
@@ -175,6 +177,9 @@ def erase_user_data(userid, messages=None, names=()):
     placeholder = f"{ERASED_PREFIX}-{uuid.uuid4().hex[:12]}"
     inboxes, manager = _stores()
     summary = {"userid": userid, "placeholder": placeholder, "messages": messages}
+    # Issue 15: files go when no remaining copy refers to them (theirs, anonymised: all).
+    summary["attachments"] = attachments.erase_user(
+        userid, inboxes.get(userid), anonymise=messages == "anonymise")
     anonymised = 0
     if messages == "anonymise":
         for owner, conversation in list(inboxes.conversations_with(userid)):

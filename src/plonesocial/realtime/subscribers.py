@@ -52,6 +52,26 @@ def message_sent(event):
     _message(event.sender_message, event.recipient, config)
 
 
+def message_changed(event):
+    """Issue 15: both parties' open pages show the edit or the tombstone in place
+    (1:1 messages; the group page loads its messages when opened)."""
+    config = Config.from_registry()
+    if config is None or event.group is not None:
+        return
+    for message in (event.object, event.other_copy):
+        if message is None:
+            continue
+        conversation = message.__parent__
+        publish(user_key(conversation.owner), {
+            "type": "message_changed",
+            "id": message.id,
+            "conversation": conversation.username,
+            "change": event.change,
+            "excerpt": message.text[:EXCERPT],
+            "edited": isoformat(message.edited) if message.edited else None,
+        }, config)
+
+
 def conversation_read(event):
     """The reader's pages get the new unread count; the other party a read receipt."""
     config = Config.from_registry()

@@ -11,6 +11,7 @@ from plonesocial.messaging.interfaces import IGroupConversation
 from plonesocial.messaging.interfaces import IGroupMessage
 from plonesocial.people import display_name
 from plonesocial.serializers.base import iso
+from plonesocial.serializers.messaging import changes
 from plonesocial.serializers.messaging import EXCERPT
 from plonesocial.text import excerpt
 from plonesocial.urls import portal_url
@@ -46,6 +47,8 @@ class GroupMessageSerializer:
             "content": message.text,
             "published": iso(message.created),
         }
+        if message.action is None:
+            data.update(changes(message))  # issue 15: attachments, edits, unsend
         if message.action is not None:
             # A system message: the facts, and the sentence in the reader's language.
             data.update(type="Activity", action=message.action, content=system_text(message),

@@ -1,6 +1,7 @@
 """JSON of messages and conversations (Activity Streams 2.0 Notes)."""
 
 from plone.restapi.interfaces import ISerializeToJson
+from plonesocial.messaging import attachments as files
 from plonesocial.messaging.interfaces import IConversation
 from plonesocial.messaging.interfaces import IMessage
 from plonesocial.people import display_name
@@ -17,6 +18,22 @@ EXCERPT = 140  # characters of the last message shown in the conversation list
 
 def inbox_url():
     return f"{portal_url()}/@inbox"
+
+
+def changes(message):
+    """Issue 15's part of a message's JSON (1:1 and group): its attachments with
+    their download addresses, edits and earlier versions, or a Tombstone."""
+    if message.unsent:
+        # Activity Streams 2.0's shape of a removed object, in its place.
+        return {"type": "Tombstone", "formerType": "Note", "content": None,
+                "unsent": True, "attachments": [], "edited": None, "versions": []}
+    return {
+        "unsent": False,
+        "attachments": [files.describe(message, a) for a in files.of_message(message)],
+        "edited": iso(message.edited),
+        "versions": [{"content": text, "published": iso(written)}
+                     for written, text in message.versions],
+    }
 
 
 @implementer(ISerializeToJson)
@@ -38,7 +55,7 @@ class MessageSerializer:
             "content": message.text,
             "published": iso(message.created),
             "new": message.new,
-        }
+        } | changes(message)
 
 
 @implementer(ISerializeToJson)

@@ -143,6 +143,8 @@
       if (event.reader === me) { setMessagesBadge(event.unread); inboxRead(event.conversation); }
       else { receipt(event); }
     },
+    // Issue 15: an edit or an unsend shows in place on the open conversation.
+    message_changed: function (event) { messageChanged(event); },
     typing: function (event) { typing(event.from); },
     notification: function (event) {
       if (event.count === null || event.count === undefined) { notificationsFetch(); }
@@ -398,6 +400,31 @@
     text.textContent = message.content;
     body.appendChild(head);
     body.appendChild(text);
+    // Issue 15: the message's files, as the page shows them (attributes only: inert).
+    if (message.attachments && message.attachments.length) {
+      var files = document.createElement("ul");
+      files.className = "plonesocial-attachments list-unstyled d-flex flex-wrap gap-2 mb-1";
+      message.attachments.forEach(function (file) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = file.download;
+        if (file.image) {
+          link.className = "plonesocial-thumb";
+          var img = document.createElement("img");
+          img.src = file.preview || file.download;
+          img.alt = file.filename;
+          img.loading = "lazy";
+          link.appendChild(img);
+        } else {
+          link.className = "plonesocial-file";
+          link.setAttribute("download", "");
+          link.textContent = file.filename;
+        }
+        item.appendChild(link);
+        files.appendChild(item);
+      });
+      body.appendChild(files);
+    }
     // The same delete form as the page's own messages.
     var form = document.createElement("form");
     form.method = "post";
@@ -421,6 +448,33 @@
     list.appendChild(li);
     var receiptEl = document.getElementById("plonesocial-receipt");
     if (receiptEl && message.attributedTo === me) { receiptEl.hidden = true; }
+  }
+
+  function messageChanged(event) {
+    var el = conversationEl();
+    if (!el || el.dataset.with !== event.conversation) { return; }
+    var li = el.querySelector('li[data-message-id="' + Number(event.id) + '"]');
+    if (!li) { return; }
+    var text = li.querySelector(".message-text");
+    if (event.change === "unsent") {
+      li.classList.add("plonesocial-removed");
+      li.querySelectorAll(".plonesocial-attachments, .plonesocial-edit, .plonesocial-versions")
+        .forEach(function (node) { node.remove(); });
+      if (text) { text.textContent = el.dataset.labelRemoved || ""; }
+      return;
+    }
+    // The event carries an excerpt: the whole text comes through REST (textContent: inert).
+    json(portal + "/@inbox/" + encodeURIComponent(event.conversation) + "/" + Number(event.id))
+      .then(function (message) {
+        if (text) { text.textContent = message.content || ""; }
+        var mark = li.querySelector(".plonesocial-edited");
+        if (!mark) {
+          mark = document.createElement("span");
+          mark.className = "plonesocial-edited small text-muted";
+          li.querySelector(".small").appendChild(mark);
+        }
+        mark.textContent = " (" + (el.dataset.labelEdited || "") + ")";
+      }).catch(function () {});
   }
 
   function receipt(event) {

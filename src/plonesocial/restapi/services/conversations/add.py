@@ -1,13 +1,20 @@
 """POST @conversations (create a group), @conversations/{id}/messages (send),
 @conversations/{id}/participants (add people; the owner only)."""
 
+from plonesocial.limits import max_body_for_message
 from plonesocial.messaging import api as messaging
+from plonesocial.messaging import attachments as files
 from plonesocial.restapi.services.conversations import ConversationsService
 from zExceptions import BadRequest
 from zExceptions import NotFound
 
 
 class ConversationsPost(ConversationsService):
+    @property
+    def max_body(self):
+        return max_body_for_message(messaging.get_inboxes().max_message_length) + \
+            files.max_json_bytes()
+
     def reply(self):
         data = self.body()
         if not self.params:
@@ -20,8 +27,12 @@ class ConversationsPost(ConversationsService):
         if self.item() is not None or part is None:
             raise NotFound("No such resource")
         if part == "messages":
-            self.one_key(data, ("text",))
-            message = messaging.send_to_group(self.userid, group_id, data["text"])
+            # Issue 15: files as plone.restapi's file fields, base64 in the JSON.
+            if not data or not set(data) <= {"text", "attachments"}:
+                raise BadRequest('The body must be {"text": "...", "attachments": [files]}')
+            uploads = files.uploads_from_json(data.get("attachments"))
+            text = data.get("text", "" if uploads else None)
+            message = messaging.send_to_group(self.userid, group_id, text, attachments=uploads)
             self.request.response.setStatus(201)
             return self.serialize(message)
         self.one_key(data, ("userids",))

@@ -1,5 +1,6 @@
 """PATCH @conversations/{id} with one of {"read": true}, {"muted": bool} (any
-participant), {"title": "..."} or {"owner": userid} (the owner only)."""
+participant), {"title": "..."} or {"owner": userid} (the owner only);
+PATCH @conversations/{id}/messages/{message id} {"text": "..."}: edit my message."""
 
 from plonesocial.messaging import api as messaging
 from plonesocial.restapi.services.conversations import ConversationsService
@@ -9,6 +10,11 @@ from zExceptions import NotFound
 
 class ConversationsPatch(ConversationsService):
     def reply(self):
+        if len(self.params) == 3 and self.part() == "messages":
+            data = self.body()
+            self.one_key(data, ("text",))
+            return self.serialize(messaging.edit_group_message(
+                self.userid, self.group_id(), self.message_id(), data["text"]))
         if len(self.params) != 1:
             raise NotFound("Change a conversation with PATCH @conversations/{id}")
         group_id = self.group_id()

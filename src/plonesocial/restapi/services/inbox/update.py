@@ -1,4 +1,5 @@
-"""PATCH @inbox/{userid} {"read": true}: mark my conversation with that user read."""
+"""PATCH @inbox/{userid} {"read": true}: mark my conversation with that user read;
+PATCH @inbox/{userid}/{id} {"text": "..."}: edit my message (issue 15)."""
 
 from plonesocial.messaging import api as messaging
 from plonesocial.restapi.services.inbox import InboxService
@@ -7,6 +8,13 @@ from zExceptions import BadRequest
 
 class InboxPatch(InboxService):
     def reply(self):
+        if len(self.params) == 2:
+            data = self.body()
+            if set(data) != {"text"}:
+                raise BadRequest('Edit a message with {"text": "..."}')
+            message = messaging.edit_message(self.userid, self.other(), self.message_id(),
+                                             data["text"])
+            return self.serialize(message)
         if len(self.params) != 1:
             raise BadRequest("Mark read with PATCH @inbox/{userid}")
         data = self.body()
