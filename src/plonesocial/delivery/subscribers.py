@@ -17,10 +17,13 @@ def notification_delivered(event):
         return
     outbox = current_outbox()
     queued = 0
+    # issue 16: during their "Do not disturb" hours, held in the outbox until they end
+    # (digests are not affected); the outbox sends each entry once.
+    held = manager.preferences.get(notification.recipient, create=False).dnd_ends()
     if event.mail_mode == "immediately" and mail.can_send():
         if mail.recipient_address(notification.recipient) is not None:
-            outbox.add_mail(notification.recipient, (notification,))
+            outbox.add_mail(notification.recipient, (notification,), not_before=held)
             queued += 1
-    queued += push.queue(outbox, manager, notification)
+    queued += push.queue(outbox, manager, notification, not_before=held)
     if queued:
         wake_after_commit()

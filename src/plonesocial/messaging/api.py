@@ -411,12 +411,16 @@ def delete_group(userid, group_id):
     get_groups().delete(_owned_group(userid, group_id))
 
 
-def mute_group(userid, group_id, muted=True):
-    """Mute (or unmute) the group for `userid`: it stops counting in their unread total."""
+def mute_group(userid, group_id, muted=True, until=None):
+    """Mute (or unmute) the group for `userid`: it stops counting in their unread total,
+    until unmuted or, with `until` (naive UTC), until then (issue 16)."""
     group = _active_group(userid, group_id)
     membership = group.get_membership(userid)
     if membership.muted != bool(muted):
         membership.muted = bool(muted)
+    until = until if muted else None
+    if membership.muted_until != until:
+        membership.muted_until = until
 
 
 def get_user_groups(userid):

@@ -30,6 +30,7 @@ from plonesocial import exc
 from plonesocial import userids
 from plonesocial.clock import as_utc
 from plonesocial.clock import to_key
+from plonesocial.clock import utcnow
 from plonesocial.messaging.inbox import check_userid
 from plonesocial.messaging.interfaces import IGroupConversation
 from plonesocial.messaging.interfaces import IGroupMessage
@@ -148,9 +149,17 @@ class Membership(Persistent):
         self.read_key = None  # read marker: the newest message id read (receipts)
         self.muted = False
 
+    muted_until = None  # issue 16: naive UTC end of a timed mute; None: until unmuted
+
     @property
     def active(self):
         return self.how_left is None
+
+    def is_muted(self, now=None):
+        """Tell whether the participant muted the group (a timed mute ends by itself)."""
+        if not self.muted:
+            return False
+        return self.muted_until is None or self.muted_until > (now or utcnow())
 
     def visible(self, key):
         return key > self.joined_key and (self.left_key is None or key <= self.left_key)
@@ -507,7 +516,7 @@ class Groups(Persistent):
         from each group's counter and their read marker, O(number of their groups)."""
         total = 0
         for group in self.groups_of(userid):
-            if not group.get_membership(userid).muted:
+            if not group.get_membership(userid).is_muted():
                 total += group.unread(userid)
         return total
 
