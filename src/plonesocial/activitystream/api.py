@@ -179,13 +179,15 @@ def watch(subscriber, uuid, subtree=True, verbs=None, portal_types=None, frequen
 
 def unwatch(subscriber, uuid):
     """`subscriber` stops watching `uuid`; NotAllowed if a group of theirs must watch it."""
+    from plonesocial.activitystream.fixed import group_title
+
     manager = get_manager()
     fixed_by = fixed_groups_of(subscriber, uuid)
     if fixed_by:
         raise exc.NotAllowed(_(
             "watch_fixed",
             default="You cannot stop watching this: a site administrator made everybody "
-            "in ${groups} watch it.", mapping={"groups": ", ".join(fixed_by)}))
+            "in ${groups} watch it.", mapping={"groups": ", ".join(map(group_title, fixed_by))}))
     manager.subscriptions.unwatch(subscriber, uuid)
 
 

@@ -112,6 +112,17 @@ def members_of(group):
     return tuple(member.getId() for member in api.user.get_users(groupname=group))
 
 
+def group_title(group):
+    """A group's title (its id if it has none or is gone)."""
+    from plone import api
+
+    try:
+        found = api.group.get(groupname=group)
+    except Exception:  # no site (pure Python use)
+        return group
+    return (found.getProperty("title") or group) if found is not None else group
+
+
 def principals_of(userid):
     """The ids of `userid` and of their groups, as View checks see them."""
     from plonesocial.activitystream.interfaces import IVisibility
