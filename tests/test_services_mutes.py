@@ -226,3 +226,18 @@ class TestDoNotDisturb(DeliveryTestCase):
         transaction.commit()
         self.assertEqual(self.outbox().counts()["waiting"], 0)
         self.assertEqual(list(self.manager().digest_candidates()), ["ann"])
+
+
+class TestBroadcastMail(DeliveryTestCase):
+    def test_broadcasts_are_mailed_when_the_site_says_so(self):
+        activitystream.broadcast(subject="Nobody mails this")
+        transaction.commit()
+        self.assertEqual(self.outbox().counts()["waiting"], 0)  # off by default
+        api.portal.set_registry_record("plonesocial.delivery.broadcast_mail", True)
+        activitystream.broadcast(subject="Server restarts at noon")
+        transaction.commit()
+        self.assertEqual(self.deliver(utcnow() + timedelta(minutes=1))["sent"], 3)
+        self.assertEqual(sorted(r[0] for r, _ in self.smtp.messages),
+                         ["ann@example.org", "bob@example.org", "cat@example.org"])
+        self.assertIn("Server restarts at noon", self.smtp.messages[0][1]["Subject"])
+        self.assertEqual(self.deliver(utcnow() + timedelta(minutes=2))["sent"], 0)
