@@ -433,6 +433,12 @@ PROBES = {
                            _p("POST", "@@watch", {"action": "unwatch"}, 302, 302,
                               context="private")],
     "@@follow on site": [_p("POST", "@@follow", {"userid": "carl"}, 302, 302)],
+    # Issue 16: the mute menus post here; each acts on one's own mutes only.
+    "@@mute on site": [
+        _p("POST", "@@mute", {"kind": "conversation", "target": "carl", "action": "unmute"},
+           302, 302),
+        _p("POST", "@@mute", {"kind": "content", "target": "{uuid}", "duration": "hour"},
+           302, 302)],
     # Issue 14's pages: the Following page, the recipient picker, the menu's list.
     "@@following on site": [_p("GET", "@@following"),
                             _p("POST", "@@following", {"unfollow": "carl"}, 302, 302),

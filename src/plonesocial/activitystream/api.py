@@ -185,9 +185,8 @@ def unwatch(subscriber, uuid):
     fixed_by = fixed_groups_of(subscriber, uuid)
     if fixed_by:
         raise exc.NotAllowed(_(
-            "watch_fixed",
-            default="You cannot stop watching this: a site administrator made everybody "
-            "in ${groups} watch it.", mapping={"groups": ", ".join(map(group_title, fixed_by))}))
+            "You cannot stop watching this: a site administrator made everybody in "
+            "${groups} watch it.", mapping={"groups": ", ".join(map(group_title, fixed_by))}))
     manager.subscriptions.unwatch(subscriber, uuid)
 
 
@@ -240,7 +239,7 @@ def _check_mutable(userid, kind, target):
     from plonesocial.activitystream.visibility import visibility_filter
 
     if kind == "content" and not may_view_content(userid, target):
-        raise exc.InvalidInput(_("mute_no_content", default="No content you may view"))
+        raise exc.InvalidInput(_("No content you may view"))
     if kind == "activity":
         activity = get_manager().activities.get(int(target))  # ActivityNotFound
         visible = visibility_filter(userid)
@@ -264,7 +263,7 @@ def unmute(userid, kind, target, now=None):
             pass  # a group since deleted or left: the mute goes all the same
     store = getattr(get_manager(), "mutes", None)
     if store is None or not store.unmute(userid, kind, target, now=now):
-        raise exc.SubscriptionNotFound(_("mute_not_found", default="You did not mute this"))
+        raise exc.SubscriptionNotFound(_("You did not mute this"))
 
 
 def get_mute(userid, kind, target, now=None):
@@ -294,8 +293,7 @@ def unfix_watch(uuid, group):
     """End a fixed watch; NotFound if there is none."""
     store = getattr(get_manager(), "fixed", None)
     if store is None or not store.unfix(uuid, group):
-        raise exc.SubscriptionNotFound(_("fixed_not_found",
-                                         default="This group has no fixed watch here"))
+        raise exc.SubscriptionNotFound(_("This group has no fixed watch here"))
 
 
 def get_fixed_watches():

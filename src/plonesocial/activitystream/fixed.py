@@ -38,8 +38,7 @@ class FixedWatches(Persistent):
     def _check(uuid, group):
         for value, role in ((uuid, "uuid"), (group, "group")):
             if not isinstance(value, str) or not value or value.strip() != value:
-                raise exc.InvalidInput(_("fixed_invalid",
-                                         default="A fixed watch needs a content and a group"))
+                raise exc.InvalidInput(_("A fixed watch needs a content and a group"))
             userids.check_unicode(value, role, exc.InvalidInput)
 
     @staticmethod

@@ -19,9 +19,7 @@ RANK = {"stream": 0, "digest": 1, "immediately": 2}
 
 def check_frequency(frequency):
     if frequency is not None and frequency not in FREQUENCIES:
-        raise exc.InvalidSubscription(_(
-            "frequency_invalid",
-            default="frequency must be immediately, digest or stream, not ${value}",
+        raise exc.InvalidSubscription(_("frequency must be immediately, digest or stream, not ${value}",
             mapping={"value": repr(frequency)[:40]}))
     return frequency
 

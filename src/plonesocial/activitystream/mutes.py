@@ -71,29 +71,23 @@ class Mute:
 def check_target(kind, target):
     """Return (kind, target) checked, or raise InvalidInput with a sentence to act on."""
     if kind not in KINDS:
-        raise exc.InvalidInput(_(
-            "mute_kind",
-            default="kind must be one of activity, content, conversation, not ${kind}",
+        raise exc.InvalidInput(_("kind must be one of activity, content, conversation, not ${kind}",
             mapping={"kind": repr(kind)[:40]}))
     if isinstance(target, int) and not isinstance(target, bool) and kind == "activity":
         target = str(target)
     if not isinstance(target, str) or not target.strip() or len(target) > MAX_TARGET \
             or target.strip() != target:
-        raise exc.InvalidInput(_("mute_target",
-                                 default="target must be a non-empty id of at most 200 "
-                                 "characters"))
+        raise exc.InvalidInput(_("target must be a non-empty id of at most 200 characters"))
     userids.check_unicode(target, "target", exc.InvalidInput)
     if kind == "activity" and not target.isdigit():
-        raise exc.InvalidInput(_("mute_activity", default="An activity id is a number"))
+        raise exc.InvalidInput(_("An activity id is a number"))
     return kind, target
 
 
 def until_of(duration, now=None):
     """The end of a mute of `duration` ("hour", "day", "week" or None) from now."""
     if duration not in DURATIONS:
-        raise exc.InvalidInput(_(
-            "mute_duration",
-            default="duration must be hour, day, week or null (until you unmute)"))
+        raise exc.InvalidInput(_("duration must be hour, day, week or null (until you unmute)"))
     span = DURATIONS[duration]
     return None if span is None else as_utc(now) + span
 
@@ -110,7 +104,7 @@ class MuteStore(Persistent):
         userids.check_userid(userid, "userid", exc.InvalidUserId)
         kind, target = check_target(kind, target)
         if not isinstance(hide, bool):
-            raise exc.InvalidInput(_("mute_hide", default="hide must be true or false"))
+            raise exc.InvalidInput(_("hide must be true or false"))
         now = as_utc(now)
         mine = self._mutes.get(userid)
         if mine is None:

@@ -96,8 +96,7 @@ class Preferences(Persistent):
         end = self.dnd_end if dnd_end is MISSING else dnd_end
         if (start is None) != (end is None) or (start is not None and start == end):
             raise exc.InvalidActivity(_(
-                "dnd_pair", default="Do not disturb needs a start and a different end "
-                "time (HH:MM), or neither"))
+                "Do not disturb needs a start and a different end time (HH:MM), or neither"))
 
         if notify_myself is not None:
             self.notify_myself = notify_myself
@@ -182,8 +181,7 @@ def check_clock_time(value, name):
     if not isinstance(value, str) or len(value) != 5 or value[2] != ":" or not (
             value[:2].isdigit() and value[3:].isdigit() and value.isascii()) or not (
             int(value[:2]) < 24 and int(value[3:]) < 60):
-        raise exc.InvalidActivity(_(
-            "clock_time", default="${name} must be a time of day as HH:MM, like 22:00",
+        raise exc.InvalidActivity(_("${name} must be a time of day as HH:MM, like 22:00",
             mapping={"name": name}))
     return value
 
