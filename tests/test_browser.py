@@ -220,7 +220,8 @@ AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "ax
 # plonesocial's own markup on every page: axe checks these (Plone core's are its own).
 OURS = ["#plonesocial-menu", "#plonesocial-inbox", "#plonesocial-conversation",
         "#plonesocial-notifications", "#plonesocial-stream", "#plonesocial-following",
-        "#plonesocial-preferences", ".plonesocial-watch", ".plonesocial-follow"]
+        "#plonesocial-preferences", ".plonesocial-watch", ".plonesocial-follow",
+        ".plonesocial-mute"]
 
 
 class TestPeopleExpect(BrowserTestCase):
