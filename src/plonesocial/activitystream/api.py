@@ -220,8 +220,10 @@ def mute(userid, kind, target, duration=None, hide=False, now=None):
     from plonesocial.activitystream.mutes import check_target
     from plonesocial.activitystream.mutes import MuteStore
     from plonesocial.activitystream.mutes import until_of
+    from plonesocial.clock import as_utc
 
     kind, target = check_target(kind, target)
+    now = as_utc(now)  # one time for the mute's start and its end
     until = until_of(duration, now)
     _check_mutable(userid, kind, target)
     if kind == "conversation" and target.startswith("group:"):
