@@ -63,6 +63,9 @@ class NotificationsMenu(LatestNotifications, ViewletBase):
             return
         userid = self.load_latest()
         self.not_seen = activitystream.count_unseen(userid)
+        # issue 16: the bell's badge is tgapp's "new since I last looked" (opening the
+        # bell clears it); the list keeps Lino's per-item seen state.
+        self.new = activitystream.count_new(userid)
         self.unread = messaging.count_unread(userid)
 
     @property
