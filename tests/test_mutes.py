@@ -240,3 +240,35 @@ class TestDoNotDisturb(unittest.TestCase):
         preferences.set(dnd_start="09:00", dnd_end="17:00")
         preferences.set(dnd_start=None, dnd_end=None)
         self.assertIsNone(preferences.dnd_ends(datetime(2026, 1, 6, 12, 0)))
+
+
+class TestHostileMutes(unittest.TestCase):
+    """Any text as kind, target, duration or hide: stored as given, or refused whole."""
+
+    def test_hostile_input(self):
+        from hypothesis import given
+        from hypothesis import settings
+        from hypothesis import strategies as st
+
+        anything = st.one_of(st.text(max_size=300), st.integers(), st.none(), st.booleans(),
+                             st.lists(st.text(max_size=3), max_size=2))
+
+        @settings(max_examples=300, deadline=None)
+        @given(kind=st.one_of(st.sampled_from(["activity", "content", "conversation"]), anything),
+               target=anything, duration=st.one_of(st.sampled_from(["hour", "day", "week"]),
+                                                   anything),
+               hide=anything)
+        def check(kind, target, duration, hide):
+            store = MuteStore()
+            try:
+                until = until_of(duration)
+                mute = store.mute("bob", kind, target, until=until, hide=hide)
+            except exc.InvalidInput:
+                self.assertEqual(store.mutes("bob"), [])
+                return
+            self.assertEqual(mute.target, str(target))
+            self.assertEqual([m.key for m in store.mutes("bob")], [(kind, str(target))])
+            self.assertTrue(store.silences("bob", [(kind, str(target))], mute.created))
+            store.check_invariants()
+
+        check()

@@ -86,7 +86,7 @@ def check_target(kind, target):
 
 def until_of(duration, now=None):
     """The end of a mute of `duration` ("hour", "day", "week" or None) from now."""
-    if duration not in DURATIONS:
+    if not (duration is None or isinstance(duration, str)) or duration not in DURATIONS:
         raise exc.InvalidInput(_("duration must be hour, day, week or null (until you unmute)"))
     span = DURATIONS[duration]
     return None if span is None else as_utc(now) + span
