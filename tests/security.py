@@ -433,6 +433,11 @@ PROBES = {
                            _p("POST", "@@watch", {"action": "unwatch"}, 302, 302,
                               context="private")],
     "@@follow on site": [_p("POST", "@@follow", {"userid": "carl"}, 302, 302)],
+    # Issue 16: administrators fix a folder's watch for a group.
+    "@@fixed-watches on site": [
+        _p("GET", "@@fixed-watches"),
+        _p("POST", "@@fixed-watches", {"folder": "public-doc", "group": "Reviewers"},
+           302, 302)],
     # Issue 16: the mute menus post here; each acts on one's own mutes only.
     "@@mute on site": [
         _p("POST", "@@mute", {"kind": "conversation", "target": "carl", "action": "unmute"},

@@ -13,7 +13,7 @@ import transaction
 import unittest
 
 
-class MutePagesTestCase(unittest.TestCase):
+class PagesTestCase(unittest.TestCase):
     layer = PLONESOCIAL_FUNCTIONAL_TESTING
 
     def setUp(self):
@@ -33,6 +33,8 @@ class MutePagesTestCase(unittest.TestCase):
         self.browser.getControl(name="__ac_password").value = "secret-password"
         self.browser.getControl(name="buttons.login").click()
 
+
+class MutePagesTestCase(PagesTestCase):
     def test_mute_a_folder_from_its_page_and_unmute_on_the_following_page(self):
         self.browser.open(self.folder.absolute_url())
         self.assertIn("Mute…", self.browser.contents)
@@ -94,3 +96,35 @@ class MutePagesTestCase(unittest.TestCase):
         self.browser.getControl(name="dnd_end").value = ""
         self.browser.getControl("Save").click()
         self.assertIn("Do not disturb needs a start and a different end", self.browser.contents)
+
+
+class TestFixedWatchesPage(PagesTestCase):
+    def test_an_administrator_fixes_and_ends_a_watch(self):
+        api.user.create(email="sadie@example.org", username="sadie", password="secret-password")
+        api.user.grant_roles(username="sadie", roles=["Site Administrator"])
+        transaction.commit()
+        admin = Browser(self.layer["app"])
+        admin.handleErrors = False
+        admin.open(f"{self.portal.absolute_url()}/login")
+        admin.getControl(name="__ac_name").value = "sadie"
+        admin.getControl(name="__ac_password").value = "secret-password"
+        admin.getControl(name="buttons.login").click()
+        admin.open(f"{self.portal.absolute_url()}/@@fixed-watches")
+        self.assertIn("No fixed watches yet.", admin.contents)
+        admin.getControl(name="folder").value = "nowhere"
+        admin.getControl("Add").click()
+        self.assertIn("No folder at that path you may view.", admin.contents)
+        admin.getControl(name="folder").value = self.folder.absolute_url()
+        admin.getControl(name="group").value = ["staff"]
+        admin.getControl("Add").click()
+        self.assertIn("Everybody in Staff watches News now.", admin.contents)
+        transaction.begin()
+        self.assertEqual(activitystream.get_fixed_watches(), [(self.folder.UID(), "staff")])
+        admin.getControl("End").click()
+        self.assertIn("The fixed watch ended.", admin.contents)
+        transaction.begin()
+        self.assertEqual(activitystream.get_fixed_watches(), [])
+        # A member may not.
+        self.browser.handleErrors = True
+        self.browser.open(f"{self.portal.absolute_url()}/@@fixed-watches")
+        self.assertIn("insufficient-privileges", self.browser.url)
