@@ -119,6 +119,13 @@ class TestMutesService(MutesTestCase):
                          204)
         transaction.begin()
         self.assertFalse(messaging.get_groups().get(group.id).get_membership("ann").is_muted())
+        # Muted on the group's own (PATCH @conversations): unmuted through @mutes too.
+        self.assertEqual(self.ann.patch(f"{self.site}/@conversations/{group.id}",
+                                        {"muted": True}).status_int, 200)
+        self.assertEqual(self.ann.delete(f"{self.site}/@mutes/conversation/{target}").status_int,
+                         204)
+        transaction.begin()
+        self.assertFalse(messaging.get_groups().get(group.id).get_membership("ann").is_muted())
         # Bob is no participant of a group of ann's making: refused.
         other = messaging.create_group("ann", ["sadie", "test_user_1_"], title="Other")
         transaction.commit()

@@ -256,15 +256,21 @@ def unmute(userid, kind, target, now=None):
     from plonesocial.activitystream.mutes import check_target
 
     kind, target = check_target(kind, target)
+    group_muted = False  # muted as a group only (PATCH @conversations, the group page)
     if kind == "conversation" and target.startswith("group:"):
         from plonesocial.messaging import api as messaging
 
+        groups = messaging.get_groups()
+        group = None if groups is None else groups.get(target[len("group:"):])
+        membership = None if group is None else group.get_membership(userid)
+        group_muted = membership is not None and membership.is_muted()
         try:
             messaging.mute_group(userid, target[len("group:"):], False)
         except exc.NotFound:
             pass  # a group since deleted or left: the mute goes all the same
     store = getattr(get_manager(), "mutes", None)
-    if store is None or not store.unmute(userid, kind, target, now=now):
+    unmuted = store is not None and store.unmute(userid, kind, target, now=now)
+    if not unmuted and not group_muted:
         raise exc.SubscriptionNotFound(_("You did not mute this"))
 
 

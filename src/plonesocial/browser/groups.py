@@ -105,7 +105,8 @@ class GroupView(SocialView):
         from plonesocial.browser.mutes import mute_menu
 
         return mute_menu(self.context, self.request, "conversation", f"group:{self.group.id}",
-                         group_url(self.group.id), label=_("Mute the conversation"))
+                         group_url(self.group.id), label=_("Mute the conversation"),
+                         membership=self.membership)
 
     def prepare(self):
         try:

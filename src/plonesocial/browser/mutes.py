@@ -6,6 +6,7 @@ from plone.protect import CheckAuthenticator
 from plonesocial import _
 from plonesocial import exc
 from plonesocial.activitystream import api as activitystream
+from plonesocial.activitystream.mutes import Mute
 from plonesocial.browser.presentation import Times
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
@@ -59,9 +60,12 @@ class MuteMenu(BrowserView):
 
     template = ViewPageTemplateFile("templates/mute_menu.pt")
 
-    def render(self, kind, target, came_from, label=None):
+    def render(self, kind, target, came_from, label=None, membership=None):
         userid = api.user.get_current().getId()
         mute = activitystream.get_mute(userid, kind, target)
+        if mute is None and membership is not None and membership.is_muted():
+            # a group muted on its own (PATCH @conversations): shown as a mute
+            mute = Mute(userid, kind, target, until=membership.muted_until)
         times = Times(userid, self.request)
         return self.template(
             kind=kind, target=target, came_from=came_from, mute=mute,
@@ -73,7 +77,8 @@ class MuteMenu(BrowserView):
             dom_id=f"mute-{kind}-{zlib.crc32(target.encode())}")
 
 
-def mute_menu(context, request, kind, target, came_from=None, label=None):
-    """The HTML of the mute menu of `target`, for the current user."""
+def mute_menu(context, request, kind, target, came_from=None, label=None, membership=None):
+    """The HTML of the mute menu of `target`, for the current user (`membership`: a
+    group's, whose own mute counts too)."""
     return MuteMenu(context, request).render(kind, target, came_from or request.get("ACTUAL_URL"),
-                                             label)
+                                             label, membership)
