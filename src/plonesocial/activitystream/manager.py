@@ -309,9 +309,10 @@ class ActivityManager(Persistent):
         actor = template["actor"]
         wanted = [(userid, tuple(reasons)) for userid, reasons in audience.items()
                   if self.preferences.wants(userid, actor, template["message_type"])]
-        wanted = muting.unmuted(self, wanted, template)  # issue 16: mutes, "stream" watches
         threshold = self.fanout_threshold
         now, later = wanted[:threshold], wanted[threshold:]
+        # issue 16: mutes and "stream" watches; the queued part is filtered when delivered
+        now = muting.unmuted(self, now, template)
         self.notifications.prefetch(self._p_jar, [userid for userid, _ in now], template,
                                     self.preferences)
         for userid, reasons in now:
