@@ -105,10 +105,14 @@ class TestMutes(MuteTestCase):
 
     def test_export_and_erasure(self):
         self.am.mutes.mute("bob", "content", PAGE, hide=True)
+        self.am.mutes.mute("carl", "conversation", "bob")
+        self.am.mutes.mute("carl", "conversation", "dora")
         self.assertEqual([(m["kind"], m["target"], m["hide"])
                           for m in self.am.mutes.export_user("bob")], [("content", PAGE, True)])
         self.assertEqual(self.am.mutes.erase_user("bob"), 1)
         self.assertEqual(self.am.mutes.export_user("bob"), [])
+        # Nobody's mutes name an erased user any more.
+        self.assertEqual([m["target"] for m in self.am.mutes.export_user("carl")], ["dora"])
 
 
 class TestFrequency(MuteTestCase):

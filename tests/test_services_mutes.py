@@ -248,3 +248,25 @@ class TestBroadcastMail(DeliveryTestCase):
                          ["ann@example.org", "bob@example.org", "cat@example.org"])
         self.assertIn("Server restarts at noon", self.smtp.messages[0][1]["Subject"])
         self.assertEqual(self.deliver(utcnow() + timedelta(minutes=2))["sent"], 0)
+
+
+class TestPersonalData(MutesTestCase):
+    def test_export_and_erasure_cover_mutes_dnd_and_fixed_watches(self):
+        from plonesocial.privacy.personal_data import erase_user_data
+
+        activitystream.mute("ann", "content", self.folder.UID(), duration="week", hide=True)
+        activitystream.mute("bob", "conversation", "ann")
+        activitystream.set_preferences("ann", dnd_start="22:00", dnd_end="07:00")
+        activitystream.fix_watch(self.folder.UID(), "staff")
+        transaction.commit()
+        data = self.ann.get(f"{self.site}/@personal-data").json
+        self.assertEqual([(m["kind"], m["target"], m["hide"]) for m in data["mutes"]],
+                         [("content", self.folder.UID(), True)])
+        self.assertEqual((data["preferences"]["dnd_start"], data["preferences"]["dnd_end"]),
+                         ("22:00", "07:00"))
+        self.assertEqual(data["fixed_watches"], [self.folder.UID()])
+        transaction.begin()
+        summary = erase_user_data("ann")
+        self.assertEqual(summary["mutes"], 1)
+        self.assertEqual(activitystream.get_mutes("ann"), [])
+        self.assertEqual(activitystream.get_mutes("bob"), [])  # it named ann

@@ -163,8 +163,12 @@ class MuteStore(Persistent):
         return [] if mine is None else [m.info() for m in mine.values()]
 
     def erase_user(self, userid):
-        """Forget every mute of `userid`; return how many."""
+        """Forget every mute of `userid`, and the mutes of others that name them (their
+        1:1 conversation); return how many of their own. Reads every muting user's
+        subtree: erasure is rare, and mutes are few per person."""
         mine = self._mutes.pop(userid, None)
+        for theirs in self._mutes.values():
+            theirs.pop(("conversation", userid), None)
         return 0 if mine is None else len(mine)
 
     def check_invariants(self):
