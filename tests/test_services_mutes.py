@@ -159,6 +159,9 @@ class TestFixedWatches(MutesTestCase):
         self.assertEqual([i["group"] for i in self.sadie.get(url).json["items"]], ["staff"])
         transaction.begin()
         self.assertTrue(activitystream.is_watching("ann", self.folder.UID()))
+        self.assertEqual(self.ann.get(f"{self.site}/@subscriptions").json["fixed"],
+                         [{"target": self.folder.UID(), "groups": ["staff"]}])
+        self.assertEqual(self.bob.get(f"{self.site}/@subscriptions").json["fixed"], [])
         self.assertFalse(activitystream.is_watching("bob", self.folder.UID()))
         self.edit_page()
         notes = self.ann.get(f"{self.site}/@notifications").json["orderedItems"]
