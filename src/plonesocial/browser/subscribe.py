@@ -138,6 +138,8 @@ class WatchViewlet(ViewletBase):
             if ISiteRoot.providedBy(parent):
                 return None
             uuid = IUUID(parent, None)
+            if uuid is not None and activitystream.fixed_groups_of(me, uuid):
+                return parent  # issue 16: fixed for a group of mine, with its subtree
             if uuid is not None and subscriptions.is_watching(me, uuid):
                 found = [s for s in subscriptions.watching(me) if s.target == uuid]
                 if found and found[0].subtree:
