@@ -117,6 +117,12 @@ class SecurityLayer(PloneSandboxLayer):
         # the public page's activities, and must not show the private one's.
         manager.subscriptions.follow("bob", TEST_USER_ID)
         manager.subscriptions.watch(OWNER, api.content.get_uuid(private))
+        # Issue 16: the owner muted their conversation with the correspondent; the
+        # private page's watch is fixed for the Reviewers group (nobody of the actors).
+        from plonesocial.activitystream import api as activitystream_api
+
+        activitystream_api.mute(OWNER, "conversation", CORRESPONDENT, duration="week")
+        activitystream_api.fix_watch(api.content.get_uuid(private), "Reviewers")
         enable_push()  # registering a browser needs push on
         manager.add_push_subscription(OWNER, PUSH_ENDPOINT, P256DH, AUTH)
         manager.get_preferences(OWNER).set(timezone=OWNER_TIMEZONE, digest_hour=7)
@@ -403,6 +409,21 @@ PROBES = {
     "GET @stream on content": [_p("GET", "@stream", context="public"),
                                _p("GET", "@stream", context="private")],
     "GET @subscriptions on site": [_p("GET", "@subscriptions")],
+    # Issue 16: one's own mutes; another's mute is not found.
+    "GET @mutes on site": [_p("GET", "@mutes"),
+                           _p("GET", f"@mutes/conversation/{CORRESPONDENT}", foreign=404)],
+    "POST @mutes on site": [
+        _p("POST", "@mutes", {"kind": "conversation", "target": CORRESPONDENT}, 201, 201)],
+    "DELETE @mutes on site": [
+        _p("DELETE", f"@mutes/conversation/{CORRESPONDENT}", owner=204, foreign=404)],
+    # Issue 16: administrators fix a folder's watch for a group.
+    "GET @fixed-watches on site": [_p("GET", "@fixed-watches")],
+    "POST @fixed-watches on site": [
+        _p("POST", "@fixed-watches", {"uuid": "{uuid}", "group": "Site Administrators"},
+           201, 201)],
+    "DELETE @fixed-watches on site": [
+        _p("DELETE", "@fixed-watches/{uuid}/Administrators", owner=404, foreign=404,
+           writes=False)],
     "POST @subscriptions on site": [_p("POST", "@subscriptions", {"follow": "carl"}, 201, 201)],
     "DELETE @subscriptions on site": [
         _p("DELETE", "@subscriptions/user/carl", owner=204, foreign=404),
@@ -470,6 +491,17 @@ PROBES = {
                            _p("POST", "@@watch", {"action": "unwatch"}, 302, 302,
                               context="private")],
     "@@follow on site": [_p("POST", "@@follow", {"userid": "carl"}, 302, 302)],
+    # Issue 16: administrators fix a folder's watch for a group.
+    "@@fixed-watches on site": [
+        _p("GET", "@@fixed-watches"),
+        _p("POST", "@@fixed-watches", {"folder": "public-doc", "group": "Reviewers"},
+           302, 302)],
+    # Issue 16: the mute menus post here; each acts on one's own mutes only.
+    "@@mute on site": [
+        _p("POST", "@@mute", {"kind": "conversation", "target": "carl", "action": "unmute"},
+           302, 302),
+        _p("POST", "@@mute", {"kind": "content", "target": "{uuid}", "duration": "hour"},
+           302, 302)],
     # Issue 14's pages: the Following page, the recipient picker, the menu's list.
     "@@following on site": [_p("GET", "@@following"),
                             _p("POST", "@@following", {"unfollow": "carl"}, 302, 302),
@@ -647,6 +679,8 @@ def owner_snapshot(userid=OWNER):
         "subscriptions": tuple(sorted((s.kind, s.target) for s in
                                       manager.subscriptions.get_subscriptions(userid))),
         "push": tuple(sorted(s.endpoint for s in manager.get_push_subscriptions(userid))),
+        "mutes": tuple(sorted(m.key for m in (manager.mutes.mutes(userid)
+                                              if manager.mutes is not None else ()))),
         "preferences": (preferences.timezone, preferences.digest_hour,
                         preferences.mail_mode, dict(preferences.mail_modes)),
     }

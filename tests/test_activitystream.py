@@ -140,7 +140,7 @@ class TestCreate(ManagerTestCase):
             (exc.InvalidReference, dict(target=("user",))),
             (exc.InvalidReference, dict(context=" ")),
             (exc.InvalidReference, dict(context="c", ancestors=[None])),
-            (exc.InvalidExtra, dict(extra=[1])),
+            (exc.InvalidExtra, dict(extra=[1, object()])),
             (exc.InvalidExtra, dict(extra={"x": float("nan")})),
             (exc.InvalidExtra, dict(extra={"x": {1, 2}})),
             (exc.InvalidActivity, dict(recipients="bob")),
@@ -263,7 +263,7 @@ class TestNotifications(ManagerTestCase):
     def test_bad_notify_input(self):
         for kwargs in (dict(recipients="bob"), dict(subject=""), dict(subject=None),
                        dict(message_type=""), dict(owner=("nope", "x")), dict(actor=""),
-                       dict(recipients=[None])):
+                       dict(recipients=[""])):
             arguments = dict(recipients=["bob"], subject="hi")
             arguments.update(kwargs)
             with self.subTest(kwargs=kwargs):

@@ -228,7 +228,8 @@ OURS = ["#plonesocial-menu", "#plonesocial-inbox", "#plonesocial-conversation",
         "#plonesocial-preferences", ".plonesocial-watch", ".plonesocial-follow",
         "#plonesocial-group", "#plonesocial-new-conversation", "#plonesocial-blocked",
         "#plonesocial-messaging-settings", "#plonesocial-delivery", "#plonesocial-erase",
-        "#plonesocial-account-tabs", "#plonesocial-message-requests"]
+        "#plonesocial-account-tabs", "#plonesocial-message-requests",
+        ".plonesocial-mute"]
 
 
 class TestPeopleExpect(BrowserTestCase):

@@ -101,6 +101,7 @@ class TestNotificationSettings(SocialTestCase):
         self.assertEqual(self.ann.get(url).json, {
             "notify_myself": False, "mail_mode": None, "mail_modes": {},
             "digest_hour": 7, "digest_weekday": 0, "timezone": "UTC",
+            "dnd_start": None, "dnd_end": None,
         })
         self.assertIsNone(self.manager().preferences.get_stored("ann"))  # a GET writes nothing
         changed = self.ann.patch(url, {"mail_mode": "daily", "mail_modes": {"message": "immediately"},

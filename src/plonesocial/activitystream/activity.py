@@ -60,6 +60,15 @@ def make_reference(value, role="reference"):
     return Reference("content", uuid)
 
 
+def check_json(value, role="extra"):
+    """Return a copy of any JSON-serialisable `value` (tgapp's and Lino's `extra`:
+    a dict, a list, a string, a number, true/false or null)."""
+    try:
+        return json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError, RecursionError) as error:
+        raise exc.InvalidExtra(f"{role} does not serialise to JSON: {error}") from None
+
+
 def check_extra(extra):
     """Return a copy of `extra` that is known to serialise to JSON."""
     if extra is None:
@@ -94,6 +103,10 @@ class Activity:
     # not known, as for activities recorded before it was kept). Erasing the
     # actor's data takes this name out of the summary.
     actor_name = None
+    # issue 16: the folders around `context` (innermost last) and the content type,
+    # for the timeline's watch filters; unknown for activities recorded before
+    ancestors = ()
+    portal_type = None
 
     def __init__(self, id, actor, verb, object, target=None, context=None,
                  summary="", description="", extra=None, recipients=(),
@@ -106,7 +119,7 @@ class Activity:
         self.context = context
         self.summary = summary
         self.description = description
-        self.extra = extra or {}
+        self.extra = {} if extra is None else extra
         self.recipients = tuple(recipients)
         # frozenset of the principals that could View the object when it was
         # deleted, or None: a Delete must not show what its reader never saw.
@@ -123,9 +136,10 @@ class Activity:
             "id": f"urn:plonesocial:activity:{self.id}",
             "type": self.verb,
             "actor": resolver.describe(Reference("user", self.actor)),
-            "object": resolver.describe(self.object),
             "published": isoformat(self.published),
         }
+        if self.object is not None:  # optional, as in tgapp (issue 16)
+            data["object"] = resolver.describe(self.object)
         if self.target is not None:
             data["target"] = resolver.describe(self.target)
         if self.context is not None:
@@ -139,6 +153,6 @@ class Activity:
                 resolver.describe(Reference("user", userid))["id"]
                 for userid in self.recipients
             ]
-        if self.extra:
+        if self.extra not in ({}, None):
             data["plonesocial:extra"] = self.extra
         return data

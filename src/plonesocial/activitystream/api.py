@@ -13,6 +13,7 @@ that keeps it, once::
 Errors are those of ``plonesocial.exc``.
 """
 
+from plonesocial import _
 from plonesocial import exc
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.people import user_exists
@@ -120,8 +121,14 @@ def get_timeline(userid, only=None):
         keys = [activities.keys_by_context(s.target) for s in subscriptions.watching(userid)]
     else:
         raise exc.InvalidInput(f"only must be 'people' or 'content', not {only!r}")
+    if only == "content":  # issue 16: fixed watches count as watches
+        from plonesocial.activitystream.fixed import fixed_for
+
+        keys += [activities.keys_by_context(uuid) for uuid in sorted(fixed_for(manager, userid))]
     sources = [Source(found, activities.fetch) for found in keys if found]
-    return Query(sources, visibility_filter(userid))
+    from plonesocial.activitystream.timeline import timeline_predicate
+
+    return Query(sources, visibility_filter(userid)).where(timeline_predicate(manager, userid))
 
 
 def get_stream(reader, context=None, actor=None):
@@ -163,14 +170,24 @@ def unfollow(subscriber, userid):
     get_manager().subscriptions.unfollow(subscriber, userid)
 
 
-def watch(subscriber, uuid, subtree=True, verbs=None, portal_types=None):
-    """`subscriber` watches the content `uuid` (the caller checks that they may View it)."""
+def watch(subscriber, uuid, subtree=True, verbs=None, portal_types=None, frequency=None):
+    """`subscriber` watches the content `uuid` (the caller checks that they may View it);
+    `frequency` "immediately", "digest" or "stream" (issue 16; None: immediately)."""
     return get_manager().subscriptions.watch(subscriber, uuid, subtree, verbs=verbs,
-                                             portal_types=portal_types)
+                                             portal_types=portal_types, frequency=frequency)
 
 
 def unwatch(subscriber, uuid):
-    get_manager().subscriptions.unwatch(subscriber, uuid)
+    """`subscriber` stops watching `uuid`; NotAllowed if a group of theirs must watch it."""
+    from plonesocial.activitystream.fixed import group_title
+
+    manager = get_manager()
+    fixed_by = fixed_groups_of(subscriber, uuid)
+    if fixed_by:
+        raise exc.NotAllowed(_(
+            "You cannot stop watching this: a site administrator made everybody in "
+            "${groups} watch it.", mapping={"groups": ", ".join(map(group_title, fixed_by))}))
+    manager.subscriptions.unwatch(subscriber, uuid)
 
 
 def get_subscriptions(subscriber, kind=None, after=None):
@@ -180,3 +197,155 @@ def get_subscriptions(subscriber, kind=None, after=None):
     if kind is None:
         return subscriptions.get_subscriptions(subscriber)
     return subscriptions.page(subscriber, kind, after)
+
+
+# -- mutes (issue 16) --------------------------------------------------------------------
+
+
+def _store(manager, name, factory):
+    """The manager's store `name`, made on the first write of a site installed before it."""
+    store = getattr(manager, name, None)
+    if store is None:
+        store = factory()
+        setattr(manager, name, store)
+    return store
+
+
+def mute(userid, kind, target, duration=None, hide=False, now=None):
+    """`userid` mutes a target ("activity", "content" or "conversation", see
+    activitystream.mutes) for `duration` ("hour", "day", "week"; None: until
+    unmuted): no notification about it, and with `hide` not in their timeline.
+    A group conversation ("group:<id>") is also muted in the messaging sense: it
+    leaves the unread total for as long."""
+    from plonesocial.activitystream.mutes import check_target
+    from plonesocial.activitystream.mutes import MuteStore
+    from plonesocial.activitystream.mutes import until_of
+    from plonesocial.clock import as_utc
+
+    kind, target = check_target(kind, target)
+    now = as_utc(now)  # one time for the mute's start and its end
+    until = until_of(duration, now)
+    _check_mutable(userid, kind, target)
+    if kind == "conversation" and target.startswith("group:"):
+        from plonesocial.messaging import api as messaging
+
+        messaging.mute_group(userid, target[len("group:"):], True, until=until)
+    store = _store(get_manager(), "mutes", MuteStore)
+    return store.mute(userid, kind, target, until=until, hide=hide, now=now)
+
+
+def _check_mutable(userid, kind, target):
+    """Refuse a mute of what `userid` may not see: nobody learns from a mute whether
+    an item they may not View exists."""
+    from plonesocial.activitystream.visibility import may_view_content
+    from plonesocial.activitystream.visibility import visibility_filter
+
+    if kind == "content" and not may_view_content(userid, target):
+        raise exc.InvalidInput(_("No content you may view"))
+    if kind == "activity":
+        activity = get_manager().activities.get(int(target))  # ActivityNotFound
+        visible = visibility_filter(userid)
+        if visible is not None and activity not in visible([activity]):
+            raise exc.ActivityNotFound(f"No activity {target}")
+    if kind == "conversation" and not target.startswith("group:") and not user_exists(target):
+        raise exc.UnknownUser(f"No user {target!r}", userid=target)
+
+
+def unmute(userid, kind, target, now=None):
+    """End a mute of `userid`; NotFound if there is no such mute."""
+    from plonesocial.activitystream.mutes import check_target
+
+    kind, target = check_target(kind, target)
+    group_muted = False  # muted as a group only (PATCH @conversations, the group page)
+    if kind == "conversation" and target.startswith("group:"):
+        from plonesocial.messaging import api as messaging
+
+        groups = messaging.get_groups()
+        group = None if groups is None else groups.get(target[len("group:"):])
+        membership = None if group is None else group.get_membership(userid)
+        group_muted = membership is not None and membership.is_muted()
+        try:
+            messaging.mute_group(userid, target[len("group:"):], False)
+        except exc.NotFound:
+            pass  # a group since deleted or left: the mute goes all the same
+    store = getattr(get_manager(), "mutes", None)
+    unmuted = store is not None and store.unmute(userid, kind, target, now=now)
+    if not unmuted and not group_muted:
+        raise exc.SubscriptionNotFound(_("You did not mute this"))
+
+
+def get_mute(userid, kind, target, now=None):
+    """The active mute of `userid` on a target, or None."""
+    store = getattr(get_manager(), "mutes", None)
+    return None if store is None else store.get(userid, kind, target, now)
+
+
+def get_mutes(userid, now=None):
+    """The active mutes of `userid`, a list."""
+    store = getattr(get_manager(), "mutes", None)
+    return [] if store is None else store.mutes(userid, now)
+
+
+# -- fixed watches (issue 16) -----------------------------------------------------------
+
+
+def fix_watch(uuid, group):
+    """Make every member of `group` watch `uuid`, unable to stop (site administrators;
+    the caller checks the permission and that the group exists)."""
+    from plonesocial.activitystream.fixed import FixedWatches
+
+    return _store(get_manager(), "fixed", FixedWatches).fix(uuid, group)
+
+
+def unfix_watch(uuid, group):
+    """End a fixed watch; NotFound if there is none."""
+    store = getattr(get_manager(), "fixed", None)
+    if store is None or not store.unfix(uuid, group):
+        raise exc.SubscriptionNotFound(_("This group has no fixed watch here"))
+
+
+def get_fixed_watches():
+    """Every fixed watch, (uuid, group) pairs."""
+    store = getattr(get_manager(), "fixed", None)
+    return [] if store is None else list(store.items())
+
+
+def fixed_groups_of(userid, uuid):
+    """The groups of `userid` that must watch `uuid` (fixed by an administrator), a list."""
+    from plonesocial.activitystream.fixed import principals_of
+
+    store = getattr(get_manager(), "fixed", None)
+    if not store:
+        return []
+    groups = store.groups(uuid)
+    if not groups:
+        return []
+    mine = principals_of(userid)
+    return [group for group in groups if group in mine]
+
+
+def is_watching(userid, uuid):
+    """Tell whether `userid` watches `uuid`, themselves or through a fixed watch."""
+    return (get_manager().subscriptions.is_watching(userid, uuid)
+            or bool(fixed_groups_of(userid, uuid)))
+
+
+# -- the badge (issue 16) ---------------------------------------------------------------
+
+
+def count_new(userid, cap=100):
+    """tgapp's badge: how many notifications `userid` may View arrived (or grew)
+    since they last looked (`update_last_seen` clears it), up to `cap`. Lino's
+    per-item seen state is `count_unseen` and each notification's `seen`.
+    Notification ids are their times: it reads the newest ones, back to that time."""
+    from plonesocial.clock import to_key
+
+    manager = get_manager()
+    last = manager.get_last_seen(userid)
+    cutoff = None if last is None else to_key(last)
+    count = 0
+    for notification in manager.get_by_recipient(userid):
+        if count >= cap or (cutoff is not None and notification.id <= cutoff):
+            break
+        count += 1
+    return count

@@ -137,14 +137,15 @@ class IActivityManager(Interface):
     queue = Attribute("The FanoutQueue: deliveries of large audiences, oldest first.")
     push_subscriptions = Attribute("The PushSubscriptionStore: browsers per user.")
 
-    def create(actor, verb, object, target=None, context=None, recipients=(),
+    def create(actor, verb, object=None, target=None, context=None, recipients=(),
                summary="", description="", extra=None, published=None,
                message_type=None, portal_type=None, ancestors=(),
                phrase=None, title=None, restricted_to=None, notify=True):
         """Record an activity and notify who should hear of it; return it.
 
         `object` and `target` are References, ``(kind, id)`` pairs or content
-        objects; `context` is a content object or UUID (with `ancestors`, the
+        objects; the object is optional, as in tgapp, when there is a target.
+        `extra` is any JSON-serialisable value. `context` is a content object or UUID (with `ancestors`, the
         UUIDs of its folders, innermost last, when it is a UUID). With
         `notify`, the recipients, the followers of the actor and the watchers
         of the context and its folders get a notification, filtered by their
@@ -156,6 +157,7 @@ class IActivityManager(Interface):
         ``fanout_threshold`` at once, the rest by the fan-out job.
         """
 
+    # notify(): a None among the recipients is dropped (Lino's callers pass one).
     def notify(recipients, subject, body="", message_type="notice", owner=None,
                actor=None, context=None, reason="addressed", activity_id=None,
                phrase=None, title=None):

@@ -23,8 +23,12 @@ from datetime import timedelta
 from persistent import Persistent
 from plonesocial import exc
 from plonesocial.activitystream import digests
+from plonesocial.activitystream import fixed as fixed_watches
+from plonesocial.activitystream import frequency
+from plonesocial.activitystream import mutes as muting
 from plonesocial.activitystream.activities import ActivityStore
 from plonesocial.activitystream.activity import check_extra
+from plonesocial.activitystream.activity import check_json
 from plonesocial.activitystream.activity import make_reference
 from plonesocial.activitystream.activity import Reference
 from plonesocial.activitystream.chain import content_chain
@@ -51,6 +55,7 @@ from plonesocial.activitystream.query import Query
 from plonesocial.activitystream.query import Source
 from plonesocial.activitystream.settings import get_settings
 from plonesocial.activitystream.subscriptions import Subscriptions
+from plonesocial.activitystream.timeline import timeline_predicate
 from plonesocial.activitystream.validation import check_id
 from plonesocial.activitystream.validation import check_recipients
 from plonesocial.activitystream.validation import check_text
@@ -90,6 +95,9 @@ class ActivityManager(Persistent):
     preferences = None
     queue = None
     push_subscriptions = None
+    # issue 16: mutes.MuteStore and fixed.FixedWatches, made when first written
+    mutes = None
+    fixed = None
 
     def __init__(self):
         self.activities = ActivityStore()
@@ -140,7 +148,7 @@ class ActivityManager(Persistent):
 
     # -- activities ----------------------------------------------------------------
 
-    def create(self, actor, verb, object, target=None, context=None, recipients=(),
+    def create(self, actor, verb, object=None, target=None, context=None, recipients=(),
                summary="", description="", extra=None, published=None,
                message_type=None, portal_type=None, ancestors=(),
                phrase=None, title=None, restricted_to=None, notify=True,
@@ -148,9 +156,10 @@ class ActivityManager(Persistent):
         check_userid(actor, "actor")
         check_verb(verb)
         object_ = make_reference(object, "object")
-        if object_ is None:
-            raise exc.InvalidReference("object is required")
         target = make_reference(target, "target")
+        if object_ is None and target is None:
+            # tgapp: the object is optional, but an activity is about something.
+            raise exc.InvalidReference("an activity needs an object or a target")
         context, ancestors, portal_type = self._context(context, ancestors, portal_type)
         recipients = check_recipients(recipients)
         check_text(summary, "summary")
@@ -158,7 +167,7 @@ class ActivityManager(Persistent):
         for name, value in (("phrase", phrase), ("title", title), ("actor_name", actor_name),
                             ("message_type", message_type), ("portal_type", portal_type)):
             check_text(value, name, optional=True)
-        extra = check_extra(extra)
+        extra = {} if extra is None else check_json(extra)  # any JSON value (issue 16)
         details = check_extra(details) or None
         try:
             published = as_utc(published)
@@ -173,12 +182,17 @@ class ActivityManager(Persistent):
         activity = self.activities.add(
             published, actor, verb, object_, target, context, ancestors, summary,
             description, extra, recipients, restricted_to, actor_name)
+        # issue 16: what timelines filter by (a watch's subtree and content types)
+        if ancestors:
+            activity.ancestors = tuple(ancestors)
+        if portal_type:
+            activity.portal_type = portal_type
         if notify:
             # A sentence only where the caller gave no facts to render one from.
             facts = phrase is not None and title is not None
             template = make_template(
                 message_type=message_type or verb.lower(),
-                owner=Reference("content", context) if context else object_,
+                owner=Reference("content", context) if context else (object_ or target),
                 subject=None if facts else (
                     summary or f"{actor_name or actor} {verb} {object_}"),
                 # With details (the changed fields) the body is rendered from them.
@@ -227,7 +241,7 @@ class ActivityManager(Persistent):
                         continue
                     if subscription.matches(activity.verb, portal_type):
                         audience.setdefault(watcher, []).append(f"watches:{uuid}")
-        return audience
+        return fixed_watches.add_fixed_watchers(self, audience, activity.context, ancestors)
 
     @staticmethod
     def _restrict(audience, restricted_to):
@@ -248,6 +262,9 @@ class ActivityManager(Persistent):
     def notify(self, recipients, subject, body="", message_type="notice", owner=None,
                actor=None, context=None, reason="addressed", activity_id=None,
                phrase=None, title=None, actor_name=None, details=None):
+        if isinstance(recipients, (list, tuple, set, frozenset)):
+            # Lino and tgapp callers pass a None recipient (nobody to tell): dropped.
+            recipients = [userid for userid in recipients if userid is not None]
         recipients = check_recipients(recipients)
         check_text(subject, "subject")
         if not subject.strip():
@@ -319,6 +336,8 @@ class ActivityManager(Persistent):
             now = wanted
         else:
             now, later = wanted[:threshold], wanted[threshold:]
+        # issue 16: mutes and "stream" watches; the queued part is filtered when delivered
+        now = muting.unmuted(self, now, template)
         self.notifications.prefetch(self._p_jar, [userid for userid, _ in now], template,
                                     self.preferences)
         for userid, reasons in now:
@@ -332,6 +351,7 @@ class ActivityManager(Persistent):
         notification_list = self.notifications.get_list(userid, create=True)
         notification = notification_list.deliver(template, reasons, when)
         mode = self.preferences.mode(userid, template["message_type"])
+        mode = frequency.mail_mode(self, userid, reasons, mode)  # issue 16: a watch's frequency
         if mode in DIGEST_MODES:
             notification_list.wait_for_digest(notification, mode)
         notify(NotificationDeliveredEvent(notification, mode))
@@ -364,7 +384,8 @@ class ActivityManager(Persistent):
             chunk = job.next_chunk(max_recipients - delivered)
             self.notifications.prefetch(self._p_jar, [userid for userid, _ in chunk],
                                         job.template, self.preferences)
-            for userid, reasons in chunk:
+            # issue 16: muted since it was queued (mutes, "stream" watches)
+            for userid, reasons in muting.unmuted(self, chunk, job.template):
                 if self.preferences.wants(userid, job.template["actor"],
                                           job.template["message_type"]) \
                         and self._accepts(userid, job.template):
@@ -469,8 +490,13 @@ class ActivityManager(Persistent):
                  for s in self.subscriptions.following(userid)]
         keys += [self.activities.keys_by_context(s.target)
                  for s in self.subscriptions.watching(userid)]
+        # issue 16: the folders a group of theirs must watch
+        keys += [self.activities.keys_by_context(uuid)
+                 for uuid in sorted(fixed_watches.fixed_for(self, userid))]
         sources = [Source(found, self.activities.fetch) for found in keys if found]
-        return Query(sources, visibility_filter(userid))
+        # issue 16: the watches' filters and subtree=False, and hiding mutes
+        return Query(sources, visibility_filter(userid)).where(
+            timeline_predicate(self, userid))
 
     # -- email bookkeeping -----------------------------------------------------------
 

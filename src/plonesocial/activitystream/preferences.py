@@ -2,15 +2,19 @@
 
 from BTrees.check import check as check_btree
 from BTrees.OOBTree import OOBTree
+from datetime import datetime
+from datetime import time
 from datetime import timedelta
 from datetime import timezone
 from persistent import Persistent
+from plonesocial import _
 from plonesocial import exc
 from plonesocial.activitystream.interfaces import IPreferences
 from plonesocial.activitystream.interfaces import MAIL_MODES
 from plonesocial.activitystream.settings import get_settings
 from plonesocial.activitystream.validation import check_userid
 from plonesocial.activitystream.validation import check_verb
+from plonesocial.clock import as_utc
 from plonesocial.clock import from_key
 from plonesocial.limits import check_mail_modes
 from plonesocial.limits import LimitError
@@ -41,12 +45,17 @@ class Preferences(Persistent):
     # message type -> mail mode, overriding mail_mode; replaced, never mutated, so the
     # class default is safe and preferences stored before it existed read as empty
     mail_modes = {}
+    # issue 16: "Do not disturb" from dnd_start to dnd_end ("HH:MM", local time; the
+    # end may be on the next day); None: never. Push and immediate mail wait.
+    dnd_start = None
+    dnd_end = None
 
     def __init__(self, userid):
         self.userid = userid
 
     def set(self, notify_myself=None, mail_mode=MISSING, mail_modes=None,
-            digest_hour=None, digest_weekday=None, timezone=None):
+            digest_hour=None, digest_weekday=None, timezone=None, dnd_start=MISSING,
+            dnd_end=MISSING):
         """Change the given preferences; raise InvalidActivity on bad values.
 
         Everything is checked before anything changes. `mail_mode` None
@@ -80,6 +89,14 @@ class Preferences(Persistent):
             raise exc.InvalidActivity("digest_weekday must be 0 (Monday) to 6 (Sunday)")
         if timezone is not None:
             check_timezone(timezone)
+        for name, value in (("dnd_start", dnd_start), ("dnd_end", dnd_end)):
+            if value is not MISSING and value is not None:
+                check_clock_time(value, name)
+        start = self.dnd_start if dnd_start is MISSING else dnd_start
+        end = self.dnd_end if dnd_end is MISSING else dnd_end
+        if (start is None) != (end is None) or (start is not None and start == end):
+            raise exc.InvalidActivity(_(
+                "Do not disturb needs a start and a different end time (HH:MM), or neither"))
 
         if notify_myself is not None:
             self.notify_myself = notify_myself
@@ -99,6 +116,29 @@ class Preferences(Persistent):
             self.digest_weekday = digest_weekday
         if timezone is not None:
             self.timezone = timezone
+        if dnd_start is not MISSING:
+            self.dnd_start = dnd_start
+        if dnd_end is not MISSING:
+            self.dnd_end = dnd_end
+
+    def dnd_ends(self, now=None):
+        """When the "Do not disturb" hours around `now` (naive UTC) end, naive UTC, or
+        None when `now` is outside them (or there are none)."""
+        if self.dnd_start is None or self.dnd_end is None:
+            return None
+        zone = ZoneInfo(self.timezone)
+        local = as_utc(now).replace(tzinfo=timezone.utc).astimezone(zone)
+        start, end = minutes(self.dnd_start), minutes(self.dnd_end)
+        current = local.hour * 60 + local.minute
+        if start < end:
+            inside = start <= current < end
+        else:  # over midnight: 22:00 to 07:00
+            inside = current >= start or current < end
+        if not inside:
+            return None
+        day = local.date() if current < end else local.date() + timedelta(days=1)
+        ends = datetime.combine(day, time(end // 60, end % 60), tzinfo=zone)
+        return ends.astimezone(timezone.utc).replace(tzinfo=None)
 
     def mode_for(self, message_type, default=None):
         """Return the mail mode for a type of notification."""
@@ -134,6 +174,20 @@ def check_mode(mode):
             f"mail_mode must be one of {', '.join(MAIL_MODES)}, not {mode!r}"
         )
     return mode
+
+
+def check_clock_time(value, name):
+    """Check a local time of day "HH:MM"."""
+    if not isinstance(value, str) or len(value) != 5 or value[2] != ":" or not (
+            value[:2].isdigit() and value[3:].isdigit() and value.isascii()) or not (
+            int(value[:2]) < 24 and int(value[3:]) < 60):
+        raise exc.InvalidActivity(_("${name} must be a time of day as HH:MM, like 22:00",
+            mapping={"name": name}))
+    return value
+
+
+def minutes(value):
+    return int(value[:2]) * 60 + int(value[3:])
 
 
 def check_timezone(name):

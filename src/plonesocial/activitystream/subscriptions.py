@@ -6,6 +6,7 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from plonesocial import exc
 from plonesocial import userids
+from plonesocial.activitystream.frequency import check_frequency
 from plonesocial.activitystream.interfaces import ISubscription
 from plonesocial.activitystream.interfaces import ISubscriptions
 from plonesocial.clock import utcnow
@@ -35,13 +36,19 @@ def _filter(values, name):
 class Subscription:
     """Immutable: changing filters stores a new one. Stored inline in its tree."""
 
-    def __init__(self, subscriber, kind, target, subtree=False, verbs=None, portal_types=None):
+    frequency = None  # issue 16: "immediately", "digest", "stream"; None: immediately
+    fixed = False  # issue 16: a watch a site administrator made fixed for a group
+
+    def __init__(self, subscriber, kind, target, subtree=False, verbs=None, portal_types=None,
+                 frequency=None):
         self.subscriber = subscriber
         self.kind = kind
         self.target = target
         self.subtree = subtree
         self.verbs = _filter(verbs, "verbs")
         self.portal_types = _filter(portal_types, "portal_types")
+        if frequency is not None:
+            self.frequency = check_frequency(frequency)
         self.created = utcnow()
 
     def matches(self, verb, portal_type):
@@ -105,12 +112,14 @@ class Subscriptions(Persistent):
         del self._followers[userid][subscriber]
         self._follower_counts[userid].change(-1)
 
-    def watch(self, subscriber, uuid, subtree=True, verbs=None, portal_types=None):
+    def watch(self, subscriber, uuid, subtree=True, verbs=None, portal_types=None,
+              frequency=None):
         userids.check_userid(subscriber, "subscriber", exc.InvalidUserId)
         if not isinstance(uuid, str) or not uuid or uuid.strip() != uuid:
             raise exc.InvalidSubscription(f"a content UUID is a non-empty string, not {uuid!r}")
         userids.check_unicode(uuid, "uuid", exc.InvalidSubscription)
-        subscription = Subscription(subscriber, "content", uuid, bool(subtree), verbs, portal_types)
+        subscription = Subscription(subscriber, "content", uuid, bool(subtree), verbs, portal_types,
+                                    frequency)
         self._branch(self._watching, subscriber)[uuid] = subscription
         self._branch(self._watchers, uuid)[subscriber] = subscription
         return subscription
@@ -125,6 +134,11 @@ class Subscriptions(Persistent):
     def get_subscriptions(self, subscriber):
         for tree in (self._following, self._watching):
             yield from tree.get(subscriber, {}).values()
+
+    def get(self, subscriber, kind, target):
+        """The Subscription of `subscriber` to a user ("user") or content, or None."""
+        tree = self._following if kind == "user" else self._watching
+        return tree.get(subscriber, {}).get(target)
 
     def is_following(self, subscriber, userid):
         return isinstance(userid, str) and userid in self._following.get(subscriber, ())

@@ -105,6 +105,14 @@ class GroupView(MessageParts, SocialView):
             raise NotFound("No such conversation")
         return group_id
 
+    def mute_menu(self):
+        """Issue 16: the mute menu; a group's mute also leaves its unread count."""
+        from plonesocial.browser.mutes import mute_menu
+
+        return mute_menu(self.context, self.request, "conversation", f"group:{self.group.id}",
+                         group_url(self.group.id), label=_("Mute the conversation"),
+                         membership=self.membership)
+
     def prepare(self):
         try:
             group = messaging.get_group(self.userid, self.group_id())

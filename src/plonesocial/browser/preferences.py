@@ -118,6 +118,9 @@ class PreferencesView(BrowserView):
                 digest_hour=number("digest_hour"),
                 digest_weekday=number("digest_weekday"),
                 timezone=form.get("timezone") or "UTC",
+                # issue 16: "Do not disturb" (a time input sends HH:MM, or nothing)
+                dnd_start=clock_time(form.get("dnd_start")),
+                dnd_end=clock_time(form.get("dnd_end")),
             )
         except InvalidActivity as error:
             self.errors.append(str(error))
@@ -125,6 +128,13 @@ class PreferencesView(BrowserView):
                                     self.request, type="error")
             return
         api.portal.show_message(_("Your notification preferences were saved."), self.request)
+
+
+def clock_time(value):
+    """A time field's value as HH:MM (browsers may add seconds), or None when empty."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip()[:5]
 
 
 class ServiceWorkerView(BrowserView):

@@ -94,7 +94,7 @@ def reason_text(reason, request):
     kind, _sep, value = reason.partition(":")
     if kind == "follows" and value:
         message = _("You follow ${name}", mapping={"name": display_name(value)})
-    elif kind == "watches" and value:
+    elif kind in ("watches", "fixed") and value:
         # The catalog answers only what the reader may View.
         brains = api.portal.get_tool("portal_catalog")(UID=value)
         if not brains:

@@ -8,6 +8,9 @@ from plone.protect import CheckAuthenticator
 from plone.uuid.interfaces import IUUID
 from plonesocial import _
 from plonesocial.activitystream import api as activitystream
+from plonesocial.activitystream.fixed import group_title
+from plonesocial.exc import InvalidInput
+from plonesocial.exc import NotAllowed
 from plonesocial.people import display_name
 from plonesocial.people import user_exists
 from Products.CMFCore.interfaces import ISiteRoot
@@ -38,10 +41,31 @@ class WatchView(BrowserView):
         CheckAuthenticator(self.request)
         uuid = IUUID(self.context)
         subscriptions = _subscriptions()
-        if self.request.form.get("action") == "unwatch":
+        action = self.request.form.get("action")
+        fixed_by = activitystream.fixed_groups_of(userid, uuid)
+        if action == "unwatch" and fixed_by:
+            # issue 16: a fixed watch cannot be stopped; the refusal says why.
+            try:
+                activitystream.unwatch(userid, uuid)
+            except NotAllowed as error:
+                api.portal.show_message(error.args[0], self.request, type="error")
+        elif action == "unwatch":
             if subscriptions.is_watching(userid, uuid):
-                subscriptions.unwatch(userid, uuid)
+                activitystream.unwatch(userid, uuid)
             api.portal.show_message(_("You no longer watch this item."), self.request)
+        elif action == "frequency":
+            frequency = self.request.form.get("frequency") or None
+            mine = subscriptions.get(userid, "content", uuid)
+            try:
+                activitystream.watch(
+                    userid, uuid, mine.subtree if mine else True,
+                    verbs=mine.verbs if mine else None,
+                    portal_types=mine.portal_types if mine else None, frequency=frequency)
+            except InvalidInput as error:
+                api.portal.show_message(error.args[0], self.request, type="error")
+            else:
+                api.portal.show_message(_("Saved how often you hear of this item."),
+                                        self.request)
         else:
             subscriptions.watch(userid, uuid)
             api.portal.show_message(_("You watch this item now."), self.request)
@@ -83,12 +107,30 @@ class WatchViewlet(ViewletBase):
         self.available = (not api.user.is_anonymous() and IUUID(self.context, None) is not None
                           and not ISiteRoot.providedBy(self.context))
         self.inherited = None
+        self.fixed = ""
         if self.available:
             me = api.user.get_current().getId()
+            uuid = IUUID(self.context)
             subscriptions = _subscriptions()
-            self.watching = subscriptions.is_watching(me, IUUID(self.context))
-            if not self.watching:
+            self.subscription = subscriptions.get(me, "content", uuid)
+            self.watching = self.subscription is not None
+            self.frequency = getattr(self.subscription, "frequency", None) or "immediately"
+            # issue 16: a watch fixed for a group of theirs, which they cannot stop
+            self.fixed = ", ".join(group_title(g)
+                                   for g in activitystream.fixed_groups_of(me, uuid))
+            if not self.watching and not self.fixed:
                 self.inherited = self.watched_parent(subscriptions, me)
+
+    def frequencies(self):
+        return [("immediately", _("Notify me as my preferences say")),
+                ("digest", _("At most in a digest")),
+                ("stream", _("Only in my timeline"))]
+
+    def mute_menu(self):
+        from plonesocial.browser.mutes import mute_menu
+
+        return mute_menu(self.context, self.request, "content", IUUID(self.context),
+                         self.context.absolute_url())
 
     def watched_parent(self, subscriptions, me):
         """The nearest folder above whose watch (with its subtree) covers this item, or None."""
@@ -96,6 +138,8 @@ class WatchViewlet(ViewletBase):
             if ISiteRoot.providedBy(parent):
                 return None
             uuid = IUUID(parent, None)
+            if uuid is not None and activitystream.fixed_groups_of(me, uuid):
+                return parent  # issue 16: fixed for a group of mine, with its subtree
             if uuid is not None and subscriptions.is_watching(me, uuid):
                 found = [s for s in subscriptions.watching(me) if s.target == uuid]
                 if found and found[0].subtree:

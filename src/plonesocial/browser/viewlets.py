@@ -66,6 +66,9 @@ class NotificationsMenu(LatestNotifications, ViewletBase):
         self.language = self.request.get("LANGUAGE") or ""
         self.timezone = self.times.zone.key
         self.not_seen = activitystream.count_unseen(userid)
+        # issue 16: the bell's badge is tgapp's "new since I last looked" (opening the
+        # bell clears it); the list keeps Lino's per-item seen state.
+        self.new = activitystream.count_new(userid)
         self.unread = messaging.count_unread(userid)
 
     @property

@@ -243,6 +243,14 @@ class ConversationView(MessageParts, InboxView):
     def page_title(self):
         return _("Conversation with ${name}", mapping={"name": display_name(self.other())})
 
+    def mute_menu(self):
+        """Issue 16: mute this conversation's notifications for a while."""
+        from plonesocial.browser.mutes import mute_menu
+
+        return mute_menu(self.context, self.request, "conversation", self.with_,
+                         self.conversation_url(self.with_),
+                         label=_("Mute the conversation"))
+
     def prepare(self):
         self.with_ = self.other()
         # Issue 15: the Block / Unblock button of the page.
@@ -484,7 +492,44 @@ class FollowingView(SocialView):
             if brains:
                 self.content.append({"id": subscription.target, "title": brains[0].Title,
                                      "url": brains[0].getURL(),
-                                     "subtree": subscription.subtree})
+                                     "subtree": subscription.subtree,
+                                     "frequency": subscription.frequency})
+        self.prepare_mutes(catalog)
+
+    def prepare_mutes(self, catalog):
+        """Issue 16: the folders a group of mine must watch, and what I muted."""
+        from plonesocial.activitystream.fixed import fixed_for
+        from plonesocial.activitystream.fixed import group_title
+
+        manager = activitystream.get_manager()
+        self.fixed = []
+        for uuid in sorted(fixed_for(manager, self.userid)):
+            brains = catalog(UID=uuid)
+            if brains:
+                groups = activitystream.fixed_groups_of(self.userid, uuid)
+                self.fixed.append({"title": brains[0].Title, "url": brains[0].getURL(),
+                                   "groups": ", ".join(map(group_title, groups))})
+        self.mutes = []
+        for mute in activitystream.get_mutes(self.userid):
+            title, url = None, None
+            if mute.kind == "content":
+                brains = catalog(UID=mute.target)
+                if not brains:
+                    continue  # no longer Viewable: not named
+                title, url = brains[0].Title, brains[0].getURL()
+            elif mute.kind == "conversation" and mute.target.startswith("group:"):
+                title = _("A group conversation")
+                url = group_url(mute.target[len("group:"):])
+            elif mute.kind == "conversation":
+                title = _("Conversation with ${name}",
+                          mapping={"name": display_name(mute.target)})
+                url = conversation_url(mute.target)
+            else:
+                title = _("An activity")
+            self.mutes.append({"kind": mute.kind, "target": mute.target, "title": title,
+                               "url": url, "hide": mute.hide,
+                               "until": self.times.exact(mute.until) if mute.until else "",
+                               "until_iso": self.times.iso(mute.until) if mute.until else ""})
 
     def handle_post(self):
         form = self.request.form
@@ -497,6 +542,10 @@ class FollowingView(SocialView):
                                     self.request)
         elif isinstance(form.get("unwatch"), str):
             if subscriptions.is_watching(self.userid, form["unwatch"]):
-                activitystream.unwatch(self.userid, form["unwatch"])
+                try:
+                    activitystream.unwatch(self.userid, form["unwatch"])
+                except exc.NotAllowed as error:  # issue 16: a fixed watch
+                    api.portal.show_message(error.args[0], self.request, type="error")
+                    return f"{self.portal_url}/@@following"
             api.portal.show_message(_("You no longer watch this item."), self.request)
         return f"{self.portal_url}/@@following"

@@ -101,7 +101,7 @@ def reason_text(notification, language=None):
     if reason.startswith("follows:"):
         return _t(_("you follow ${userid}", mapping={"userid": reason.split(":", 1)[1]}),
                   language)
-    if reason.startswith("watches:"):
+    if reason.startswith(("watches:", "fixed:")):
         return _t(_("you watch this item or its folder"), language)
     if reason == "broadcast":
         return _t(_("it was sent to everybody"), language)

@@ -137,15 +137,24 @@ class Outbox(Persistent):
         mine.insert(entry.id)
         return entry
 
-    def add_mail(self, recipient, notifications, digest=False, when=None):
-        """Queue an email to `recipient` about `notifications`; return the entry."""
-        return self._add(OutboxEntry(self._new_id(), "mail", recipient, notifications,
-                                     digest=digest, when=when))
+    def add_mail(self, recipient, notifications, digest=False, when=None, not_before=None):
+        """Queue an email to `recipient` about `notifications`; return the entry.
+        With `not_before` (naive UTC) it waits until then (issue 16: "Do not disturb")."""
+        return self._add(self._held(OutboxEntry(self._new_id(), "mail", recipient,
+                                                notifications, digest=digest, when=when),
+                                    not_before))
 
-    def add_push(self, recipient, endpoint, notification, when=None):
+    def add_push(self, recipient, endpoint, notification, when=None, not_before=None):
         """Queue a push of `notification` to one browser of `recipient`; return the entry."""
-        return self._add(OutboxEntry(self._new_id(), "push", recipient, (notification,),
-                                     endpoint=endpoint, when=when))
+        return self._add(self._held(OutboxEntry(self._new_id(), "push", recipient,
+                                                (notification,), endpoint=endpoint,
+                                                when=when), not_before))
+
+    @staticmethod
+    def _held(entry, not_before):
+        if not_before is not None:
+            entry.next_attempt = max(entry.next_attempt, to_key(not_before))
+        return entry
 
     # -- reading -----------------------------------------------------------------
 

@@ -41,13 +41,15 @@ def payload(notification, language="en"):
     })
 
 
-def queue(outbox, manager, notification):
-    """Queue `notification` for every browser of its recipient; return how many."""
+def queue(outbox, manager, notification, not_before=None):
+    """Queue `notification` for every browser of its recipient, to leave at
+    `not_before` (naive UTC) or at once; return how many."""
     if not enabled():
         return 0
     subscriptions = manager.get_push_subscriptions(notification.recipient)
     for subscription in subscriptions:
-        outbox.add_push(notification.recipient, subscription.endpoint, notification)
+        outbox.add_push(notification.recipient, subscription.endpoint, notification,
+                        not_before=not_before)
     return len(subscriptions)
 
 

@@ -170,6 +170,22 @@ class IDeliverySettings(Interface):
         default=False,
     )
 
+    broadcast_mail = schema.Bool(
+        title=_("Mail broadcasts"),
+        description=_("Send every member with an email address a mail of each broadcast "
+                      "(through the outbox; held during their Do not disturb hours)."),
+        default=False,
+        required=False,
+    )
+
+    broadcast_push = schema.Bool(
+        title=_("Push broadcasts"),
+        description=_("Send each broadcast to the browsers of every member who allowed "
+                      "desktop notifications."),
+        default=False,
+        required=False,
+    )
+
     vapid_public_key = schema.TextLine(
         title=_("VAPID public key"),
         description=_("The site's public application server key (base64url)."),

@@ -6,6 +6,7 @@ from plonesocial.activitystream.content import get_storage
 from plonesocial.delivery import mail
 from plonesocial.delivery import push
 from plonesocial.delivery.outbox import current_outbox
+from plonesocial.delivery.settings import get_settings
 from plonesocial.delivery.worker import wake_after_commit
 from zope.component.hooks import getSite
 
@@ -17,10 +18,42 @@ def notification_delivered(event):
         return
     outbox = current_outbox()
     queued = 0
+    # issue 16: during their "Do not disturb" hours, held in the outbox until they end
+    # (digests are not affected); the outbox sends each entry once.
+    held = manager.preferences.get(notification.recipient, create=False).dnd_ends()
     if event.mail_mode == "immediately" and mail.can_send():
         if mail.recipient_address(notification.recipient) is not None:
-            outbox.add_mail(notification.recipient, (notification,))
+            outbox.add_mail(notification.recipient, (notification,), not_before=held)
             queued += 1
-    queued += push.queue(outbox, manager, notification)
+    queued += push.queue(outbox, manager, notification, not_before=held)
+    if queued:
+        wake_after_commit()
+
+
+def broadcast_sent(event):
+    """Mail and push a broadcast to everybody, if the site says so (issue 16): one
+    outbox entry per member and browser, in the broadcast's transaction, each
+    held during its recipient's "Do not disturb" hours."""
+    settings = get_settings()
+    send_mail = bool(settings.broadcast_mail) and mail.can_send()
+    send_push = bool(settings.broadcast_push) and push.enabled()
+    if not (send_mail or send_push):
+        return
+    from plone import api
+
+    notification = event.object
+    manager = get_storage(getSite())
+    outbox = current_outbox()
+    queued = 0
+    for user in api.user.get_users():
+        userid = user.getId()
+        held = manager.preferences.get(userid, create=False).dnd_ends()
+        if send_mail and mail.recipient_address(userid) is not None:
+            outbox.add_mail(userid, (notification,), not_before=held)
+            queued += 1
+        if send_push:
+            for subscription in manager.get_push_subscriptions(userid):
+                outbox.add_push(userid, subscription.endpoint, notification, not_before=held)
+                queued += 1
     if queued:
         wake_after_commit()

@@ -465,12 +465,16 @@ def delete_group(userid, group_id):
     get_groups().delete(group)
 
 
-def mute_group(userid, group_id, muted=True):
-    """Mute (or unmute) the group for `userid`: it stops counting in their unread total."""
+def mute_group(userid, group_id, muted=True, until=None):
+    """Mute (or unmute) the group for `userid`: it stops counting in their unread total,
+    until unmuted or, with `until` (naive UTC), until then (issue 16)."""
     group = _active_group(userid, group_id)
     membership = group.get_membership(userid)
     if membership.muted != bool(muted):
         membership.muted = bool(muted)
+    until = until if muted else None
+    if membership.muted_until != until:
+        membership.muted_until = until
 
 
 def get_user_groups(userid):
@@ -661,7 +665,7 @@ def group_notification_wanted(userid, group_id, sender):
     groups = get_groups()
     group = None if groups is None else groups.get(group_id)
     membership = None if group is None else group.get_membership(userid)
-    if membership is None or not membership.active or membership.muted or membership.pending:
+    if membership is None or not membership.active or membership.is_muted() or membership.pending:
         return False
     return not is_blocked(userid, sender)
 

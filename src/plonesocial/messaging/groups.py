@@ -30,6 +30,7 @@ from plonesocial import exc
 from plonesocial import userids
 from plonesocial.clock import as_utc
 from plonesocial.clock import to_key
+from plonesocial.clock import utcnow
 from plonesocial.messaging.inbox import check_userid
 from plonesocial.messaging.interfaces import IGroupConversation
 from plonesocial.messaging.interfaces import IGroupMessage
@@ -159,10 +160,17 @@ class Membership(Persistent):
     # from): not listed, not counted, not notified until they accept.
     pending = False
     invited_by = None  # who added them, while pending (a decline may block them)
+    muted_until = None  # issue 16: naive UTC end of a timed mute; None: until unmuted
 
     @property
     def active(self):
         return self.how_left is None
+
+    def is_muted(self, now=None):
+        """Tell whether the participant muted the group (a timed mute ends by itself)."""
+        if not self.muted:
+            return False
+        return self.muted_until is None or self.muted_until > (now or utcnow())
 
     def visible(self, key):
         return key > self.joined_key and (self.left_key is None or key <= self.left_key)
@@ -542,7 +550,7 @@ class Groups(Persistent):
         total = 0
         for group in self.groups_of(userid):
             membership = group.get_membership(userid)
-            if not membership.muted and not membership.pending:
+            if not membership.is_muted() and not membership.pending:
                 total += group.unread(userid)
         return total
 

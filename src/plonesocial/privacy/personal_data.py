@@ -13,6 +13,7 @@ through the same serializers as over REST.
 
 from plonesocial import exc
 from plonesocial import userids
+from plonesocial.activitystream.fixed import fixed_for
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.clock import isoformat
 from plonesocial.clock import utcnow
@@ -79,6 +80,10 @@ def export_user_data(userid):
         # None: never changed, the site's defaults apply
         "preferences": None if preferences is None else serialize(preferences),
         "push_subscriptions": [serialize(s) for s in manager.get_push_subscriptions(userid)],
+        # issue 16: mutes (expired ones not yet forgotten too), and the folders a group
+        # of theirs must watch (derived from group membership: nothing of theirs stored)
+        "mutes": [] if manager.mutes is None else manager.mutes.export_user(userid),
+        "fixed_watches": sorted(fixed_for(manager, userid)),
         "activities": [serialize(a) for a in manager.get_by_actor(userid, reader=userid)],
     }
 
@@ -204,6 +209,7 @@ def erase_user_data(userid, messages=None, names=()):
     summary["subscriptions"] = manager.subscriptions.erase_user(userid)
     summary["preferences"] = manager.preferences.remove(userid)
     summary["push_subscriptions"] = manager.push_subscriptions.remove_user(userid)
+    summary["mutes"] = 0 if manager.mutes is None else manager.mutes.erase_user(userid)
     summary["activities"] = manager.activities.anonymise_actor(userid, placeholder, names,
                                                                ERASED_NAME)
     manager.queue.replace_actor(userid, placeholder, ERASED_NAME)

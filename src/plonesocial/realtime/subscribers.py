@@ -107,7 +107,10 @@ def notification_delivered(event):
     count = None
     locator = queryUtility(IActivityLocator)
     if counted < MAX_COUNTS and locator is not None:
-        count = locator.get_manager().count_not_seen_by_recipient(notification.recipient)
+        # The badge: new since the recipient last looked (issue 16, tgapp's).
+        from plonesocial.activitystream.api import count_new
+
+        count = count_new(notification.recipient)
     publish(user_key(notification.recipient), {
         "type": "notification", "id": notification.id, "count": count,
     }, config)

@@ -20,7 +20,7 @@ from zope.interface import Interface
 
 # The preferences a person can read and change (@notification-settings).
 PREFERENCE_FIELDS = ("notify_myself", "mail_mode", "mail_modes", "digest_hour",
-                     "digest_weekday", "timezone")
+                     "digest_weekday", "timezone", "dnd_start", "dnd_end")
 
 
 class Serializer:
@@ -85,6 +85,7 @@ class SubscriptionSerializer(Serializer):
             "verbs": sorted(subscription.verbs) if subscription.verbs else None,
             "portal_types": (sorted(subscription.portal_types)
                              if subscription.portal_types else None),
+            "frequency": subscription.frequency,
             "created": iso(subscription.created),
         }
 

@@ -91,7 +91,7 @@ class GroupSerializer:
                 for m in group.participants()],
             "participants_count": group.participants_count,
             "active": membership is not None and membership.active,
-            "muted": membership is not None and membership.muted,
+            "muted": membership is not None and membership.is_muted(),
             "new_messages_count": group.unread(userid) if membership is not None else 0,
             "updated": iso(from_key(group.recency_key(userid))) if membership else None,
             "last_message": last,

@@ -76,11 +76,13 @@
   function apply(data) {
     var before = {notSeen: count(badge), unread: count(messages)};
     var unread = data.unread_messages || 0;
-    setCount(badge, data.not_seen);
+    // The badge: new since I last looked (tgapp); not_seen is the list's (Lino's).
+    var shown = typeof data.new === "number" ? data.new : data.not_seen;
+    setCount(badge, shown);
     setCount(messages, unread);
     showTitle();
-    announce(data.not_seen, unread, before);
-    if (data.not_seen !== before.notSeen || unread !== before.unread) { refreshItems(); }
+    announce(shown, unread, before);
+    if (shown !== before.notSeen || unread !== before.unread) { refreshItems(); }
   }
 
   function poll() {
@@ -114,8 +116,13 @@
       var first = panel.querySelector("a, button");
       if (first) { first.focus(); }
     });
-    // tgapp's "update last seen": the person looked at their notifications.
-    post(menu.dataset.lastSeenUrl).catch(function () {});
+    // tgapp's "update last seen": the person looked at their notifications, which
+    // clears the badge (the list keeps what is not seen).
+    post(menu.dataset.lastSeenUrl)
+      .then(function (response) {
+        if (response.ok) { setCount(badge, 0); showTitle(); }
+      })
+      .catch(function () {});
   });
 
   markAll.addEventListener("click", function () {

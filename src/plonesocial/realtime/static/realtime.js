@@ -205,7 +205,9 @@
   function notificationsFetch() {
     // The list's page carries the count: no @notifications/count request.
     json(portal + "/@notifications?limit=5").then(function (page) {
-      if (page && typeof page.not_seen === "number") { setNotificationsBadge(page.not_seen); }
+      // The badge is "new since I last looked" (issue 16), not_seen for older servers.
+      var shown = page && (typeof page.new === "number" ? page.new : page.not_seen);
+      if (typeof shown === "number") { setNotificationsBadge(shown); }
       refreshMenu();
     }).catch(function () {});
   }

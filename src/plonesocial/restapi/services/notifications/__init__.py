@@ -18,6 +18,8 @@ class NotificationsService(SocialService):
     def count(self):
         return {
             "not_seen": activitystream.count_unseen(self.userid),
+            # tgapp's badge: new since I last looked (issue 16); not_seen is Lino's.
+            "new": activitystream.count_new(self.userid),
             "last_seen": iso(activitystream.get_last_seen(self.userid)),
             # The header's Messages count polls with the bell (issue 14).
             "unread_messages": messaging.count_unread(self.userid),

@@ -34,7 +34,8 @@ class NotificationsGet(NotificationsService):
         """The badge: cheap, with an ETag so that polling gets 304 while nothing changed."""
         count = self.count()
         etag = '"' + hashlib.sha1(
-            f"{self.userid}:{count['not_seen']}:{count['last_seen']}:{count['unread_messages']}".encode()
+            f"{self.userid}:{count['not_seen']}:{count['new']}:{count['last_seen']}:"
+            f"{count['unread_messages']}".encode()
         ).hexdigest()[:16] + '"'
         response = self.request.response
         response.setHeader("ETag", etag)

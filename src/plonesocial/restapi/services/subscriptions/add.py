@@ -15,10 +15,10 @@ class SubscriptionsPost(SubscriptionsService):
         if limited is not None:
             return limited
         data = self.body()
-        known = {"follow", "watch", "subtree", "verbs", "portal_types"}
+        known = {"follow", "watch", "subtree", "verbs", "portal_types", "frequency"}
         if set(data) - known or ("follow" in data) == ("watch" in data):
             raise BadRequest('Send {"follow": userid} or {"watch": uuid}, with optional '
-                             '"subtree", "verbs" and "portal_types"')
+                             '"subtree", "verbs", "portal_types" and (watches) "frequency"')
         filters = {"verbs": data.get("verbs"), "portal_types": data.get("portal_types")}
         # Only content types this site has (a LimitError is a 400).
         check_filter(filters["portal_types"], "portal_types", installed_portal_types())
@@ -35,6 +35,7 @@ class SubscriptionsPost(SubscriptionsService):
             subtree = data.get("subtree", True)
             if not isinstance(subtree, bool):
                 raise BadRequest("subtree must be true or false")
-            subscription = activitystream.watch(self.userid, uuid, subtree, **filters)
+            subscription = activitystream.watch(self.userid, uuid, subtree,
+                                                frequency=data.get("frequency"), **filters)
         self.request.response.setStatus(201)
         return self.serialize(subscription)

@@ -29,12 +29,23 @@ class SubscriptionsGet(SubscriptionsService):
                 items.append(self.serialize(subscription))
             if more:
                 break
-        page = {"@id": self.base_url(), "items": items, "items_total": len(items)}
+        page = {"@id": self.base_url(), "items": items, "items_total": len(items),
+                "fixed": self.fixed()}
         if more:
             last = items[-1]
             query = urlencode({"after": f"{last['kind']}/{last['target']}", "limit": limit})
             page["next"] = f"{self.base_url()}?{query}"
         return page
+
+    def fixed(self):
+        """Issue 16: the content a group of mine must watch (that I may View), with the
+        groups; these watches cannot be ended."""
+        from plonesocial.activitystream.fixed import fixed_for
+        from plonesocial.activitystream.visibility import may_view_content
+
+        return [{"target": uuid, "groups": activitystream.fixed_groups_of(self.userid, uuid)}
+                for uuid in sorted(fixed_for(activitystream.get_manager(), self.userid))
+                if may_view_content(self.userid, uuid)]
 
     def cursor(self):
         """The (kind, target) after which the page starts, or (None, None)."""
