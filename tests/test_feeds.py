@@ -5,9 +5,12 @@ notification (fan-out on write) and on one that stores it once in the
 actor's feed: every follower must see the same list, count and seen state.
 """
 
+from datetime import timedelta
+from plone import api
 from plone.registry import Registry
 from plone.registry.fieldfactory import persistentFieldAdapter
 from plone.registry.interfaces import IRegistry
+from plonesocial.activitystream import api as activitystream
 from plonesocial.activitystream import exc
 from plonesocial.activitystream.feeds import FeedView
 from plonesocial.activitystream.interfaces import INotificationDeliveredEvent
@@ -16,10 +19,14 @@ from plonesocial.activitystream.manager import ActivityManager
 from plonesocial.activitystream.settings import IActivityStreamSettings
 from plonesocial.activitystream.settings import PREFIX
 from plonesocial.activitystream.subscriptions import Subscriptions
+from plonesocial.clock import utcnow
+from plonesocial.delivery.digests import send_digests
+from tests.test_delivery import DeliveryTestCase
 from ZODB.FileStorage import FileStorage
 from zope.component import getGlobalSiteManager
 from zope.component import provideAdapter
 from zope.component import provideUtility
+from zope.component.hooks import setSite
 from zope.event import subscribers as event_subscribers
 
 import tempfile
@@ -310,3 +317,63 @@ class ParallelWorkers(unittest.TestCase):
         self.assertEqual(am.count_not_seen_by_recipient("f2"), 3)
         am.check_invariants()
         conn.close()
+
+
+class PloneFeeds(DeliveryTestCase):
+    """Real content, permissions, outbox and SMTP: feed items as written ones behave."""
+
+    def setUp(self):
+        super().setUp()
+        api.portal.set_registry_record("plonesocial.activitystream.feed_threshold", 3)
+        self.secret = api.content.create(self.portal, "Document", "secret", title="Secret")
+        api.user.grant_roles("ann", obj=self.secret, roles=["Reader"])
+        self.secret.reindexObjectSecurity()
+        api.user.create(email="star@example.org", username="star", password="secret-password")
+        for userid in ("ann", "bob", "cat"):
+            activitystream.follow(userid, "star")
+        self.am.get_preferences("ann").set(mail_mode="immediately")
+        self.am.get_preferences("bob").set(mail_mode="immediately")
+        self.am.get_preferences("cat").set(mail_mode="daily")
+        transaction.commit()
+
+    def post(self, content):
+        self.manager().create(actor="star", verb="Update", object=("content", content.UID()),
+                              context=content.UID(), message_type="content",
+                              phrase="edited", title=content.Title())
+        transaction.commit()
+
+    def test_permission_exact_and_mails_once(self):
+        self.post(self.page)
+        self.post(self.secret)
+        manager = self.manager()
+        self.assertEqual(len(manager.feeds.get("star")), 2)
+        for userid, expected in (("ann", 2), ("bob", 1), ("cat", 1)):
+            shown = manager.get_by_recipient(userid).all()
+            self.assertEqual(len(shown), expected, userid)
+            self.assertEqual(manager.count_not_seen_by_recipient(userid), expected, userid)
+        self.assertEqual(self.outbox().counts()["waiting"], 0)  # nothing in the request
+        run_fanout(lambda: self.manager(), transaction_manager=transaction.manager)
+        setSite(self.portal)
+        self.assertEqual(self.deliver()["sent"], 3)  # ann two, bob the public one
+        run_fanout(lambda: self.manager(), transaction_manager=transaction.manager)
+        setSite(self.portal)
+        self.assertEqual(self.deliver()["sent"], 0)  # nothing twice
+        recipients = sorted(to[0] for to, _ in self.smtp.messages)
+        self.assertEqual(recipients, ["ann@example.org", "ann@example.org", "bob@example.org"])
+        # The daily digest: cat gets the public one, once.
+        tomorrow = utcnow() + timedelta(days=1)
+        send_digests(self.manager, now=tomorrow.replace(hour=8))
+        setSite(self.portal)
+        self.assertEqual(self.deliver()["sent"], 1)
+        send_digests(self.manager, now=tomorrow.replace(hour=9))
+        setSite(self.portal)
+        self.assertEqual(self.deliver()["sent"], 0)
+        to, message = self.smtp.messages[-1]
+        self.assertEqual(to, ["cat@example.org"])
+        self.assertIn("The plan", message.get_body(("plain",)).get_content())
+        self.assertNotIn("Secret", message.get_body(("plain",)).get_content())
+        # Losing View takes the item off the list and the count together.
+        api.content.transition(self.page, "retract")
+        transaction.commit()
+        self.assertEqual(self.manager().count_not_seen_by_recipient("bob"), 0)
+        self.assertEqual(self.manager().get_by_recipient("bob").all(), [])
