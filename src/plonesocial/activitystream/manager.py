@@ -432,9 +432,8 @@ class ActivityManager(Persistent):
         jar = self._p_jar
         if jar is not None and len(userids) > 1:
             self.subscriptions.prefetch_following(jar, userids)
-            self.notifications.prefetch(jar, userids, {
-                "message_type": notification.message_type, "owner": None, "phrase": None,
-            }, self.preferences)
+            self.notifications.prefetch_lists(jar, userids)
+            self.preferences.prefetch(jar, userids)
         source = notification.source
         for userid in userids:
             shows = self._feed_filter(userid, source)

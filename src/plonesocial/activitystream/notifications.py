@@ -440,6 +440,19 @@ class NotificationStore(Persistent):
 
     # -- fan-out ------------------------------------------------------------------
 
+    def prefetch_lists(self, jar, userids):
+        """Load the lists of many users (not their trees) in a few round trips: what
+        a feed item's bookkeeping reads (feeds.py)."""
+        if jar is None or len(userids) < 2:
+            return
+        prefetch_paths(jar, [(self._lists, userids)])
+        lists = [found for found in map(self._lists.get, userids) if found is not None]
+        jar.prefetch(lists)
+        waiting = [found._feed_unsent for found in lists  # noqa: SLF001 (same module)
+                   if found._feed_unsent is not None]  # noqa: SLF001
+        if waiting:
+            jar.prefetch(waiting)
+
     def prefetch(self, jar, userids, template, preferences):
         """Load what delivering to many users touches, in a few round trips.
 
