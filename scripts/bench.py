@@ -182,6 +182,24 @@ def process_writer(spec, op, writer, ops, start_at, stopfile):
         db.close()
 
 
+def process_fanout(spec, worker, workers):
+    """One fan-out worker in a process of its own (ZEO, RelStorage); return how many."""
+    from plonesocial.activitystream.jobs import run_fanout
+
+    import transaction
+
+    db = open_db(spec)
+    try:
+        tm = transaction.TransactionManager()
+        conn = db.open(tm)
+        done = run_fanout(lambda: conn.root.am, transaction_manager=tm,
+                          worker=worker, workers=workers)
+        conn.close()
+        return done
+    finally:
+        db.close()
+
+
 class Writers:
     """`count` writers doing `op`: threads on FileStorage, processes elsewhere."""
 
@@ -464,6 +482,7 @@ def s5_fanout(backend, followers, background_writers=4, workers=2):
         tm = transaction.TransactionManager()
         conn = db.open(tm)
         began = time.perf_counter()
+        post_retries = 0
         for attempt in range(RETRIES + 1):
             try:
                 tm.begin()
@@ -473,6 +492,7 @@ def s5_fanout(backend, followers, background_writers=4, workers=2):
                 break
             except ConflictError:
                 tm.abort()
+                post_retries += 1
                 zope_delay(random, attempt)
         posted = time.perf_counter() - began
         # Everybody has it when the first and the last follower, on a connection of
@@ -491,8 +511,16 @@ def s5_fanout(backend, followers, background_writers=4, workers=2):
         reader.close()
         visible = time.perf_counter() - began
         # What remains per follower (digest waiting list, mails, push, realtime),
-        # by `workers` fan-out workers in parallel.
+        # by `workers` fan-out workers in parallel: processes where the storage is a
+        # server, threads of this process on FileStorage.
         counts = [0] * workers
+        if backend.multiprocess:
+            pool = multiprocessing.get_context("spawn").Pool(workers)
+            pending = [pool.apply_async(process_fanout, (backend.spec(), i, workers))
+                       for i in range(workers)]
+            counts = [found.get(timeout=1800) for found in pending]
+            pool.close()
+            pool.join()
 
         def work(index):
             worker_tm = transaction.TransactionManager()
@@ -502,7 +530,8 @@ def s5_fanout(backend, followers, background_writers=4, workers=2):
                                        worker=index, workers=workers)
             worker_conn.close()
 
-        threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
+        threads = [] if backend.multiprocess else [
+            threading.Thread(target=work, args=(i,)) for i in range(workers)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -519,7 +548,8 @@ def s5_fanout(backend, followers, background_writers=4, workers=2):
         tm.abort()
         conn.close()
         shutil.rmtree(stopfile.parent)
-        results[str(count)] = {"post_ms": ms(posted), "visible_s": round(visible, 3),
+        results[str(count)] = {"post_ms": ms(posted), "post_retries": post_retries,
+                               "visible_s": round(visible, 3),
                                "all_delivered_s": round(done, 3), "workers": workers,
                                "queued": delivered, "missing": missing,
                                "background_sends_per_s": background["per_second"],
