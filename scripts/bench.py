@@ -495,6 +495,29 @@ def s5_fanout(backend, followers, background_writers=4, workers=2):
                 post_retries += 1
                 zope_delay(random, attempt)
         posted = time.perf_counter() - began
+        # What remains per follower (digest waiting list, mails, push, realtime; all
+        # of it below the feed threshold), by `workers` fan-out workers in parallel:
+        # processes where the storage is a server, threads of this process on
+        # FileStorage. They start at once; meanwhile, see who has it.
+        counts = [0] * workers
+
+        def work(index):
+            worker_tm = transaction.TransactionManager()
+            worker_conn = db.open(worker_tm)
+            counts[index] = run_fanout(lambda: worker_conn.root.am,
+                                       transaction_manager=worker_tm,
+                                       worker=index, workers=workers)
+            worker_conn.close()
+
+        if backend.multiprocess:
+            pool = multiprocessing.get_context("spawn").Pool(workers)
+            pending = [pool.apply_async(process_fanout, (backend.spec(), i, workers))
+                       for i in range(workers)]
+            threads = []
+        else:
+            threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
+            for thread in threads:
+                thread.start()
         # Everybody has it when the first and the last follower, on a connection of
         # their own, find it in their list (fan-out on read: as the post commits).
         reader_tm = transaction.TransactionManager()
@@ -510,30 +533,10 @@ def s5_fanout(backend, followers, background_writers=4, workers=2):
             time.sleep(0.01)
         reader.close()
         visible = time.perf_counter() - began
-        # What remains per follower (digest waiting list, mails, push, realtime),
-        # by `workers` fan-out workers in parallel: processes where the storage is a
-        # server, threads of this process on FileStorage.
-        counts = [0] * workers
         if backend.multiprocess:
-            pool = multiprocessing.get_context("spawn").Pool(workers)
-            pending = [pool.apply_async(process_fanout, (backend.spec(), i, workers))
-                       for i in range(workers)]
             counts = [found.get(timeout=1800) for found in pending]
             pool.close()
             pool.join()
-
-        def work(index):
-            worker_tm = transaction.TransactionManager()
-            worker_conn = db.open(worker_tm)
-            counts[index] = run_fanout(lambda: worker_conn.root.am,
-                                       transaction_manager=worker_tm,
-                                       worker=index, workers=workers)
-            worker_conn.close()
-
-        threads = [] if backend.multiprocess else [
-            threading.Thread(target=work, args=(i,)) for i in range(workers)]
-        for thread in threads:
-            thread.start()
         for thread in threads:
             thread.join()
         delivered = sum(counts)

@@ -21,6 +21,8 @@ from plonesocial.activitystream.settings import PREFIX
 from plonesocial.activitystream.subscriptions import Subscriptions
 from plonesocial.clock import utcnow
 from plonesocial.delivery.digests import send_digests
+from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
+from tests.rest import RestClient
 from tests.test_delivery import DeliveryTestCase
 from ZODB.FileStorage import FileStorage
 from zope.component import getGlobalSiteManager
@@ -377,3 +379,40 @@ class PloneFeeds(DeliveryTestCase):
         transaction.commit()
         self.assertEqual(self.manager().count_not_seen_by_recipient("bob"), 0)
         self.assertEqual(self.manager().get_by_recipient("bob").all(), [])
+
+
+class RestFeeds(unittest.TestCase):
+    """@notifications lists, counts and marks feed items as it does written ones."""
+
+    layer = PLONESOCIAL_FUNCTIONAL_TESTING
+
+    def setUp(self):
+        portal = self.layer["portal"]
+        api.portal.set_registry_record("plonesocial.activitystream.feed_threshold", 1)
+        for userid in ("ann", "bob", "star"):
+            api.user.create(email=f"{userid}@example.org", username=userid,
+                            password="secret-password")
+        activitystream.follow("ann", "star")
+        manager = activitystream.get_manager()
+        manager.notify(["ann"], subject="written")
+        self.activity = manager.create(actor="star", verb="Create", object=("content", "x"),
+                                       summary="Star posted")
+        transaction.commit()
+        self.url = portal.absolute_url() + "/@notifications"
+        self.ann = RestClient(self.layer["app"], "ann")
+        self.bob = RestClient(self.layer["app"], "bob")
+
+    def test_list_count_and_marks(self):
+        page = self.ann.get(self.url).json
+        self.assertEqual([n["subject"] for n in page["orderedItems"]], ["Star posted", "written"])
+        item = page["orderedItems"][0]
+        self.assertEqual((item["reasons"], item["broadcast"], item["activity_id"]),
+                         (["follows:star"], False, self.activity.id))
+        self.assertEqual(page["not_seen"], 2)
+        self.assertEqual(self.ann.post(f"{self.url}/seen", {"ids": [item["id"]]}).json["not_seen"], 1)
+        self.assertEqual(self.ann.post(f"{self.url}/unseen", {"ids": [item["id"]]}).json["not_seen"], 2)
+        self.assertEqual(self.ann.post(f"{self.url}/seen", {"all": True}).json["not_seen"], 0)
+        self.assertTrue(self.ann.get(self.url).json["orderedItems"][0]["seen"])
+        # bob does not follow star: the item is not his to see or mark.
+        self.assertEqual(self.bob.get(self.url).json["orderedItems"], [])
+        self.assertEqual(self.bob.post(f"{self.url}/seen", {"ids": [item["id"]]}).status_int, 404)
