@@ -18,7 +18,7 @@ class TestBench(unittest.TestCase):
     def test_tiny_run_on_filestorage(self):
         bench = load_script("bench")
         with tempfile.TemporaryDirectory() as tmp:
-            bench.main(["--storages", "filestorage", "--items", "1500", "--followers", "300,700",
+            bench.main(["--storages", "filestorage", "--items", "1500", "--followers", "300,700,1200",
                         "--ops", "16", "--scenarios", "S0,S1,S2,S3,S4,S5,S8",
                         "--data-dir", tmp, "--json", f"{tmp}/results.json",
                         "--markdown", f"{tmp}/results.md"])
@@ -35,6 +35,10 @@ class TestBench(unittest.TestCase):
         self.assertEqual(figures["S5"]["700"]["missing"], 0)
         self.assertEqual(figures["S5"]["700"]["queued"], 200)  # beyond the 500 inline
         self.assertIn("| S5 fan-out | 700 followers", table)
+        # 1,200 followers: over the feed threshold (1,000), fan-out on read; the
+        # workers split the post and do every follower's digest bookkeeping.
+        self.assertEqual(figures["S5"]["1200"]["missing"], 0)
+        self.assertEqual(figures["S5"]["1200"]["queued"], 1201)
         group = figures["S8"]
         self.assertEqual((group["ops"], group["failed"], group["unread_wrong"]), (16, 0, 0))
         self.assertEqual(group["messages"], group["stored_messages"])

@@ -1,6 +1,7 @@
 """The scheduled jobs of plonesocial, as one command for cron.
 
     plonesocial-jobs <zope.conf> digests|fanout|outbox|cleanup|all [--site ID] [--chunk N]
+        [--worker I --workers N]
 
 ``digests`` queues the digests that are due (run it every 10 minutes: "often"
 digests go out each time, daily and weekly ones at each person's hour);
@@ -9,7 +10,8 @@ digests go out each time, daily and weekly ones at each person's hour);
 ``digests`` refuse to run without the site URL (registry record
 ``plonesocial.delivery.site_url``), which every link in a mail starts with;
 ``fanout`` delivers the notifications queued for large audiences, one chunk
-per transaction; ``cleanup`` removes old notifications as the registry's
+per transaction (``--worker I --workers N``: N processes, I from 0 to N-1, share
+the work of large fan-outs, see docs/scaling.md); ``cleanup`` removes old notifications as the registry's
 ``remove_after`` and ``keep_unseen`` say, and the outbox's sent entries
 older than ``plonesocial.delivery.keep_sent_days``. Every Plone site with plonesocial
 installed is served unless ``--site`` names some.
@@ -49,7 +51,7 @@ def plonesocial_sites(app, site_ids=None):
             yield site
 
 
-def run_jobs(app, jobs, site_ids=None, chunk_size=None):
+def run_jobs(app, jobs, site_ids=None, chunk_size=None, worker=0, workers=1):
     """Run `jobs` on every plonesocial site of `app`; return {site id: {job: count}}.
 
     A site without its site URL gets {"error": message} for the jobs that mail.
@@ -63,7 +65,8 @@ def run_jobs(app, jobs, site_ids=None, chunk_size=None):
         done = results[site_id] = {}
         site_jobs = list(jobs)
         if "fanout" in site_jobs:
-            done["fanout"] = run_fanout(lambda: get_storage(app[site_id]), chunk_size)
+            done["fanout"] = run_fanout(lambda: get_storage(app[site_id]), chunk_size,
+                                         worker=worker, workers=workers)
         if set(site_jobs) & set(MAILING_JOBS):
             try:
                 site_url()
@@ -97,9 +100,15 @@ def parse_args(argv):
                         help="a Plone site id (repeatable); default: every site")
     parser.add_argument("--chunk", type=int, default=None,
                         help="notifications per fan-out transaction (default: the threshold)")
+    parser.add_argument("--worker", type=int, default=0,
+                        help="this fan-out worker's number, 0 to --workers minus 1")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="how many fan-out workers run in parallel")
     args = parser.parse_args(argv)
     if args.chunk is not None and args.chunk < 1:
         parser.error("--chunk must be at least 1")
+    if args.workers < 1 or not 0 <= args.worker < args.workers:
+        parser.error("--worker must be from 0 to --workers minus 1")
     return args
 
 
@@ -114,7 +123,7 @@ def main(argv=None):
     app = Zope2.app()
     try:
         jobs = JOBS if args.job == "all" else (args.job,)
-        results = run_jobs(app, jobs, args.sites, args.chunk)
+        results = run_jobs(app, jobs, args.sites, args.chunk, args.worker, args.workers)
     finally:
         transaction.abort()
         app._p_jar.close()

@@ -31,7 +31,8 @@ def take(manager, userid, now):
     modes = due(manager, userid, now)
     if not modes:
         return []
-    taken = manager.notifications.get_list(userid).take_digest(modes, now)
+    taken = manager.notifications.get_list(userid).take_digest(
+        modes, now, lambda source, id_: manager.feed_item(userid, source, id_))
     visible = visibility_filter(userid)
     if visible is not None and taken:
         shown = visible(taken)

@@ -234,9 +234,18 @@ class IActivityManager(Interface):
         not even the defaults of a user who had no stored preferences.
         """
 
-    def deliver_queued(max_recipients=None):
+    def deliver_queued(max_recipients=None, worker=0, workers=1):
         """Deliver up to `max_recipients` queued notifications; return how many
-        were delivered. Run by the fan-out job, one chunk per transaction."""
+        were delivered. Run by the fan-out job, one chunk per transaction;
+        `workers` jobs run in parallel, this one as number `worker`."""
+
+    def uses_feed(actor):
+        """Tell whether the activities of `actor` go to their feed (fan-out on
+        read: at least ``feed_threshold`` followers) rather than into each
+        follower's list."""
+
+    def feed_item(userid, source, notification_id):
+        """The view `userid` has of an item of the feed of `source`, or None."""
 
     def cleanup(remove_after=14, keep_unseen=True, now=None):
         """Remove notifications older than `remove_after` days (unseen ones

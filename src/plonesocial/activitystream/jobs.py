@@ -3,8 +3,13 @@
 import transaction
 
 
-def run_fanout(get_manager, chunk_size=None, max_chunks=None, transaction_manager=None):
+def run_fanout(get_manager, chunk_size=None, max_chunks=None, transaction_manager=None,
+               worker=0, workers=1):
     """Deliver queued notifications, one chunk per transaction; return how many.
+
+    Several workers may run at once (threads or processes, each with its own
+    connection): worker `worker` of `workers` takes the jobs whose id modulo
+    `workers` is `worker`, and any of them splits a new feed post into slices.
 
     `get_manager` returns the ActivityManager (looked up anew for every
     transaction). Each chunk's notifications and the queue's progress commit
@@ -16,7 +21,7 @@ def run_fanout(get_manager, chunk_size=None, max_chunks=None, transaction_manage
     while max_chunks is None or chunks < max_chunks:
         for attempt in tm.attempts(5):
             with attempt:
-                delivered = get_manager().deliver_queued(chunk_size)
+                delivered = get_manager().deliver_queued(chunk_size, worker, workers)
         if not delivered:
             break
         total += delivered

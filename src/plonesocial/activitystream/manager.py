@@ -8,6 +8,8 @@ Each store keeps its own trees and rules, in its own module:
 - ``preferences`` (preferences.PreferencesStore);
 - ``subscriptions`` (subscriptions.Subscriptions): follows and watches;
 - ``queue`` (fanout.FanoutQueue): deliveries of large audiences, oldest first;
+- ``feeds`` (feeds.Feeds): fan-out on read: the activities of people with at
+  least ``feed_threshold`` followers, stored once, and each reader's markers;
 - ``push_subscriptions`` (delivery.push_subscriptions.PushSubscriptionStore).
 
 The manager itself only works out who hears of an event (the audience) and
@@ -37,6 +39,10 @@ from plonesocial.activitystream.events import BroadcastEvent
 from plonesocial.activitystream.fanout import Audience  # noqa: F401 (old pickles)
 from plonesocial.activitystream.fanout import FanoutJob  # noqa: F401 (old pickles)
 from plonesocial.activitystream.fanout import FanoutQueue
+from plonesocial.activitystream.fanout import FeedPost
+from plonesocial.activitystream.fanout import FeedSlice
+from plonesocial.activitystream.feeds import Feeds
+from plonesocial.activitystream.feeds import FeedView
 from plonesocial.activitystream.interfaces import IActivityManager
 from plonesocial.activitystream.interfaces import INotificationDeliveredEvent
 from plonesocial.activitystream.interfaces import IRecipientCheck
@@ -76,6 +82,9 @@ from zope.interface import implementer
 from zope.interface.interfaces import ObjectEvent
 
 
+FEED_THRESHOLD = 1000  # the registry record's default (settings.feed_threshold)
+
+
 @implementer(INotificationDeliveredEvent)
 class NotificationDeliveredEvent(ObjectEvent):
     """A notification reached a list (new, or grouped into an unseen one)."""
@@ -98,6 +107,7 @@ class ActivityManager(Persistent):
     # issue 16: mutes.MuteStore and fixed.FixedWatches, made when first written
     mutes = None
     fixed = None
+    feeds = None  # created by the first post to a feed on sites set up before feeds
 
     def __init__(self):
         self.activities = ActivityStore()
@@ -106,6 +116,7 @@ class ActivityManager(Persistent):
         self.subscriptions = Subscriptions()
         self.queue = FanoutQueue()
         self.push_subscriptions = PushSubscriptionStore()
+        self.feeds = Feeds()
 
     # -- the layout before the stores ------------------------------------------
 
@@ -139,6 +150,17 @@ class ActivityManager(Persistent):
     @property
     def fanout_threshold(self):
         return get_settings().fanout_threshold
+
+    @property
+    def feed_threshold(self):
+        """Followers from which a person's activities go to their feed (fan-out on
+        read) instead of into every follower's list; 0: never."""
+        return getattr(get_settings(), "feed_threshold", FEED_THRESHOLD)
+
+    def uses_feed(self, actor):
+        """Tell whether the activities of `actor` go to their feed: O(1)."""
+        threshold = self.feed_threshold
+        return bool(threshold) and self.subscriptions.follower_count(actor) >= threshold
 
     def get_preferences(self, userid, create=True):
         return self.preferences.get(userid, create=create)
@@ -200,7 +222,11 @@ class ActivityManager(Persistent):
                 activity_id=activity.id, context=context, phrase=phrase, title=title,
                 details=details,
             )
-            audience = self._audience(activity, recipients, ancestors, portal_type)
+            if self.uses_feed(actor):
+                audience = self._post_to_feed(activity, template, recipients, ancestors,
+                                              portal_type, restricted_to, published)
+            else:
+                audience = self._audience(activity, recipients, ancestors, portal_type)
             if restricted_to is not None:
                 audience = self._restrict(audience, restricted_to)
             self._emit(template, audience, published)
@@ -225,12 +251,39 @@ class ActivityManager(Persistent):
         uuid, found_ancestors, found_type = chain
         return uuid, found_ancestors, portal_type or found_type
 
-    def _audience(self, activity, recipients, ancestors, portal_type):
-        """Return {userid: [reasons]} for an activity, addressed recipients first."""
+    def _post_to_feed(self, activity, template, recipients, ancestors, portal_type,
+                      restricted_to, published):
+        """Fan-out on read: store the notification once in the actor's feed and queue
+        the followers' bookkeeping; return the audience still written (addressed
+        people and watchers), which never reads all followers.
+
+        A follower who is addressed or watches the content gets the written
+        notification (with both reasons) and is skipped by the feed item.
+        """
+        actor = activity.actor
+        audience = self._audience(activity, recipients, ancestors, portal_type,
+                                  followers=False)
+        skip = []
+        for userid, reasons in audience.items():
+            subscription = self.subscriptions.follow_of(userid, actor)
+            if subscription is not None and subscription.matches(activity.verb, portal_type):
+                reasons.insert(1 if reasons[0] == "addressed" else 0, f"follows:{actor}")
+                skip.append(userid)
+        if self.feeds is None:
+            self.feeds = Feeds()
+        notification = self.feeds.create(actor).add(
+            template, published, activity.verb, portal_type, skip, restricted_to)
+        self.queue.add_feed_post(notification, self.subscriptions.follower_count(actor))
+        return audience
+
+    def _audience(self, activity, recipients, ancestors, portal_type, followers=True):
+        """Return {userid: [reasons]} for an activity, addressed recipients first
+        (without the followers: those of an activity that goes to a feed)."""
         audience = {}
         for userid in recipients:
             audience.setdefault(userid, []).append("addressed")
-        for follower, subscription in self.subscriptions.followers(activity.actor):
+        for follower, subscription in (self.subscriptions.followers(activity.actor)
+                                       if followers else ()):
             if subscription.matches(activity.verb, portal_type):
                 audience.setdefault(follower, []).append(f"follows:{activity.actor}")
         if activity.context:
@@ -374,14 +427,38 @@ class ActivityManager(Persistent):
         """Return how many notifications wait in the fan-out queue."""
         return self.queue.remaining()
 
-    def deliver_queued(self, max_recipients=None):
+    def deliver_queued(self, max_recipients=None, worker=0, workers=1):
+        """Deliver up to `max_recipients` queued notifications (one chunk); return how
+        many. Several workers (each its own `worker` number of `workers`) take
+        different jobs; any worker splits a new feed post into slices."""
         if max_recipients is None:
             max_recipients = self.fanout_threshold
         delivered = 0
-        for job_id, job in self.queue.jobs():  # oldest first
+        jobs = self.queue.jobs(worker, workers)
+        if workers > 1:  # a new feed post is everybody's: splitting it makes their work
+            posts = [(job_id, job) for job_id, job in self.queue.jobs()
+                     if isinstance(job, FeedPost)]
+            jobs = posts + [(job_id, job) for job_id, job in jobs
+                            if not isinstance(job, FeedPost)]
+        for job_id, job in jobs:  # oldest first
             if delivered >= max_recipients:
                 break
+            if isinstance(job, FeedPost):
+                self.queue.remove(job_id)
+                source = job.source
+                self.queue.add_feed_slices(
+                    job.notification,
+                    [(userid, (f"follows:{source}",))
+                     for userid, _ in self.subscriptions.followers(source)],
+                    job.notification.updated, max(1, max_recipients), max(1, workers))
+                return max(1, delivered)  # the slices are taken by the next chunks
             chunk = job.next_chunk(max_recipients - delivered)
+            if isinstance(job, FeedSlice):
+                self._feed_bookkeeping([userid for userid, _ in chunk], job.notification)
+                delivered += len(chunk)
+                if job.advance(len(chunk)):
+                    self.queue.remove(job_id)
+                continue
             self.notifications.prefetch(self._p_jar, [userid for userid, _ in chunk],
                                         job.template, self.preferences)
             # issue 16: muted since it was queued (mutes, "stream" watches)
@@ -395,6 +472,97 @@ class ActivityManager(Persistent):
                 self.queue.remove(job_id)
         return delivered
 
+    def _feed_bookkeeping(self, userids, notification):
+        """What a written notification does as it arrives, for each follower in
+        `userids` a feed item is shown to: note it for their digest, and announce
+        it (immediate mail, push, realtime) with the reader's view of it."""
+        jar = self._p_jar
+        if jar is not None and len(userids) > 1:
+            self.subscriptions.prefetch_following(jar, userids)
+            self.notifications.prefetch_lists(jar, userids)
+            self.preferences.prefetch(jar, userids)
+        source = notification.source
+        for userid in userids:
+            shows = self._feed_filter(userid, source)
+            if shows is None or not shows(notification):
+                continue
+            view = self.feeds.view(userid, notification)
+            mode = self.preferences.mode(userid, notification.message_type)
+            if mode in DIGEST_MODES:
+                self.notifications.get_list(userid, create=True).wait_for_digest(view, mode)
+            notify(NotificationDeliveredEvent(view, mode))
+
+    # -- reading feeds (fan-out on read) ---------------------------------------------
+
+    def _feed_filter(self, userid, source):
+        """Return a test telling whether a feed item of `source` is shown to `userid`,
+        or None when they do not follow `source`. An item is theirs when it was posted
+        after they followed, their subscription's filters match it, they were not
+        given a written notification of it instead and their preferences want it."""
+        subscription = self.subscriptions.follow_of(userid, source)
+        if subscription is None:
+            return None
+        since = to_key(subscription.created)
+        wanted = {}
+
+        def shows(notification):
+            if notification.posted < since or userid in notification.skip:
+                return False
+            if not subscription.matches(notification.verb, notification.portal_type):
+                return False
+            if muting.silenced(self, userid, notification):  # issue 16: mutes
+                return False
+            message_type = notification.message_type
+            if message_type not in wanted:
+                wanted[message_type] = self.preferences.wants(userid, source, message_type)
+            return wanted[message_type]
+
+        return shows
+
+    def _followed_feeds(self, userid):
+        """[(source, feed, shows)] for the feeds `userid` reads: the large sources
+        they follow (a membership test per feed of the site)."""
+        if self.feeds is None:
+            return []
+        found = []
+        for source in self.feeds.sources():
+            shows = self._feed_filter(userid, source)
+            if shows is not None:
+                found.append((source, self.feeds.get(source), shows))
+        return found
+
+    def _feed_fetch(self, userid, feed, shows):
+        def fetch(key):
+            notification = feed.get(key)
+            if notification is None or not shows(notification):
+                return None
+            return self.feeds.view(userid, notification)
+        return fetch
+
+    def feed_item(self, userid, source, notification_id):
+        """The view `userid` has of the feed item `notification_id` of `source`, or
+        None (gone, or not theirs)."""
+        if self.feeds is None:
+            return None
+        feed = self.feeds.get(source)
+        shows = self._feed_filter(userid, source)
+        if feed is None or shows is None:
+            return None
+        return self._feed_fetch(userid, feed, shows)(-notification_id)
+
+    def _unseen_feed_items(self, userid):
+        """The views of the feed items `userid` has not seen and may View."""
+        candidates = []
+        for source, _, shows in self._followed_feeds(userid):
+            candidates += [self.feeds.view(userid, notification)
+                           for notification in self.feeds.unseen(userid, source)
+                           if shows(notification)]
+        visible = visibility_filter(userid)
+        if visible is None or not candidates:
+            return candidates
+        shown = visible(candidates)
+        return [view for view in candidates if view in shown]
+
     # -- reading notifications -----------------------------------------------------
 
     def get_by_recipient(self, userid):
@@ -405,16 +573,27 @@ class ActivityManager(Persistent):
                           lambda key: store.broadcast_view(key, notification_list))]
         if notification_list is not None:
             sources.append(Source(notification_list.keys, notification_list.get))
+        for _, feed, shows in self._followed_feeds(userid):
+            sources.append(Source(feed.keys, self._feed_fetch(userid, feed, shows)))
         return Query(sources, visibility_filter(userid))
 
     def get_notification(self, userid, notification_id):
         check_userid(userid)
-        return self.notifications.get(userid, notification_id)
+        try:
+            return self.notifications.get(userid, notification_id)
+        except exc.NotificationNotFound:
+            if isinstance(notification_id, int) and not isinstance(notification_id, bool):
+                for _, feed, shows in self._followed_feeds(userid):
+                    view = self._feed_fetch(userid, feed, shows)(-notification_id)
+                    if view is not None:
+                        return view
+            raise
 
     def count_not_seen_by_recipient(self, userid):
         check_userid(userid)
         notification_list = self.notifications.get_list(userid)
         count = self.notifications.count_unseen_broadcasts(notification_list)
+        count += len(self._unseen_feed_items(userid))
         if notification_list is None:
             return count
         count += notification_list.unseen_count()
@@ -427,10 +606,16 @@ class ActivityManager(Persistent):
 
     def mark_seen(self, userid, notification_id):
         notification = self.get_notification(userid, notification_id)
+        if isinstance(notification, FeedView):
+            self.feeds.mark_seen(userid, notification.item)
+            return
         self.notifications.get_list(userid, create=True).mark_seen(notification)
 
     def mark_unseen(self, userid, notification_id):
         notification = self.get_notification(userid, notification_id)
+        if isinstance(notification, FeedView):
+            self.feeds.mark_unseen(userid, notification.item)
+            return
         self.notifications.get_list(userid, create=True).mark_unseen(notification)
 
     def mark_seen_about(self, userid, message_type, owner):
@@ -449,6 +634,11 @@ class ActivityManager(Persistent):
         check_userid(userid)
         notification_list = self.notifications.get_list(userid, create=True)
         count = notification_list.mark_all_seen(self.notifications.newest_broadcast())
+        feeds = self._followed_feeds(userid)
+        if feeds:
+            count += len(self._unseen_feed_items(userid))
+            for source, _, _ in feeds:  # one marker per large source followed
+                self.feeds.mark_all_seen(userid, source)
         self.update_last_seen(userid)
         return count
 
@@ -501,7 +691,13 @@ class ActivityManager(Persistent):
     # -- email bookkeeping -----------------------------------------------------------
 
     def mark_sent(self, notification, when=None):
-        """Record that `notification` was mailed; mark it seen if the site says so."""
+        """Record that `notification` was mailed; mark it seen if the site says so.
+
+        A feed item is shared: only the reader's marker records it (as seen)."""
+        if isinstance(notification, FeedView):
+            if get_delivery_settings().mark_seen_when_sent:
+                self.feeds.mark_seen(notification.recipient, notification.item)
+            return
         notification.sent = as_utc(when)
         if get_delivery_settings().mark_seen_when_sent and notification.recipient is not None:
             notification.__parent__.mark_seen(notification)
@@ -546,7 +742,10 @@ class ActivityManager(Persistent):
         if not remove_after:
             return 0
         cutoff = to_key(as_utc(now) - timedelta(days=remove_after))
-        return self.notifications.cleanup(cutoff, keep_unseen)
+        removed = self.notifications.cleanup(cutoff, keep_unseen)
+        if self.feeds is not None:  # shared: removed at the cutoff, as broadcasts are
+            removed += self.feeds.cleanup(cutoff)
+        return removed
 
     def check_invariants(self):
         """Raise AssertionError unless every store's counters and indexes agree."""
@@ -554,3 +753,5 @@ class ActivityManager(Persistent):
         self.notifications.check_invariants()
         self.subscriptions.check_invariants()
         self.preferences.check_invariants()
+        if self.feeds is not None:
+            self.feeds.check_invariants()

@@ -206,6 +206,18 @@ def about(manager, template):
     return keys
 
 
+def silenced(manager, userid, notification, now=None):
+    """Tell whether `userid` muted what a stored `notification` is about (the feed
+    items of fan-out on read are checked when read, with the same keys)."""
+    store = getattr(manager, "mutes", None)
+    if not store:
+        return False
+    template = {"activity_id": notification.activity_id, "context": notification.context,
+                "owner": notification.owner, "message_type": notification.message_type}
+    keys = about(manager, template)
+    return bool(keys) and store.silences(userid, keys, as_utc(now))
+
+
 def unmuted(manager, entries, template, now=None):
     """The fan-out's filter: of `entries` ((userid, reasons) pairs), those who did not
     mute what `template` is about, nor hear of it only through watches whose

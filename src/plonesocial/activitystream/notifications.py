@@ -65,6 +65,9 @@ class NotificationList(Persistent):
     _broadcast_floor = 0  # broadcasts with id <= this are seen (mark_all_seen)
     # -notification id -> mail mode: waiting for a digest (created when needed)
     _unsent = None
+    # -feed item id -> (mail mode, source): feed items (feeds.py) waiting for a
+    # digest, apart from the list's own items (created when needed)
+    _feed_unsent = None
     # mail mode -> UTC µs of the last digest of that mode (replaced, never mutated)
     _digests = {}
     # -notification id -> occurrences beyond the first folded into an unseen notification
@@ -261,30 +264,46 @@ class NotificationList(Persistent):
     # -- digests ------------------------------------------------------------------
 
     def wait_for_digest(self, notification, mode):
-        """Note that `notification` goes out in the next digest of `mode`."""
+        """Note that `notification` goes out in the next digest of `mode`; a feed
+        item (it has a source) is noted apart from the list's own items."""
+        source = getattr(notification, "source", None)
+        if source is not None:
+            if self._feed_unsent is None:
+                self._feed_unsent = LOBTree()
+            self._feed_unsent[-notification.id] = (mode, source)
+            return
         if self._unsent is None:
             self._unsent = LOBTree()
         self._unsent[-notification.id] = mode
 
     def has_waiting(self):
         """Tell whether notifications wait for a digest."""
-        return bool(self._unsent)
+        return bool(self._unsent) or bool(self._feed_unsent)
 
     def waiting(self):
         """The notifications waiting for a digest: {notification id: mail mode}."""
-        return {-key: mode for key, mode in self._unsent.items()} if self._unsent else {}
+        found = {-key: mode for key, mode in self._unsent.items()} if self._unsent else {}
+        if self._feed_unsent:
+            found.update({-key: mode for key, (mode, _) in self._feed_unsent.items()})
+        return found
 
     def waiting_modes(self):
         """The digest modes that have notifications waiting (a set)."""
-        return set(self._unsent.values()) if self._unsent else set()
+        modes = set(self._unsent.values()) if self._unsent else set()
+        if self._feed_unsent:
+            modes.update(mode for mode, _ in self._feed_unsent.values())
+        return modes
 
     def last_digest(self, mode):
         """UTC µs of the last digest of `mode`, or None."""
         return self._digests.get(mode)
 
-    def take_digest(self, modes, now):
+    def take_digest(self, modes, now, lookup=None):
         """Take the waiting notifications of `modes` off the waiting list; return the
-        unseen ones, oldest last. The digests of `modes` count as sent at `now`."""
+        unseen ones, oldest last. The digests of `modes` count as sent at `now`.
+
+        `lookup(source, id)` returns the reader's view of a feed item, or None
+        (gone, or no longer theirs)."""
         taken = []
         if self._unsent:
             for key, mode in list(self._unsent.items()):
@@ -294,6 +313,15 @@ class NotificationList(Persistent):
                 notification = self._items.get(key)
                 if notification is not None and not self.is_seen(notification):
                     taken.append(notification)
+        if self._feed_unsent:
+            for key, (mode, source) in list(self._feed_unsent.items()):
+                if mode not in modes:
+                    continue
+                del self._feed_unsent[key]
+                view = None if lookup is None else lookup(source, -key)
+                if view is not None and not view.seen:
+                    taken.append(view)
+            taken.sort(key=lambda notification: -notification.id)
         digests = dict(self._digests)
         digests.update({mode: to_key(now) for mode in modes})
         self._digests = digests
@@ -453,6 +481,19 @@ class NotificationStore(Persistent):
         return removed + self.remove_broadcasts_older_than(cutoff)
 
     # -- fan-out ------------------------------------------------------------------
+
+    def prefetch_lists(self, jar, userids):
+        """Load the lists of many users (not their trees) in a few round trips: what
+        a feed item's bookkeeping reads (feeds.py)."""
+        if jar is None or len(userids) < 2:
+            return
+        prefetch_paths(jar, [(self._lists, userids)])
+        lists = [found for found in map(self._lists.get, userids) if found is not None]
+        jar.prefetch(lists)
+        waiting = [found._feed_unsent for found in lists  # noqa: SLF001 (same module)
+                   if found._feed_unsent is not None]  # noqa: SLF001
+        if waiting:
+            jar.prefetch(waiting)
 
     def prefetch(self, jar, userids, template, preferences):
         """Load what delivering to many users touches, in a few round trips.

@@ -33,6 +33,17 @@ class IActivityStreamSettings(Interface):
         min=1,
     )
 
+    feed_threshold = schema.Int(
+        title=_("Followers for fan-out on read"),
+        description=_(
+            "From this many followers, a person's activities are stored once and read "
+            "by each follower, instead of being written into every follower's list; "
+            "0 never does so."
+        ),
+        default=1000,
+        min=0,
+    )
+
     remove_after = schema.Int(
         title=_("Remove notifications after (days)"),
         description=_("The cleanup job removes older notifications; 0 keeps them forever."),

@@ -13,6 +13,7 @@ from plonesocial.clock import utcnow
 from plonesocial.limits import check_filter
 from plonesocial.limits import LimitError
 from plonesocial.limits import VERBS
+from plonesocial.prefetch import prefetch_paths
 from zope.interface import implementer
 
 
@@ -142,6 +143,19 @@ class Subscriptions(Persistent):
 
     def is_following(self, subscriber, userid):
         return isinstance(userid, str) and userid in self._following.get(subscriber, ())
+
+    def follow_of(self, subscriber, userid):
+        """The Subscription of `subscriber` to the person `userid`, or None."""
+        mine = self._following.get(subscriber)
+        return None if mine is None or not isinstance(userid, str) else mine.get(userid)
+
+    def prefetch_following(self, jar, subscribers):
+        """Load the follows of many subscribers in a few round trips (fan-out workers)."""
+        prefetch_paths(jar, [(self._following, subscribers)])
+        prefetch = getattr(jar, "prefetch", None)
+        if prefetch is not None:
+            prefetch([found for found in map(self._following.get, subscribers)
+                      if found is not None])
 
     def is_watching(self, subscriber, uuid):
         return isinstance(uuid, str) and uuid in self._watching.get(subscriber, ())

@@ -206,6 +206,8 @@ def erase_user_data(userid, messages=None, names=()):
         userid, *((placeholder, ERASED_TEXT) if messages == "anonymise" else ()))
     summary["notifications"] = manager.notifications.remove_list(userid)
     manager.queue.drop_recipient(userid)
+    if manager.feeds is not None:  # their markers, and their own feed if they had one
+        manager.feeds.erase_user(userid)
     summary["subscriptions"] = manager.subscriptions.erase_user(userid)
     summary["preferences"] = manager.preferences.remove(userid)
     summary["push_subscriptions"] = manager.push_subscriptions.remove_user(userid)
