@@ -142,6 +142,28 @@ class BothSides(unittest.TestCase):
         self.assertEqual(len(feed_events), len(set(feed_events)))
         feed.check_invariants()
 
+    def test_mutes_hold_on_both_sides(self):
+        # Issue 16: a mute set before or after the post hides the feed item as it
+        # hides a written notification (the feed checks mutes when read).
+        from plonesocial.activitystream.mutes import MuteStore
+
+        results = []
+        for threshold in (0, 1):
+            am, tm = self.open(threshold)
+            am.mutes = MuteStore()
+            am.mutes.mute("ann", "content", "doc-2")
+            tm.commit()
+            story(am, tm)
+            am.mutes.mute("bob", "content", "doc-3")  # after the post: only when read
+            tm.commit()
+            results.append({u: [n.context for n in am.get_by_recipient(u)]
+                            for u in ("ann", "bob")})
+        written, feed = results
+        self.assertNotIn("doc-2", feed["ann"])
+        self.assertNotIn("doc-3", feed["bob"])
+        self.assertEqual(feed["ann"], written["ann"])
+        self.assertIn("doc-3", written["bob"])  # a written notification stays written
+
     def test_mark_seen_unseen_and_all_seen(self):
         sides = [self.play(0)[:2], self.play(1)[:2]]
         for am, tm in sides:
