@@ -473,8 +473,8 @@ class TestSettings(unittest.TestCase):
         self.assertEqual(files.limits()[:2], (10 * files.MB, 5))
         setup.setLastVersionForProfile("plonesocial:default", "1009")
         [step] = [s for s in setup.listUpgrades("plonesocial:default")
-                  if s["source"] == ("1009",)]
-        self.assertEqual(step["dest"], ("1012",))
+                  if s["dest"] == ("1012",)]
+        self.assertEqual(step["title"], "Attachments, edit and unsend")
         setup.upgradeProfile("plonesocial:default")
         for name in names:
             self.assertIn(f"plonesocial.messaging.{name}", registry.records)

@@ -293,9 +293,9 @@ class TestGroupNotifications(RequestsTestCase):
         from plonesocial.activitystream.rendering import render_subject
         from plonesocial.urls import notification_url
 
-        self.assertEqual(render_subject(bob[0], "en"), "Ann wrote in Trip (2 times)")
+        self.assertEqual(render_subject(bob[0], "en"), "Ann wrote 2 messages in Trip")
         self.assertIn(f"@@group?id={group.id}", notification_url(bob[0]))
-        self.assertEqual(activity.count_unseen("bob"), 1)
+        self.assertEqual(activity.count_unseen("bob"), 2)  # each message counts
         messaging.open_group("bob", group.id)
         self.assertEqual(activity.count_unseen("bob"), 0)
 

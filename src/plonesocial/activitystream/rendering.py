@@ -78,6 +78,8 @@ TIMES = _("${subject} (${count} times)")
 # Phrases whose repetitions read as a number of things, not "(2 times)".
 COUNTED = {
     "sent you a message": _("${actor} sent you ${count} messages"),
+    "wrote in": _("${actor} wrote ${count} messages in ${title}"),
+    "wrote in a group": _("${actor} wrote ${count} messages in a group conversation"),
 }
 CHANGED_FIELDS = _("Changed: ${fields}.")
 TRANSITION = _("Transition: ${transition}; new state: ${state}.")
