@@ -178,7 +178,7 @@ class TestGroupInBrowser(TestInBrowser):
         self.assertIn("Picnic", bob.inner_text("#plonesocial-inbox"))
         self.assertIn("2 unread", bob.inner_text("#plonesocial-inbox"))
         self.assert_no_horizontal_scroll(bob)
-        bob.click("text=Picnic")
+        bob.click("#plonesocial-inbox >> text=Picnic")
         self.assertIn("Who brings what?", bob.inner_text("#group-messages"))
         # From the keyboard: the labelled text field, then Tab to Send and Enter.
         bob.focus("#group-text")
@@ -205,7 +205,7 @@ class TestGroupInBrowser(TestInBrowser):
 
         cat = self.person("cat")
         cat.goto(f"{self.site}/@@inbox")
-        cat.click("text=Picnic")
+        cat.click("#plonesocial-inbox >> text=Picnic")
         self.assertIn("You are no longer in this conversation", cat.inner_text("#plonesocial-group"))
         self.assertEqual(cat.locator("#group-text").count(), 0)
         self.shot(cat, "g3-cat-removed")

@@ -78,7 +78,7 @@ class TestAttachmentsInBrowser(test_browser.BrowserTestCase):
 
         bob = self.person("bob", width)
         bob.goto(f"{self.site}/@@inbox")
-        bob.click(f"text=Picnic {width}")
+        bob.click(f"#plonesocial-inbox >> text=Picnic {width}")
         # Choosing a file shows its preview before sending.
         bob.fill("#group-text", "The bread, as promised")
         bob.set_input_files("#group-files", files=[
@@ -117,7 +117,7 @@ class TestAttachmentsInBrowser(test_browser.BrowserTestCase):
         self.assertIn("Ann Ames removed Cat Cole", ann.inner_text("#group-messages"))
         cat = self.person("cat", width)
         cat.goto(f"{self.site}/@@inbox")
-        cat.click(f"text=Picnic {width}")
+        cat.click(f"#plonesocial-inbox >> text=Picnic {width}")
         self.assertIn("You are no longer in this conversation",
                       cat.inner_text("#plonesocial-group"))
         self.assertGreater(self.image_loaded(cat, thumb), 0)

@@ -108,6 +108,9 @@ class TestRestDefects(RestTestCase):
         messaging.send("bob", "ann", "are you there?")
         transaction.commit()
         self.assertEqual(self.ann.get(count_url).json["not_seen"], 3)
+        # The bell shows what is new since the last look (issue 16, tgapp): each
+        # message counts there too, until the bell is opened.
+        self.assertEqual(self.ann.get(count_url).json["new"], 3)
         items = self.ann.get(f"{self.site}/@notifications").json["orderedItems"]
         # Bob's row moved above Cat's, with a newer id and the number of messages.
         self.assertEqual([i["subject"] for i in items[:2]],

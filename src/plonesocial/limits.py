@@ -52,7 +52,7 @@ def check_filter(values, name, known):
         return
     if len(values) > MAX_FILTER:
         raise LimitError(f"{name}: at most {MAX_FILTER} are allowed, not {len(values)}")
-    unknown = [value for value in values if value not in known]
+    unknown = [value for value in values if not isinstance(value, str) or value not in known]
     if unknown:
         shown = ", ".join(repr(value)[:40] for value in unknown[:5])
         raise LimitError(f"{name}: unknown {shown}")

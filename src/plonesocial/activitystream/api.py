@@ -338,6 +338,7 @@ def count_new(userid, cap=100):
     since they last looked (`update_last_seen` clears it), up to `cap`. Lino's
     per-item seen state is `count_unseen` and each notification's `seen`.
     Notification ids are their times: it reads the newest ones, back to that time."""
+    from plonesocial.activitystream.notifications import COUNT_EACH
     from plonesocial.clock import to_key
 
     manager = get_manager()
@@ -347,5 +348,9 @@ def count_new(userid, cap=100):
     for notification in manager.get_by_recipient(userid):
         if count >= cap or (cutoff is not None and notification.id <= cutoff):
             break
-        count += 1
-    return count
+        # Each private message counts, as on the not-seen badge (COUNT_EACH), when
+        # the whole row is new since the last look; a row that only grew counts one.
+        weigh = notification.message_type in COUNT_EACH and not notification.seen and (
+            cutoff is None or to_key(notification.created) > cutoff)
+        count += max(1, notification.count) if weigh else 1
+    return min(count, cap)
