@@ -20,6 +20,7 @@ REFERENCE_KINDS = {
     "message": "Note",  # a private message, by the uid its two copies share
     "comment": "Note",  # a discussion comment, by its UUID
     "site": "Service",  # the site itself
+    "post": "Note",  # a member's post, by its uid (activitystream.posts)
 }
 
 

@@ -282,6 +282,17 @@ class NotificationList(Persistent):
         self._ungroup(notification, key)
         return notification
 
+    def remove_about(self, message_type, owner, phrase=None):
+        """Remove the notifications of `message_type` about `owner` (with `phrase`, if
+        given), seen or not; return how many. Reads the whole list: for rare
+        retractions (a mention edited away), never per delivery."""
+        keys = [key for key, notification in self._items.items()
+                if notification.message_type == message_type and notification.owner == owner
+                and (phrase is None or notification.phrase == phrase)]
+        for key in keys:
+            self._remove(key)
+        return len(keys)
+
     def remove_older_than(self, cutoff, keep_unseen):
         """Remove the notifications older than `cutoff` (UTC µs); return how many."""
         removed = 0

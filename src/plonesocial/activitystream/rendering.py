@@ -61,6 +61,32 @@ PHRASES = {
         _("${actor} and 1 other sent you a message"),
         _("${actor} and ${others} others sent you a message"),
     ),
+    # The social layer (activitystream.social): posts, comments, likes, mentions.
+    "posted": (
+        _("${actor} posted: ${title}"),
+        _("${actor} and 1 other posted: ${title}"),
+        _("${actor} and ${others} others posted: ${title}"),
+    ),
+    "commented on your post": (
+        _("${actor} commented on your post: ${title}"),
+        _("${actor} and 1 other commented on your post: ${title}"),
+        _("${actor} and ${others} others commented on your post: ${title}"),
+    ),
+    "liked your post": (
+        _("${actor} liked your post: ${title}"),
+        _("${actor} and 1 other liked your post: ${title}"),
+        _("${actor} and ${others} others liked your post: ${title}"),
+    ),
+    "liked your comment": (
+        _("${actor} liked your comment: ${title}"),
+        _("${actor} and 1 other liked your comment: ${title}"),
+        _("${actor} and ${others} others liked your comment: ${title}"),
+    ),
+    "mentioned you": (
+        _("${actor} mentioned you: ${title}"),
+        _("${actor} and 1 other mentioned you: ${title}"),
+        _("${actor} and ${others} others mentioned you: ${title}"),
+    ),
 }
 STATE_CHANGED = _("${actor} changed ${title} to ${state}")
 TIMES = _("${subject} (${count} times)")

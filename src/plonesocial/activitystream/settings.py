@@ -60,6 +60,13 @@ class IActivityStreamSettings(Interface):
     )
 
 
+    max_post_length = schema.Int(
+        title=_("Characters per post"),
+        description=_("The longest post or comment members may write; 0 is unlimited."),
+        default=5000,
+        min=0,
+    )
+
 SETTINGS = RegistrySettings(IActivityStreamSettings, PREFIX)
 get_settings = SETTINGS.get
 is_installed = SETTINGS.is_installed

@@ -96,3 +96,16 @@ def add_personal_menu_actions(context):
     """1008 -> 1009: Messages and Notifications in Plone's personal menu."""
     setup = api.portal.get_tool("portal_setup")
     setup.runImportStepFromProfile(PROFILE, "actions", run_dependencies=False)
+
+
+def add_social_layer(context):
+    """1009 -> 1015: posts, comments, likes, mentions and hashtags (issue 16): the
+    characters-per-post setting, the "plonesocial: Post" permission for members,
+    and the social stores."""
+    from plonesocial.activitystream.social import get_social
+
+    reload_registry(context)
+    setup = api.portal.get_tool("portal_setup")
+    setup.runImportStepFromProfile(PROFILE, "rolemap", run_dependencies=False)
+    if get_storage(api.portal.get()) is not None:
+        get_social(create=True)
