@@ -214,7 +214,7 @@ class TestReactions(SocialTestCase):
         self.assertEqual(found["likes"], 4)
         self.assertFalse(found["liked"])
         self.assertEqual(self.subjects("ann"),
-                         ["Eve and 3 others liked your post: Cake in the kitchen"])
+                         ["Bob and 3 others liked your post: Cake in the kitchen"])
         self.assertTrue(activitystream.unlike("bob", activity.id))
         self.assertEqual(activitystream.reactions("bob", activity.id)["likes"], 3)
         sentence = liked_by_sentence(["carol", "dan", "eve", "bob", "ann"], reader="dan")

@@ -181,6 +181,14 @@ class NotificationList(Persistent):
             self._unseen[key] = notification.context or ""
             self._unseen_count.change(1)
 
+    def unseen_about(self, message_type, owner, phrase=None):
+        """The unseen notification of a type about an owner with a phrase, or None.
+        Reads only: a caller can leave a group unchanged instead of writing to it."""
+        key = self._groups.get(group_key(message_type, owner, phrase))
+        if key is None or key not in self._unseen:
+            return None
+        return self._items.get(key)
+
     def mark_seen_about(self, message_type, owner):
         """Mark seen the unseen notifications of a type about an owner (its groups, one
         per phrase), if any. O(phrases)."""

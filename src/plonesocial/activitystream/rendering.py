@@ -88,6 +88,9 @@ PHRASES = {
         _("${actor} and ${others} others mentioned you: ${title}"),
     ),
 }
+# phrase -> function(notification) giving how many others did it too, counted live
+# where the notification is not rewritten for each (likes: activitystream.social).
+LIVE_OTHERS = {}
 STATE_CHANGED = _("${actor} changed ${title} to ${state}")
 TIMES = _("${subject} (${count} times)")
 CHANGED_FIELDS = _("Changed: ${fields}.")
@@ -122,6 +125,8 @@ def render_subject(notification, language=None):
     stored = notification.stored_subject
     actors = notification.actors
     others = len(actors) - 1
+    if notification.phrase in LIVE_OTHERS:
+        others = max(others, LIVE_OTHERS[notification.phrase](notification) or 0)
     phrases = PHRASES.get(notification.phrase)
     if stored is None and phrases and notification.title is not None and actors:
         mapping = {"actor": _name(notification, actors[0]), "title": notification.title,

@@ -24,6 +24,7 @@ from plonesocial.activitystream.reactions import activity_key
 from plonesocial.activitystream.reactions import comment_key
 from plonesocial.activitystream.reactions import parse_key
 from plonesocial.activitystream.reactions import ReactionStore
+from plonesocial.activitystream.rendering import LIVE_OTHERS
 from plonesocial.activitystream.tags import find_mentions
 from plonesocial.activitystream.tags import find_tags
 from plonesocial.activitystream.tags import MENTION
@@ -277,7 +278,10 @@ def _may_mention(author, userid, context):
 
     if context and not may_view_content(userid, context):
         return False
-    return not is_blocked(userid, author)
+    try:
+        return not is_blocked(userid, author)
+    except LookupError:  # no messaging here (a plain ZODB): nobody blocks anybody
+        return True
 
 
 def _notify_mentions(author, text, already, activity, thing, owner=None):
@@ -473,10 +477,36 @@ def react(userid, kind, activity_id, comment_id=None, on=True):
             else:
                 phrase, owner = "liked your post", _owner_of(activity)
                 words = record.text if record is not None else activity.summary
-            _manager().notify_facts(
-                [author], message_type="like", phrase=phrase, owner=owner, actor=userid,
-                context=activity.context, title=excerpt(words, TITLE_LENGTH))
+            _notify_like(author, phrase, owner, userid, activity, key, words)
     return changed
+
+
+def _notify_like(author, phrase, owner, userid, activity, key, words):
+    """Tell `author` of a like: a new notification, unless one about the same thing is
+    still unseen. That one is left unchanged (people liking one post at once would
+    all rewrite it and conflict); its subject counts the likes since it was made."""
+    manager = _manager()
+    notification_list = manager.notifications.get_list(author)
+    if notification_list is not None and notification_list.unseen_about(
+            "like", owner, phrase) is not None:
+        return
+    before = _store().reactions.count("like", key) - 1
+    manager.notify_facts(
+        [author], message_type="like", phrase=phrase, owner=owner, actor=userid,
+        context=activity.context, title=excerpt(words, TITLE_LENGTH),
+        details={"reaction": key, "before": before})
+
+
+def _likes_since(notification):
+    """How many more people liked it since `notification` was made (LIVE_OTHERS)."""
+    details = notification.details or {}
+    store = get_social()
+    if store is None or "reaction" not in details:
+        return None
+    return store.reactions.count("like", details["reaction"]) - details.get("before", 0) - 1
+
+
+LIVE_OTHERS["liked your post"] = LIVE_OTHERS["liked your comment"] = _likes_since
 
 
 def like(userid, activity_id, comment_id=None):
