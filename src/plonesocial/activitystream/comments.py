@@ -12,8 +12,15 @@ from BTrees.OOBTree import OOTreeSet
 from persistent import Persistent
 from plonesocial.clock import from_key
 from plonesocial.clock import to_key
+from zope.interface import implementer
+from zope.interface import Interface
 
 
+class IActivityComment(Interface):
+    """A comment on an activity (serialized for REST by serializers.social)."""
+
+
+@implementer(IActivityComment)
 class Comment(Persistent):
     """One comment; `parent` is the id of the comment it replies to, or None."""
 

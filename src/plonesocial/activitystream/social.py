@@ -770,7 +770,7 @@ def get_timeline_page(reader, tag=None, keyword=None, actor=None, favorites=Fals
         if not isinstance(keyword, str) or not keyword.strip():
             raise exc.InvalidInput(_("Search for a word."))
         word = keyword.strip().lower()
-        where.append(lambda a: word in _searchable(a))
+        where.append(lambda a: word in search_text(a))
     query = Query([Source(found, activities.fetch) for found in keys if found],
                   visibility_filter(reader))
     if until is not None:
@@ -812,7 +812,7 @@ def _in_timeline(reader, following, watching, activities):
     return test
 
 
-def _searchable(activity):
+def search_text(activity):
     record = post_of(activity)
     text = record.text if record is not None else activity.summary
     return f"{text} {activity.summary}".lower()

@@ -13,6 +13,7 @@ through the same serializers as over REST.
 
 from plonesocial import exc
 from plonesocial import userids
+from plonesocial.activitystream import social
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.clock import isoformat
 from plonesocial.clock import utcnow
@@ -78,6 +79,8 @@ def export_user_data(userid):
         "preferences": None if preferences is None else serialize(preferences),
         "push_subscriptions": [serialize(s) for s in manager.get_push_subscriptions(userid)],
         "activities": [serialize(a) for a in manager.get_by_actor(userid, reader=userid)],
+        # Posts, comments, likes, favorites, followed tags (issue 16)
+        "social": social.export_user(userid),
     }
 
 
@@ -182,6 +185,10 @@ def erase_user_data(userid, messages=None, names=()):
     summary["subscriptions"] = manager.subscriptions.erase_user(userid)
     summary["preferences"] = manager.preferences.remove(userid)
     summary["push_subscriptions"] = manager.push_subscriptions.remove_user(userid)
+    # Their posts and comments go (tombstones where others answered), their
+    # likes, favorites and tag follows too (issue 16): before the activities
+    # are anonymised, while they still name the user.
+    summary["social"] = social.erase_user(userid)
     summary["activities"] = manager.activities.anonymise_actor(userid, placeholder, names,
                                                                ERASED_NAME)
     manager.queue.replace_actor(userid, placeholder, ERASED_NAME)
