@@ -106,6 +106,18 @@ class TestPosting(PostsTestCase):
         self.assertEqual(past["orderedItems"], [])
 
 
+class TestSorting(PostsTestCase):
+    def test_sort_by_last_activity_with_keyset_pages(self):
+        urls = [self.post(text=f"Post {n}").json["url"] for n in range(3)]
+        self.bob.post(f"{urls[0]}/comments", json={"text": "up"})
+        page = self.carol.get(f"{self.site}/@stream?actor=ann&sort=activity&limit=2").json
+        self.assertEqual([a["url"] for a in page["orderedItems"]], [urls[0], urls[2]])
+        rest = self.carol.get(page["next"]).json
+        self.assertEqual([a["url"] for a in rest["orderedItems"]], [urls[1]])
+        self.assertIn("sort=activity", page["next"])
+        self.assertEqual(self.carol.get(f"{self.site}/@stream?sort=x").status_int, 400)
+
+
 class TestCommentsAndReactions(PostsTestCase):
     def test_comments_likes_favorites(self):
         url = self.post(text="Lunch?").json["url"]

@@ -297,6 +297,47 @@ class TestTags(SocialTestCase):
                 activitystream.follow_tag("carol", bad)
 
 
+class TestTimeline(SocialTestCase):
+    def test_sort_by_last_activity_lifts_commented_posts_and_pages_by_keyset(self):
+        activitystream.follow("bob", "ann")
+        first = activitystream.post("ann", "First")
+        second = activitystream.post("ann", "Second")
+        third = activitystream.post("ann", "Third")
+        self.assertEqual(self.ids(activitystream.get_timeline_page("bob"))[:3],
+                         [third.id, second.id, first.id])
+        activitystream.comment("carol", first.id, "Lifted")
+        by_activity = activitystream.get_timeline_page("bob", sort="activity")
+        self.assertEqual(self.ids(by_activity)[:3], [first.id, third.id, second.id])
+        # Keyset paging on the sort key: after the lifted one come the others.
+        cursor = activitystream.sort_key(first, "activity")
+        self.assertGreater(cursor, third.id)
+        self.assertEqual(self.ids(by_activity.before(cursor))[:2], [third.id, second.id])
+        # Filters keep the order: only Ann's, by last activity.
+        self.assertEqual(self.ids(activitystream.get_timeline_page(
+            "carol", actor="ann", sort="activity")), [first.id, third.id, second.id])
+        # Published order is unchanged.
+        self.assertEqual(self.ids(activitystream.get_timeline_page("bob"))[:3],
+                         [third.id, second.id, first.id])
+        with self.assertRaises(exc.InvalidInput):
+            activitystream.get_timeline_page("bob", sort="random")
+        get_social().check_invariants()
+
+    def test_keyword_and_date_range(self):
+        from datetime import timedelta
+        from plonesocial.clock import utcnow
+
+        found = activitystream.post("ann", "The quarterly Budget")
+        activitystream.post("ann", "Something else")
+        self.assertEqual(self.ids(activitystream.get_timeline_page(
+            "ann", keyword="budget")), [found.id])
+        later = utcnow() + timedelta(hours=1)
+        self.assertEqual(self.ids(activitystream.get_timeline_page("ann", since=later)), [])
+        self.assertEqual(len(self.ids(activitystream.get_timeline_page(
+            "ann", until=later, keyword="budget"))), 1)
+        with self.assertRaises(exc.InvalidInput):
+            activitystream.get_timeline_page("ann", keyword="  ")
+
+
 class TestPersonalData(SocialTestCase):
     def test_export_and_erasure_cover_posts_comments_reactions_and_tag_follows(self):
         mine = activitystream.post("ann", "Mine #x")

@@ -202,6 +202,7 @@ from plonesocial.activitystream.social import like as like  # noqa: E402
 from plonesocial.activitystream.social import post as post  # noqa: E402
 from plonesocial.activitystream.social import post_of as post_of  # noqa: E402
 from plonesocial.activitystream.social import reactions as reactions  # noqa: E402
+from plonesocial.activitystream.social import sort_key as sort_key  # noqa: E402
 from plonesocial.activitystream.social import unfavorite as unfavorite  # noqa: E402
 from plonesocial.activitystream.social import unfollow_tag as unfollow_tag  # noqa: E402
 from plonesocial.activitystream.social import unlike as unlike  # noqa: E402

@@ -6,6 +6,7 @@ thread, and its counter is a ``Length``.
 
 from BTrees.check import check as check_btree
 from BTrees.Length import Length
+from BTrees.LLBTree import LLBTree
 from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from BTrees.OOBTree import OOTreeSet
@@ -113,13 +114,42 @@ class Thread(Persistent):
 
 
 class CommentStore(Persistent):
-    """The threads of a site, and the comments of each author (export and erasure)."""
+    """The threads of a site, the comments of each author (export and erasure), and
+    the activities by their last comment (the timeline sorted by last activity)."""
 
     def __init__(self):
         # activity id -> Thread
         self._threads = LOBTree()
         # author userid -> OOTreeSet((activity id, comment id))
         self._by_author = OOBTree()
+        # -id of the newest comment -> activity id: commented activities, lifted
+        self._lifted = LLBTree()
+        # activity id -> id of its newest comment (its key in _lifted, negated)
+        self._lift = LLBTree()
+
+    def lift(self, activity_id, comment_id):
+        """Note that `activity_id` was last active at `comment_id` (a time key)."""
+        previous = self._lift.get(activity_id)
+        if previous is not None and -previous in self._lifted:
+            del self._lifted[-previous]
+        self._lift[activity_id] = comment_id
+        self._lifted[-comment_id] = activity_id
+
+    def unlift(self, activity_id):
+        previous = self._lift.pop(activity_id, None)
+        if previous is not None and -previous in self._lifted:
+            del self._lifted[-previous]
+
+    def last_active(self, activity_id):
+        """The time key of the newest comment of `activity_id`, or None."""
+        return self._lift.get(activity_id)
+
+    def lifted_keys(self, **bounds):
+        """-time keys of the commented activities, most recently active first."""
+        return self._lifted.keys(**bounds)
+
+    def lifted_activity(self, key):
+        return self._lifted.get(key)
 
     def thread(self, activity_id, create=False):
         thread = self._threads.get(activity_id)
@@ -148,6 +178,7 @@ class CommentStore(Persistent):
 
     def remove_thread(self, activity_id):
         """Forget every comment of an activity (its post is gone); return them."""
+        self.unlift(activity_id)
         thread = self._threads.pop(activity_id, None)
         if thread is None:
             return []
@@ -171,3 +202,6 @@ class CommentStore(Persistent):
         check_btree(self._threads)
         for thread in self._threads.values():
             thread.check_invariants()
+        assert len(self._lifted) == len(self._lift), "lift index"
+        for activity_id, comment_id in self._lift.items():
+            assert self._lifted[-comment_id] == activity_id, "lift index"

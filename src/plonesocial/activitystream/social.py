@@ -348,6 +348,7 @@ def comment(userid, activity_id, text, reply_to=None):
     thread = store.comments.thread(activity.id)
     earlier = set(thread.commenters()) if thread is not None else set()
     new = store.comments.add(activity.id, userid, text, parent, utcnow())
+    store.comments.lift(activity.id, new.id)  # a new comment lifts it (sort="activity")
     store.reactions.prepare(comment_key(activity.id, new.id))
     new.tags = find_tags(text)
     store.tags.index(activity.id, new.tags)
@@ -720,8 +721,11 @@ def render_html(text, reader=None):
 # -- reading timelines ---------------------------------------------------------------------
 
 
+SORTS = ("published", "activity")
+
+
 def get_timeline_page(reader, tag=None, keyword=None, actor=None, favorites=False,
-                      since=None, until=None):
+                      since=None, until=None, sort="published"):
     """An IQuery over what `reader` reads, newest first, filtered.
 
     Without filters: their timeline (their own activities, those of the people
@@ -729,7 +733,9 @@ def get_timeline_page(reader, tag=None, keyword=None, actor=None, favorites=Fals
     they follow. `actor` shows that actor's activities `reader` may View
     (followed or not); `tag` the activities of a tag in the timeline (or all
     of that tag, if they follow it); `favorites` what they favorited;
-    `keyword` what says it; `since`/`until` (datetimes) a range of time.
+    `keyword` what says it; `since`/`until` (datetimes) a range of publication.
+    `sort` "activity" puts a commented activity at its last comment (a new comment
+    lifts it); its keyset cursors are then ``sort_key(activity)``.
     """
     from plonesocial.activitystream.query import Query
     from plonesocial.activitystream.query import Source
@@ -744,23 +750,44 @@ def get_timeline_page(reader, tag=None, keyword=None, actor=None, favorites=Fals
     followed = set(store.tags.followed_by(reader)) if store is not None else set()
     following = {s.target for s in subscriptions.following(reader)}
     watching = [s.target for s in subscriptions.watching(reader)]
+    if sort not in SORTS:
+        raise exc.InvalidInput(_("Sort by published or by activity."))
     where = []
     if actor is not None:
         check_userid(actor, "actor")
         keys = [activities.keys_by_actor(actor)]
+
+        def member(a):
+            return a.actor == actor
+
     elif favorites:
         ids = sorted(favorite_activity_ids(reader), reverse=True)
         keys = [_ids_keys(ids)]
+        mine = set(ids)
+
+        def member(a):
+            return a.id in mine
+
     elif tag is not None:
         tag = check_tag(tag)
         keys = [store.tags.keys_by_tag(tag) if store is not None else None]
         if tag not in followed:
             where.append(_in_timeline(reader, following, watching, activities))
+
+        def member(a):
+            return store.tags.has_activity(tag, a.id)
+
     else:
         keys = [activities.keys_by_actor(reader)]
         keys += [activities.keys_by_actor(userid) for userid in following]
         keys += [activities.keys_by_context(uuid) for uuid in watching]
         keys += [store.tags.keys_by_tag(name) for name in followed]
+        in_timeline = _in_timeline(reader, following, watching, activities)
+
+        def member(a):
+            return in_timeline(a) or any(
+                store.tags.has_activity(name, a.id) for name in followed)
+
     if tag is not None and (actor is not None or favorites):
         where.append(lambda a, tag=tag: store is not None and store.tags.has_activity(tag, a.id))
     if favorites and actor is not None:
@@ -771,16 +798,52 @@ def get_timeline_page(reader, tag=None, keyword=None, actor=None, favorites=Fals
             raise exc.InvalidInput(_("Search for a word."))
         word = keyword.strip().lower()
         where.append(lambda a: word in search_text(a))
-    query = Query([Source(found, activities.fetch) for found in keys if found],
-                  visibility_filter(reader))
+    sources = [Source(found, activities.fetch) for found in keys if found]
+    if sort == "activity" and store is not None:
+        sources = _by_last_activity(sources, store, activities, member)
+    query = Query(sources, visibility_filter(reader))
     if until is not None:
-        query = query.before(to_key(as_utc(until)))
+        high = to_key(as_utc(until))
+        if sort == "activity":
+            where.append(lambda a: a.id < high)
+        else:
+            query = query.before(high)
     if since is not None:
         low = to_key(as_utc(since))
         where.append(lambda a: a.id >= low)
     for predicate in where:
         query = query.where(predicate)
     return query
+
+
+def _by_last_activity(sources, store, activities, member):
+    """`sources` without the commented activities, and those at their last comment."""
+    comments = store.comments
+
+    def unlifted(fetch):
+        def fetch_unlifted(key):
+            return None if comments.last_active(-key) is not None else fetch(key)
+        return fetch_unlifted
+
+    def fetch_lifted(key):
+        activity_id = comments.lifted_activity(key)
+        activity = None if activity_id is None else activities.fetch(-activity_id)
+        return activity if activity is not None and member(activity) else None
+
+    from plonesocial.activitystream.query import Source
+
+    return [Source(source.keys, unlifted(source.fetch)) for source in sources] + [
+        Source(comments.lifted_keys, fetch_lifted)]
+
+
+def sort_key(activity, sort="published"):
+    """The keyset cursor of `activity` in a timeline sorted by `sort`."""
+    if sort == "activity":
+        store = get_social()
+        lifted = store.comments.last_active(activity.id) if store is not None else None
+        if lifted is not None:
+            return lifted
+    return activity.id
 
 
 def _ids_keys(ids):

@@ -14,13 +14,14 @@ from plonesocial.activitystream.social import check_tag
 from plonesocial.activitystream.social import favorite_activity_ids
 from plonesocial.activitystream.social import get_social
 from plonesocial.activitystream.social import search_text
+from plonesocial.activitystream.social import sort_key
 from plonesocial.restapi.base import SocialService
 from plonesocial.serializers.base import serialize
 from zExceptions import BadRequest
 from zExceptions import NotFound
 
 
-FILTERS = ("actor", "verb", "tag", "q", "favorites", "since", "until")
+FILTERS = ("actor", "verb", "tag", "q", "favorites", "since", "until", "sort")
 
 
 class StreamGet(SocialService):
@@ -39,10 +40,14 @@ class StreamGet(SocialService):
             raise BadRequest("favorites must be true or false")
         favorites = favorites == "true"
         since, until = (self.date(filters.get(name), name) for name in ("since", "until"))
+        sort = filters.get("sort", "published")
         if IPloneSiteRoot.providedBy(self.context):
             query = activitystream.get_timeline_page(
                 self.userid, tag=filters.get("tag"), keyword=filters.get("q"),
-                actor=filters.get("actor"), favorites=favorites, since=since, until=until)
+                actor=filters.get("actor"), favorites=favorites, since=since, until=until,
+                sort=sort)
+        elif sort != "published":
+            raise BadRequest("A content's stream is sorted by published only")
         else:
             query = activitystream.get_stream(self.userid, context=IUUID(self.context))
             query = self.narrow(query, filters, favorites, since, until)
@@ -52,7 +57,7 @@ class StreamGet(SocialService):
         activities, limit = self.run_query(query)
         url = f"{self.context.absolute_url()}/@stream"
         return self.page(url, [serialize(a, self.request) for a in activities],
-                         [a.id for a in activities], limit, url, query=filters)
+                         [sort_key(a, sort) for a in activities], limit, url, query=filters)
 
     def date(self, value, name):
         if value is None:
