@@ -223,4 +223,4 @@ class TestResolverAndUpgrade(PloneTestCase):
         get_installer(self.portal, self.layer["request"]).upgrade_product("plonesocial")
         self.assertIsNotNone(get_storage(self.portal))
         self.assertEqual(api.portal.get_registry_record("plonesocial.activitystream.fanout_threshold"), 500)
-        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1009",))
+        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1015",))

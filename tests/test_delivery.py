@@ -689,7 +689,7 @@ class TestUpgrade(DeliveryTestCase):
         api.portal.get_tool("portal_controlpanel").unregisterConfiglet("plonesocial-delivery")
         setup.setLastVersionForProfile("plonesocial:default", "1005")
         setup.upgradeProfile("plonesocial:default")
-        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1009",))
+        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1015",))
         self.assertEqual(api.portal.get_registry_record("plonesocial.delivery.max_attempts"), 8)
         self.assertIn("fcm.googleapis.com",
                       api.portal.get_registry_record("plonesocial.delivery.push_services"))

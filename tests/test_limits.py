@@ -219,7 +219,7 @@ class TestUpgrade(unittest.TestCase):
         [step] = [s for s in setup.listUpgrades("plonesocial:default") if s["source"] == ("1003",)]
         self.assertEqual(step["dest"], ("1004",))
         setup.upgradeProfile("plonesocial:default")
-        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1009",))
+        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1015",))
         self.assertEqual(api.portal.get_registry_record(record("max_messages_per_minute")), 30)
         self.assertEqual(api.portal.get_registry_record(record("max_recipients")), 100)
         self.assertEqual(api.portal.get_registry_record("plonesocial.privacy.erase_messages"),
@@ -330,6 +330,6 @@ class TestGroupUpgrade(unittest.TestCase):
         del registry.records["plonesocial.messaging.max_group_participants"]
         setup.setLastVersionForProfile("plonesocial:default", "1007")
         setup.upgradeProfile("plonesocial:default")
-        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1009",))
+        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1015",))
         self.assertEqual(
             api.portal.get_registry_record("plonesocial.messaging.max_group_participants"), 200)

@@ -351,7 +351,7 @@ class TestUpgrade(unittest.TestCase):
         [step] = [s for s in setup.listUpgrades("plonesocial:default") if s["source"] == ("1006",)]
         self.assertEqual(step["dest"], ("1007",))
         setup.upgradeProfile("plonesocial:default")
-        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1009",))
+        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1015",))
         settings = get_settings()
         self.assertFalse(settings.enabled)
         self.assertGreaterEqual(len(settings.secret), 40)

@@ -29,7 +29,7 @@ class TestInstall(unittest.TestCase):
 
     def test_profile_version(self):
         setup = api.portal.get_tool("portal_setup")
-        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1009",))
+        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1015",))
 
     def test_browserlayer(self):
         self.assertIn(IPlonesocialLayer, registered_layers())

@@ -368,3 +368,26 @@ def get_social_export(userid):
     from plonesocial.activitystream.social import export_user
 
     return export_user(userid)
+
+
+class TestUpgrade(SocialTestCase):
+    def test_upgrade_1009_to_1015(self):
+        from plone.base.utils import get_installer
+
+        setup = api.portal.get_tool("portal_setup")
+        registry = api.portal.get_tool("portal_registry")
+        del registry.records["plonesocial.activitystream.max_post_length"]
+        self.portal.manage_permission("plonesocial: Post", roles=[], acquire=True)
+        manager = activitystream.get_manager()
+        manager.__dict__.pop("social", None)
+        self.assertIsNone(get_social())
+        setup.setLastVersionForProfile("plonesocial:default", "1009")
+        get_installer(self.portal, self.layer["request"]).upgrade_product("plonesocial")
+        self.assertEqual(setup.getLastVersionForProfile("plonesocial:default"), ("1015",))
+        self.assertEqual(
+            api.portal.get_registry_record("plonesocial.activitystream.max_post_length"), 5000)
+        granted = {r["name"] for r in self.portal.rolesOfPermission("plonesocial: Post")
+                   if r["selected"]}
+        self.assertEqual(granted, {"Member", "Site Administrator", "Manager"})
+        self.assertIsNotNone(get_social())
+
