@@ -95,7 +95,10 @@ class TestPosts(SocialTestCase):
         activity = activitystream.post("ann", "First")
         with self.assertRaises(exc.NotAllowed):
             activitystream.edit_post("bob", activity.id, "Mine now")
+        activitystream.follow("bob", "ann")
+        activity = activitystream.post("ann", "First words")
         record = activitystream.edit_post("ann", activity.id, "Second")
+        self.assertEqual(self.subjects("bob"), ["Ann posted: Second"])  # as it is now
         self.assertEqual(record.text, "Second")
         self.assertIsNotNone(record.edited)
 
@@ -107,6 +110,8 @@ class TestPosts(SocialTestCase):
         self.assertTrue(activitystream.delete_post("ann", gone.id))
         with self.assertRaises(exc.NotFound):
             activitystream.get_activity("ann", gone.id)
+        # The notifications it made quote it no more.
+        self.assertEqual(self.subjects("ann"), ["Bob liked your post: …"])
         kept = activitystream.post("ann", "Discuss")
         activitystream.comment("bob", kept.id, "Sure")
         self.assertFalse(activitystream.delete_post("ann", kept.id))

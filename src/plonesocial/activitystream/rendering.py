@@ -91,6 +91,15 @@ PHRASES = {
 # phrase -> function(notification) giving how many others did it too, counted live
 # where the notification is not rewritten for each (likes: activitystream.social).
 LIVE_OTHERS = {}
+# phrase -> function(notification) giving the title as it is now (None: the stored
+# one), for titles quoting words their author may change or delete (posts).
+LIVE_TITLES = {}
+
+
+def _title(notification):
+    live = LIVE_TITLES.get(notification.phrase)
+    title = live(notification) if live is not None else None
+    return notification.title if title is None else title
 STATE_CHANGED = _("${actor} changed ${title} to ${state}")
 TIMES = _("${subject} (${count} times)")
 CHANGED_FIELDS = _("Changed: ${fields}.")
@@ -129,7 +138,7 @@ def render_subject(notification, language=None):
         others = max(others, LIVE_OTHERS[notification.phrase](notification) or 0)
     phrases = PHRASES.get(notification.phrase)
     if stored is None and phrases and notification.title is not None and actors:
-        mapping = {"actor": _name(notification, actors[0]), "title": notification.title,
+        mapping = {"actor": _name(notification, actors[0]), "title": _title(notification),
                    "others": others}
         details = notification.details or {}
         if others <= 0:
@@ -151,7 +160,7 @@ def render_subject(notification, language=None):
         return render(_(TIMES, mapping={"subject": stored, "count": notification.count}),
                       language)
     if phrases and notification.title:
-        mapping = {"actor": _name(notification, actors[0]), "title": notification.title,
+        mapping = {"actor": _name(notification, actors[0]), "title": _title(notification),
                    "others": others}
         return render(_(phrases[1 if others == 1 else 2], mapping=mapping), language)
     if notification.phrase and notification.title:

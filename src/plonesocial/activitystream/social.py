@@ -25,6 +25,7 @@ from plonesocial.activitystream.reactions import comment_key
 from plonesocial.activitystream.reactions import parse_key
 from plonesocial.activitystream.reactions import ReactionStore
 from plonesocial.activitystream.rendering import LIVE_OTHERS
+from plonesocial.activitystream.rendering import LIVE_TITLES
 from plonesocial.activitystream.tags import find_mentions
 from plonesocial.activitystream.tags import find_tags
 from plonesocial.activitystream.tags import MENTION
@@ -46,6 +47,7 @@ import uuid
 POST_PERMISSION = "plonesocial: Post"
 DEFAULT_MAX_LENGTH = 5000
 TITLE_LENGTH = 80  # of the excerpt notifications quote
+DELETED_TITLE = "…"  # what they quote of a deleted post
 # Who may delete any post in a context besides its author (and Manager).
 MODERATORS = ("Site Administrator", "Manager")
 
@@ -508,6 +510,28 @@ def _likes_since(notification):
 
 
 LIVE_OTHERS["liked your post"] = LIVE_OTHERS["liked your comment"] = _likes_since
+
+
+def _post_title(notification):
+    """The post's words as they are now: an edit shows, and a deleted (or erased)
+    post's words are no longer quoted by the notifications it made (LIVE_TITLES).
+    None: the notification is not about a post (its stored title stands)."""
+    store = get_social()
+    owner = notification.owner
+    if owner is not None and owner.kind == "post":
+        record = store.posts.get(owner.id) if store is not None else None
+    elif notification.message_type == "post" and notification.activity_id is not None:
+        activity = _manager().activities.fetch(-notification.activity_id)
+        record = None if activity is None else post_of(activity)
+    else:
+        return None
+    if record is None or record.deleted:
+        return DELETED_TITLE
+    return excerpt(record.text, TITLE_LENGTH)
+
+
+for _phrase in ("posted", "commented on your post", "commented on", "liked your post"):
+    LIVE_TITLES[_phrase] = _post_title
 
 
 def like(userid, activity_id, comment_id=None):
