@@ -75,6 +75,22 @@ class TestPosts(SocialTestCase):
         with self.assertRaises(exc.NotFound):
             activitystream.post("carol", "let me in", context=self.uuid)
 
+    def test_no_mail_about_a_private_post_to_who_may_not_view_it(self):
+        from plonesocial.delivery.outbox import create_outbox
+
+        api.portal.set_registry_record("plone.email_from_address", "site@example.org")
+        for userid in ("bob", "carol"):
+            activitystream.set_preferences(userid, mail_mode="immediately")
+            activitystream.watch(userid, self.uuid)
+        activitystream.follow("carol", "ann")
+        activity = activitystream.post("ann", "@carol @bob the numbers", context=self.uuid)
+        activitystream.comment("bob", activity.id, "@carol see this")
+        activitystream.like("bob", activity.id)
+        outbox = create_outbox(self.portal)
+        self.assertEqual(outbox.for_recipient("carol"), [])
+        self.assertGreaterEqual(len(outbox.for_recipient("bob")), 1)
+        self.assertEqual(activitystream.count_unseen("carol"), 0)
+
     def test_the_post_permission_decides_who_may_post_in_a_context(self):
         self.team.manage_permission("plonesocial: Post", roles=["Manager"], acquire=False)
         with self.assertRaises(exc.NotAllowed):
