@@ -295,6 +295,20 @@ class TestMentions(SocialTestCase):
         self.assertEqual([s for s in self.subjects("eve") if "mentioned" in s], [])
 
 
+    def test_mentions_in_group_conversations_notify_participants_only(self):
+        from plonesocial.urls import notification_url
+
+        group = messaging.create_group("ann", ["bob", "dan", "eve"], "Lunch")
+        messaging.block("eve", "ann")
+        messaging.send_to_group("ann", group.id, "@bob @carol @eve @dan: noon?")
+        self.assertEqual(self.subjects("bob"), ["Ann mentioned you: @bob @carol @eve @dan: noon?"])
+        self.assertEqual(self.subjects("carol"), [])  # not in the conversation
+        self.assertEqual(self.subjects("eve"), [])  # blocks Ann
+        notification = activitystream.get_notifications("dan").first()
+        self.assertEqual(notification.reasons, ("mentioned",))
+        self.assertIn("@@group?id=", notification_url(notification))
+
+
 class TestTags(SocialTestCase):
     def test_tags_are_indexed_followed_and_only_visible_posts_are_shown(self):
         public = activitystream.post("ann", "Plans for #Budget and #q3")

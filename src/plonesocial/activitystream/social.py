@@ -290,8 +290,8 @@ def _notify_mentions(author, text, already, activity, thing, owner=None):
     """Notify who `text` newly mentions; retract who it no longer does. Returns the
     userids now mentioned and notified."""
     owner = owner or Reference("post", post_of(activity).uid)
-    wanted = frozenset(u for u in mentioned_users(text, author)
-                       if _may_mention(author, u, activity.context))
+    wanted = frozenset(sorted(u for u in mentioned_users(text, author)
+                              if _may_mention(author, u, activity.context))[:MAX_MENTIONS])
     new = sorted(wanted - already)
     if new:
         _manager().notify_facts(
@@ -311,6 +311,27 @@ def _retract_mentions(userids, activity, thing, owner=None):
         notification_list = notifications.get_list(userid)
         if notification_list is not None:
             notification_list.remove_about("mention", owner, "mentioned you")
+
+
+MAX_MENTIONS = 50  # people one message notifies of a mention
+
+
+def group_reference(group_id):
+    """What a mention in a group conversation is about (urls lead to the group)."""
+    return Reference("message", f"group-{group_id}")
+
+
+def notify_group_mentions(sender, group_id, text, is_participant):
+    """Tell the participants a group message mentions (``@userid``) of it, reason
+    "mentioned": only they may read it, and not who blocked the sender. Returns them."""
+    mentioned = sorted(u for u in mentioned_users(text, sender)
+                       if is_participant(u) and _may_mention(sender, u, None))[:MAX_MENTIONS]
+    if mentioned:
+        _manager().notify_facts(
+            mentioned, message_type="mention", phrase="mentioned you",
+            owner=group_reference(group_id), actor=sender,
+            title=excerpt(text, TITLE_LENGTH), reason="mentioned")
+    return mentioned
 
 
 # -- comments ------------------------------------------------------------------------

@@ -313,7 +313,12 @@ def send_to_group(sender, group_id, text):
     group = _active_group(sender, group_id)
     check_text(text, get_inboxes().max_message_length)
     _count_send(sender)
-    return group.send(sender, text, as_utc(None))
+    message = group.send(sender, text, as_utc(None))
+    # "@userid" notifies a participant (issue 16); a 1:1 message has no one else to tell.
+    from plonesocial.activitystream.social import notify_group_mentions
+
+    notify_group_mentions(sender, group.id, text, group.is_participant)
+    return message
 
 
 def _count_send(sender):
