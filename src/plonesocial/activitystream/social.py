@@ -524,8 +524,13 @@ def _notify_like(author, phrase, owner, userid, activity, key, words):
 def _likes_since(notification):
     """How many more people liked it since `notification` was made (LIVE_OTHERS)."""
     details = notification.details or {}
-    store = get_social()
-    if store is None or "reaction" not in details:
+    if "reaction" not in details:
+        return None
+    try:
+        store = get_social()
+    except LookupError:  # no site (a plain ZODB)
+        return None
+    if store is None:
         return None
     return store.reactions.count("like", details["reaction"]) - details.get("before", 0) - 1
 
@@ -537,15 +542,20 @@ def _post_title(notification):
     """The post's words as they are now: an edit shows, and a deleted (or erased)
     post's words are no longer quoted by the notifications it made (LIVE_TITLES).
     None: the notification is not about a post (its stored title stands)."""
-    store = get_social()
     owner = notification.owner
-    if owner is not None and owner.kind == "post":
+    about_post = owner is not None and owner.kind == "post"
+    if not about_post and (notification.message_type != "post"
+                           or notification.activity_id is None):
+        return None  # not about a post: read nothing
+    try:
+        store = get_social()
+    except LookupError:  # no site (a plain ZODB): no posts either
+        return None
+    if about_post:
         record = store.posts.get(owner.id) if store is not None else None
-    elif notification.message_type == "post" and notification.activity_id is not None:
+    else:
         activity = _manager().activities.fetch(-notification.activity_id)
         record = None if activity is None else post_of(activity)
-    else:
-        return None
     if record is None or record.deleted:
         return DELETED_TITLE
     return excerpt(record.text, TITLE_LENGTH)
