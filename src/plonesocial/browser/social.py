@@ -11,6 +11,7 @@ from plonesocial.activitystream import api as activitystream
 from plonesocial.activitystream import social
 from plonesocial.activitystream.reactions import activity_key
 from plonesocial.activitystream.reactions import comment_key
+from plonesocial.browser.views import PAGE
 from plonesocial.browser.views import SocialView
 from plonesocial.browser.views import StreamView
 from plonesocial.restapi.errors import error_text
@@ -86,7 +87,31 @@ class SocialItems:
 
 
 class SocialStreamView(SocialItems, StreamView):
-    """@@stream with the post box and each item's likes, favorite and comments."""
+    """@@stream with the post box and each item's likes, favorite and comments, and
+    on the site two more views of the timeline: by last activity, and favorites."""
+
+    FILTERS = (*StreamView.FILTERS, ("active", _("Recently active")),
+               ("favorites", _("My favorites")))
+
+    def prepare(self):
+        show = self.request.form.get("show")
+        if not IPloneSiteRoot.providedBy(self.context) or show not in ("active", "favorites"):
+            return super().prepare()
+        self.on_site = True
+        self.show = show
+        self.title = self.page_title = _("Your activity stream")
+        if show == "favorites":
+            query = activitystream.get_timeline_page(self.userid, favorites=True)
+        else:
+            query = activitystream.get_timeline_page(self.userid, sort="activity")
+        before = self.before()
+        if before is not None:
+            query = query.before(before)
+        items = query.limit(PAGE + 1).all()
+        sort = "activity" if show == "active" else "published"
+        self.older = social.sort_key(items[PAGE - 1], sort) if len(items) > PAGE else None
+        self.activities = items[:PAGE]
+        return None
 
 
 @implementer(IPublishTraverse)
