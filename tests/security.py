@@ -124,8 +124,10 @@ class SecurityLayer(PloneSandboxLayer):
                                      acquire=False)
         only_owner.reindexObjectSecurity()
         from plonesocial.activitystream import api as activitystream
+        from tests.test_social import png
 
-        post = activitystream.post(OWNER, PRIVATE_POST, context=only_owner.UID())
+        post = activitystream.post(OWNER, PRIVATE_POST, context=only_owner.UID(),
+                                   images=[("plan.png", png())])
         activitystream.comment(OWNER, post.id, PRIVATE_COMMENT)
         activitystream.follow_tag(OWNER, OWNER_TAG)
         setRoles(portal, TEST_USER_ID, ["Member"])
@@ -466,6 +468,9 @@ PROBES = {
         _p("POST", "@@social-action", {"action": "delete-post", "id": "{post}"}, 302, 404),
         _p("POST", "@@social-action", {"action": "follow-tag", "tag": "budget"}, 302, 302)],
     "@@tag on site": [_p("GET", "@@tag/secretplan"), _p("GET", f"@@tag/{OWNER_TAG}")],
+    # The image of the owner's post in a page only she may View.
+    "@@post-image on site": [_p("GET", "@@post-image/{post}/0", foreign=404),
+                             _p("GET", "@@post-image/{post}/1", owner=404, foreign=404)],
     "@@stream on content": [_p("GET", "@@stream", context="public"),
                             _p("GET", "@@stream", context="private")],
     "@@notification-preferences on site": [_p("GET", "@@notification-preferences"),

@@ -42,8 +42,17 @@ class TestSocialInBrowser(BrowserTestCase):
         # The post box is labelled and reached from the keyboard.
         ann.focus("#plonesocial-post-text")
         ann.keyboard.type("@bob look at #budget")
+        from tests.test_social import png
+
+        ann.set_input_files("#plonesocial-post-images", files=[
+            {"name": "chart.png", "mimeType": "image/png", "buffer": png(size=(60, 40))}])
         ann.click(".plonesocial-postbox button[type=submit]")
         ann.wait_for_selector(".plonesocial-post")
+        image = ann.locator("img.plonesocial-post-image")
+        self.assertEqual(image.get_attribute("alt"), "chart.png")
+        self.assertEqual(ann.evaluate("() => document.querySelector("
+                                      "'img.plonesocial-post-image').naturalWidth"), 60)
+        image_url = image.get_attribute("src")
         self.assertIn("@bob look at #budget", ann.inner_text(".plonesocial-post"))
         self.assertEqual(ann.get_attribute(".plonesocial-post a.hashtag", "href"),
                          f"{self.site}/@@tag/budget")
@@ -88,6 +97,8 @@ class TestSocialInBrowser(BrowserTestCase):
         self.assertEqual(answer.json()["orderedItems"], [])
         carol.goto(f"{self.team_url}/@@stream")
         self.assertNotIn("look at", carol.inner_text("body"))
+        self.assertEqual(carol.request.get(image_url).status, 404)
+        self.assertEqual(bob.request.get(image_url).status, 200)
 
         for width in (1200, 375):
             bob.set_viewport_size({"width": width, "height": 800})

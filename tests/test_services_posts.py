@@ -59,6 +59,28 @@ class TestPosting(PostsTestCase):
         self.assertEqual(self.ann.delete(url).status_int, 204)
         self.assertEqual(self.ann.get(url).status_int, 404)
 
+    def test_images_by_rest_as_base64_served_to_viewers_only(self):
+        from tests.test_social import png
+
+        import base64
+
+        data = base64.b64encode(png()).decode()
+        answer = self.post(text="Board", context=self.team.UID(),
+                           images=[{"filename": "board.png", "data": data}])
+        self.assertEqual(answer.status_int, 201, answer.body)
+        (attachment,) = answer.json["object"]["attachment"]
+        self.assertEqual((attachment["type"], attachment["mediaType"], attachment["name"]),
+                         ("Image", "image/png", "board.png"))
+        got = self.bob.get(attachment["url"])
+        self.assertEqual(got.status_int, 200)
+        self.assertEqual(got.headers["Content-Type"], "image/png")
+        self.assertEqual(got.headers["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(got.body, png())
+        self.assertEqual(self.carol.get(attachment["url"]).status_int, 404)
+        for images in ([{"filename": "a.png", "data": "%%%"}], "x", [{"data": data}],
+                       [{"filename": "a.svg", "data": base64.b64encode(b"<svg/>").decode()}]):
+            self.assertEqual(self.post(text="x", images=images).status_int, 400, images)
+
     def test_bad_posts_are_400(self):
         for body in ({}, {"text": ""}, {"text": 5}, {"text": "x", "extra": 1},
                      {"text": "x" * 5001}, {"text": "x", "context": 5}):

@@ -16,6 +16,16 @@ from plonesocial.testing import PLONESOCIAL_INTEGRATION_TESTING
 import unittest
 
 
+def png(color=(200, 30, 30), size=(4, 3), kind="PNG"):
+    """The bytes of a small real image."""
+    from io import BytesIO
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", size, color).save(out, kind)
+    return out.getvalue()
+
+
 class SocialTestCase(unittest.TestCase):
     layer = PLONESOCIAL_INTEGRATION_TESTING
 
@@ -165,6 +175,40 @@ class TestPosts(SocialTestCase):
         self.assertIn("&lt;b&gt;now&lt;/b&gt;", html)
         self.assertIn('/author/bob"', html)
         self.assertIn('/@@tag/budget"', html)
+
+
+class TestImages(SocialTestCase):
+    def test_images_are_blobs_checked_by_content_and_shown_only_to_viewers(self):
+        activity = activitystream.post(
+            "ann", "Our board", context=self.uuid,
+            images=[("board.png", png()), ("photo.jpg", png(kind="JPEG"))])
+        record = activitystream.post_of(activity)
+        self.assertEqual([i.contentType for i in record.images], ["image/png", "image/jpeg"])
+        self.assertEqual(record.images[0].filename, "board.png")
+        self.assertEqual(record.images[0].getImageSize(), (4, 3))
+        self.assertEqual(activitystream.get_image("bob", activity.id, 1).contentType,
+                         "image/jpeg")
+        for reader, index in (("carol", 0), ("bob", 2), ("bob", "x"), ("bob", -1)):
+            with self.assertRaises(exc.NotFound):
+                activitystream.get_image(reader, activity.id, index)
+
+    def test_images_are_refused_when_not_images_too_many_or_too_large(self):
+        svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+        for images in ([("evil.png", svg)], [("x.png", b"not an image")],
+                       [("a.png", png())] * 5, "abc", [("a.png", "text")], [b"raw"]):
+            with self.assertRaises(exc.InvalidInput):
+                activitystream.post("ann", "Look", images=images)
+        api.portal.set_registry_record("plonesocial.activitystream.max_image_size", 1)
+        with self.assertRaises(exc.InvalidInput):
+            activitystream.post("ann", "Big", images=[("big.png", png(size=(800, 800)) * 2)])
+        activitystream.post("ann", "Small", images=[("s.gif", png(kind="GIF"))])
+
+    def test_a_deleted_post_drops_its_images(self):
+        activity = activitystream.post("ann", "Pic", images=[("a.png", png())])
+        activitystream.comment("bob", activity.id, "Nice")
+        activitystream.delete_post("ann", activity.id)
+        with self.assertRaises(exc.NotFound):
+            activitystream.get_image("bob", activity.id, 0)
 
 
 class TestComments(SocialTestCase):

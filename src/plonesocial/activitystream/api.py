@@ -196,6 +196,7 @@ from plonesocial.activitystream.social import followed_tags as followed_tags  # 
 from plonesocial.activitystream.social import get_activity as get_activity  # noqa: E402
 from plonesocial.activitystream.social import get_comment as get_comment  # noqa: E402
 from plonesocial.activitystream.social import get_comments as get_comments  # noqa: E402
+from plonesocial.activitystream.social import get_image as get_image  # noqa: E402
 from plonesocial.activitystream.social import get_tag_stream as get_tag_stream  # noqa: E402
 from plonesocial.activitystream.social import get_timeline_page as get_timeline_page  # noqa: E402
 from plonesocial.activitystream.social import like as like  # noqa: E402

@@ -18,6 +18,7 @@ class Post(Persistent):
     """The words of one post; the activity that shows it has `activity_id`."""
 
     activity_id = None
+    images = ()  # plone.namedfile NamedBlobImages (ZODB blobs), in the order given
     edited = None  # UTC datetime of the last edit, or None
     deleted = False  # a tombstone: the words are gone, its comments stay
 

@@ -67,6 +67,20 @@ class IActivityStreamSettings(Interface):
         min=0,
     )
 
+    max_post_images = schema.Int(
+        title=_("Images per post"),
+        description=_("How many images a post may carry; 0 allows none."),
+        default=4,
+        min=0,
+    )
+
+    max_image_size = schema.Int(
+        title=_("Largest image (kB)"),
+        description=_("The largest image a post may carry, in kilobytes."),
+        default=5120,
+        min=1,
+    )
+
 SETTINGS = RegistrySettings(IActivityStreamSettings, PREFIX)
 get_settings = SETTINGS.get
 is_installed = SETTINGS.is_installed

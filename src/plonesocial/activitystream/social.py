@@ -144,11 +144,63 @@ def _roles_on(userid, obj):
 # -- posts ---------------------------------------------------------------------------
 
 
-def post(author, text, context=None):
+# Image types a post may carry, as Pillow names them; never SVG (it can hold script).
+IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif",
+               "WEBP": "image/webp"}
+
+
+def check_images(images):
+    """Return NamedBlobImages of `images` ((filename, bytes) pairs), or raise InvalidInput:
+    too many, too large, or not a PNG, JPEG, GIF or WebP image (by content, not name)."""
+    from io import BytesIO
+    from PIL import Image
+    from PIL import UnidentifiedImageError
+    from plone.namedfile.file import NamedBlobImage
+    from plonesocial.activitystream.settings import get_settings
+
+    if images is None:
+        return ()
+    if isinstance(images, (str, bytes, dict)) or not isinstance(images, (list, tuple)):
+        raise exc.InvalidInput(_("Images come as a list."))
+    settings = get_settings()
+    most = getattr(settings, "max_post_images", None)
+    most = 4 if most is None else most
+    largest = (getattr(settings, "max_image_size", None) or 5120) * 1024
+    if len(images) > most:
+        raise exc.InvalidInput(_("A post may carry at most ${count} images.",
+                                 mapping={"count": most}))
+    found = []
+    for item in images:
+        if not (isinstance(item, (list, tuple)) and len(item) == 2
+                and isinstance(item[0], str) and isinstance(item[1], bytes)):
+            raise exc.InvalidInput(_("An image is a file name and its data."))
+        filename, data = item
+        if len(data) > largest:
+            raise exc.InvalidInput(_("${name} is larger than ${size} kB.",
+                                     mapping={"name": filename[:100], "size": largest // 1024}))
+        try:
+            with Image.open(BytesIO(data)) as image:
+                kind = image.format
+                image.verify()
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError,
+                Image.DecompressionBombError):
+            kind = None
+        if kind not in IMAGE_TYPES:
+            raise exc.InvalidInput(_("${name} is not a PNG, JPEG, GIF or WebP image.",
+                                     mapping={"name": filename[:100]}))
+        name = "".join(c for c in filename if c.isprintable() and c not in '/\\"')[:100]
+        found.append(NamedBlobImage(data=data, contentType=IMAGE_TYPES[kind],
+                                    filename=name or "image"))
+    return tuple(found)
+
+
+def post(author, text, context=None, images=None):
     """`author` posts `text`, in their stream or in `context` (a UUID or content they
-    may View and have "plonesocial: Post" on). Returns the activity."""
+    may View and have "plonesocial: Post" on), with `images` ((filename, bytes) pairs,
+    stored as ZODB blobs). Returns the activity."""
     check_userid(author, "author")
     text = check_post_text(text)
+    images = check_images(images)
     obj = None
     if context is not None:
         obj = _content(context)
@@ -169,6 +221,8 @@ def post(author, text, context=None):
     ancestors = content_chain(obj)[1] if obj is not None else ()
     record = Post(uid, author, text, activity.context, ancestors, now)
     record.activity_id = activity.id
+    if images:
+        record.images = images
     store.posts.add(record)
     store.reactions.prepare(activity_key(activity.id))
     record.tags = find_tags(text)
@@ -257,6 +311,7 @@ def delete_post(userid, activity_id):
     if store.comments.count(activity.id):
         record.deleted = True
         record.text = ""
+        record.images = ()
         record.edited = utcnow()
         return False
     store.comments.remove_thread(activity.id)
@@ -391,6 +446,18 @@ def comment(userid, activity_id, text, reply_to=None):
     new.mentions = _notify_mentions(userid, text, frozenset(), activity, new,
                                     _comment_owner(activity, new.id))
     return new
+
+
+def get_image(reader, activity_id, index):
+    """Image `index` of a post `reader` may see (a NamedBlobImage), else NotFound."""
+    activity = get_activity(reader, activity_id)
+    record = post_of(activity)
+    if isinstance(index, str) and index.isdigit() and len(index) < 3:
+        index = int(index)
+    if record is None or isinstance(index, bool) or not isinstance(index, int) \
+            or not 0 <= index < len(record.images):
+        raise exc.NotFound(_("No image ${index} here.", mapping={"index": str(index)[:10]}))
+    return record.images[index]
 
 
 def get_comments(reader, activity_id):
@@ -686,6 +753,8 @@ def export_user(userid):
 
     return {
         "posts": [{"activity_id": p.activity_id, "text": p.text, "context": p.context,
+                   "images": [{"filename": i.filename, "content_type": i.contentType,
+                               "size": i.getSize()} for i in p.images],
                    "created": isoformat(p.created), "deleted": p.deleted,
                    "edited": isoformat(p.edited) if p.edited else None}
                   for p in store.posts.of_author(userid)],
@@ -724,6 +793,7 @@ def erase_user(userid):
         if store.comments.count(record.activity_id):
             record.deleted = True
             record.text = ""
+            record.images = ()
             record.tags = record.mentions = frozenset()
         else:
             store.comments.remove_thread(record.activity_id)

@@ -65,6 +65,9 @@ class SocialItems:
             "html": (social.render_html(record.text, self.userid)
                      if record is not None and not record.deleted else ""),
             "deleted": record is not None and record.deleted,
+            "images": [{"url": f"{self.portal_url}/@@post-image/{activity.id}/{index}",
+                        "alt": image.filename or ""}
+                       for index, image in enumerate(record.images if record else ())],
             "edited": record is not None and record.edited is not None,
             "may_delete": (record is not None and not record.deleted
                            and social.may_delete_post(self.userid, activity, record)),
@@ -181,7 +184,11 @@ class SocialActionView(SocialView):
         activity_id, comment_id = form.get("id"), form.get("comment") or None
         if action == "post":
             context = form.get("context") or None
-            activitystream.post(me, self.text(form), context=context)
+            uploads = form.get("images") or []
+            uploads = uploads if isinstance(uploads, list) else [uploads]
+            images = [(upload.filename, upload.read()) for upload in uploads
+                      if getattr(upload, "filename", "") and hasattr(upload, "read")]
+            activitystream.post(me, self.text(form), context=context, images=images or None)
             return _("Posted.")
         if action == "comment":
             activitystream.comment(me, activity_id, self.text(form),
@@ -206,3 +213,41 @@ class SocialActionView(SocialView):
 
     def prepare(self):
         raise NotFound("Nothing to show here")
+
+
+@implementer(IPublishTraverse)
+class PostImageView(SocialView):
+    """@@post-image/{activity id}/{index}: an image of a post its reader may see (404
+    otherwise), served inline with its checked type and never sniffed."""
+
+    def __init__(self, context, request):
+        super().__init__(context, request)
+        self.params = []
+
+    def publishTraverse(self, request, name):
+        if len(self.params) >= 2:
+            raise NotFound(name)
+        self.params.append(name)
+        return self
+
+    def prepare(self):
+        if len(self.params) != 2:
+            raise NotFound("No such image")
+        try:
+            image = social.get_image(self.userid, self.params[0], self.params[1])
+        except exc.NotFound:
+            raise NotFound("No such image") from None
+        self.image = image
+
+    def index(self):
+        image = self.image
+        response = self.request.response
+        response.setHeader("Content-Type", image.contentType)
+        response.setHeader("Content-Length", str(image.getSize()))
+        response.setHeader("X-Content-Type-Options", "nosniff")
+        response.setHeader("Content-Security-Policy", "default-src 'none'; sandbox")
+        response.setHeader("Cache-Control", "private, max-age=3600")
+        safe = "".join(c for c in image.filename or "image" if c.isalnum() or c in "._-")
+        response.setHeader("Content-Disposition", f'inline; filename="{safe or "image"}"')
+        return image.data
+

@@ -47,6 +47,11 @@ def add_social(data, activity, reader):
             note["tag"] = [{"type": "Hashtag", "name": f"#{tag}",
                             "href": f"{portal_url()}/@@tag/{tag}"}
                            for tag in sorted(record.tags)]
+            if record.images:
+                note["attachment"] = [
+                    {"type": "Image", "mediaType": image.contentType, "name": image.filename,
+                     "url": f"{portal_url()}/@@post-image/{activity.id}/{index}"}
+                    for index, image in enumerate(record.images)]
         if record.edited is not None:
             note["updated"] = isoformat(record.edited)
         data["object"] = note
