@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/bench.py [--storages filestorage,zeo,relstorage]
         [--items 1000000] [--followers 8000,38000] [--ops 800] [--seconds 8]
-        [--scenarios S0,S1,S2,S3,S4,S5,S6,S7,S8] [--fresh]
+        [--scenarios S0,S1,S2,S3,S4,S5,S6,S7,S8,S9,S10] [--fresh]
         [--s7-clients 1000] [--s7-rate 50] [--s7-seconds 30]
         [--json var/bench/results.json] [--markdown var/bench/results.md]
 
@@ -22,6 +22,10 @@ Scenarios (each on every storage, with a raw-ZODB baseline in the same run):
 - S8 a 200-person group conversation, 8 participants sending at once: sends/s,
   objects written per send, failed sends, and every participant's unread
   count checked exact after the run (issue 15);
+- S9 16 people like one post at once (issue 16): failed (must be 0), retries,
+  latency; S10 the newest 20 of a timeline filtered by a tag over the stream of
+  --items activities (every 100th tagged; the reader follows a tenth of the
+  actors), cold and warm;
 - S6 HTTP through Zope's WSGI server (waitress, 4 threads) on a Plone site:
   REST send and the notification count beside plonesocial-free `@site` GET;
 - S7 realtime (once, not per storage; scripts/bench_realtime.py): --s7-clients
@@ -747,7 +751,11 @@ def bench_storage(name, data, args):
             result["S5"] = s5_fanout(backend, args.followers, workers=args.fanout_workers)
         if "S8" in args.scenarios:
             result["S8"] = s7_group(backend, args.ops)
-        for scenario in ("S0", "S1", "S2", "S3", "S4", "S5", "S8"):
+        if "S9" in args.scenarios:
+            result["S9"] = s9_likes(backend)
+        if "S10" in args.scenarios:
+            result["S10"] = s10_tag_timeline(backend, args.items)
+        for scenario in ("S0", "S1", "S2", "S3", "S4", "S5", "S8", "S9", "S10"):
             if scenario in result:
                 print(f"  {scenario} {result[scenario]}", flush=True)
     finally:
@@ -828,6 +836,16 @@ def table(results, args):
                       f"p99 {r['S8']['p99_ms']:.1f} ms, unread exact for "
                       f"{r['S8']['unread_checked'] - r['S8']['unread_wrong']}"
                       f"/{r['S8']['unread_checked']}")
+    if "S9" in args.scenarios:
+        row("S9 likes", f"{LIKERS} people like one post at once",
+            lambda r: f"{r['S9']['failed']} failed, {r['S9']['retries']} retries, "
+                      f"{r['S9']['counted']} counted, p50 {r['S9']['p50_ms']:.1f} / "
+                      f"p99 {r['S9']['p99_ms']:.1f} ms")
+    if "S10" in args.scenarios:
+        row("S10 tag timeline", f"newest 20 with a tag filter, {args.items:,} activities: "
+                                "cold / warm",
+            lambda r: f"{r['S10']['cold_ms']:.1f} ms ({r['S10']['cold_loads']} loads) / "
+                      f"{r['S10']['warm_ms']:.2f} ms")
     if "S6" in args.scenarios:
         row("S6 HTTP", "plain Plone `@site` GET (4 clients)",
             lambda r: f"{r['S6']['site_get']['per_second']:,.0f} req/s, "
@@ -881,6 +899,9 @@ def problems(results, args):
             if group["unread_wrong"] or group["messages"] != group["expected_messages"] \
                     or group["stored_messages"] != group["messages"]:
                 found.append(f"{name}: S8 counts {group}")
+        likes = result.get("S9")
+        if likes and (likes["failed"] or likes["counted"] != LIKERS):
+            found.append(f"{name}: S9 likes {likes}")
         if "S6" in result:
             for endpoint in ("site_get", "rest_send", "count"):
                 if result["S6"][endpoint]["errors"]:
@@ -918,7 +939,7 @@ def main(argv=None):
     parser.add_argument("--s7-clients", type=int, default=1000, help="S7 WebSocket clients")
     parser.add_argument("--s7-rate", type=int, default=50, help="S7 sends per second")
     parser.add_argument("--s7-seconds", type=int, default=30, help="S7 seconds of sends")
-    parser.add_argument("--scenarios", default="S0,S1,S2,S3,S4,S5,S6,S7,S8",
+    parser.add_argument("--scenarios", default="S0,S1,S2,S3,S4,S5,S6,S7,S8,S9,S10",
                         help="which scenarios to run (S0 is the raw-ZODB baseline)")
     parser.add_argument("--database", default="plonesocial_bench",
                         help="the PostgreSQL database RelStorage runs on (dropped after)")
@@ -967,6 +988,158 @@ def main(argv=None):
     for problem in results["problems"]:
         print(f"PROBLEM: {problem}")
     return 1 if results["problems"] else 0
+
+
+# -- the social layer (issue 16) ----------------------------------------------------
+
+LIKERS = 16
+TAG_EVERY = 100  # S10: every 100th activity of the stream is tagged
+TAG_FOLLOWED = 5  # S10: the reader follows 5 of the 50 actors (a tenth of the stream)
+
+
+def social_locator():
+    """Register a locator giving each thread the manager of its own connection."""
+    from plonesocial.activitystream.interfaces import IActivityLocator
+    from zope.component import getGlobalSiteManager
+    from zope.interface import implementer
+
+    @implementer(IActivityLocator)
+    class Locator(threading.local):
+        manager = None
+
+        def get_manager(self):
+            return self.manager
+
+    locator = Locator()
+    getGlobalSiteManager().registerUtility(locator, IActivityLocator)
+    return locator
+
+
+def drop_locator(locator):
+    from plonesocial.activitystream.interfaces import IActivityLocator
+    from zope.component import getGlobalSiteManager
+
+    getGlobalSiteManager().unregisterUtility(locator, IActivityLocator)
+
+
+def s9_likes(backend):
+    """S9: LIKERS people like one post at once, each retried as Zope retries."""
+    from plonesocial.activitystream import social
+    from plonesocial.activitystream.activity import Reference
+    from plonesocial.activitystream.posts import Post
+    from plonesocial.activitystream.reactions import activity_key
+    from plonesocial.clock import utcnow
+    from ZODB.POSException import ConflictError
+
+    import transaction
+
+    locator = social_locator()
+    db = backend.open_db()
+    try:
+        tm = transaction.TransactionManager()
+        conn = db.open(tm)
+        tm.begin()
+        am = locator.manager = conn.root()["am"]
+        activity = am.create(actor="poster", verb="Create",
+                             object=Reference("post", f"bench-{time.time_ns()}"), notify=False)
+        store = social.get_social(create=True)
+        record = Post(activity.object.id, "poster", "Cake", None, (), utcnow())
+        record.activity_id = activity.id
+        store.posts.add(record)
+        store.reactions.prepare(activity_key(activity.id))
+        tm.commit()
+        conn.close()
+        barrier = threading.Barrier(LIKERS)
+        lock = threading.Lock()
+        figures = {"failed": 0, "retries": 0, "latencies": []}
+
+        def like(index):
+            rnd = random.Random(index)
+            tm = transaction.TransactionManager()
+            conn = db.open(tm)
+            try:
+                barrier.wait()
+                began = time.perf_counter()
+                for attempt in range(RETRIES + 1):
+                    try:
+                        tm.begin()
+                        locator.manager = conn.root()["am"]
+                        social.like(f"liker{index}", activity.id)
+                        tm.commit()
+                        with lock:
+                            figures["latencies"].append(time.perf_counter() - began)
+                        return
+                    except ConflictError:
+                        tm.abort()
+                        with lock:
+                            figures["retries"] += 1
+                        if attempt < RETRIES:
+                            zope_delay(rnd, attempt)
+                with lock:
+                    figures["failed"] += 1
+            finally:
+                tm.abort()
+                conn.close()
+
+        began = time.perf_counter()
+        threads = [threading.Thread(target=like, args=(i,)) for i in range(LIKERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(600)
+        wall = time.perf_counter() - began
+        conn = db.open()
+        locator.manager = conn.root()["am"]
+        counted = social.get_social().reactions.count("like", activity_key(activity.id))
+        conn.close()
+    finally:
+        drop_locator(locator)
+    latencies = figures["latencies"] or [0]
+    return {"likers": LIKERS, "failed": figures["failed"], "retries": figures["retries"],
+            "counted": counted, "wall_ms": ms(wall),
+            "p50_ms": ms(percentile(latencies, 0.5)), "p99_ms": ms(percentile(latencies, 0.99))}
+
+
+def s10_tag_timeline(backend, items):
+    """S10: newest 20 of a timeline filtered by a tag, over the stream of --items
+    activities (every TAG_EVERY-th tagged), cold and warm."""
+    from plonesocial.activitystream import social
+
+    import transaction
+
+    locator = social_locator()
+    try:
+        db = backend.open_db()
+        tm = transaction.TransactionManager()
+        conn = db.open(tm)
+        tm.begin()
+        am = locator.manager = conn.root()["am"]
+        store = social.get_social(create=True)
+        if store.tags.keys_by_tag("bench") is None:
+            for n, key in enumerate(am.activities.keys()):
+                if n % TAG_EVERY == 0:
+                    store.tags.index(-key, ["bench"])
+        for n in range(TAG_FOLLOWED):
+            am.subscriptions.follow("tagreader", f"a{n}")
+        tm.commit()
+        conn.close()
+        backend.close_db()  # a new DB object: empty caches
+        conn = backend.open_db().open()
+        locator.manager = conn.root()["am"]
+        conn.getTransferCounts(True)
+        began = time.perf_counter()
+        got = social.get_timeline_page("tagreader", tag="bench").limit(PAGE).all()
+        cold = time.perf_counter() - began
+        loads, _ = conn.getTransferCounts(True)
+        warm = timed(lambda: social.get_timeline_page(
+            "tagreader", tag="bench").limit(PAGE).all(), 20)
+        results = {"cold_ms": ms(cold), "cold_loads": loads, "warm_ms": ms(warm),
+                   "found": len(got),
+                   "activities": items, "tagged_every": TAG_EVERY}
+        conn.close()
+    finally:
+        drop_locator(locator)
+    return results
 
 
 if __name__ == "__main__":

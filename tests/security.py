@@ -70,10 +70,15 @@ FILE_SECRET = b"%PDF-1.4\nSECRET-FILE carl's attachment for ann\n%%EOF\n"
 # Issue 15: a message request waiting for the owner (they accept people they follow).
 REQUEST_TO_OWNER = "SECRET-REQ gus to ann: may I write?"
 OWNER_SECRETS = (MESSAGE_TO_OWNER, MESSAGE_FROM_OWNER, NOTICE_SUBJECT, "SECRET-PUSH-ann",
-                 GROUP_SECRET, "SECRET-GROUP-TITLE", REQUEST_TO_OWNER, "SECRET-FILE")
+                 GROUP_SECRET, "SECRET-GROUP-TITLE", REQUEST_TO_OWNER, "SECRET-FILE",
+                 "SECRET-POST", "SECRET-COMMENT")
 MESSAGE_TO_VICTIM = "SECRET-VIC carl to vic: see you"
 BLOCKED_BY_OWNER = "mallory"  # a user the owner blocks: not an actor
 NOTICE_TO_VICTIM = "SECRET-VIC-NOTE only for vic"
+# The owner's post and comment in a page only they may View (issue 16).
+PRIVATE_POST = "SECRET-POST ann's #secretplan for @bob"
+PRIVATE_COMMENT = "SECRET-COMMENT ann's note to self"
+OWNER_TAG = "ownertag"
 
 
 class SecurityLayer(PloneSandboxLayer):
@@ -132,6 +137,21 @@ class SecurityLayer(PloneSandboxLayer):
         manager.get_preferences(VICTIM).set(timezone="Asia/Kathmandu", digest_hour=9)
         messaging_api.set_message_policy(OWNER, "following")
         messaging_api.send(GROUP_MEMBER, OWNER, REQUEST_TO_OWNER)
+        # A page only the owner may View (not even administrators), with her post
+        # and her comment: every other actor must get 404 for their ids.
+        only_owner = api.content.create(portal, "Document", id="owner-doc", title="Own")
+        only_owner.manage_setLocalRoles(OWNER, ["Owner"])
+        only_owner.manage_permission("View", roles=["Owner"], acquire=False)
+        only_owner.manage_permission("Access contents information", roles=["Owner"],
+                                     acquire=False)
+        only_owner.reindexObjectSecurity()
+        from plonesocial.activitystream import api as activitystream
+        from tests.test_social import png
+
+        post = activitystream.post(OWNER, PRIVATE_POST, context=only_owner.UID(),
+                                   images=[("plan.png", png())])
+        activitystream.comment(OWNER, post.id, PRIVATE_COMMENT)
+        activitystream.follow_tag(OWNER, OWNER_TAG)
         setRoles(portal, TEST_USER_ID, ["Member"])
         # Realtime on, so that @realtime-ticket answers (it is 404 while off).
         api.portal.set_registry_record("plonesocial.realtime.enabled", True)
@@ -273,13 +293,19 @@ RULES = {
     "cmf.SetOwnPassword": Rule("Authenticated (Plone's role map)", "own password",
                                roles=frozenset({"Authenticated", "Site Administrator",
                                                 "Manager"})),
+    # Posting (issue 16): members on the site; sharing can take it away per folder,
+    # and the API also asks for View on the context.
+    "plonesocial.Post": Rule("Member, Site Administrator, Manager (rolemap.xml)",
+                             "posts where they may View",
+                             roles=frozenset({"Member", "Site Administrator", "Manager"})),
 }
 # The permission titles the rules mean, checked against the site's role map.
 PERMISSION_TITLES = {"plonesocial.Use": "plonesocial: Use", "cmf.ManagePortal": "Manage portal",
                      "plonesocial.Broadcast": "plonesocial: Broadcast",
                      "plone.app.controlpanel.UsersAndGroups": "Plone Site Setup: Users and Groups",
                      "cmf.SetOwnProperties": "Set own properties",
-                     "cmf.SetOwnPassword": "Set own password"}
+                     "cmf.SetOwnPassword": "Set own password",
+                     "plonesocial.Post": "plonesocial: Post"}
 
 # Endpoints that answer anonymous users. Every other endpoint acts for the
 # authenticated user and asks anonymous users to log in, whatever its permission.
@@ -408,6 +434,36 @@ PROBES = {
     "GET @stream on site": [_p("GET", "@stream")],
     "GET @stream on content": [_p("GET", "@stream", context="public"),
                                _p("GET", "@stream", context="private")],
+    # Posts, comments, likes, favorites and tags (issue 16): the owner's post is in a
+    # page only she may View, so its ids are 404 for everybody else.
+    "POST @stream on site": [_p("POST", "@stream", {"text": "hello #budget"}, 201, 201)],
+    "POST @stream on content": [_p("POST", "@stream", {"text": "hello"}, 201, 201,
+                                   context="public")],
+    "GET @activities on site": [
+        _p("GET", "@activities/{post}", foreign=404),
+        _p("GET", "@activities/{post}/comments", foreign=404),
+        _p("GET", "@activities/{post}/comments/{comment}", foreign=404),
+        _p("GET", "@activities/{post}/likes", foreign=404),
+        _p("GET", "@activities/{post}/comments/{comment}/likes", foreign=404)],
+    "POST @activities on site": [
+        _p("POST", "@activities/{post}/comments", {"text": "hi"}, 201, 404),
+        _p("POST", "@activities/{post}/comments", {"text": "re", "reply_to": "{comment}"},
+           201, 404),
+        _p("POST", "@activities/{post}/likes", {}, 200, 404),
+        _p("POST", "@activities/{post}/favorites", {}, 200, 404),
+        _p("POST", "@activities/{post}/comments/{comment}/likes", {}, 200, 404)],
+    "PATCH @activities on site": [
+        _p("PATCH", "@activities/{post}", {"text": "changed"}, 200, 404),
+        _p("PATCH", "@activities/{post}/comments/{comment}", {"text": "changed"}, 200, 404)],
+    "DELETE @activities on site": [
+        # Not liked by anybody: taking a like back changes nothing.
+        _p("DELETE", "@activities/{post}/likes", owner=204, foreign=404, writes=False),
+        _p("DELETE", "@activities/{post}/comments/{comment}", owner=204, foreign=404),
+        _p("DELETE", "@activities/{post}", owner=204, foreign=404)],
+    "GET @tags on site": [_p("GET", "@tags"), _p("GET", "@tags/secretplan")],
+    "POST @tags on site": [_p("POST", "@tags/budget", {}, 201, 201)],
+    # Everybody else unfollows a tag they never followed: nothing changes.
+    "DELETE @tags on site": [_p("DELETE", f"@tags/{OWNER_TAG}", owner=204, foreign=204)],
     "GET @subscriptions on site": [_p("GET", "@subscriptions")],
     # Issue 16: one's own mutes; another's mute is not found.
     "GET @mutes on site": [_p("GET", "@mutes"),
@@ -481,6 +537,20 @@ PROBES = {
     "@@see on site": [_p("GET", "@@see?id={note}&target={portal}/public-doc", owner=302,
                          foreign=302, writes=True)],
     "@@stream on site": [_p("GET", "@@stream")],
+    # The forms of the stream pages (issue 16): the owner's post is 404 for the rest.
+    "@@social-action on site": [
+        _p("POST", "@@social-action", {"action": "post", "text": "hello"}, 302, 302),
+        _p("POST", "@@social-action", {"action": "like", "id": "{post}"}, 302, 404),
+        _p("POST", "@@social-action", {"action": "comment", "id": "{post}", "text": "hi"},
+           302, 404),
+        _p("POST", "@@social-action", {"action": "delete-comment", "id": "{post}",
+                                       "comment": "{comment}"}, 302, 404),
+        _p("POST", "@@social-action", {"action": "delete-post", "id": "{post}"}, 302, 404),
+        _p("POST", "@@social-action", {"action": "follow-tag", "tag": "budget"}, 302, 302)],
+    "@@tag on site": [_p("GET", "@@tag/secretplan"), _p("GET", f"@@tag/{OWNER_TAG}")],
+    # The image of the owner's post in a page only she may View.
+    "@@post-image on site": [_p("GET", "@@post-image/{post}/0", foreign=404),
+                             _p("GET", "@@post-image/{post}/1", owner=404, foreign=404)],
     "@@stream on content": [_p("GET", "@@stream", context="public"),
                             _p("GET", "@@stream", context="private")],
     "@@notification-preferences on site": [_p("GET", "@@notification-preferences"),
@@ -587,7 +657,13 @@ def owner_ids(portal):
     files = {"mine": mine[0], "filemsg": with_file[0].id, "file": with_file[0].attachments[0],
              "gmine": group_mine[0], "gfilemsg": group_file[0].id,
              "gfile": group_file[0].attachments[0]}
+    from plonesocial.activitystream.social import get_social
+
+    social = get_social()
+    [post] = social.posts.of_author(OWNER)
+    [comment] = social.comments.of_author(OWNER)
     return {**files, "msg": incoming[0], "note": note, "group": group_id, "gmsg": group_message,
+            "post": post.activity_id, "comment": comment.id,
             "uuid": api.content.get_uuid(portal["private-doc"]),
             "portal": portal.absolute_url(), "victim": VICTIM}
 
@@ -683,7 +759,15 @@ def owner_snapshot(userid=OWNER):
                                               if manager.mutes is not None else ()))),
         "preferences": (preferences.timezone, preferences.digest_hour,
                         preferences.mail_mode, dict(preferences.mail_modes)),
+        "social": social_export(userid),
     }
+
+
+def social_export(userid):
+    """The posts, comments, reactions and tag follows of `userid` (issue 16)."""
+    from plonesocial.activitystream.social import export_user
+
+    return export_user(userid)
 
 
 def leaks(response, sent, actor="member"):

@@ -64,3 +64,19 @@ class TestBench(unittest.TestCase):
                          (40, 0, 0))
         self.assertEqual(results["problems"], [])
         self.assertIn("| S7 realtime | 20 WebSocket clients, 20 sends", table)
+
+    def test_social_scenarios_tiny(self):
+        """S9 (16 likes at once: none fails, all counted) and S10 (a tag timeline)."""
+        bench = load_script("bench")
+        with tempfile.TemporaryDirectory() as tmp:
+            bench.main(["--storages", "filestorage", "--items", "1500", "--followers", "300",
+                        "--scenarios", "S9,S10", "--data-dir", tmp,
+                        "--json", f"{tmp}/results.json", "--markdown", f"{tmp}/results.md"])
+            results = json.loads(Path(f"{tmp}/results.json").read_text())
+            table = Path(f"{tmp}/results.md").read_text()
+        figures = results["storages"]["filestorage"]
+        self.assertEqual((figures["S9"]["failed"], figures["S9"]["counted"]), (0, 16))
+        self.assertGreater(figures["S10"]["found"], 0)
+        self.assertIn("| S9 likes | 16 people like one post at once | 0 failed", table)
+        self.assertEqual(results["problems"], [])
+

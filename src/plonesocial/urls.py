@@ -85,6 +85,8 @@ def notification_url(notification, base=None, reader=None):
             return content_url(obj, base)
     if owner is not None and owner.kind == "group":
         return group_url(owner.id, base)
+    if owner is not None and owner.kind == "message" and owner.id.startswith("group-"):
+        return group_url(owner.id[len("group-"):], base)  # a mention in a group (issue 16)
     if owner is not None and owner.kind == "user":
         if notification.message_type == "message":
             return conversation_url(owner.id, base)

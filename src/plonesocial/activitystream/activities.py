@@ -79,6 +79,21 @@ class ActivityStore(Persistent):
         entries = self._by_context.get(uuid)
         return None if entries is None else entries.keys
 
+    def remove(self, activity_id, ancestors=()):
+        """Forget an activity (a post deleted without comments); `ancestors` are the
+        folders of its context, whose indexes hold it too. Returns it, or None."""
+        activity = self._activities.pop(-activity_id, None)
+        if activity is None:
+            return None
+        self._count.change(-1)
+        for tree, key in ((self._by_actor, activity.actor),
+                          *((self._by_context, uuid) for uuid in
+                            ((activity.context, *ancestors) if activity.context else ()))):
+            entries = tree.get(key)
+            if entries is not None and -activity_id in entries:
+                entries.remove(-activity_id)
+        return activity
+
     def __len__(self):
         return self._count()
 

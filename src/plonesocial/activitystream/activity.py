@@ -21,6 +21,7 @@ REFERENCE_KINDS = {
     "comment": "Note",  # a discussion comment, by its UUID
     "site": "Service",  # the site itself
     "group": "Collection",  # a group conversation, by its id (issue 15)
+    "post": "Note",  # a member's post, by its uid (activitystream.posts)
 }
 
 

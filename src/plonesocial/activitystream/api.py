@@ -354,3 +354,30 @@ def count_new(userid, cap=100):
             cutoff is None or to_key(notification.created) > cutoff)
         count += max(1, notification.count) if weigh else 1
     return min(count, cap)
+
+
+# -- the social layer: posts, comments, likes, favorites, mentions, hashtags ---------
+# The rules are in activitystream.social (docs/social.rst).
+from plonesocial.activitystream.social import comment as comment  # noqa: E402
+from plonesocial.activitystream.social import count_comments as count_comments  # noqa: E402
+from plonesocial.activitystream.social import delete_comment as delete_comment  # noqa: E402
+from plonesocial.activitystream.social import delete_post as delete_post  # noqa: E402
+from plonesocial.activitystream.social import edit_comment as edit_comment  # noqa: E402
+from plonesocial.activitystream.social import edit_post as edit_post  # noqa: E402
+from plonesocial.activitystream.social import favorite as favorite  # noqa: E402
+from plonesocial.activitystream.social import follow_tag as follow_tag  # noqa: E402
+from plonesocial.activitystream.social import followed_tags as followed_tags  # noqa: E402
+from plonesocial.activitystream.social import get_activity as get_activity  # noqa: E402
+from plonesocial.activitystream.social import get_comment as get_comment  # noqa: E402
+from plonesocial.activitystream.social import get_comments as get_comments  # noqa: E402
+from plonesocial.activitystream.social import get_image as get_image  # noqa: E402
+from plonesocial.activitystream.social import get_tag_stream as get_tag_stream  # noqa: E402
+from plonesocial.activitystream.social import get_timeline_page as get_timeline_page  # noqa: E402
+from plonesocial.activitystream.social import like as like  # noqa: E402
+from plonesocial.activitystream.social import post as post  # noqa: E402
+from plonesocial.activitystream.social import post_of as post_of  # noqa: E402
+from plonesocial.activitystream.social import reactions as reactions  # noqa: E402
+from plonesocial.activitystream.social import sort_key as sort_key  # noqa: E402
+from plonesocial.activitystream.social import unfavorite as unfavorite  # noqa: E402
+from plonesocial.activitystream.social import unfollow_tag as unfollow_tag  # noqa: E402
+from plonesocial.activitystream.social import unlike as unlike  # noqa: E402

@@ -209,6 +209,14 @@ class NotificationList(Persistent):
             self._unseen[key] = notification.context or ""
             self._unseen_count.change(1)
 
+    def unseen_about(self, message_type, owner, phrase=None):
+        """The unseen notification of a type about an owner with a phrase, or None.
+        Reads only: a caller can leave a group unchanged instead of writing to it."""
+        key = self._groups.get(group_key(message_type, owner, phrase))
+        if key is None or key not in self._unseen:
+            return None
+        return self._items.get(key)
+
     def mark_seen_about(self, message_type, owner):
         """Mark seen the unseen notifications of a type about an owner (its groups, one
         per phrase), if any. O(phrases)."""
@@ -336,6 +344,17 @@ class NotificationList(Persistent):
         self._take_unseen(key)
         self._ungroup(notification, key)
         return notification
+
+    def remove_about(self, message_type, owner, phrase=None):
+        """Remove the notifications of `message_type` about `owner` (with `phrase`, if
+        given), seen or not; return how many. Reads the whole list: for rare
+        retractions (a mention edited away), never per delivery."""
+        keys = [key for key, notification in self._items.items()
+                if notification.message_type == message_type and notification.owner == owner
+                and (phrase is None or notification.phrase == phrase)]
+        for key in keys:
+            self._remove(key)
+        return len(keys)
 
     def remove_older_than(self, cutoff, keep_unseen):
         """Remove the notifications older than `cutoff` (UTC µs); return how many."""

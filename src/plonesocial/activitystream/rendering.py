@@ -72,7 +72,45 @@ PHRASES = {
         _("${actor} and 1 other sent you a message"),
         _("${actor} and ${others} others sent you a message"),
     ),
+    # The social layer (activitystream.social): posts, comments, likes, mentions.
+    "posted": (
+        _("${actor} posted: ${title}"),
+        _("${actor} and 1 other posted: ${title}"),
+        _("${actor} and ${others} others posted: ${title}"),
+    ),
+    "commented on your post": (
+        _("${actor} commented on your post: ${title}"),
+        _("${actor} and 1 other commented on your post: ${title}"),
+        _("${actor} and ${others} others commented on your post: ${title}"),
+    ),
+    "liked your post": (
+        _("${actor} liked your post: ${title}"),
+        _("${actor} and 1 other liked your post: ${title}"),
+        _("${actor} and ${others} others liked your post: ${title}"),
+    ),
+    "liked your comment": (
+        _("${actor} liked your comment: ${title}"),
+        _("${actor} and 1 other liked your comment: ${title}"),
+        _("${actor} and ${others} others liked your comment: ${title}"),
+    ),
+    "mentioned you": (
+        _("${actor} mentioned you: ${title}"),
+        _("${actor} and 1 other mentioned you: ${title}"),
+        _("${actor} and ${others} others mentioned you: ${title}"),
+    ),
 }
+# phrase -> function(notification) giving how many others did it too, counted live
+# where the notification is not rewritten for each (likes: activitystream.social).
+LIVE_OTHERS = {}
+# phrase -> function(notification) giving the title as it is now (None: the stored
+# one), for titles quoting words their author may change or delete (posts).
+LIVE_TITLES = {}
+
+
+def _title(notification):
+    live = LIVE_TITLES.get(notification.phrase)
+    title = live(notification) if live is not None else None
+    return notification.title if title is None else title
 STATE_CHANGED = _("${actor} changed ${title} to ${state}")
 TIMES = _("${subject} (${count} times)")
 # Phrases whose repetitions read as a number of things, not "(2 times)".
@@ -113,9 +151,11 @@ def render_subject(notification, language=None):
     stored = notification.stored_subject
     actors = notification.actors
     others = len(actors) - 1
+    if notification.phrase in LIVE_OTHERS:
+        others = max(others, LIVE_OTHERS[notification.phrase](notification) or 0)
     phrases = PHRASES.get(notification.phrase)
     if stored is None and phrases and notification.title is not None and actors:
-        mapping = {"actor": _name(notification, actors[0]), "title": notification.title,
+        mapping = {"actor": _name(notification, actors[0]), "title": _title(notification),
                    "others": others}
         details = notification.details or {}
         if others <= 0:
@@ -140,7 +180,7 @@ def render_subject(notification, language=None):
         return render(_(TIMES, mapping={"subject": stored, "count": notification.count}),
                       language)
     if phrases and notification.title:
-        mapping = {"actor": _name(notification, actors[0]), "title": notification.title,
+        mapping = {"actor": _name(notification, actors[0]), "title": _title(notification),
                    "others": others}
         return render(_(phrases[1 if others == 1 else 2], mapping=mapping), language)
     if notification.phrase and notification.title:

@@ -71,6 +71,27 @@ class IActivityStreamSettings(Interface):
     )
 
 
+    max_post_length = schema.Int(
+        title=_("Characters per post"),
+        description=_("The longest post or comment members may write; 0 is unlimited."),
+        default=5000,
+        min=0,
+    )
+
+    max_post_images = schema.Int(
+        title=_("Images per post"),
+        description=_("How many images a post may carry; 0 allows none."),
+        default=4,
+        min=0,
+    )
+
+    max_image_size = schema.Int(
+        title=_("Largest image (kB)"),
+        description=_("The largest image a post may carry, in kilobytes."),
+        default=5120,
+        min=1,
+    )
+
 SETTINGS = RegistrySettings(IActivityStreamSettings, PREFIX)
 get_settings = SETTINGS.get
 is_installed = SETTINGS.is_installed

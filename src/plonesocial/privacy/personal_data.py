@@ -13,6 +13,7 @@ through the same serializers as over REST.
 
 from plonesocial import exc
 from plonesocial import userids
+from plonesocial.activitystream import social
 from plonesocial.activitystream.fixed import fixed_for
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.clock import isoformat
@@ -85,6 +86,8 @@ def export_user_data(userid):
         "mutes": [] if manager.mutes is None else manager.mutes.export_user(userid),
         "fixed_watches": sorted(fixed_for(manager, userid)),
         "activities": [serialize(a) for a in manager.get_by_actor(userid, reader=userid)],
+        # Posts, comments, likes, favorites, followed tags (issue 16)
+        "social": social.export_user(userid),
     }
 
 
@@ -212,6 +215,10 @@ def erase_user_data(userid, messages=None, names=()):
     summary["preferences"] = manager.preferences.remove(userid)
     summary["push_subscriptions"] = manager.push_subscriptions.remove_user(userid)
     summary["mutes"] = 0 if manager.mutes is None else manager.mutes.erase_user(userid)
+    # Their posts and comments go (tombstones where others answered), their
+    # likes, favorites and tag follows too (issue 16): before the activities
+    # are anonymised, while they still name the user.
+    summary["social"] = social.erase_user(userid)
     summary["activities"] = manager.activities.anonymise_actor(userid, placeholder, names,
                                                                ERASED_NAME)
     manager.queue.replace_actor(userid, placeholder, ERASED_NAME)

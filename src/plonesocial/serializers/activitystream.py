@@ -63,7 +63,11 @@ class ActivitySerializer(Serializer):
     what they may not View (a target elsewhere, a pending comment) is unnamed."""
 
     def __call__(self):
-        return self.context.to_json(ReaderResolver(current_userid()))
+        reader = current_userid()
+        data = self.context.to_json(ReaderResolver(reader))
+        from plonesocial.serializers.social import add_social
+
+        return add_social(data, self.context, reader)
 
 
 def current_userid():

@@ -102,3 +102,16 @@ def rename_configlets(context):
     """1009 -> 1010: configlet titles not confusable with core's "Social Media"."""
     setup = api.portal.get_tool("portal_setup")
     setup.runImportStepFromProfile(PROFILE, "controlpanel", run_dependencies=False)
+
+
+def add_social_layer(context):
+    """1014 -> 1015: posts, comments, likes, mentions and hashtags (issue 16): the
+    characters-per-post setting, the "plonesocial: Post" permission for members,
+    and the social stores."""
+    from plonesocial.activitystream.social import get_social
+
+    reload_registry(context)
+    setup = api.portal.get_tool("portal_setup")
+    setup.runImportStepFromProfile(PROFILE, "rolemap", run_dependencies=False)
+    if get_storage(api.portal.get()) is not None:
+        get_social(create=True)

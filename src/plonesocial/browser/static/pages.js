@@ -44,6 +44,57 @@
     });
   }
 
+  // Mentions (issue 16): typing @ and two letters offers the people the writer may
+  // find (the same picker as for recipients); choosing one writes @userid.
+  document.querySelectorAll("textarea.plonesocial-mentions").forEach(function (area) {
+    var box = area.parentNode.querySelector(".plonesocial-suggestions");
+    if (!box) {
+      box = document.createElement("ul");
+      box.className = "plonesocial-suggestions list-unstyled";
+      box.hidden = true;
+      area.insertAdjacentElement("afterend", box);
+    }
+    var timer = null;
+    function word() {
+      var before = area.value.slice(0, area.selectionStart);
+      var match = /(^|\s)@([\w.-]{2,})$/.exec(before);
+      return match ? match[2] : null;
+    }
+    function choose(userid) {
+      var caret = area.selectionStart;
+      var before = area.value.slice(0, caret).replace(/@[\w.-]*$/, "@" + userid + " ");
+      area.value = before + area.value.slice(caret);
+      area.focus();
+      area.setSelectionRange(before.length, before.length);
+      box.hidden = true;
+    }
+    area.addEventListener("input", function () {
+      clearTimeout(timer);
+      var query = word();
+      if (!query) { box.hidden = true; return; }
+      timer = setTimeout(function () {
+        fetch(area.dataset.peopleUrl + "?q=" + encodeURIComponent(query),
+              {credentials: "same-origin", headers: {"Accept": "application/json"}})
+          .then(function (response) { return response.ok ? response.json() : []; })
+          .then(function (people) {
+            box.textContent = "";
+            people.forEach(function (person) {
+              var item = document.createElement("li");
+              var button = document.createElement("button");
+              button.type = "button";
+              button.className = "btn btn-link btn-sm p-0";
+              button.textContent = person.name + " (@" + person.id + ")";
+              button.addEventListener("click", function () { choose(person.id); });
+              item.appendChild(button);
+              box.appendChild(item);
+            });
+            box.hidden = people.length === 0;
+          })
+          .catch(function () {});
+      }, 200);
+    });
+  });
+
   // What cannot be undone asks first: a form's data-confirm, or its button's. The
   // browser's own dialog: focus moves to it, Enter confirms, Escape cancels. Delegated,
   // so that forms added later (realtime messages) ask too.
