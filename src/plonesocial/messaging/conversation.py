@@ -4,10 +4,14 @@ Read state is a read marker (a sequence number), so ``mark_read`` writes O(1)
 objects however long the conversation is; everything that changes one
 conversation also writes the Conversation object, so two transactions
 touching it conflict and one is retried, which keeps the counters exact.
+For the same reason its counters are plain integers of the Conversation
+itself (issue 13): a ``Length`` of its own would be one more object written
+per send and would resolve no conflict the Conversation does not already
+cause. Conversations stored before keep two ``Length`` objects until their
+next change (``_fold_counters``).
 """
 
 from BTrees.check import check as check_btree
-from BTrees.Length import Length
 from BTrees.LOBTree import LOBTree
 from persistent import Persistent
 from plonesocial import exc
@@ -68,15 +72,35 @@ class Conversation(Persistent):
         self.username = username
         # message id: UTC µs of `created` (int) -> Message, chronological
         self._messages = LOBTree()
-        self._count = Length()  # number of messages
-        self._unread = Length()  # received messages that are new
+        self._message_count = 0  # number of messages
+        self._unread_count = 0  # received messages that are new
         self._seq = 0  # sequence number of the newest message added
         self._read_seq = 0  # read marker: messages with seq <= this are read
         self._updated = None  # message id of the newest message added
 
+    # Stored before issue 13: the counters were Length objects in `_count` and
+    # `_unread`; None here means "still there" (see _fold_counters).
+    _message_count = None
+    _unread_count = None
+
+    def _fold_counters(self):
+        """Move the counters of an old conversation into this object, once."""
+        if self._message_count is None:
+            state = self.__dict__
+            self._message_count = state.pop("_count")()
+            self._unread_count = state.pop("_unread")()
+            self._p_changed = True
+
+    def _change_counts(self, messages, unread):
+        self._fold_counters()
+        self._message_count += messages
+        self._unread_count += unread
+
     @property
     def new_messages_count(self):
-        return self._unread()
+        if self._unread_count is None:
+            return self.__dict__["_unread"]()
+        return self._unread_count
 
     @property
     def last_updated(self):
@@ -126,10 +150,10 @@ class Conversation(Persistent):
         """
         moved = self._read_seq != self._seq
         if moved:
-            unread = self._unread()
+            unread = self.new_messages_count
             self._read_seq = self._seq
             if unread:
-                self._unread.change(-unread)
+                self._change_counts(0, -unread)
                 self.__parent__.change_unread(-unread)
         notify(ConversationReadEvent(self, moved))
 
@@ -137,8 +161,8 @@ class Conversation(Persistent):
         """Raise AssertionError unless the tree is sound and the counters agree (tests)."""
         check_btree(self._messages)
         messages = list(self._messages.values())
-        assert self._count() == len(messages), "message counter"
-        assert self._unread() == sum(1 for m in messages if m.new and m.incoming), "unread"
+        assert len(self) == len(messages), "message counter"
+        assert self.new_messages_count == sum(1 for m in messages if m.new and m.incoming), "unread"
 
     def anonymise(self, userid, placeholder, text):
         """Replace `userid` by `placeholder` in every message, and their text by `text`.
@@ -174,9 +198,9 @@ class Conversation(Persistent):
     def __delitem__(self, message_id):
         message = self[message_id]
         del self._messages[message_id]
-        self._count.change(-1)
-        if message.new and message.incoming:
-            self._unread.change(-1)
+        unread = 1 if message.new and message.incoming else 0
+        self._change_counts(-1, -unread)
+        if unread:
             self.__parent__.change_unread(-1)
         # Serialise with a concurrent mark_read or send in this conversation.
         self._p_changed = True
@@ -188,7 +212,9 @@ class Conversation(Persistent):
         return iter(self._messages.keys())
 
     def __len__(self):
-        return self._count()
+        if self._message_count is None:
+            return self.__dict__["_count"]()
+        return self._message_count
 
     def add_copy(self, uid, sender, recipient, text, created):
         """Store a copy of a message and return it (called by Inboxes)."""
@@ -201,9 +227,8 @@ class Conversation(Persistent):
         self._seq += 1
         message = Message(self, key, uid, sender, recipient, text, created, self._seq)
         self._messages[key] = message
-        self._count.change(1)
+        self._change_counts(1, 1 if message.incoming else 0)
         if message.incoming:
-            self._unread.change(1)
             self.__parent__.change_unread(1)
         if self._updated is None or key > self._updated:
             self.__parent__.touch(self, key)
