@@ -176,6 +176,9 @@ class RelStorageBackend(Backend):
         finally:
             destination.close()
             source.close()
+        # After a bulk load the planner must know the tables' sizes (the
+        # server may run without autovacuum): see docs/scaling.md.
+        psql("VACUUM ANALYZE", self.database)
 
     def interrupt(self):
         """Terminate every connection to the database: clients must reconnect."""

@@ -115,12 +115,13 @@ class NotificationList(Persistent):
 
     # -- delivering ---------------------------------------------------------------
 
-    def _add(self, notification):
+    def _add(self, notification, counted=False):
         key = -notification.id
         notification.__parent__ = self
         self._items[key] = notification
         self._unseen[key] = notification.context or ""
-        self._unseen_count.change(1)
+        if not counted:
+            self._unseen_count.change(1)
         if notification.owner is not None:
             self._groups[group_key(notification.message_type, notification.owner,
                                    notification.phrase)] = key
@@ -139,11 +140,11 @@ class NotificationList(Persistent):
             notification = self._items[key]
             del self._items[key]
             del self._unseen[key]
-            self._unseen_count.change(-1)
             if self._unsent is not None and key in self._unsent:
                 del self._unsent[key]
             notification.regroup(free_id(self._items, when), template, reasons)
-            self._add(notification)
+            # Still one unseen notification: the counter is not written (issue 13).
+            self._add(notification, counted=True)
             return notification
         notification = Notification(free_id(self._items, when), self.owner, template, reasons)
         self._add(notification)
