@@ -788,6 +788,16 @@ def s6_http(storage, seconds):
 
 # -- the run ------------------------------------------------------------------------
 
+def object_state_scans(backend):
+    """(seq_scan, seq_tup_read) of RelStorage's object_state so far, or None."""
+    database = getattr(backend, "database", None)
+    if database is None:
+        return None
+    line = psql("SELECT seq_scan, seq_tup_read FROM pg_stat_user_tables "
+                "WHERE relname = 'object_state'", database).strip()
+    return tuple(int(value) for value in line.split("|")) if line else (0, 0)
+
+
 # One PostgreSQL database per run: two runs at once (two sessions on one
 # server) must not drop each other's database.
 BENCH_DATABASE = f"plonesocial_bench_{os.getpid()}"
@@ -808,7 +818,15 @@ def bench_storage(name, data, args):
         reset_peak()
         if server is not None:
             reset_peak(server.pid)
+        scans = object_state_scans(backend)
         result[key] = run()
+        if scans is not None:
+            # Full scans of object_state while the scenario ran (issue 13:
+            # RelStorage's commit query must probe its index, not scan it).
+            time.sleep(1.5)  # the writers' backends report on disconnect
+            after = object_state_scans(backend)
+            result.setdefault("object_state_scans", {})[key] = {
+                "seq_scan": after[0] - scans[0], "rows_read": after[1] - scans[1]}
         result["rss_mib"][key] = {"bench": peak_rss(),
                                   "server": peak_rss(server.pid) if server else None}
         if isinstance(result[key], dict):

@@ -244,8 +244,21 @@ class TestCounters(StorageTestCase):
         self.tm.commit()
         self.inboxes.send_message("ann", "ben", "second")
         changed = sorted(type(obj).__name__ for obj in self.conn._registered_objects)
-        self.assertEqual(changed, ["Conversation", "Conversation", "LOBTree", "LOBTree",
-                                   "Length", "OOTreeSet", "OOTreeSet"])
+        self.assertEqual(changed, ["Conversation", "Conversation", "Length", "MessageTree",
+                                   "MessageTree", "OOTreeSet", "OOTreeSet"])
+
+    def test_message_buckets_stay_small(self):
+        # A send rewrites the bucket it lands in: at most 16 messages, not 60.
+        for i in range(100):
+            self.inboxes.send_message("ann", "ben", f"m{i}")
+        tree = self.inboxes["ben"]["ann"]._messages
+        bucket, sizes = tree._firstbucket, []
+        while bucket is not None:
+            sizes.append(len(bucket))
+            bucket = bucket._next
+        self.assertEqual(sum(sizes), 100)
+        self.assertLessEqual(max(sizes), 16)
+        self.inboxes.check_invariants()
 
     def test_old_conversation_counters_fold_on_first_change(self):
         # A conversation stored before issue 13 keeps Length counters.
