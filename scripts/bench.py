@@ -805,7 +805,7 @@ BENCH_DATABASE = f"plonesocial_bench_{os.getpid()}"
 
 def bench_storage(name, data, args):
     workdir = tempfile.mkdtemp(prefix=f"plonesocial-bench-{name}-")
-    kw = {"database": BENCH_DATABASE} if name == "relstorage" else {}
+    kw = {"database": BENCH_DATABASE, "tuned": not args.untuned} if name == "relstorage" else {}
     backend = BACKENDS[name](workdir, base=data, **kw)
     print(f"== {backend.label}", flush=True)
     began = time.time()
@@ -1078,6 +1078,8 @@ def main(argv=None):
     parser.add_argument("--scenarios", default="S0,S1,S2,S3,S4,S5,S6,S7,S8",
                         help="which scenarios to run (S0 is the raw-ZODB baseline)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the prepared data")
+    parser.add_argument("--untuned", action="store_true",
+                        help="RelStorage without plonesocial's temp-table ANALYZE (to compare)")
     parser.add_argument("--data-dir", default=str(ROOT / "var" / "bench"),
                         help="where the prepared data is kept")
     parser.add_argument("--json", default=str(ROOT / "var" / "bench" / "results.json"))
