@@ -201,6 +201,9 @@ def metered(db, op, count=METERED, writer=0, warm=0):
         written[-1][1] += len(data)
         return store(oid, serial, data, version, txn)
 
+    # RelStorage keeps `store` in the instance (copied from its Storer), the
+    # others in the class: put back exactly what was there.
+    own = "store" in vars(storage)
     storage.store = counting_store
     rnd = random.Random(f"metered-{op}")
     try:
@@ -211,7 +214,10 @@ def metered(db, op, count=METERED, writer=0, warm=0):
             tm.commit()
         del written[:warm]  # the first operations create what the others reuse
     finally:
-        del storage.store
+        if own:
+            storage.store = store
+        else:
+            del storage.store
         tm.abort()
         conn.close()
     objects = [entry[0] for entry in written]
