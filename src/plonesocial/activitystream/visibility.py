@@ -53,6 +53,11 @@ def may_view_content(reader, uuid):
     return bool(allowed & visibility.principals(reader))
 
 
+def checks_visibility():
+    """Tell whether this site checks what readers may View (a Plone site does)."""
+    return queryUtility(IVisibility) is not None
+
+
 def count_invisible(reader, uuids):
     """How many of `uuids` (a list, repeats counted) `reader` may not View."""
     visibility = queryUtility(IVisibility)
