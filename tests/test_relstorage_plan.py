@@ -93,6 +93,31 @@ class TestTempTablePlan(unittest.TestCase):
         # rightly hash); the small commits probe the primary key.
         self.assertLessEqual(self.small_commits_after_a_large_one(tuned=True), 1)
 
+    def unanalysed_temp_tables(self):
+        return int(backends.psql("SELECT count(*) FROM pg_class WHERE relname = 'temp_store' "
+                                 "AND reltuples < 0", DATABASE))
+
+    def test_connections_opened_before_tuning(self):
+        # Zope opens the database, and may create its root, before the
+        # database-opened event tunes the storage: a store connection opened
+        # then is analysed at its next transaction.
+        storage = backends.open_storage(self.spec)
+        db = ZODB.DB(storage)
+        tm = transaction.TransactionManager()
+        conn = db.open(tm)
+        tree = conn.root()["tree"]
+        tree[0]["before"] = True
+        tm.commit()  # a store connection, opened untuned
+        self.assertEqual(self.unanalysed_temp_tables(), 1)
+        self.assertTrue(tune_storage(storage))
+        tree[1]["after"] = True
+        tm.commit()
+        self.assertEqual(self.unanalysed_temp_tables(), 0)
+        tree[2]["after"] = True
+        tm.commit()  # the connection works on as before
+        conn.close()
+        db.close()
+
     def test_conflicts_are_still_detected(self):
         # Two connections change one object: the second commit conflicts.
         from ZODB.POSException import ConflictError

@@ -15,21 +15,39 @@ key for a small transaction and still hash-joins a bulk one. The query and
 its locks are RelStorage's own, unchanged: conflict detection is as before.
 """
 
+import weakref
+
+
 TEMP_TABLES = ("temp_store", "temp_store_replacements")
+
+# The connections whose temp tables were analysed (psycopg2 connections
+# take weak references: a closed and collected one drops out).
+_analysed = weakref.WeakSet()
 
 
 def analyze_temp_tables(cursor, restart=False):
-    """A RelStorage on-store-opened hook: ANALYZE the temp tables of a new connection.
+    """A RelStorage on-store-opened hook: ANALYZE the temp tables of a connection, once.
 
-    RelStorage calls its hooks with ``restart=True`` before every transaction
-    of the connection too; the statistics stay, so only a new connection
-    (``restart=False``) needs them.
+    RelStorage calls its hooks when it opens a store connection and again
+    (``restart=True``) before every transaction on it. A connection opened
+    before the hook was added (Zope opens the database, and may create its
+    root, before the database-opened event) is analysed at its next restart.
+    ANALYZE writes the table's size to ``pg_class`` in place, so it holds
+    whether or not the transaction it runs in commits.
     """
-    if restart:
+    connection = cursor.connection
+    if connection in _analysed:
         return
     for table in TEMP_TABLES:
         cursor.execute(f"ANALYZE {table}")
-    cursor.connection.commit()
+    if restart:
+        # A connection that committed before keeps the plans it cached then
+        # (PL/pgSQL caches the commit query's plan per session): plan afresh.
+        cursor.execute("DISCARD PLANS")
+    # Committed, as RelStorage's own hook does after creating the tables: the
+    # session sees the new statistics from its next transaction on.
+    connection.commit()
+    _analysed.add(connection)
 
 
 def tune_storage(storage):
