@@ -154,8 +154,9 @@ class RelStorageBackend(Backend):
     label = "RelStorage/PG"
     multiprocess = True
 
-    def __init__(self, workdir, base=None, database="plonesocial_stress"):
+    def __init__(self, workdir, base=None, database="plonesocial_stress", tuned=True):
         self.database = database
+        self.tuned = tuned
         self.base = base
         self.dsn = f"dbname='{database}' host='127.0.0.1' user='postgres'"
 
@@ -176,6 +177,9 @@ class RelStorageBackend(Backend):
         finally:
             destination.close()
             source.close()
+        # After a bulk load the planner must know the tables' sizes (the
+        # server may run without autovacuum): see docs/scaling.md.
+        psql("VACUUM ANALYZE", self.database)
 
     def interrupt(self):
         """Terminate every connection to the database: clients must reconnect."""
@@ -183,7 +187,7 @@ class RelStorageBackend(Backend):
              f"WHERE datname = '{self.database}' AND pid <> pg_backend_pid()")
 
     def spec(self):
-        return {"storage": "relstorage", "dsn": self.dsn}
+        return {"storage": "relstorage", "dsn": self.dsn, "tuned": self.tuned}
 
 
 BACKENDS = {backend.name: backend
@@ -199,12 +203,16 @@ def open_storage(spec):
         import ZEO
 
         return ZEO.client(("127.0.0.1", spec["port"]), wait_timeout=60)
+    from plonesocial.relstorage_tuning import tune_storage
     from relstorage.adapters.postgresql import PostgreSQLAdapter
     from relstorage.options import Options
     from relstorage.storage import RelStorage
 
     options = Options(keep_history=False)
-    return RelStorage(PostgreSQLAdapter(dsn=spec["dsn"], options=options), options=options)
+    storage = RelStorage(PostgreSQLAdapter(dsn=spec["dsn"], options=options), options=options)
+    if spec.get("tuned", True):  # as a site runs it (docs/scaling.md); --untuned: without
+        tune_storage(storage)
+    return storage
 
 
 def open_db(spec, cache_size=30000):

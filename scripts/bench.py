@@ -8,7 +8,9 @@
 
 Scenarios (each on every storage, with a raw-ZODB baseline in the same run):
 
-- S0 baseline: bare OOBTree insert + commit per operation, 1/4/8/16 writers;
+- S0 the floor: the cheapest commit of one small change, a one-key insert
+  into a small tree (each writer its own, kept at FLOOR_KEYS keys, one
+  bucket), 1/4/8/16 writers; S1-S2 are shown as a ratio of it;
 - S1 sends spread over 2,000 users, 1/4/8 writers: sends/s, retries, p50/p99;
 - S2 sends to one hot recipient, 8 and 16 writers: sends/s, failed sends;
 - S3 unread count and not-seen count for a user with 10^3 and with --items items;
@@ -32,6 +34,14 @@ Scenarios (each on every storage, with a raw-ZODB baseline in the same run):
   WebSocket clients on one gateway on loopback, --s7-rate sends/s for
   --s7-seconds: commit-to-client latency p50/p99, events lost (must be 0),
   the gateway's memory per connection.
+
+Every write scenario also shows the objects and bytes one operation writes,
+counted where the connection hands them to the storage (``store``), over
+METERED operations of one writer (N1: a message's notification to its
+recipient, as a site adds it to every send). Every scenario shows the peak
+resident memory (RSS) of the bench process and of its writer processes (the
+peak is reset before each scenario); the table names the machine, its load
+and how long the --items preparation took.
 
 Writers are threads of one process on FileStorage (one process owns a
 Data.fs) and one process each on ZEO and RelStorage (several Zope clients).
@@ -96,8 +106,33 @@ def ms(seconds):
     return None if seconds is None else round(seconds * 1000, 3)
 
 
+FLOOR_KEYS = 8  # S0: the keys each writer's small tree keeps (one bucket)
+
+
+def prepare_floor(db, writers=16):
+    """S0: a small tree per writer (issue 13: the floor is not a large tree)."""
+    from BTrees.OOBTree import OOBTree
+
+    import transaction
+
+    tm = transaction.TransactionManager()
+    conn = db.open(tm)
+    try:
+        tm.begin()
+        floor = OOBTree()
+        for writer in range(writers):
+            floor[writer] = OOBTree()
+        conn.root()["floor"] = floor
+        tm.commit()
+    finally:
+        tm.abort()
+        conn.close()
+
+
 def op_baseline(root, rnd, writer, n):
-    root["baseline"][f"{rnd.random():.17f}-{writer}"] = n
+    tree = root["floor"][writer]
+    tree[n] = n
+    tree.pop(n - FLOOR_KEYS, None)
 
 
 def op_send_spread(root, rnd, writer, n):
@@ -119,6 +154,26 @@ def group_member(index):
     return f"g{index:03d}"
 
 
+PAIRS = 4  # metered sends in existing conversations: these pairs, in turn
+
+
+def op_send_pair(root, rnd, writer, n):
+    """A send in a conversation that exists (after the first of each pair)."""
+    pair = n % PAIRS
+    root["inboxes"].send(f"p{2 * pair}", f"p{2 * pair + 1}", f"pair {writer}-{n}")
+
+
+def op_notify(root, rnd, writer, n):
+    """N1: what a send adds in a site: the recipient's message notification."""
+    from plonesocial.activitystream.activity import Reference
+
+    pair = n % PAIRS
+    sender, recipient = 2 * pair, 2 * pair + 1
+    root["am"].notify_facts([f"p{recipient}"], message_type="message",
+                            phrase="sent you a message", owner=Reference("user", f"p{sender}"),
+                            actor=f"p{sender}", body=f"notify {writer}-{n}")
+
+
 def op_group_send(root, rnd, writer, n):
     from plonesocial.clock import utcnow
 
@@ -127,7 +182,79 @@ def op_group_send(root, rnd, writer, n):
 
 
 OPS = {"baseline": op_baseline, "send_spread": op_send_spread, "send_hot": op_send_hot,
-       "group_send": op_group_send}
+       "group_send": op_group_send, "notify": op_notify, "send_pair": op_send_pair}
+
+METERED = 40  # operations counted for the objects and bytes written per operation
+
+
+def metered(db, op, count=METERED, writer=0, warm=0):
+    """Objects and bytes one `op` writes: counted where the connection stores them.
+
+    ZODB's Connection hands every changed object to its storage's ``store``
+    at commit (FileStorage, ZEO and RelStorage alike): wrapping that method
+    of this connection's storage instance counts exactly what is written.
+    """
+    import transaction
+
+    tm = transaction.TransactionManager()
+    conn = db.open(tm)
+    storage = conn._storage
+    store = storage.store
+    written = []
+
+    def counting_store(oid, serial, data, version, txn):
+        written[-1][0] += 1
+        written[-1][1] += len(data)
+        return store(oid, serial, data, version, txn)
+
+    # RelStorage keeps `store` in the instance (copied from its Storer), the
+    # others in the class: put back exactly what was there.
+    own = "store" in vars(storage)
+    storage.store = counting_store
+    rnd = random.Random(f"metered-{op}")
+    try:
+        for n in range(warm + count):
+            tm.begin()
+            OPS[op](conn.root(), rnd, writer, n)
+            written.append([0, 0])
+            tm.commit()
+        del written[:warm]  # the first operations create what the others reuse
+    finally:
+        if own:
+            storage.store = store
+        else:
+            del storage.store
+        tm.abort()
+        conn.close()
+    objects = [entry[0] for entry in written]
+    sizes = [entry[1] for entry in written]
+    return {"objects": round(statistics.mean(objects), 2), "objects_max": max(objects),
+            "bytes": round(statistics.mean(sizes)), "bytes_max": max(sizes)}
+
+
+# -- memory ------------------------------------------------------------------
+
+def _status(pid, field):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) // 1024  # kB -> MiB
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def reset_peak(pid="self"):
+    """Start a new peak RSS (VmHWM) for `pid` (Linux: clear_refs 5)."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def peak_rss(pid="self"):
+    """The peak RSS of `pid` in MiB since start or the last reset_peak, or None."""
+    return _status(pid, "VmHWM")
 
 
 def zope_delay(rnd, attempt):
@@ -175,7 +302,7 @@ def write_loop(db, op, writer, ops, start_at, stopfile=None):
     tm.abort()
     conn.close()
     return {"latencies": latencies, "retries": retries, "failed": failed,
-            "started": started, "ended": ended}
+            "started": started, "ended": ended, "rss_mib": peak_rss()}
 
 
 def process_writer(spec, op, writer, ops, start_at, stopfile):
@@ -243,7 +370,10 @@ class Writers:
                 "per_second": round((len(latencies) - failed) / seconds, 1) if seconds else None,
                 "retries": sum(r["retries"] for r in results), "failed": failed,
                 "p50_ms": ms(percentile(latencies, 0.50)),
-                "p99_ms": ms(percentile(latencies, 0.99))}
+                "p99_ms": ms(percentile(latencies, 0.99)),
+                # Threads: this process's peak; processes: the largest writer's.
+                "writer_rss_mib": max((r["rss_mib"] or 0) for r in results)
+                if self.pool is not None else None}
 
 
 def run_writers(backend, op, count, ops):
@@ -306,7 +436,9 @@ def build_data(path, items, followers):
     conn.close()
     db.pack()
     db.close()
-    print(f"  built in {time.time() - started:.0f} s", flush=True)
+    seconds = time.time() - started
+    print(f"  built in {seconds:.0f} s", flush=True)
+    return seconds
 
 
 def prepared_data(items, followers, fresh=False, folder=ROOT / "var" / "bench"):
@@ -314,6 +446,7 @@ def prepared_data(items, followers, fresh=False, folder=ROOT / "var" / "bench"):
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"data-{key}.fs"
+    facts = folder / f"data-{key}.json"  # how long building it took (goal 7 of issue 13)
     if fresh or not path.exists():
         for old in folder.glob("data-*"):
             old.unlink()
@@ -322,13 +455,25 @@ def prepared_data(items, followers, fresh=False, folder=ROOT / "var" / "bench"):
         partial = folder / "building.fs"
         for leftover in folder.glob("building.fs*"):
             leftover.unlink()
-        build_data(partial, items, followers)
+        began = time.time()
+        seconds = build_data(partial, items, followers)
         # The index goes with it: rebuilding it means reading the whole file.
         Path(f"{partial}.index").rename(f"{path}.index")
         partial.rename(path)
         for leftover in folder.glob("building.fs*"):
             leftover.unlink()
+        facts.write_text(json.dumps({
+            "items": items, "followers": followers, "build_s": round(seconds, 1),
+            "total_s": round(time.time() - began, 1),
+            "bytes": path.stat().st_size, "built": time.strftime("%Y-%m-%d %H:%M UTC",
+                                                                  time.gmtime())}))
     return path
+
+
+def preparation(items, followers, folder):
+    """How the prepared data was built (reused from an earlier run or not)."""
+    facts = Path(folder) / f"data-{data_key(items, followers)}.json"
+    return json.loads(facts.read_text()) if facts.exists() else None
 
 
 # -- the scenarios ----------------------------------------------------------------
@@ -371,7 +516,6 @@ def s3_counts(backend):
 
 def s7_group(backend, ops):
     """S8: a group of GROUP_SIZE, GROUP_WRITERS participants sending at once."""
-    from plonesocial.clock import utcnow
     from plonesocial.messaging.groups import Groups
 
     import transaction
@@ -389,16 +533,13 @@ def s7_group(backend, ops):
             max_participants=GROUP_SIZE)
         root["bench_group"] = group.id
         tm.commit()
-        # Objects one send writes, counted where the transaction registers them.
-        written = []
-        for n in range(20):
-            tm.begin()
-            group.send(group_member(GROUP_SIZE - 1), f"counted {n}", utcnow())
-            written.append(len(conn._registered_objects))
-            tm.commit()
     finally:
         tm.abort()
         conn.close()
+    # Objects one send writes, counted where the storage receives them (the
+    # last participant sends these).
+    counted = 20
+    written = metered(db, "group_send", count=counted, writer=GROUP_SIZE - 2)
     result = run_writers(backend, "group_send", GROUP_WRITERS, max(1, ops // GROUP_WRITERS))
     conn = db.open(tm)
     try:
@@ -406,7 +547,7 @@ def s7_group(backend, ops):
         group = conn.root()["groups"].get(conn.root()["bench_group"])
         total = group.message_count
         stored = sum(1 for _ in group.all_messages())
-        expected = 1 + len(written) + result["ops"] - result["failed"]
+        expected = 1 + counted + result["ops"] - result["failed"]
         writers = {group_member(1 + i) for i in range(GROUP_WRITERS)}
         sent = result["ops"] - result["failed"]
         # Checked against what was sent, by brute force, not against the
@@ -436,8 +577,8 @@ def s7_group(backend, ops):
         conn.close()
     result.update({
         "participants": GROUP_SIZE, "writers": GROUP_WRITERS,
-        "objects_per_send": round(statistics.mean(written), 2),
-        "objects_per_send_max": max(written),
+        "objects_per_send": written["objects"],
+        "objects_per_send_max": written["objects_max"], "written": written,
         "messages": total, "stored_messages": stored, "expected_messages": expected,
         "unread_checked": checked, "unread_wrong": len(wrong),
     })
@@ -714,6 +855,7 @@ def s6_http(storage, seconds):
         for name in ("rest_send", "count"):
             results[name]["ratio_to_site_get"] = round(
                 results[name]["per_second"] / results["site_get"]["per_second"], 2)
+        results["zope_rss_mib"] = peak_rss(site.procs[-1].pid)  # the WSGI server's peak
         return results
     finally:
         site.stop()
@@ -724,57 +866,125 @@ def s6_http(storage, seconds):
 
 # -- the run ------------------------------------------------------------------------
 
+def object_state_scans(backend):
+    """(seq_scan, seq_tup_read) of RelStorage's object_state so far, or None."""
+    database = getattr(backend, "database", None)
+    if database is None:
+        return None
+    line = psql("SELECT seq_scan, seq_tup_read FROM pg_stat_user_tables "
+                "WHERE relname = 'object_state'", database).strip()
+    return tuple(int(value) for value in line.split("|")) if line else (0, 0)
+
+
+# One PostgreSQL database per run: two runs at once (two sessions on one
+# server) must not drop each other's database.
+BENCH_DATABASE = f"plonesocial_bench_{os.getpid()}"
+
+
 def bench_storage(name, data, args):
     workdir = tempfile.mkdtemp(prefix=f"plonesocial-bench-{name}-")
-    kw = {"database": args.database} if name == "relstorage" else {}
+    database = args.database or BENCH_DATABASE
+    kw = {"database": database, "tuned": not args.untuned} if name == "relstorage" else {}
     backend = BACKENDS[name](workdir, base=data, **kw)
     print(f"== {backend.label}", flush=True)
     began = time.time()
     backend.start()
     print(f"  data in place ({time.time() - began:.0f} s)", flush=True)
-    result = {"label": backend.label}
+    result = {"label": backend.label, "rss_mib": {}, "written": {}}
+    server = getattr(backend, "server", None)  # the ZEO server process
+
+    def scenario(key, run):
+        reset_peak()
+        if server is not None:
+            reset_peak(server.pid)
+        scans = object_state_scans(backend)
+        result[key] = run()
+        if scans is not None:
+            # Full scans of object_state while the scenario ran (issue 13:
+            # RelStorage's commit query must probe its index, not scan it).
+            time.sleep(1.5)  # the writers' backends report on disconnect
+            after = object_state_scans(backend)
+            result.setdefault("object_state_scans", {})[key] = {
+                "seq_scan": after[0] - scans[0], "rows_read": after[1] - scans[1]}
+        result["rss_mib"][key] = {"bench": peak_rss(),
+                                  "server": peak_rss(server.pid) if server else None}
+        if isinstance(result[key], dict):
+            writers = [figures.get("writer_rss_mib") for figures in result[key].values()
+                       if isinstance(figures, dict)]
+            writers = [value for value in writers if value]
+            if writers:
+                result["rss_mib"][key]["writers"] = max(writers)
+        print(f"  {key} {result[key]}", flush=True)
+
     try:
+        db = backend.open_db()
         if "S0" in args.scenarios:
-            result["S0"] = {str(n): run_writers(backend, "baseline", n, max(1, args.ops // n))
-                            for n in (1, 4, 8, 16)}
+            prepare_floor(db)
+            result["written"]["S0"] = metered(db, "baseline")
+            scenario("S0", lambda: {str(n): run_writers(backend, "baseline", n,
+                                                        max(1, args.ops // n))
+                                    for n in (1, 4, 8, 16)})
         if "S1" in args.scenarios:
-            result["S1"] = {str(n): run_writers(backend, "send_spread", n, max(1, args.ops // n))
-                            for n in (1, 4, 8)}
+            result["written"]["S1"] = metered(db, "send_spread")
+            result["written"]["S1e"] = metered(db, "send_pair", warm=PAIRS)
+            # After each recipient's first (which creates their list), as on a
+            # site in use: a message notification joins the unseen one of its
+            # sender (the group "Ann sent you 3 messages").
+            result["written"]["N1"] = metered(db, "notify", warm=PAIRS)
+            scenario("S1", lambda: {str(n): run_writers(backend, "send_spread", n,
+                                                        max(1, args.ops // n))
+                                    for n in (1, 4, 8)})
         if "S2" in args.scenarios:
-            result["S2"] = {str(n): run_writers(backend, "send_hot", n, max(1, args.ops // n))
-                            for n in (8, 16)}
+            result["written"]["S2"] = metered(db, "send_hot")
+            scenario("S2", lambda: {str(n): run_writers(backend, "send_hot", n,
+                                                        max(1, args.ops // n))
+                                    for n in (8, 16)})
         if "S3" in args.scenarios:
-            result["S3"] = s3_counts(backend)
+            scenario("S3", lambda: s3_counts(backend))
         if "S4" in args.scenarios:
-            result["S4"] = s4_stream(backend, args.items)
+            scenario("S4", lambda: s4_stream(backend, args.items))
         if "S5" in args.scenarios:
-            result["S5"] = s5_fanout(backend, args.followers, workers=args.fanout_workers)
+            scenario("S5", lambda: s5_fanout(backend, args.followers,
+                                             workers=args.fanout_workers))
         if "S8" in args.scenarios:
-            result["S8"] = s7_group(backend, args.ops)
+            scenario("S8", lambda: s7_group(backend, args.ops))
+            result["written"]["S8"] = result["S8"]["written"]
         if "S9" in args.scenarios:
-            result["S9"] = s9_likes(backend)
+            scenario("S9", lambda: s9_likes(backend))
         if "S10" in args.scenarios:
-            result["S10"] = s10_tag_timeline(backend, args.items)
-        for scenario in ("S0", "S1", "S2", "S3", "S4", "S5", "S8", "S9", "S10"):
-            if scenario in result:
-                print(f"  {scenario} {result[scenario]}", flush=True)
+            scenario("S10", lambda: s10_tag_timeline(backend, args.items))
     finally:
         backend.stop()
         shutil.rmtree(workdir, ignore_errors=True)
         if name == "relstorage":
-            psql(f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
+            psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
     if "S6" in args.scenarios:
         result["S6"] = s6_http(name, args.seconds)
+        result["rss_mib"]["S6"] = {"zope": result["S6"].pop("zope_rss_mib")}
         print(f"  S6 {result['S6']}", flush=True)
     return result
 
 
-def per_writer_fraction(result, scenario, writers):
-    baseline = result.get("S0", {}).get(str(writers))
+def per_writer_fraction(result, scenario, writers, base="S0", base_writers=None):
+    """The rate as a fraction of `base` (with as many writers, or `base_writers`)."""
+    baseline = result.get(base, {}).get(str(base_writers or writers))
     value = result[scenario][str(writers)]["per_second"]
     if not baseline or not baseline["per_second"]:
         return ""
-    return f" ({value / baseline['per_second']:.2f}x raw)"
+    return f" ({value / baseline['per_second']:.2f}x {base})"
+
+
+def written_cell(result, key):
+    figures = result["written"][key]
+    return (f"{figures['objects']:g} objects (max {figures['objects_max']}), "
+            f"{figures['bytes']:,} bytes")
+
+
+def rss_cell(result, key):
+    figures = result["rss_mib"][key]
+    parts = [f"{label} {figures[label]:,}" for label in ("bench", "writers", "server", "zope")
+             if figures.get(label)]
+    return ", ".join(parts) + " MiB"
 
 
 def table(results, args):
@@ -793,7 +1003,7 @@ def table(results, args):
         rows.append(f"| {scenario} | {case} | " + " | ".join(values) + " |")
 
     for n in (1, 4, 8, 16):
-        row("S0 raw ZODB", f"BTree insert + commit, {n} writers",
+        row("S0 floor", f"one-key insert into a small tree + commit, {n} writers",
             lambda r, n=n: f"{r['S0'][str(n)]['per_second']:,.0f}/s, "
                            f"p50 {r['S0'][str(n)]['p50_ms']:.1f} ms")
     for n in (1, 4, 8):
@@ -806,7 +1016,7 @@ def table(results, args):
     for n in (8, 16):
         row("S2 hot recipient", f"{n} writers",
             lambda r, n=n: f"{r['S2'][str(n)]['per_second']:,.0f}/s"
-                           f"{per_writer_fraction(r, 'S2', n)}, "
+                           f"{per_writer_fraction(r, 'S2', n, 'S1', 8)}, "
                            f"{r['S2'][str(n)]['failed']} failed, "
                            f"{r['S2'][str(n)]['retries']} retries, "
                            f"p99 {r['S2'][str(n)]['p99_ms']:.1f} ms")
@@ -859,6 +1069,13 @@ def table(results, args):
                                      f"p50 {r['S6'][name]['p50_ms']:.0f} / "
                                      f"p99 {r['S6'][name]['p99_ms']:.0f} ms, "
                                      f"{r['S6'][name]['errors']} errors")
+    for key, label in (("S0", "floor commit"), ("S1", "1:1 send, spread (mostly new conversations)"),
+                       ("S1e", "1:1 send in an existing conversation"),
+                       ("N1", "a send's message notification"), ("S2", "send to the hot recipient"),
+                       ("S8", "group send")):
+        row("written", f"per {label} ({key})", lambda r, key=key: written_cell(r, key))
+    for key in ("S0", "S1", "S2", "S3", "S4", "S5", "S8", "S6"):
+        row("peak RSS", key, lambda r, key=key: rss_cell(r, key))
     s7 = results.get("S7")
     if s7:
         # Not per storage: the same figure in every column.
@@ -873,7 +1090,25 @@ def table(results, args):
         rows.append(s7_row)
     head = "| Scenario | Case | " + " | ".join(labels) + " |"
     rule = "|---|---|" + "---|" * len(labels)
+    # Rows of scenarios that did not run (every cell "-") are left out.
+    rows = [line for line in rows if set(line.split(" | ")[2:]) - {"-", "- |"}]
     return "\n".join([head, rule, *rows])
+
+
+def describe(results):
+    """The machine, its load and the preparation, as lines above the table."""
+    m = results["machine"]
+    lines = [f"{m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, Python {m['python']}, "
+             f"PostgreSQL {m['postgresql']}, {m['system']}; load average "
+             f"{results['load_before']} before, {results['load_after']} after; "
+             f"{results['seconds']} s in all."]
+    prepared = results.get("preparation")
+    if prepared:
+        lines.append(f"Prepared data ({prepared['items']:,} items, followers "
+                     f"{prepared['followers']}): built in {prepared['build_s']:,.0f} s "
+                     f"({prepared['bytes'] / 2 ** 20:,.0f} MiB), {prepared['built']}"
+                     + (" (reused)" if results.get("reused_data") else "") + ".")
+    return "\n".join(lines)
 
 
 def problems(results, args):
@@ -941,11 +1176,14 @@ def main(argv=None):
     parser.add_argument("--s7-seconds", type=int, default=30, help="S7 seconds of sends")
     parser.add_argument("--scenarios", default="S0,S1,S2,S3,S4,S5,S6,S7,S8,S9,S10",
                         help="which scenarios to run (S0 is the raw-ZODB baseline)")
-    parser.add_argument("--database", default="plonesocial_bench",
-                        help="the PostgreSQL database RelStorage runs on (dropped after)")
+    parser.add_argument("--database", default=None,
+                        help="the PostgreSQL database RelStorage runs on (dropped after; "
+                             "default: one named after the process)")
     parser.add_argument("--fanout-workers", type=int, default=2,
                         help="S5 fan-out workers running in parallel")
     parser.add_argument("--fresh", action="store_true", help="rebuild the prepared data")
+    parser.add_argument("--untuned", action="store_true",
+                        help="RelStorage without plonesocial's temp-table ANALYZE (to compare)")
     parser.add_argument("--data-dir", default=str(ROOT / "var" / "bench"),
                         help="where the prepared data is kept")
     parser.add_argument("--json", default=str(ROOT / "var" / "bench" / "results.json"))
@@ -962,11 +1200,17 @@ def main(argv=None):
     if "relstorage" in storages and not postgresql_available():
         parser.error("RelStorage needs PostgreSQL on 127.0.0.1:5432 (see README.md)")
     began = time.time()
+    load_before = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    reused = storages and Path(args.data_dir, f"data-{data_key(args.items, args.followers)}.fs"
+                               ).exists() and not args.fresh
     data = prepared_data(args.items, args.followers, args.fresh, args.data_dir) \
         if storages else None
     results = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M UTC",
                                                               time.gmtime()),
                "items": args.items, "followers": args.followers, "ops": args.ops,
+               "load_before": load_before, "reused_data": bool(reused),
+               "preparation": preparation(args.items, args.followers, args.data_dir)
+               if storages else None,
                "storages": {}}
     for name in storages:
         results["storages"][name] = bench_storage(name, data, args)
@@ -975,14 +1219,13 @@ def main(argv=None):
         results["S7"] = s7_realtime(args.s7_clients, args.s7_rate, args.s7_seconds)
         print(f"  S7 {results['S7']}", flush=True)
     results["seconds"] = round(time.time() - began)
+    results["load_after"] = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     results["problems"] = problems(results, args)
-    markdown = table(results, args)
+    markdown = describe(results) + "\n\n" + table(results, args)
     for path, text in ((args.json, json.dumps(results, indent=2)), (args.markdown, markdown)):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text(text + "\n")
-    m = results["machine"]
-    print(f"\n{m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, Python {m['python']}, "
-          f"PostgreSQL {m['postgresql']}; {results['seconds']} s in all\n")
+    print()
     print(markdown)
     print(f"\nJSON: {args.json}\nMarkdown: {args.markdown}")
     for problem in results["problems"]:

@@ -85,7 +85,7 @@ class ConcurrentSends(unittest.TestCase):
                 check_btree(shard)
             total = 0
             for conversation in inbox.get_conversations():
-                check_btree(conversation._messages)
+                conversation.check_invariants()  # its message tree and counters
                 self.assertEqual(conversation.new_messages_count, real_unread(conversation))
                 self.assertEqual(len(conversation), len(list(conversation.get_messages())))
                 total += conversation.new_messages_count

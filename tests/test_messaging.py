@@ -232,10 +232,53 @@ class TestCounters(StorageTestCase):
         conversation = self.inboxes["ben"]["ann"]
         conversation.mark_read()
         changed = {type(obj).__name__ for obj in self.conn._registered_objects}
-        # The conversation (read marker) and two Length counters: never the
-        # message tree, however long the conversation.
+        # The conversation (read marker and its own counters) and the inbox's
+        # Length counter: never the message tree, however long the conversation.
         self.assertEqual(changed, {"Conversation", "Length"})
-        self.assertEqual(len(self.conn._registered_objects), 3)
+        self.assertEqual(len(self.conn._registered_objects), 2)
+
+    def test_send_writes_seven_objects(self):
+        # Issue 13: per copy the conversation, its message bucket and its
+        # place in the recency order; the recipient's inbox counter besides.
+        self.inboxes.send_message("ann", "ben", "first")
+        self.tm.commit()
+        self.inboxes.send_message("ann", "ben", "second")
+        changed = sorted(type(obj).__name__ for obj in self.conn._registered_objects)
+        self.assertEqual(changed, ["Conversation", "Conversation", "Length", "MessageTree",
+                                   "MessageTree", "OOTreeSet", "OOTreeSet"])
+
+    def test_message_buckets_stay_small(self):
+        # A send rewrites the bucket it lands in: at most 16 messages, not 60.
+        for i in range(100):
+            self.inboxes.send_message("ann", "ben", f"m{i}")
+        tree = self.inboxes["ben"]["ann"]._messages
+        bucket, sizes = tree._firstbucket, []
+        while bucket is not None:
+            sizes.append(len(bucket))
+            bucket = bucket._next
+        self.assertEqual(sum(sizes), 100)
+        self.assertLessEqual(max(sizes), 16)
+        self.inboxes.check_invariants()
+
+    def test_old_conversation_counters_fold_on_first_change(self):
+        # A conversation stored before issue 13 keeps Length counters.
+        from BTrees.Length import Length
+
+        for i in range(3):
+            self.inboxes.send_message("ann", "ben", f"m{i}")
+        conversation = self.inboxes["ben"]["ann"]
+        state = conversation.__dict__
+        state["_count"], state["_unread"] = Length(state.pop("_message_count")), \
+            Length(state.pop("_unread_count"))
+        self.tm.commit()
+        self.assertEqual((len(conversation), conversation.new_messages_count), (3, 3))
+        self.inboxes.send_message("ann", "ben", "m3")
+        self.assertNotIn("_count", conversation.__dict__)
+        self.assertEqual((len(conversation), conversation.new_messages_count), (4, 4))
+        conversation.mark_read()
+        self.assertEqual(conversation.new_messages_count, 0)
+        self.assertEqual(self.inboxes["ben"].new_messages_count, 0)
+        self.inboxes.check_invariants()
 
     def test_mark_read_twice_writes_nothing(self):
         self.inboxes.send_message("ann", "ben", "m")

@@ -28,6 +28,21 @@ class TestInbox(unittest.TestCase):
         transaction.begin()
         return getUtility(IMessagingLocator).get_inboxes()
 
+    def test_send_builds_no_member(self):
+        # Issue 13: the recipient is checked with one exact search of the user
+        # folder, not a member lookup (properties, groups, roles) per request.
+        from Products.CMFCore.MembershipTool import MembershipTool
+        from unittest import mock
+
+        original = MembershipTool.getMemberById
+        with mock.patch.object(MembershipTool, "getMemberById", autospec=True,
+                               side_effect=original) as lookups:
+            sent = self.ann.post(f"{self.url}/bob", {"text": "Hi"})
+            self.assertEqual(sent.status_int, 201, sent.body)
+            self.assertEqual(lookups.call_count, 0)
+            missing = self.ann.post(f"{self.url}/nobody", {"text": "Hi"})
+        self.assertEqual(missing.status_int, 400, missing.body)  # UnknownUser
+
     def test_send_list_read_delete(self):
         sent = self.ann.post(f"{self.url}/bob", {"text": "Hi <b>Bob</b>"})
         self.assertEqual(sent.status_int, 201, sent.body)

@@ -47,9 +47,31 @@ def get_user(userid):
     return user
 
 
+def _listed(userid):
+    """Tell whether the site's user folder lists `userid`: an exact id search of its
+    enumeration plugins, without building a member (properties, groups, roles),
+    about 40 times cheaper than ``api.user.get`` (issue 13)."""
+    try:
+        acl_users = api.portal.get_tool("acl_users")
+    except (api.exc.CannotGetPortalError, api.exc.InvalidParameterError):
+        return False
+    return any(info.get("id") == userid
+               for info in acl_users.searchUsers(id=userid, exact_match=True))
+
+
 def user_exists(userid):
-    """Tell whether `userid` is a user of this site: the one check before addressing anyone."""
-    return get_user(userid) is not None
+    """Tell whether `userid` is a user of this site: the one check before addressing anyone.
+
+    Once per user id and request. Users the site's folder does not list (a Zope
+    root user) are looked up as members, as before.
+    """
+    if not isinstance(userid, str) or not userid:
+        return False
+    cache = _cache()
+    key = ("exists", userid)
+    if key not in cache:
+        cache[key] = _listed(userid) or get_user(userid) is not None
+    return cache[key]
 
 
 def display_name(userid):

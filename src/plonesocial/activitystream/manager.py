@@ -68,6 +68,7 @@ from plonesocial.activitystream.validation import check_text
 from plonesocial.activitystream.validation import check_userid
 from plonesocial.activitystream.validation import check_uuid
 from plonesocial.activitystream.validation import check_verb
+from plonesocial.activitystream.visibility import checks_visibility
 from plonesocial.activitystream.visibility import count_invisible
 from plonesocial.activitystream.visibility import visibility_filter
 from plonesocial.clock import as_utc
@@ -597,8 +598,9 @@ class ActivityManager(Persistent):
         if notification_list is None:
             return count
         count += notification_list.unseen_count()
-        if count:
-            # Only unseen notifications about content need a View check.
+        if count and checks_visibility():
+            # Only unseen notifications about content need a View check (and
+            # only where anything is checked: no list of them is read otherwise).
             count -= count_invisible(userid, notification_list.unseen_contexts())
         return count
 

@@ -131,12 +131,13 @@ class NotificationList(Persistent):
 
     # -- delivering ---------------------------------------------------------------
 
-    def _add(self, notification, weight=1):
+    def _add(self, notification, weight=1, counted=0):
         key = -notification.id
         notification.__parent__ = self
         self._items[key] = notification
         self._unseen[key] = notification.context or ""
-        self._unseen_count.change(weight)
+        if weight != counted:  # a regrouped one already counted: no write (issue 13)
+            self._unseen_count.change(weight - counted)
         if weight > 1:
             if self._extra is None:
                 self._extra = LOBTree()
@@ -145,15 +146,17 @@ class NotificationList(Persistent):
             self._groups[group_key(notification.message_type, notification.owner,
                                    notification.phrase)] = key
 
-    def _take_unseen(self, key):
-        """Take `key` off the unseen ones; return the weight it had (0: it was seen)."""
+    def _take_unseen(self, key, count=True):
+        """Take `key` off the unseen ones; return the weight it had (0: it was seen).
+        With `count` False the caller settles the counter (a regrouping)."""
         if key not in self._unseen:
             return 0
         del self._unseen[key]
         weight = 1
         if self._extra is not None and key in self._extra:
             weight += self._extra.pop(key)
-        self._unseen_count.change(-weight)
+        if count:
+            self._unseen_count.change(-weight)
         return weight
 
     def _group_keys(self, message_type, owner):
@@ -169,11 +172,14 @@ class NotificationList(Persistent):
         if key is not None and key in self._unseen:
             notification = self._items[key]
             del self._items[key]
-            weight = self._take_unseen(key)
+            weight = self._take_unseen(key, count=False)
             if self._unsent is not None and key in self._unsent:
                 del self._unsent[key]
             notification.regroup(free_id(self._items, when), template, reasons)
-            self._add(notification, weight + 1 if notification.message_type in COUNT_EACH else 1)
+            # The counter moves by the difference only: not written at all when a
+            # notification that counts once grows (issue 13).
+            self._add(notification, weight + 1 if notification.message_type in COUNT_EACH else 1,
+                      counted=weight)
             return notification
         notification = Notification(free_id(self._items, when), self.owner, template, reasons)
         self._add(notification)

@@ -19,7 +19,15 @@ def visibility_filter(reader, contexts=contexts_of):
     visibility = queryUtility(IVisibility)
     if visibility is None or reader is None:
         return None
-    principals = visibility.principals(reader)
+    # The reader's principals are looked up when an item needs them, once:
+    # a batch about no content and restricted to nobody (a message's
+    # notification) needs no user lookup at all (issue 13).
+    known = []
+
+    def principals():
+        if not known:
+            known.append(visibility.principals(reader))
+        return known[0]
 
     def visible(batch):
         wanted = {uuid for item in batch for uuid in contexts(item)}
@@ -27,9 +35,9 @@ def visibility_filter(reader, contexts=contexts_of):
         shown = set()
         for item in batch:
             uuids = contexts(item)
-            if all(allowed.get(uuid, frozenset()) & principals for uuid in uuids):
+            if all(allowed.get(uuid, frozenset()) & principals() for uuid in uuids):
                 restricted = getattr(item, "restricted_to", None)
-                if restricted is None or restricted & principals:
+                if restricted is None or restricted & principals():
                     shown.add(item)
         return shown
 
@@ -43,6 +51,11 @@ def may_view_content(reader, uuid):
         return True
     allowed = visibility.allowed({uuid}).get(uuid, frozenset())
     return bool(allowed & visibility.principals(reader))
+
+
+def checks_visibility():
+    """Tell whether this site checks what readers may View (a Plone site does)."""
+    return queryUtility(IVisibility) is not None
 
 
 def count_invisible(reader, uuids):

@@ -4,10 +4,14 @@ Read state is a read marker (a sequence number), so ``mark_read`` writes O(1)
 objects however long the conversation is; everything that changes one
 conversation also writes the Conversation object, so two transactions
 touching it conflict and one is retried, which keeps the counters exact.
+For the same reason its counters are plain integers of the Conversation
+itself (issue 13): a ``Length`` of its own would be one more object written
+per send and would resolve no conflict the Conversation does not already
+cause. Conversations stored before keep two ``Length`` objects until their
+next change (``_fold_counters``).
 """
 
 from BTrees.check import check as check_btree
-from BTrees.Length import Length
 from BTrees.LOBTree import LOBTree
 from persistent import Persistent
 from plonesocial import exc
@@ -60,6 +64,18 @@ class Message:
         return self.sender != self.__parent__.owner
 
 
+class MessageTree(LOBTree):
+    """A conversation's messages: an LOBTree with small buckets (issue 13).
+
+    Messages are stored inline, so every send rewrites the bucket it lands
+    in; with LOBTree's 60 entries a bucket, that was up to 60 messages
+    pickled again per copy (about 6 KB). Buckets of at most 16 keep a send's
+    write small. Conversations stored before keep their LOBTree.
+    """
+
+    max_leaf_size = 16
+
+
 @implementer(IConversation)
 class Conversation(Persistent):
     """The messages between the owner of an inbox and one other user."""
@@ -73,16 +89,36 @@ class Conversation(Persistent):
         self.owner = inbox.owner
         self.username = username
         # message id: UTC µs of `created` (int) -> Message, chronological
-        self._messages = LOBTree()
-        self._count = Length()  # number of messages
-        self._unread = Length()  # received messages that are new
+        self._messages = MessageTree()
+        self._message_count = 0  # number of messages
+        self._unread_count = 0  # received messages that are new
         self._seq = 0  # sequence number of the newest message added
         self._read_seq = 0  # read marker: messages with seq <= this are read
         self._updated = None  # message id of the newest message added
 
+    # Stored before issue 13: the counters were Length objects in `_count` and
+    # `_unread`; None here means "still there" (see _fold_counters).
+    _message_count = None
+    _unread_count = None
+
+    def _fold_counters(self):
+        """Move the counters of an old conversation into this object, once."""
+        if self._message_count is None:
+            state = self.__dict__
+            self._message_count = state.pop("_count")()
+            self._unread_count = state.pop("_unread")()
+            self._p_changed = True
+
+    def _change_counts(self, messages, unread):
+        self._fold_counters()
+        self._message_count += messages
+        self._unread_count += unread
+
     @property
     def new_messages_count(self):
-        return self._unread()
+        if self._unread_count is None:
+            return self.__dict__["_unread"]()
+        return self._unread_count
 
     @property
     def last_updated(self):
@@ -132,19 +168,22 @@ class Conversation(Persistent):
         """
         moved = self._read_seq != self._seq
         if moved:
-            unread = self._unread()
+            unread = self.new_messages_count
             self._read_seq = self._seq
             if unread:
-                self._unread.change(-unread)
+                self._change_counts(0, -unread)
                 self.__parent__.change_unread(-unread)
         notify(ConversationReadEvent(self, moved))
 
     def check_invariants(self):
         """Raise AssertionError unless the tree is sound and the counters agree (tests)."""
-        check_btree(self._messages)
+        if type(self._messages) is LOBTree:
+            check_btree(self._messages)
+        else:  # BTrees.check knows no subclasses: the tree's own consistency check
+            self._messages._check()  # noqa: SLF001 (BTrees' public check, underscored)
         messages = list(self._messages.values())
-        assert self._count() == len(messages), "message counter"
-        assert self._unread() == sum(1 for m in messages if m.new and m.incoming), "unread"
+        assert len(self) == len(messages), "message counter"
+        assert self.new_messages_count == sum(1 for m in messages if m.new and m.incoming), "unread"
 
     def anonymise(self, userid, placeholder, text):
         """Replace `userid` by `placeholder` in every message, and their text by `text`.
@@ -187,9 +226,9 @@ class Conversation(Persistent):
     def __delitem__(self, message_id):
         message = self[message_id]
         del self._messages[message_id]
-        self._count.change(-1)
-        if message.new and message.incoming:
-            self._unread.change(-1)
+        unread = 1 if message.new and message.incoming else 0
+        self._change_counts(-1, -unread)
+        if unread:
             self.__parent__.change_unread(-1)
         # Serialise with a concurrent mark_read or send in this conversation.
         self._p_changed = True
@@ -201,7 +240,9 @@ class Conversation(Persistent):
         return iter(self._messages.keys())
 
     def __len__(self):
-        return self._count()
+        if self._message_count is None:
+            return self.__dict__["_count"]()
+        return self._message_count
 
     def replace(self, message):
         """Store `message`, a changed copy of one of this conversation's messages
@@ -237,9 +278,8 @@ class Conversation(Persistent):
         if attachments:
             message.attachments = tuple(attachments)
         self._messages[key] = message
-        self._count.change(1)
+        self._change_counts(1, 1 if message.incoming else 0)
         if message.incoming:
-            self._unread.change(1)
             self.__parent__.change_unread(1)
         if self._updated is None or key > self._updated:
             self.__parent__.touch(self, key)
