@@ -333,6 +333,54 @@ class TestGroupNotifications(RequestsTestCase):
         self.assertEqual(render_subject(list(activity.get_notifications("dan"))[0], "en"),
                          "Ann wrote in a group conversation")
 
+    def test_edit_and_unsend_follow_in_the_notification(self):
+        """As for 1:1 messages: the notification quotes the newest message as it is
+        now: the new text of an edit, nothing of an unsent message."""
+        group = messaging.create_group("ann", ["bob", "cat"], "Trip")
+        first = messaging.send_to_group("ann", group.id, "first")
+        last = messaging.send_to_group("ann", group.id, "Helo all")
+        transaction.commit()
+
+        def bodies():
+            transaction.commit()
+            return [(n.recipient, n.body) for userid in ("ann", "bob", "cat")
+                    for n in activity.get_notifications(userid)]
+
+        self.assertEqual(bodies(), [("bob", "Helo all"), ("cat", "Helo all")])
+        # An earlier message is not the one quoted: nothing changes.
+        messaging.edit_group_message("ann", group.id, first.id, "first!")
+        self.assertEqual(bodies(), [("bob", "Helo all"), ("cat", "Helo all")])
+        messaging.edit_group_message("ann", group.id, last.id, "Hello all")
+        self.assertEqual(bodies(), [("bob", "Hello all"), ("cat", "Hello all")])
+        messaging.unsend_group_message("ann", group.id, last.id)
+        self.assertEqual(bodies(), [("bob", ""), ("cat", "")])
+        # Another group's notification about the same words is not touched.
+        other = messaging.create_group("cat", ["bob", "ann"])
+        messaging.send_to_group("cat", other.id, "same")
+        again = messaging.send_to_group("ann", group.id, "same")
+        transaction.commit()
+        messaging.edit_group_message("ann", group.id, again.id, "changed")
+        transaction.commit()
+        bob = {n.owner.id: n.body for n in activity.get_notifications("bob")}
+        self.assertEqual(bob, {group.id: "changed", other.id: "same"})
+
+    def test_edit_reaches_the_queued_notifications(self):
+        others = [f"user{n}" for n in range(5)]
+        for userid in others:
+            api.user.create(email=f"{userid}@example.org", username=userid,
+                            password="secret-password")
+        group = messaging.create_group("ann", others)
+        sent = messaging.send_to_group("ann", group.id, "Meet at 5")
+        transaction.commit()
+        manager = self.manager()
+        self.assertEqual(manager.queued(), len(others))  # not delivered yet
+        messaging.edit_group_message("ann", group.id, sent.id, "Meet at 6")
+        transaction.commit()
+        manager.deliver_queued()
+        transaction.commit()
+        self.assertEqual({n.body for u in others for n in activity.get_notifications(u)},
+                         {"Meet at 6"})
+
     def test_large_group_goes_through_the_queue(self):
         others = [f"user{n}" for n in range(8)]
         for userid in others:

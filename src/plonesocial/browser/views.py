@@ -217,7 +217,7 @@ def entry(userid, conversation):
                 "name": display_name(conversation.username),
                 "excerpt": excerpt(message.text, 100) if message is not None else "",
                 "updated": conversation.last_updated,
-                "unread": conversation.new_messages_count, "group": False}
+                "unread": conversation.new_messages_count, "group": False, "group_id": None}
     ids = conversation.message_ids(userid, 1)
     last = conversation.get_message(userid, ids[0]) if ids else None
     text = "" if last is None else (system_text(last) if last.action else last.text)
@@ -225,6 +225,7 @@ def entry(userid, conversation):
             "name": group_title(conversation, userid),
             "excerpt": excerpt(text, 100), "updated": last.created if last else None,
             "unread": conversation.unread(userid), "group": True,
+            "group_id": conversation.id,  # live updates find the row by it
             "participants": conversation.participants_count}
 
 
