@@ -537,6 +537,42 @@ class TestPages(ViewsTestCase):
         self.assertEqual(messaging.count_unread("bob"), 0)  # opened: read
         self.assertEqual(len(messaging.get_conversation("bob", "ann")), 1)
 
+    def test_conversation_page_shows_a_waiting_request(self):
+        """Opening the conversation with someone whose request waits for me shows
+        the request (its messages, Accept, Decline, Block), not an empty page."""
+        transaction.begin()
+        messaging.set_message_policy("bob", "nobody")
+        messaging.send(sender="ann", recipient="bob", text="About <the> trip")
+        messaging.send(sender="cat", recipient="bob", text="Cat's other request")
+        transaction.commit()
+        bob = self.browser("bob")
+        bob.open(f"{self.site}/@@conversation?with=ann")
+        self.assertIn("@@message-requests?with=ann", bob.url)
+        self.assertIn("About &lt;the&gt; trip", bob.contents)
+        self.assertNotIn("Cat's other request", bob.contents)  # that one request only
+        self.assertTrue(bob.getLink("All requests").url.endswith("/@@message-requests"))
+        bob.getControl("Accept").click()
+        self.assertIn("@@conversation?with=ann", bob.url)
+        self.assertIn("About &lt;the&gt; trip", bob.contents)
+        transaction.begin()
+        self.assertEqual(len(messaging.get_conversation("bob", "ann")), 1)
+        self.assertEqual(messaging.count_requests("bob"), 1)
+        # Answered, or never mine: the list of all requests; no request: the empty page.
+        bob.open(f"{self.site}/@@message-requests?with=ann")
+        self.assertIn("Cat's other request", bob.contents)
+        self.assertNotIn("All requests", bob.contents)
+        ann = self.browser("ann")
+        ann.open(f"{self.site}/@@conversation?with=cat")
+        self.assertIn("@@conversation?with=cat", ann.url)
+        # A group request is named by ?group=.
+        transaction.begin()
+        group = messaging.create_group("cat", ["bob", "ann"], "Cat's group")
+        transaction.commit()
+        bob.open(f"{self.site}/@@message-requests?group={group.id}")
+        self.assertIn("added you to this group", bob.contents)
+        self.assertIn("All requests", bob.contents)
+        self.assertNotIn("Cat's other request", bob.contents)
+
     def test_decline_and_block_on_the_page(self):
         transaction.begin()
         messaging.set_message_policy("bob", "nobody")
