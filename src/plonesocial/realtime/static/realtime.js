@@ -520,12 +520,19 @@
     }, 200 + Math.random() * 1800);
   }
 
+  var groupWanted = {changed: {}, recount: false};  // what the next fetch is to do
+
   function groupFetch(changed, recount) {
-    // changed: the id of a message to show anew (an edit, an unsend), or null.
+    // changed: the id of a message to show anew (an edit, an unsend), or null;
+    // recount: the Messages count is to be read again afterwards (it read news).
     var el = groupEl();
     if (!el || !el.dataset.url) { return; }
+    if (changed !== null && changed !== undefined) { groupWanted.changed[String(changed)] = true; }
+    if (recount) { groupWanted.recount = true; }
     if (el.dataset.fetching) { el.dataset.again = "1"; return; }
     el.dataset.fetching = "1";
+    var wanted = groupWanted;
+    groupWanted = {changed: {}, recount: false};
     var url = el.dataset.url + (el.dataset.url.indexOf("?") < 0 ? "?" : "&") + "ajax_load=1";
     fetch(url, {credentials: "same-origin"}).then(function (response) {
       if (!response.ok) { throw new Error(response.status); }
@@ -538,7 +545,7 @@
       fresh.querySelectorAll(":scope > li[data-key]").forEach(function (li) {
         var key = li.dataset.key;
         var mine = list.querySelector(":scope > li[data-key='" + CSS.escape(key) + "']");
-        if (mine && String(changed) === key) { mine.replaceWith(document.importNode(li, true)); }
+        if (mine && wanted.changed[key]) { mine.replaceWith(document.importNode(li, true)); }
         else if (!mine) { list.appendChild(document.importNode(li, true)); }
       });
       // The receipt stands under the newest message: the page's own, as it is now.
@@ -549,10 +556,10 @@
         ":scope > li[data-key='" + CSS.escape(holder.dataset.key) + "']");
       if (target) { target.appendChild(document.importNode(receiptLine, true)); }
       if (window.plonesocialTimes) { window.plonesocialTimes.refresh(); }
-      if (recount) { countSoon(); }  // opening it read what arrived
+      if (wanted.recount) { countSoon(); }  // opening it read what arrived
     }).catch(function () {}).then(function () {
       delete el.dataset.fetching;
-      if (el.dataset.again) { delete el.dataset.again; groupFetch(null, recount); }
+      if (el.dataset.again) { delete el.dataset.again; groupFetch(); }
     });
   }
 
