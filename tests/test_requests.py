@@ -568,7 +568,8 @@ class TestPages(ViewsTestCase):
         transaction.begin()
         group = messaging.create_group("cat", ["bob", "ann"], "Cat's group")
         transaction.commit()
-        bob.open(f"{self.site}/@@message-requests?group={group.id}")
+        bob.open(f"{self.site}/@@group?id={group.id}")  # the group's page: the request too
+        self.assertIn(f"@@message-requests?group={group.id}", bob.url)
         self.assertIn("added you to this group", bob.contents)
         self.assertIn("All requests", bob.contents)
         self.assertNotIn("Cat's other request", bob.contents)
