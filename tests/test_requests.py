@@ -399,6 +399,26 @@ class TestGroupNotifications(RequestsTestCase):
         self.assertEqual(manager.queued(), 0)
 
 
+class TestQueuedQuotes(unittest.TestCase):
+    """An edited group message's quote in the fan-out queue: its own job only."""
+
+    def test_only_the_groups_waiting_job_changes(self):
+        from plonesocial.activitystream.activity import Reference
+        from plonesocial.activitystream.fanout import FanoutQueue
+        from plonesocial.clock import utcnow
+
+        queue = FanoutQueue()
+        group, other = Reference("group", "g1"), Reference("group", "g2")
+        template = {"message_type": "message", "owner": group, "body": "old", "actor": "ann"}
+        mine = queue.add(template, [("bob", ("addressed",))], utcnow())
+        theirs = queue.add(dict(template, owner=other), [("bob", ("addressed",))], utcnow())
+        queue.add_feed_post(object(), 5)  # a feed post quotes nothing
+        queue.add_feed_slices(object(), [("f1", ("follower",))], utcnow(), size=10)
+        self.assertEqual(queue.replace_body("message", group, "old", "new"), 1)
+        self.assertEqual((mine.template["body"], theirs.template["body"]), ("new", "old"))
+        self.assertEqual(queue.replace_body("message", group, "old", "newer"), 0)
+
+
 class TestRest(RequestsTestCase):
     def setUp(self):
         super().setUp()

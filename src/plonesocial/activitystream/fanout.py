@@ -102,6 +102,9 @@ class FeedPost(Persistent):
     def drop_recipient(self, userid):
         """Nothing to drop: the followers are read when the post is split."""
 
+    def replace_body(self, message_type, owner, old, new):
+        return False  # a feed item quotes no message
+
     def replace_actor(self, userid, placeholder, name):
         if self.notification.actors and self.notification.actors[0] == userid:
             self.notification.replace_actor(userid, placeholder)
