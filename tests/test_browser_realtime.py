@@ -175,6 +175,10 @@ class TestRealtimeInBrowser(unittest.TestCase):
         bob.wait_for_function(
             f"""() => document.querySelector("{row}").textContent
                        .includes('Train at 7 <i>sharp</i>')""", timeout=5000)
+        # The row keeps what it shows of the group beside its unread count.
+        self.assertIn("group of 3", bob.inner_text(row))
+        self.assertIn("1 unread", bob.inner_text(row))
+        self.assertEqual(bob.locator(f"{row}:first-child").count(), 1)  # moved to the top
         card = f"#group-messages [data-message-id='{sent.id}'] .message-text"
         page.wait_for_function(
             f"""() => {{ const t = document.querySelector("{card}");

@@ -351,7 +351,7 @@
   }
 
   function setPill(li, unread) {
-    var pill = li.querySelector(".badge");
+    var pill = li.querySelector(".badge.rounded-pill");  // not a group's "group of 3"
     if (!unread) { if (pill) { pill.remove(); } return; }
     if (!pill) {
       pill = document.createElement("span");
