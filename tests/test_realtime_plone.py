@@ -210,6 +210,16 @@ class TestPublishAfterCommit(RealtimeSite):
         heard = sorted(key for key, e in self.tap.drain(0.3) + tap.drain(0.3)
                        if e["type"] == "group_message")
         self.assertEqual(heard, [user_key(u) for u in ("ann", "bob", "eve")])
+        # Eve reads the group: her other pages get her count, nobody else hears of it.
+        messaging.set_message_policy("eve", "everyone")
+        messaging.send("ann", "eve", "And a direct one")
+        messaging.open_group("eve", group.id)
+        transaction.commit()
+        self.assertTrue(SENDER.flush(10))
+        reads = [(key, e) for key, e in self.tap.drain(0.3) + tap.drain(0.3)
+                 if e["type"] == "group_read"]
+        self.assertEqual([(key, e["group"], e["reader"], e["unread"]) for key, e in reads],
+                         [(user_key("eve"), group.id, "eve", 1)])
 
     def test_broadcast(self):
         notification = self.manager().broadcast("Maintenance at noon")

@@ -162,6 +162,19 @@ def conversation_read(event):
     }, config)
 
 
+def group_read(event):
+    """Issue 15: the reader's other pages get their new count and the group's row
+    its read state (a group has no live receipts: see docs/realtime.md)."""
+    config = Config.from_registry()
+    if config is None:
+        return
+    group = event.object
+    publish(user_key(event.userid), {
+        "type": "group_read", "group": group.id, "reader": event.userid,
+        "id": group.last_key, "unread": _unread(event.userid),
+    }, config)
+
+
 def notification_delivered(event):
     """The recipient's badge shows the new count; the dropdown reloads if open."""
     config = Config.from_registry()

@@ -150,8 +150,16 @@
       inboxEntry(event);
       var open = groupEl();
       if (open && open.dataset.groupId === event.group) {
-        groupFetch(null, event.sender !== me);
+        groupFetch();
       }
+    },
+    // Issue 15: I read a group (on another page): my count and its row follow.
+    group_read: function (event) {
+      if (event.reader !== me) { return; }
+      setMessagesBadge(event.unread);
+      var list = inboxList();
+      var li = list && list.querySelector("li[data-group='" + CSS.escape(event.group) + "']");
+      if (li) { setPill(li, 0); }
     },
     // Issue 15: an edit or an unsend shows in place on the open conversation.
     message_changed: function (event) {
@@ -520,19 +528,18 @@
     }, 200 + Math.random() * 1800);
   }
 
-  var groupWanted = {changed: {}, recount: false};  // what the next fetch is to do
+  var groupChangedIds = {};  // ids of messages the next fetch shows anew
 
-  function groupFetch(changed, recount) {
-    // changed: the id of a message to show anew (an edit, an unsend), or null;
-    // recount: the Messages count is to be read again afterwards (it read news).
+  function groupFetch(changed) {
+    // changed: the id of a message to show anew (an edit, an unsend), or nothing.
+    // Reading the page marks what arrived read: a group_read event brings the count.
     var el = groupEl();
     if (!el || !el.dataset.url) { return; }
-    if (changed !== null && changed !== undefined) { groupWanted.changed[String(changed)] = true; }
-    if (recount) { groupWanted.recount = true; }
+    if (changed !== null && changed !== undefined) { groupChangedIds[String(changed)] = true; }
     if (el.dataset.fetching) { el.dataset.again = "1"; return; }
     el.dataset.fetching = "1";
-    var wanted = groupWanted;
-    groupWanted = {changed: {}, recount: false};
+    var wanted = groupChangedIds;
+    groupChangedIds = {};
     var url = el.dataset.url + (el.dataset.url.indexOf("?") < 0 ? "?" : "&") + "ajax_load=1";
     fetch(url, {credentials: "same-origin"}).then(function (response) {
       if (!response.ok) { throw new Error(response.status); }
@@ -545,7 +552,7 @@
       fresh.querySelectorAll(":scope > li[data-key]").forEach(function (li) {
         var key = li.dataset.key;
         var mine = list.querySelector(":scope > li[data-key='" + CSS.escape(key) + "']");
-        if (mine && wanted.changed[key]) { mine.replaceWith(document.importNode(li, true)); }
+        if (mine && wanted[key]) { mine.replaceWith(document.importNode(li, true)); }
         else if (!mine) { list.appendChild(document.importNode(li, true)); }
       });
       // The receipt stands under the newest message: the page's own, as it is now.
@@ -556,7 +563,6 @@
         ":scope > li[data-key='" + CSS.escape(holder.dataset.key) + "']");
       if (target) { target.appendChild(document.importNode(receiptLine, true)); }
       if (window.plonesocialTimes) { window.plonesocialTimes.refresh(); }
-      if (wanted.recount) { countSoon(); }  // opening it read what arrived
     }).catch(function () {}).then(function () {
       delete el.dataset.fetching;
       if (el.dataset.again) { delete el.dataset.again; groupFetch(); }
