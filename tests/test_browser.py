@@ -489,6 +489,12 @@ class TestPeopleExpect(BrowserTestCase):
             with self.subTest(page="messaging-settings", width=width):
                 bob.goto(f"{self.site}/@@messaging-settings")
                 self.check_page(bob, "messaging-settings", width)
+            with self.subTest(page="conversation-with-a-request", width=width):
+                # Ann's conversation while her request waits: the request, not an empty page.
+                bob.goto(f"{self.site}/@@conversation?with=ann")
+                bob.wait_for_url("**/@@message-requests?with=ann")
+                self.assertNotIn("Garden club", bob.inner_text("#plonesocial-message-requests"))
+                self.check_page(bob, "message-request-of-ann", width)
         bob.goto(f"{self.site}/@@message-requests")
         # Each request is a region named after its sender or group (keyboard and readers).
         bob.get_by_role("region", name="Ann Ames").get_by_role("button", name="Accept").click()

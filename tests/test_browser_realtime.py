@@ -153,6 +153,61 @@ class TestRealtimeInBrowser(unittest.TestCase):
         self.shot(conversation, "realtime-03-bob-conversation-after-restart")
         self.shot(ann, "realtime-04-ann-receipt")
 
+    def test_group_page_live(self):
+        """Issue 15: Bob's open group page and inbox show Ann's group message, her edit
+        and her unsend in place, without a reload."""
+        from plonesocial.messaging import api as messaging
+
+        api.user.create(email="cat@example.org", username="cat", password="secret-password")
+        group = messaging.create_group("ann", ["bob", "cat"], "Trip <b>")
+        messaging.mark_group_read("bob", group.id)
+        transaction.commit()
+        bob = self.person("bob")
+        bob.goto(f"{self.site}/@@inbox")
+        bob.wait_for_function(CONNECTED, timeout=10000)
+        page = bob.context.new_page()
+        page.goto(f"{self.site}/@@group?id={group.id}")
+        page.wait_for_function(CONNECTED, timeout=10000)
+        transaction.begin()
+        sent = messaging.send_to_group("ann", group.id, "Train at 7 <i>sharp</i>")
+        transaction.commit()
+        row = f"li[data-group='{group.id}']"
+        bob.wait_for_function(
+            f"""() => document.querySelector("{row}").textContent
+                       .includes('Train at 7 <i>sharp</i>')""", timeout=5000)
+        # The row keeps what it shows of the group beside its unread count.
+        self.assertIn("group of 3", bob.inner_text(row))
+        self.assertEqual(bob.locator(f"{row}:first-child").count(), 1)  # moved to the top
+        card = f"#group-messages [data-message-id='{sent.id}'] .message-text"
+        page.wait_for_function(
+            f"""() => {{ const t = document.querySelector("{card}");
+                        return t && t.textContent === 'Train at 7 <i>sharp</i>'; }}""",
+            timeout=5000)
+        self.assertEqual(page.locator("#group-messages i").count(), 0)  # text, not markup
+        self.shot(page, "realtime-05-bob-group-live")
+        transaction.begin()
+        messaging.edit_group_message("ann", group.id, sent.id, "Train at 8")
+        transaction.commit()
+        page.wait_for_function(
+            f"""() => document.querySelector("{card}").textContent === 'Train at 8'""",
+            timeout=5000)
+        transaction.begin()
+        messaging.unsend_group_message("ann", group.id, sent.id)
+        transaction.commit()
+        page.wait_for_selector(f"#group-messages .plonesocial-removed[data-message-id='{sent.id}']",
+                               timeout=5000)
+        self.assertEqual(page.locator(f"#group-messages li[data-key='{sent.id}']").count(), 1)
+        self.shot(page, "realtime-06-bob-group-unsent")
+        # Bob's open page read the message: his count says so, on his pages too.
+        bob.wait_for_function(
+            f"""() => !document.querySelector("{row}").textContent.includes('unread')""",
+            timeout=5000)
+        transaction.begin()
+        self.assertEqual(messaging.count_unread("bob"), 0)
+        page.wait_for_function(
+            """() => document.querySelector('#plonesocial-messages-link .badge')
+                        .dataset.count === '0'""", timeout=5000)
+
     def test_stream_bar_and_broadcast(self):
         from plone.app.testing import login
         from plone.app.testing import setRoles

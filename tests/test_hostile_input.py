@@ -36,6 +36,7 @@ from tests.push import P256DH
 from tests.push import PUBLIC
 from tests.rest import RestClient
 from urllib.parse import quote
+from urllib.parse import unquote
 from urllib.parse import urlencode
 from urllib.parse import urlparse
 from zope.component import getUtility
@@ -163,6 +164,14 @@ def snapshot(inboxes, manager):
         "push": {userid: tuple(s.endpoint for s in manager.get_push_subscriptions(userid))
                  for userid in people},
         "groups": group_snapshot(),
+        # Issue 15: message requests and the messaging settings.
+        "requests": {
+            userid: (inbox.accept_messages_from, inbox.hide_read_receipts, tuple(
+                (c.username, len(c), c.read_marker) for c in (
+                    inbox.get_requests().get_conversations()
+                    if inbox.get_requests() is not None else ())))
+            for userid, inbox in ((userid, inboxes[userid]) for userid in inboxes.keys())
+        },
     }
 
 
@@ -175,7 +184,7 @@ def group_snapshot():
     for userid in ("ann", "bob", "cat"):
         for group in groups.groups_of(userid):
             found.append((userid, group.id, group.title, group.owner, group.message_count,
-                          tuple((m.userid, m.how_left, m.muted, m.read_count)
+                          tuple((m.userid, m.how_left, m.muted, m.read_count, m.pending)
                                 for m in group.memberships()),
                           tuple((m.id, m.text) for m in group.get_messages(userid))))
     return tuple(sorted(found))
@@ -834,3 +843,108 @@ class TestGroupBodies(RestTestCase):
         path = "/".join(quote(s, safe="") for s in [self.group, *segments] if s)
         for method in ("GET", "DELETE"):
             self.attempt(self.bob, method, f"@conversations/{path}")
+
+
+# Ids as a hostile client writes them into a URL: path and control characters,
+# bidi overrides, dots, huge numbers (issue 15's request ids are user and group ids).
+hostile_ids = st.one_of(
+    hostile_text,
+    st.sampled_from(["..", ".", "../ann", "ann/..", "ann/x", "groups", "groups/..",
+                     "\x00", "ann\x00", "\r\nann", "\u202eann", "ann\u200f", "\u2066ann\u2069",
+                     "\ufeffann", "ANN", " ann", "ann ", "9" * 5000, str(2**64), "-1", "%2F",
+                     "a" * 100_000]),
+)
+
+
+class TestRequestBodies(RestTestCase):
+    """Issue 15: whatever @message-requests and @messaging-settings are sent: a
+    clean 400 or 404, never a 500, and nothing written by a refused request."""
+
+    def setUp(self):
+        super().setUp()
+        api.user.create(email="cat@example.org", username="cat", password="secret-password")
+        messaging_api.set_message_policy("bob", "nobody")
+        transaction.commit()
+        self.assertEqual(self.ann.post(f"{self.site}/@inbox/bob", {"text": "hi"}).status_int, 201)
+        transaction.begin()
+        self.group = messaging_api.create_group("cat", ["bob", "ann"], "Cat's").id
+        transaction.commit()
+
+    def waiting(self):
+        transaction.begin()
+        return messaging_api.count_requests("bob")
+
+    @BOUNDED
+    @given(body=st.one_of(json_values, st.fixed_dictionaries({"action": st.one_of(
+        json_values, st.sampled_from(["Accept", "accept ", "ACCEPT", "decline\x00", "\u202eblock",
+                                      "x" * 100_000]))})))
+    @example(body={"action": "accept", "extra": 1})
+    @example(body={"action": ["accept"]})
+    @example(body={"action": {"accept": True}})
+    @example(body=["accept"])
+    @example(body="accept")
+    def test_any_json_body(self, body):
+        accepted = {"action": "accept"}, {"action": "decline"}, {"action": "block"}
+        for path in ("@message-requests/ann", f"@message-requests/groups/{self.group}"):
+            response = self.attempt(self.bob, "POST", path, body)
+            if body not in accepted:
+                # No body at all: refused before the service reads it (no CSRF token).
+                self.assertIn(response.status_int, (400,) if body is not None else (400, 403),
+                              (path, body, response.body[:300]))
+        if body not in accepted:
+            self.assertEqual(self.waiting(), 2)
+
+    @BOUNDED
+    @given(key=hostile_ids, action=st.sampled_from(["accept", "decline", "block"]))
+    @example(key="ann/../cat", action="accept")
+    @example(key="\u202eann", action="block")
+    def test_request_ids(self, key, action):
+        for path in (f"@message-requests/{quote(key, safe='')}",
+                     f"@message-requests/groups/{quote(key, safe='')}",
+                     f"@message-requests/{quote(key, safe='/')}"):
+            # Zope decodes %2F before it traverses: a dot segment, encoded or not, is
+            # resolved to another URL (one's own request, the list, the site).
+            segments = unquote(path).split("/")[1:]
+            if {".", ".."} & set(segments):
+                continue
+            if [s for s in segments if s] in ([], ["ann"], ["groups"], ["groups", self.group]):
+                continue  # the list, or the real requests (empty segments collapse)
+            got = self.attempt(self.bob, "GET", path)
+            answered = self.attempt(self.bob, "POST", path, {"action": action})
+            self.assertIn(got.status_int, (400, 404), (path, got.body[:300]))
+            self.assertIn(answered.status_int, (400, 404), (path, answered.body[:300]))
+        self.assertEqual(self.waiting(), 2)
+        # Nobody answers another's request, whatever the id looks like.
+        assume(not {".", ".."} & set(key.split("/")))
+        self.attempt(self.ann, "POST", f"@message-requests/{quote(key, safe='')}",
+                     {"action": action})
+        self.assertEqual(self.waiting(), 2)
+
+    @BOUNDED
+    @given(changes=st.dictionaries(
+        st.sampled_from(["accept_messages_from", "hide_read_receipts", "unknown"]),
+        st.one_of(json_values, hostile_ids, st.sampled_from(
+            ["everyone", "following", "nobody", "Everyone", "nobody ", "\u202enobody",
+             "everyone\x00", True, False, 0, 1, None, ["nobody"], {"nobody": True}])),
+        max_size=3))
+    @example(changes={"accept_messages_from": "nobody", "hide_read_receipts": "yes"})
+    @example(changes={"hide_read_receipts": True, "accept_messages_from": "friends"})
+    @example(changes={"accept_messages_from": ["everyone"]})
+    @example(changes={"accept_messages_from": "e" * 100_000})
+    def test_messaging_settings(self, changes):
+        for userid, client in (("ann", self.ann), ("cat", RestClient(self.layer["app"], "cat"))):
+            response = self.attempt(client, "PATCH", "@messaging-settings", changes)
+            policy, hidden = changes.get("accept_messages_from"), changes.get("hide_read_receipts")
+            valid = changes and set(changes) <= {"accept_messages_from", "hide_read_receipts"} \
+                and ("accept_messages_from" not in changes
+                     or policy in (None, "everyone", "following", "nobody")) \
+                and ("hide_read_receipts" not in changes or isinstance(hidden, bool))
+            self.assertEqual(response.status_int, 200 if valid else 400, (changes, response.body))
+            if valid:
+                self.assertEqual(client.get(f"{self.site}/@messaging-settings").json,
+                                 response.json)
+                transaction.begin()
+                if "accept_messages_from" in changes:
+                    inbox = messaging_api.get_inbox(userid)
+                    self.assertEqual(None if inbox is None else inbox.accept_messages_from,
+                                     policy)

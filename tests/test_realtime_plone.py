@@ -136,7 +136,7 @@ class TestPublishAfterCommit(RealtimeSite):
         self.assertEqual(self.published(), [])
 
     def test_edit_and_unsend_reach_both_open_pages(self):
-        """Issue 15: a message_changed event to both parties, nothing for a group."""
+        """Issue 15: a message_changed event to both parties."""
         from plonesocial.messaging import api as messaging
 
         sent = messaging.send("ann", "bob", "Helo")
@@ -155,6 +155,71 @@ class TestPublishAfterCommit(RealtimeSite):
         changed = {key: e for key, e in self.published() if e["type"] == "message_changed"}
         self.assertEqual([(e["change"], e["excerpt"]) for e in changed.values()],
                          [("unsent", ""), ("unsent", "")])
+
+    def test_group_message_edit_and_unsend_reach_the_group(self):
+        """Issue 15: a group's message, edit and unsend go to its participants'
+        pages; muted, departed and pending (request) members hear nothing."""
+        from plonesocial.messaging import api as messaging
+
+        others = ("bob", "cat", "dan", "eve")
+        for userid in others[1:]:
+            api.user.create(email=f"{userid}@example.org", username=userid,
+                            password="secret-password")
+        messaging.set_message_policy("eve", "nobody")  # the group waits in her requests
+        group = messaging.create_group("ann", list(others), "Trip")
+        messaging.mute_group("cat", group.id)
+        messaging.leave_group("dan", group.id)
+        messaging.mark_group_read("bob", group.id)  # the system messages read
+        transaction.commit()
+        tap = BrokerTap(self.exchange, [user_key(u) for u in others[1:]])
+        self.addCleanup(tap.close)
+        self.published()
+        sent = messaging.send_to_group("ann", group.id, "Trip at 9 " + "x" * 300)
+        transaction.commit()
+        self.assertTrue(SENDER.flush(10))
+        events = [(key, e) for key, e in self.tap.drain(0.3) + tap.drain(0.3)
+                  if e["type"] == "group_message"]
+        self.assertEqual(sorted(key for key, _e in events), [user_key("ann"), user_key("bob")])
+        bobs = dict(events)[user_key("bob")]
+        self.assertEqual((bobs["id"], bobs["group"], bobs["title"], bobs["sender"],
+                          bobs["excerpt"], bobs["conversation_unread"], bobs["unread"]),
+                         (sent.id, group.id, "Trip", "ann", ("Trip at 9 " + "x" * 300)[:140],
+                          1, 1))
+        self.assertEqual(dict(events)[user_key("ann")]["conversation_unread"], 0)
+        messaging.edit_group_message("ann", group.id, sent.id, "Trip at 10")
+        transaction.commit()
+        self.assertTrue(SENDER.flush(10))
+        changed = [(key, e) for key, e in self.tap.drain(0.3) + tap.drain(0.3)
+                   if e["type"] == "message_changed"]
+        # Cat muted the group: she still sees her open page change; Dan and Eve do not.
+        self.assertEqual(sorted(key for key, _e in changed),
+                         [user_key("ann"), user_key("bob"), user_key("cat")])
+        self.assertEqual({(e["group"], e["id"], e["change"], e["excerpt"]) for _k, e in changed},
+                         {(group.id, sent.id, "edited", "Trip at 10")})
+        messaging.unsend_group_message("ann", group.id, sent.id)
+        transaction.commit()
+        self.assertTrue(SENDER.flush(10))
+        changed = [e for _k, e in self.tap.drain(0.3) + tap.drain(0.3)
+                   if e["type"] == "message_changed"]
+        self.assertEqual([(e["change"], e["excerpt"]) for e in changed], [("unsent", "")] * 3)
+        # Eve accepts: from then on she hears of the group's messages.
+        messaging.accept_group_request("eve", group.id)
+        messaging.send_to_group("bob", group.id, "Welcome")
+        transaction.commit()
+        self.assertTrue(SENDER.flush(10))
+        heard = sorted(key for key, e in self.tap.drain(0.3) + tap.drain(0.3)
+                       if e["type"] == "group_message")
+        self.assertEqual(heard, [user_key(u) for u in ("ann", "bob", "eve")])
+        # Eve reads the group: her other pages get her count, nobody else hears of it.
+        messaging.set_message_policy("eve", "everyone")
+        messaging.send("ann", "eve", "And a direct one")
+        messaging.open_group("eve", group.id)
+        transaction.commit()
+        self.assertTrue(SENDER.flush(10))
+        reads = [(key, e) for key, e in self.tap.drain(0.3) + tap.drain(0.3)
+                 if e["type"] == "group_read"]
+        self.assertEqual([(key, e["group"], e["reader"], e["unread"]) for key, e in reads],
+                         [(user_key("eve"), group.id, "eve", 1)])
 
     def test_broadcast(self):
         notification = self.manager().broadcast("Maintenance at noon")

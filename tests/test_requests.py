@@ -333,6 +333,54 @@ class TestGroupNotifications(RequestsTestCase):
         self.assertEqual(render_subject(list(activity.get_notifications("dan"))[0], "en"),
                          "Ann wrote in a group conversation")
 
+    def test_edit_and_unsend_follow_in_the_notification(self):
+        """As for 1:1 messages: the notification quotes the newest message as it is
+        now: the new text of an edit, nothing of an unsent message."""
+        group = messaging.create_group("ann", ["bob", "cat"], "Trip")
+        first = messaging.send_to_group("ann", group.id, "first")
+        last = messaging.send_to_group("ann", group.id, "Helo all")
+        transaction.commit()
+
+        def bodies():
+            transaction.commit()
+            return [(n.recipient, n.body) for userid in ("ann", "bob", "cat")
+                    for n in activity.get_notifications(userid)]
+
+        self.assertEqual(bodies(), [("bob", "Helo all"), ("cat", "Helo all")])
+        # An earlier message is not the one quoted: nothing changes.
+        messaging.edit_group_message("ann", group.id, first.id, "first!")
+        self.assertEqual(bodies(), [("bob", "Helo all"), ("cat", "Helo all")])
+        messaging.edit_group_message("ann", group.id, last.id, "Hello all")
+        self.assertEqual(bodies(), [("bob", "Hello all"), ("cat", "Hello all")])
+        messaging.unsend_group_message("ann", group.id, last.id)
+        self.assertEqual(bodies(), [("bob", ""), ("cat", "")])
+        # Another group's notification about the same words is not touched.
+        other = messaging.create_group("cat", ["bob", "ann"])
+        messaging.send_to_group("cat", other.id, "same")
+        again = messaging.send_to_group("ann", group.id, "same")
+        transaction.commit()
+        messaging.edit_group_message("ann", group.id, again.id, "changed")
+        transaction.commit()
+        bob = {n.owner.id: n.body for n in activity.get_notifications("bob")}
+        self.assertEqual(bob, {group.id: "changed", other.id: "same"})
+
+    def test_edit_reaches_the_queued_notifications(self):
+        others = [f"user{n}" for n in range(5)]
+        for userid in others:
+            api.user.create(email=f"{userid}@example.org", username=userid,
+                            password="secret-password")
+        group = messaging.create_group("ann", others)
+        sent = messaging.send_to_group("ann", group.id, "Meet at 5")
+        transaction.commit()
+        manager = self.manager()
+        self.assertEqual(manager.queued(), len(others))  # not delivered yet
+        messaging.edit_group_message("ann", group.id, sent.id, "Meet at 6")
+        transaction.commit()
+        manager.deliver_queued()
+        transaction.commit()
+        self.assertEqual({n.body for u in others for n in activity.get_notifications(u)},
+                         {"Meet at 6"})
+
     def test_large_group_goes_through_the_queue(self):
         others = [f"user{n}" for n in range(8)]
         for userid in others:
@@ -349,6 +397,26 @@ class TestGroupNotifications(RequestsTestCase):
         manager.deliver_queued()
         self.assertEqual([u for u in others if self.notified(u)], others[:7])
         self.assertEqual(manager.queued(), 0)
+
+
+class TestQueuedQuotes(unittest.TestCase):
+    """An edited group message's quote in the fan-out queue: its own job only."""
+
+    def test_only_the_groups_waiting_job_changes(self):
+        from plonesocial.activitystream.activity import Reference
+        from plonesocial.activitystream.fanout import FanoutQueue
+        from plonesocial.clock import utcnow
+
+        queue = FanoutQueue()
+        group, other = Reference("group", "g1"), Reference("group", "g2")
+        template = {"message_type": "message", "owner": group, "body": "old", "actor": "ann"}
+        mine = queue.add(template, [("bob", ("addressed",))], utcnow())
+        theirs = queue.add(dict(template, owner=other), [("bob", ("addressed",))], utcnow())
+        queue.add_feed_post(object(), 5)  # a feed post quotes nothing
+        queue.add_feed_slices(object(), [("f1", ("follower",))], utcnow(), size=10)
+        self.assertEqual(queue.replace_body("message", group, "old", "new"), 1)
+        self.assertEqual((mine.template["body"], theirs.template["body"]), ("new", "old"))
+        self.assertEqual(queue.replace_body("message", group, "old", "newer"), 0)
 
 
 class TestRest(RequestsTestCase):
@@ -488,6 +556,43 @@ class TestPages(ViewsTestCase):
         transaction.begin()
         self.assertEqual(messaging.count_unread("bob"), 0)  # opened: read
         self.assertEqual(len(messaging.get_conversation("bob", "ann")), 1)
+
+    def test_conversation_page_shows_a_waiting_request(self):
+        """Opening the conversation with someone whose request waits for me shows
+        the request (its messages, Accept, Decline, Block), not an empty page."""
+        transaction.begin()
+        messaging.set_message_policy("bob", "nobody")
+        messaging.send(sender="ann", recipient="bob", text="About <the> trip")
+        messaging.send(sender="cat", recipient="bob", text="Cat's other request")
+        transaction.commit()
+        bob = self.browser("bob")
+        bob.open(f"{self.site}/@@conversation?with=ann")
+        self.assertIn("@@message-requests?with=ann", bob.url)
+        self.assertIn("About &lt;the&gt; trip", bob.contents)
+        self.assertNotIn("Cat's other request", bob.contents)  # that one request only
+        self.assertTrue(bob.getLink("All requests").url.endswith("/@@message-requests"))
+        bob.getControl("Accept").click()
+        self.assertIn("@@conversation?with=ann", bob.url)
+        self.assertIn("About &lt;the&gt; trip", bob.contents)
+        transaction.begin()
+        self.assertEqual(len(messaging.get_conversation("bob", "ann")), 1)
+        self.assertEqual(messaging.count_requests("bob"), 1)
+        # Answered, or never mine: the list of all requests; no request: the empty page.
+        bob.open(f"{self.site}/@@message-requests?with=ann")
+        self.assertIn("Cat's other request", bob.contents)
+        self.assertNotIn("All requests", bob.contents)
+        ann = self.browser("ann")
+        ann.open(f"{self.site}/@@conversation?with=cat")
+        self.assertIn("@@conversation?with=cat", ann.url)
+        # A group request is named by ?group=.
+        transaction.begin()
+        group = messaging.create_group("cat", ["bob", "ann"], "Cat's group")
+        transaction.commit()
+        bob.open(f"{self.site}/@@group?id={group.id}")  # the group's page: the request too
+        self.assertIn(f"@@message-requests?group={group.id}", bob.url)
+        self.assertIn("added you to this group", bob.contents)
+        self.assertIn("All requests", bob.contents)
+        self.assertNotIn("Cat's other request", bob.contents)
 
     def test_decline_and_block_on_the_page(self):
         transaction.begin()

@@ -63,6 +63,16 @@ class FanoutJob(Persistent):
             self.audience = self.audience[:self.position] + tuple(
                 (recipient, reasons) for recipient, reasons in rest if recipient != userid)
 
+    def replace_body(self, message_type, owner, old, new):
+        """Put `new` for the quote `old` in what is still to deliver about `owner`
+        (a group message its sender edited or unsent, issue 15)."""
+        template = self.template
+        if template is not None and template["message_type"] == message_type \
+                and template["owner"] == owner and template["body"] == old:
+            self.template = dict(template, body=new)
+            return True
+        return False
+
     def replace_actor(self, userid, placeholder, name):
         """Put `placeholder` (shown as `name`) for the actor `userid` (erasing a user)."""
         if self.template["actor"] == userid:
@@ -91,6 +101,9 @@ class FeedPost(Persistent):
 
     def drop_recipient(self, userid):
         """Nothing to drop: the followers are read when the post is split."""
+
+    def replace_body(self, message_type, owner, old, new):
+        return False  # a feed item quotes no message
 
     def replace_actor(self, userid, placeholder, name):
         if self.notification.actors and self.notification.actors[0] == userid:
@@ -224,4 +237,9 @@ class FanoutQueue(Persistent):
     def replace_actor(self, userid, placeholder, name):
         return sum(1 for _, job in self._all_jobs()
                    if job.replace_actor(userid, placeholder, name))
+
+    def replace_body(self, message_type, owner, old, new):
+        """Put `new` for the quote `old` in the queued jobs about `owner`; return how many."""
+        return sum(1 for _, job in self._jobs.items()
+                   if job.replace_body(message_type, owner, old, new))
 

@@ -17,6 +17,7 @@ from plonesocial.activitystream.changes import changed_fields
 from plonesocial.activitystream.content import get_storage
 from plonesocial.activitystream.settings import get_settings
 from plonesocial.activitystream.settings import is_installed
+from plonesocial.clock import to_key
 from plonesocial.people import display_name
 from plonesocial.text import excerpt
 from Products.CMFCore.interfaces import ISiteRoot
@@ -188,7 +189,10 @@ def message_changed(event):
     edited message, and nothing of an unsent one (its text is gone everywhere)."""
     site = getSite()
     manager = get_storage(site) if site is not None and is_installed() else None
-    if manager is None or event.group is not None or not event.old_text:
+    if manager is None or not event.old_text:
+        return
+    if event.group is not None:
+        _group_message_changed(manager, event)
         return
     message = event.object
     notification_list = manager.notifications.get_list(message.recipient)
@@ -196,6 +200,28 @@ def message_changed(event):
         new = "" if message.unsent else excerpt(message.text, BODY_EXCERPT)
         notification_list.replace_body("message", Reference("user", message.sender),
                                        excerpt(event.old_text, BODY_EXCERPT), new)
+
+
+def _group_message_changed(manager, event):
+    """A group's message notification quotes its newest message: when that one is
+    edited, the others' notifications quote the new text; unsent, nothing of it.
+
+    Each who may have been notified (the group's participants, current and
+    former, but its sender) is looked at in the notifications delivered since
+    the message was sent, and so is the fan-out queue's job still delivering it.
+    """
+    message, group = event.object, event.group
+    owner = Reference("group", group.id)
+    old = excerpt(event.old_text, BODY_EXCERPT)
+    new = "" if message.unsent else excerpt(message.text, BODY_EXCERPT)
+    since = to_key(message.created)
+    for userid in group.participant_ids():
+        if userid == message.sender:
+            continue
+        notification_list = manager.notifications.get_list(userid)
+        if notification_list is not None:
+            notification_list.replace_body("message", owner, old, new, since=since)
+    manager.queue.replace_body("message", owner, old, new)
 
 
 def conversation_read(event):

@@ -373,12 +373,15 @@ class NotificationList(Persistent):
             removed += 1
         return removed
 
-    def replace_body(self, message_type, owner, old, new):
+    def replace_body(self, message_type, owner, old, new, since=None):
         """Put `new` for the quote `old` in this list's notifications of `message_type`
         about `owner` (a message its sender edited or unsent); return how many.
-        Reads the whole list: a rare change, not a hot path."""
+        Reads the whole list, or with `since` (UTC µs) those delivered since then
+        only (a notification's id is when it was delivered): a rare change, not a
+        hot path."""
         changed = 0
-        for notification in self._items.values():
+        items = self._items.values() if since is None else self._items.values(max=-since)
+        for notification in items:
             if notification.message_type == message_type and notification.owner == owner \
                     and notification.body == old:
                 notification.body = new

@@ -118,6 +118,12 @@ class GroupView(MessageParts, SocialView):
             group = messaging.get_group(self.userid, self.group_id())
         except exc.GroupNotFound:
             raise NotFound("No such conversation") from None
+        if messaging.is_group_request(self.userid, group):
+            # Issue 15: it waits in my requests: shown there, with Accept, Decline
+            # and Block, as a 1:1 request is (writing in it still accepts it).
+            self.redirect_to = f"{self.portal_url}/@@message-requests?" \
+                f"{urlencode({'group': group.id})}"
+            return
         if group.unread(self.userid):
             # Like the 1:1 page: reading a conversation marks it read.
             alsoProvides(self.request, IDisableCSRFProtection)

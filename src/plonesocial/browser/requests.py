@@ -22,10 +22,30 @@ class MessageRequestsView(SocialView):
 
     page_title = _("Message requests")
 
+    focused = False  # showing one request (?with= or ?group=), not all
+
     def prepare(self):
         self.unread = messaging.count_unread(self.userid)
-        self.requests = [self.entry(r) for r in messaging.get_requests(self.userid, 100)]
         self.requests_count = messaging.count_requests(self.userid)
+        one = self.named_request()
+        if one is not None:
+            self.focused = True
+            self.requests = [self.entry(one)]
+            return
+        self.requests = [self.entry(r) for r in messaging.get_requests(self.userid, 100)]
+
+    def named_request(self):
+        """The request ?with=<userid> or ?group=<id> names, if it waits for me."""
+        form = self.request.form
+        other, group_id = form.get("with"), form.get("group")
+        try:
+            if isinstance(other, str) and other:
+                return messaging.get_request(self.userid, other)
+            if isinstance(group_id, str) and group_id:
+                return messaging.get_group_request(self.userid, group_id)
+        except exc.RequestNotFound:
+            pass  # answered meanwhile, or never mine: the list
+        return None
 
     def entry(self, request):
         if IGroupConversation.providedBy(request):

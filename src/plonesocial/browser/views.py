@@ -82,6 +82,7 @@ class SocialView(BrowserView):
     """Base: the authenticated user, the portal URL, the two storages."""
 
     page_title = None  # a message: the page's name in the title and the breadcrumbs
+    redirect_to = None  # set by prepare(): the page is elsewhere (a GET redirects)
 
     def methods(self):
         """The HTTP methods this page answers: POST only where it handles a form."""
@@ -103,6 +104,8 @@ class SocialView(BrowserView):
             if redirect:
                 return self.request.response.redirect(redirect)
         self.prepare()
+        if self.redirect_to:
+            return self.request.response.redirect(self.redirect_to)
         return self.index()
 
     def handle_post(self):
@@ -217,7 +220,7 @@ def entry(userid, conversation):
                 "name": display_name(conversation.username),
                 "excerpt": excerpt(message.text, 100) if message is not None else "",
                 "updated": conversation.last_updated,
-                "unread": conversation.new_messages_count, "group": False}
+                "unread": conversation.new_messages_count, "group": False, "group_id": None}
     ids = conversation.message_ids(userid, 1)
     last = conversation.get_message(userid, ids[0]) if ids else None
     text = "" if last is None else (system_text(last) if last.action else last.text)
@@ -225,6 +228,7 @@ def entry(userid, conversation):
             "name": group_title(conversation, userid),
             "excerpt": excerpt(text, 100), "updated": last.created if last else None,
             "unread": conversation.unread(userid), "group": True,
+            "group_id": conversation.id,  # live updates find the row by it
             "participants": conversation.participants_count}
 
 
@@ -261,6 +265,8 @@ class ConversationView(MessageParts, InboxView):
         except exc.ConversationNotFound:
             if not user_exists(self.with_):
                 raise NotFound("No such conversation") from None
+            if self.waiting_request():
+                return
             self.conversation, self.messages, self.seen = None, [], None
             return
         if self.conversation.new_messages_count:
@@ -275,6 +281,17 @@ class ConversationView(MessageParts, InboxView):
         self.messages = messages[-PAGE:]
         # The read receipt ("Seen" under my newest message they read).
         self.seen = messaging.seen_by_other(self.userid, self.with_)
+
+    def waiting_request(self):
+        """Issue 15: their messages wait as my request: shown on the requests page,
+        with Accept, Decline and Block (not as an empty conversation)."""
+        try:
+            messaging.get_request(self.userid, self.with_)
+        except exc.RequestNotFound:
+            return False
+        self.redirect_to = f"{self.portal_url}/@@message-requests?" \
+            f"{urlencode({'with': self.with_})}"
+        return True
 
     def mine(self, message):
         return message.sender == self.userid

@@ -1,7 +1,8 @@
 """Turn plonesocial's events into realtime events, published after commit.
 
 What an event carries is what its receiver may know: a message's excerpt
-goes to its two parties only; a notification event carries its id and the
+goes to its two parties only (a group message's to the group's current
+participants who accepted it and did not mute it); a notification event carries its id and the
 new badge count, never its subject (the dropdown loads that through REST,
 which checks View); a stream event only says that a stream has a new item
 and its id (the page loads it through REST, which filters by permission).
@@ -28,6 +29,13 @@ from zope.component import queryUtility
 MAX_COUNTS = 50
 
 
+def _unread(userid):
+    """The header badge's count: 1:1 conversations and groups, as the pages count."""
+    from plonesocial.messaging.api import count_unread
+
+    return count_unread(userid)
+
+
 def _message(message, other, config):
     inbox = message.__parent__.__parent__
     publish(user_key(inbox.owner), {
@@ -37,7 +45,7 @@ def _message(message, other, config):
         "sender": message.sender,
         "excerpt": message.text[:EXCERPT],
         "created": isoformat(message.created),
-        "unread": inbox.new_messages_count,
+        "unread": _unread(inbox.owner),
         "conversation_unread": message.__parent__.new_messages_count,
     }, config)
 
@@ -52,11 +60,69 @@ def message_sent(event):
     _message(event.sender_message, event.recipient, config)
 
 
-def message_changed(event):
-    """Issue 15: both parties' open pages show the edit or the tombstone in place
-    (1:1 messages; the group page loads its messages when opened)."""
+def _group_audience(group, sender, message_id=None):
+    """Who hears of a group's message live: its current participants who accepted
+    the group (not a request) and did not mute it, and the sender (their other
+    tabs); with `message_id` (an edit, an unsend), those who see that message,
+    muted or not (it changes what their open page already shows)."""
+    audience = []
+    for membership in group.participants():
+        if membership.userid == sender:
+            audience.append(membership.userid)
+        elif membership.pending:
+            continue
+        elif message_id is None and not membership.is_muted():
+            audience.append(membership.userid)
+        elif message_id is not None and membership.visible(message_id):
+            audience.append(membership.userid)
+    return audience
+
+
+def group_message_sent(event):
+    """Issue 15: a group message reaches the open pages of the group's participants
+    (see _group_audience); departed ones and pending requests hear nothing."""
     config = Config.from_registry()
-    if config is None or event.group is not None:
+    if config is None:
+        return
+    message, group = event.object, event.group
+    audience = _group_audience(group, message.sender)
+    counted = len(audience) <= MAX_COUNTS
+    for userid in audience:
+        publish(user_key(userid), {
+            "type": "group_message",
+            "id": message.id,
+            "group": group.id,
+            "title": group.title,
+            "sender": message.sender,
+            "excerpt": (message.text or "")[:EXCERPT],
+            "created": isoformat(message.created),
+            # A larger group's pages ask for their count (see MAX_COUNTS).
+            "unread": _unread(userid) if counted else None,
+            "conversation_unread": group.unread(userid),
+        }, config)
+
+
+def _group_message_changed(event, config):
+    message, group = event.object, event.group
+    for userid in _group_audience(group, message.sender, message.id):
+        publish(user_key(userid), {
+            "type": "message_changed",
+            "id": message.id,
+            "group": group.id,
+            "change": event.change,
+            "excerpt": "" if message.unsent else (message.text or "")[:EXCERPT],
+            "edited": isoformat(message.edited) if message.edited else None,
+        }, config)
+
+
+def message_changed(event):
+    """Issue 15: the open pages show the edit or the tombstone in place: both
+    parties' of a 1:1 message, the participants' of a group message."""
+    config = Config.from_registry()
+    if config is None:
+        return
+    if event.group is not None:
+        _group_message_changed(event, config)
         return
     for message in (event.object, event.other_copy):
         if message is None:
@@ -93,6 +159,19 @@ def conversation_read(event):
     publish(user_key(event.username), {
         "type": "read", "conversation": event.owner, "reader": event.owner,
         "id": other.recency_key if other is not None else None,
+    }, config)
+
+
+def group_read(event):
+    """Issue 15: the reader's other pages get their new count and the group's row
+    its read state (a group has no live receipts: see docs/realtime.md)."""
+    config = Config.from_registry()
+    if config is None:
+        return
+    group = event.object
+    publish(user_key(event.userid), {
+        "type": "group_read", "group": group.id, "reader": event.userid,
+        "id": group.last_key, "unread": _unread(event.userid),
     }, config)
 
 

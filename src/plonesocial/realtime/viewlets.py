@@ -11,6 +11,7 @@ from zope.i18n import translate
 LABELS = {
     "unread": _("${count} unread"),
     "seen": _("Seen"),
+    "group": _("Group conversation"),
     "delete": _("Delete"),
     "typing": _("${name} is typing..."),
     "new-items": _("${count} new items - show"),

@@ -143,8 +143,28 @@
       if (event.reader === me) { setMessagesBadge(event.unread); inboxRead(event.conversation); }
       else { receipt(event); }
     },
+    // Issue 15: a group's message, as a 1:1 message (its page shows it in place).
+    group_message: function (event) {
+      if (typeof event.unread === "number") { setMessagesBadge(event.unread); }
+      else { countSoon(); }  // a large group's event carries no count
+      inboxEntry(event);
+      var open = groupEl();
+      if (open && open.dataset.groupId === event.group) {
+        groupFetch();
+      }
+    },
+    // Issue 15: I read a group (on another page): my count and its row follow.
+    group_read: function (event) {
+      if (event.reader !== me) { return; }
+      setMessagesBadge(event.unread);
+      var list = inboxList();
+      var li = list && list.querySelector("li[data-group='" + CSS.escape(event.group) + "']");
+      if (li) { setPill(li, 0); }
+    },
     // Issue 15: an edit or an unsend shows in place on the open conversation.
-    message_changed: function (event) { messageChanged(event); },
+    message_changed: function (event) {
+      if (event.group) { groupChanged(event); } else { messageChanged(event); }
+    },
     typing: function (event) { typing(event.from); },
     notification: function (event) {
       if (event.count === null || event.count === undefined) { notificationsFetch(); }
@@ -162,6 +182,7 @@
     notificationsFetch();
     inboxFetch();
     conversationFetch();
+    groupFetch();
     streamFetch();
   }
 
@@ -254,22 +275,30 @@
   }
 
   function inboxEntry(event) {
-    // event: a message event, or a conversation from GET @inbox.
+    // event: a message event (1:1 or group), or a conversation from GET @inbox.
     var list = inboxList();
     if (!list) { return; }
+    var group = event.type === "group_message" ? event.group : null;
     var userid = event.conversation || event.userid;
-    var li = list.querySelector("li[data-with='" + CSS.escape(userid) + "']");
+    var li = group ? list.querySelector("li[data-group='" + CSS.escape(group) + "']") :
+      list.querySelector("li[data-with='" + CSS.escape(userid) + "']");
     if (!li) {
       li = document.createElement("li");
       li.className = "list-group-item d-flex justify-content-between align-items-start";
-      li.dataset.with = userid;
       var div = document.createElement("div");
       var a = document.createElement("a");
       a.className = "fw-bold";
-      a.href = portal + "/@@conversation?with=" + encodeURIComponent(userid);
-      a.textContent = event.fullname || userid;
-      // A message event names the person by id: the inbox's page has the name.
-      if (!event.fullname) { setTimeout(inboxFetch, 0); }
+      if (group) {
+        li.dataset.group = group;
+        a.href = portal + "/@@group?id=" + encodeURIComponent(group);
+        a.textContent = event.title || data.labelGroup;
+      } else {
+        li.dataset.with = userid;
+        a.href = portal + "/@@conversation?with=" + encodeURIComponent(userid);
+        a.textContent = event.fullname || userid;
+        // A message event names the person by id: the inbox's page has the name.
+        if (!event.fullname) { setTimeout(inboxFetch, 0); }
+      }
       div.appendChild(a);
       var excerpt = document.createElement("div");
       excerpt.className = "text-muted small";
@@ -282,7 +311,8 @@
     }
     var text = event.excerpt !== undefined ? event.excerpt :
       (event.last_message ? event.last_message.excerpt : "");
-    var lastId = event.id !== undefined && event.type === "message" ? event.id :
+    var lastId = event.id !== undefined &&
+      (event.type === "message" || event.type === "group_message") ? event.id :
       (event.last_message ? event.last_message.id : 0);
     if (Number(li.dataset.lastId || 0) > lastId) { return; }  // older news
     li.dataset.lastId = lastId;
@@ -329,7 +359,7 @@
   }
 
   function setPill(li, unread) {
-    var pill = li.querySelector(".badge");
+    var pill = li.querySelector(".badge.rounded-pill");  // not a group's "group of 3"
     if (!unread) { if (pill) { pill.remove(); } return; }
     if (!pill) {
       pill = document.createElement("span");
@@ -477,6 +507,72 @@
         }
         mark.textContent = " (" + (el.dataset.labelEdited || "") + ")";
       }).catch(function () {});
+  }
+
+  // -- group conversation (issue 15) -------------------------------------------
+  // The page itself is fetched again (as opening it: what arrives is read) and
+  // what it shows anew is taken over: its new messages, a changed one, the
+  // receipt. Server-rendered, so the edit, unsend and file parts are the page's own.
+
+  function groupEl() { return document.getElementById("plonesocial-group"); }
+
+  var countTimer = null;
+  function countSoon() {
+    // Many pages hear of one large group's message: a random delay spreads their requests.
+    if (countTimer) { return; }
+    countTimer = setTimeout(function () {
+      countTimer = null;
+      json(portal + "/@inbox?limit=1").then(function (page) {
+        setMessagesBadge(page.new_messages_count);
+      }).catch(function () {});
+    }, 200 + Math.random() * 1800);
+  }
+
+  var groupChangedIds = {};  // ids of messages the next fetch shows anew
+
+  function groupFetch(changed) {
+    // changed: the id of a message to show anew (an edit, an unsend), or nothing.
+    // Reading the page marks what arrived read: a group_read event brings the count.
+    var el = groupEl();
+    if (!el || !el.dataset.url) { return; }
+    if (changed !== null && changed !== undefined) { groupChangedIds[String(changed)] = true; }
+    if (el.dataset.fetching) { el.dataset.again = "1"; return; }
+    el.dataset.fetching = "1";
+    var wanted = groupChangedIds;
+    groupChangedIds = {};
+    var url = el.dataset.url + (el.dataset.url.indexOf("?") < 0 ? "?" : "&") + "ajax_load=1";
+    fetch(url, {credentials: "same-origin"}).then(function (response) {
+      if (!response.ok) { throw new Error(response.status); }
+      return response.text();
+    }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var fresh = doc.getElementById("group-messages");
+      var list = document.getElementById("group-messages");
+      if (!fresh || !list) { return; }
+      fresh.querySelectorAll(":scope > li[data-key]").forEach(function (li) {
+        var key = li.dataset.key;
+        var mine = list.querySelector(":scope > li[data-key='" + CSS.escape(key) + "']");
+        if (mine && wanted[key]) { mine.replaceWith(document.importNode(li, true)); }
+        else if (!mine) { list.appendChild(document.importNode(li, true)); }
+      });
+      // The receipt stands under the newest message: the page's own, as it is now.
+      list.querySelectorAll(".read-receipt").forEach(function (node) { node.remove(); });
+      var receiptLine = fresh.querySelector(".read-receipt");
+      var holder = receiptLine && receiptLine.closest("li[data-key]");
+      var target = holder && list.querySelector(
+        ":scope > li[data-key='" + CSS.escape(holder.dataset.key) + "']");
+      if (target) { target.appendChild(document.importNode(receiptLine, true)); }
+      if (window.plonesocialTimes) { window.plonesocialTimes.refresh(); }
+    }).catch(function () {}).then(function () {
+      delete el.dataset.fetching;
+      if (el.dataset.again) { delete el.dataset.again; groupFetch(); }
+    });
+  }
+
+  function groupChanged(event) {
+    var el = groupEl();
+    if (!el || el.dataset.groupId !== event.group) { return; }
+    groupFetch(event.id);
   }
 
   function receipt(event) {
