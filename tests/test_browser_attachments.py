@@ -125,6 +125,7 @@ class TestAttachmentsInBrowser(test_browser.BrowserTestCase):
         self.fits(cat, f"group-kicked-{width}", width)
 
         # Bob leaves; Ann sees it.
+        bob.once("dialog", lambda dialog: dialog.accept())  # "Leave ...?" asks first
         bob.click("button[name=leave]")
         bob.wait_for_url("**/@@inbox")
         ann.reload()

@@ -877,7 +877,17 @@ def get_timeline_page(reader, tag=None, keyword=None, actor=None, favorites=Fals
     watching = [s.target for s in subscriptions.watching(reader)]
     if sort not in SORTS:
         raise exc.InvalidInput(_("Sort by published or by activity."))
-    where = []
+    # The timeline as the reader's subscriptions define it: watches' verb and type
+    # filters, subtree=False, fixed watches; what they muted with "hide" is hidden
+    # whatever the filter (timeline.py).
+    from plonesocial.activitystream.fixed import fixed_for
+    from plonesocial.activitystream.timeline import mute_keys
+    from plonesocial.activitystream.timeline import timeline_predicate
+
+    in_timeline = timeline_predicate(manager, reader)
+    mutes = getattr(manager, "mutes", None)
+    hidden = mutes.hidden(reader) if mutes else frozenset()
+    where = [lambda a: not (mute_keys(a) & hidden)] if hidden else []
     if actor is not None:
         check_userid(actor, "actor")
         keys = [activities.keys_by_actor(actor)]
@@ -897,7 +907,7 @@ def get_timeline_page(reader, tag=None, keyword=None, actor=None, favorites=Fals
         tag = check_tag(tag)
         keys = [store.tags.keys_by_tag(tag) if store is not None else None]
         if tag not in followed:
-            where.append(_in_timeline(reader, following, watching, activities))
+            where.append(in_timeline)
 
         def member(a):
             return store.tags.has_activity(tag, a.id)
@@ -906,8 +916,8 @@ def get_timeline_page(reader, tag=None, keyword=None, actor=None, favorites=Fals
         keys = [activities.keys_by_actor(reader)]
         keys += [activities.keys_by_actor(userid) for userid in following]
         keys += [activities.keys_by_context(uuid) for uuid in watching]
+        keys += [activities.keys_by_context(uuid) for uuid in sorted(fixed_for(manager, reader))]
         keys += [store.tags.keys_by_tag(name) for name in followed]
-        in_timeline = _in_timeline(reader, following, watching, activities)
 
         def member(a):
             return in_timeline(a) or any(
@@ -984,20 +994,6 @@ def _ids_keys(ids):
             yield key
 
     return keys
-
-
-def _in_timeline(reader, following, watching, activities):
-    """A predicate: is an activity in `reader`'s timeline (theirs, followed, watched)?"""
-    watched = [activities.keys_by_context(uuid) for uuid in watching]
-    watched = [keys for keys in watched if keys is not None]
-
-    def test(activity):
-        if activity.actor == reader or activity.actor in following:
-            return True
-        key = -activity.id
-        return any(next(iter(keys(min=key, max=key)), None) is not None for keys in watched)
-
-    return test
 
 
 def search_text(activity):
