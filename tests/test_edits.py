@@ -53,6 +53,18 @@ class TestEditApi(unittest.TestCase):
         self.assertEqual([e.change for e in self.events], ["edited", "edited"])
         self.assertEqual(self.events[0].other_copy.__parent__.owner, "bob")
 
+    def test_saving_the_same_text_is_no_edit(self):
+        message = messaging.send("ann", "bob", "Hello")
+        messaging.edit_message("ann", "bob", message.id, "Hello")
+        group = messaging.create_group("ann", ["bob", "cat"])
+        said = messaging.send_to_group("ann", group.id, "Hi all")
+        messaging.edit_group_message("ann", group.id, said.id, "Hi all")
+        for copy in (messaging.get_message("ann", "bob", message.id),
+                     messaging.get_message("bob", "ann", message.id),
+                     messaging.get_group_message("cat", group.id, said.id)):
+            self.assertEqual((copy.edited, copy.versions), (None, ()))
+        self.assertEqual(self.events, [])
+
     def test_who_and_when(self):
         message = messaging.send("ann", "bob", "Hi")
         with self.assertRaises(exc.NotTheSender):

@@ -353,6 +353,12 @@ class TestMentions(SocialTestCase):
         self.assertEqual(notification.reasons, ("mentioned",))
         self.assertIn("@@group?id=", notification_url(notification))
 
+    def test_saving_a_post_unchanged_is_no_edit(self):
+        activity = activitystream.post("ann", "Budget #q3")
+        record = activitystream.edit_post("ann", activity.id, "Budget #q3")
+        self.assertIsNone(record.edited)
+        self.assertIsNotNone(activitystream.edit_post("ann", activity.id, "Budget #q4").edited)
+
     def test_notifications_about_posts_link_to_the_post_in_its_stream(self):
         from plonesocial.urls import notification_url
 
