@@ -245,6 +245,7 @@ class TestEditPages(unittest.TestCase):
         self.assertNotIn('name="edit_message"', html)  # not Bob's to edit
         page = testapp.get(url, headers=auth).text
         self.assertIn('name="edit_message"', page)
+        self.assertIn("<strong>You</strong>,", page)  # not "You ," (a space before the comma)
         self.assertIn('name="unsend_message"', page)
         answer, testapp, auth = self.post("ann", url, {"unsend_message": str(message.id)})
         self.assertEqual(answer.status_int, 302)
