@@ -386,6 +386,24 @@ class TestAttachmentsRest(unittest.TestCase):
         listed = self.clients["cat"].get(url).json["orderedItems"][0]
         self.assertEqual(listed["attachments"][0]["id"], sent.json["attachments"][0]["id"])
 
+    def test_lists_quote_the_file_names_of_a_message_of_files_only(self):
+        self.assertEqual(self.send(text="").status_int, 201)
+        group = self.clients["ann"].post(f"{self.base}/@conversations",
+                                         {"participants": ["bob", "cat"]}).json
+        sent = self.clients["bob"].post(f"{self.base}/@conversations/{group['id']}/messages", {
+            "attachments": [{"filename": "p.png", "content-type": "image/png",
+                             "data": b64(png())}]})
+        self.assertEqual(sent.status_int, 201, sent.body)
+        inbox = self.clients["bob"].get(f"{self.base}/@inbox").json["items"]
+        self.assertEqual(inbox[0]["last_message"]["excerpt"], "cat.png, page.txt")
+        listing = self.clients["cat"].get(f"{self.base}/@conversations").json["orderedItems"]
+        self.assertEqual(listing[0]["last_message"]["excerpt"], "p.png")
+        browser = Browser(self.layer["app"])
+        browser.addHeader("Authorization", "Basic bob:secret-password")
+        browser.open(f"{self.base}/@@inbox")
+        self.assertIn("cat.png, page.txt", browser.contents)
+        self.assertIn("p.png", browser.contents)
+
     def test_download_view_refuses_writes_and_garbage(self):
         sent = self.send().json
         download = sent["attachments"][0]["download"]

@@ -53,6 +53,18 @@ class TestEditApi(unittest.TestCase):
         self.assertEqual([e.change for e in self.events], ["edited", "edited"])
         self.assertEqual(self.events[0].other_copy.__parent__.owner, "bob")
 
+    def test_saving_the_same_text_is_no_edit(self):
+        message = messaging.send("ann", "bob", "Hello")
+        messaging.edit_message("ann", "bob", message.id, "Hello")
+        group = messaging.create_group("ann", ["bob", "cat"])
+        said = messaging.send_to_group("ann", group.id, "Hi all")
+        messaging.edit_group_message("ann", group.id, said.id, "Hi all")
+        for copy in (messaging.get_message("ann", "bob", message.id),
+                     messaging.get_message("bob", "ann", message.id),
+                     messaging.get_group_message("cat", group.id, said.id)):
+            self.assertEqual((copy.edited, copy.versions), (None, ()))
+        self.assertEqual(self.events, [])
+
     def test_who_and_when(self):
         message = messaging.send("ann", "bob", "Hi")
         with self.assertRaises(exc.NotTheSender):
@@ -233,6 +245,7 @@ class TestEditPages(unittest.TestCase):
         self.assertNotIn('name="edit_message"', html)  # not Bob's to edit
         page = testapp.get(url, headers=auth).text
         self.assertIn('name="edit_message"', page)
+        self.assertIn("<strong>You</strong>,", page)  # not "You ," (a space before the comma)
         self.assertIn('name="unsend_message"', page)
         answer, testapp, auth = self.post("ann", url, {"unsend_message": str(message.id)})
         self.assertEqual(answer.status_int, 302)

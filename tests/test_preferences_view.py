@@ -49,6 +49,19 @@ class TestPreferencesPage(unittest.TestCase):
         # Bob's are his own.
         self.assertIsNone(self.preferences("bob").mail_mode)
 
+    def test_likes_mentions_and_posts_have_a_mode_of_their_own(self):
+        browser = self.browser("ann")
+        browser.open(self.url)
+        for name in ("like", "mention", "post"):
+            browser.getControl(name=f"mode-{name}").value = ["never"]
+        browser.getControl("Save").click()
+        self.assertIn("Your notification preferences were saved.", browser.contents)
+        self.assertEqual(self.preferences("ann").mail_modes,
+                         {"like": "never", "mention": "never", "post": "never"})
+        manager = getUtility(IActivityLocator).get_manager()
+        self.assertEqual(manager.preferences.mode("ann", "like"), "never")
+        self.assertNotEqual(manager.preferences.mode("ann", "comment"), "never")
+
     def test_bad_value_saves_nothing(self):
         browser = self.browser("ann")
         browser.open(self.url)

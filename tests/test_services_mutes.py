@@ -206,6 +206,22 @@ class TestBadge(MutesTestCase):
         count = self.ann.get(f"{self.site}/@notifications/count").json
         self.assertEqual((count["new"], count["not_seen"]), (1, 4))
 
+    def test_what_was_seen_is_not_new(self):
+        """A message read as it came (its conversation open) is not news on the bell."""
+        messaging.send("bob", "ann", "Hello")
+        transaction.commit()
+        count_url = f"{self.site}/@notifications/count"
+        self.assertEqual(self.ann.get(count_url).json["new"], 1)
+        read = f"{self.site}/@inbox/bob"
+        self.assertEqual(self.ann.patch(read, {"read": True}).status_int, 204)
+        messaging.send("bob", "ann", "Still there?")
+        transaction.commit()
+        self.assertEqual(self.ann.patch(read, {"read": True}).status_int, 204)
+        activitystream.notify(recipients=["ann"], subject="Note")
+        transaction.commit()
+        count = self.ann.get(count_url).json
+        self.assertEqual((count["new"], count["not_seen"]), (1, 1))
+
 
 class TestDoNotDisturb(DeliveryTestCase):
     def test_held_until_the_quiet_hours_end_then_sent_once(self):

@@ -353,6 +353,40 @@ class TestMentions(SocialTestCase):
         self.assertEqual(notification.reasons, ("mentioned",))
         self.assertIn("@@group?id=", notification_url(notification))
 
+    def test_saving_a_post_unchanged_is_no_edit(self):
+        activity = activitystream.post("ann", "Budget #q3")
+        record = activitystream.edit_post("ann", activity.id, "Budget #q3")
+        self.assertIsNone(record.edited)
+        self.assertIsNotNone(activitystream.edit_post("ann", activity.id, "Budget #q4").edited)
+
+    def test_notifications_about_posts_link_to_the_post_in_its_stream(self):
+        from plonesocial.urls import notification_url
+
+        mine = activitystream.post("ann", "Look @bob")
+        team = activitystream.post("ann", "Team @bob", context=self.uuid)
+        activitystream.like("bob", mine.id)
+        comment = activitystream.comment("bob", team.id, "Seen")
+        activitystream.like("dan", team.id, comment.id)
+        site = self.portal.absolute_url()
+        urls = {render_subject(n): notification_url(n, reader=userid)
+                for userid in ("ann", "bob")
+                for n in activitystream.get_notifications(userid)}
+        self.assertEqual(urls["Ann mentioned you: Look @bob"],
+                         f"{site}/@@stream?show=site#activity-{mine.id}")
+        self.assertEqual(urls["Ann mentioned you: Team @bob"],
+                         f"{self.team.absolute_url()}/@@stream#activity-{team.id}")
+        self.assertEqual(urls["Bob liked your post: Look @bob"],
+                         f"{site}/@@stream?show=site#activity-{mine.id}")
+        self.assertEqual(urls["Bob commented on your post: Team @bob"],
+                         f"{self.team.absolute_url()}/@@stream#activity-{team.id}")
+        self.assertEqual(urls["Dan liked your comment: Seen"],
+                         f"{self.team.absolute_url()}/@@stream#activity-{team.id}")
+        # Who may not View the folder is not given its address.
+        notification = [n for n in activitystream.get_notifications("bob")
+                        if "Team" in render_subject(n)][0]
+        self.assertEqual(notification_url(notification, reader="carol"),
+                         f"{site}/@@stream?show=site#activity-{team.id}")
+
 
 class TestTags(SocialTestCase):
     def test_tags_are_indexed_followed_and_only_visible_posts_are_shown(self):

@@ -18,7 +18,8 @@ import time
 
 # The kinds of notification a person can choose a mail mode for (the
 # preferences page lists the same).
-MESSAGE_TYPES = ("message", "comment", "content", "workflow", "deleted", "notice")
+MESSAGE_TYPES = ("message", "comment", "content", "workflow", "deleted", "notice", "post",
+                 "mention", "like")
 
 # The Activity Streams 2.0 activity types: the verbs a subscription can filter on.
 VERBS = ("Accept", "Add", "Announce", "Arrive", "Block", "Create", "Delete", "Dislike", "Flag",

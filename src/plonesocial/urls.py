@@ -91,4 +91,34 @@ def notification_url(notification, base=None, reader=None):
         if notification.message_type == "message":
             return conversation_url(owner.id, base)
         return author_url(owner.id, base)
+    if owner is not None and (owner.kind == "post" or (
+            owner.kind == "comment" and owner.id.startswith("activity-"))):
+        return post_url(notification, base, reader)
     return portal_url(base)
+
+
+def _post_activity_id(owner):
+    """The id of the activity showing a post (owner "post") or a post's comment (owner
+    "comment", "activity-<id>/<comment id>"); None if it is gone."""
+    if owner.kind == "comment":
+        activity_id = owner.id[len("activity-"):].split("/")[0]
+        return int(activity_id) if activity_id.isdigit() else None
+    from plonesocial.activitystream.social import get_social
+
+    store = get_social()
+    record = store.posts.get(owner.id) if store is not None else None
+    return None if record is None else record.activity_id
+
+
+def post_url(notification, base=None, reader=None):
+    """A notification about a post or its comments (a like, a comment, a mention): the
+    stream it is in, at the post. That is the stream of the post's folder or item
+    if `reader` may View it, else the site's stream."""
+    context = notification.context
+    obj = uuidToObject(context, unrestricted=True) if context else None
+    if obj is not None and may_view_content(reader, context):
+        url = f"{content_url(obj, base)}/@@stream"
+    else:
+        url = f"{portal_url(base)}/@@stream?{urlencode({'show': 'site'})}"
+    activity_id = _post_activity_id(notification.owner)
+    return url if activity_id is None else f"{url}#activity-{activity_id}"

@@ -335,7 +335,8 @@ def is_watching(userid, uuid):
 
 def count_new(userid, cap=100):
     """tgapp's badge: how many notifications `userid` may View arrived (or grew)
-    since they last looked (`update_last_seen` clears it), up to `cap`. Lino's
+    since they last looked (`update_last_seen` clears it) and have not seen (read a
+    conversation, marked it seen) since, up to `cap`. Lino's
     per-item seen state is `count_unseen` and each notification's `seen`.
     Notification ids are their times: it reads the newest ones, back to that time."""
     from plonesocial.activitystream.notifications import COUNT_EACH
@@ -348,6 +349,8 @@ def count_new(userid, cap=100):
     for notification in manager.get_by_recipient(userid):
         if count >= cap or (cutoff is not None and notification.id <= cutoff):
             break
+        if notification.seen:
+            continue  # read already (a conversation open as it came): not news
         # Each private message counts, as on the not-seen badge (COUNT_EACH), when
         # the whole row is new since the last look; a row that only grew counts one.
         weigh = notification.message_type in COUNT_EACH and not notification.seen and (

@@ -275,6 +275,8 @@ def edit_post(userid, activity_id, text):
     if record.author != userid:
         raise exc.NotAllowed(_("Only its author may edit a post."))
     text = check_post_text(text)
+    if text == record.text:
+        return record  # nothing changed: not "(edited)"
     store = _store()
     tags = find_tags(text)
     store.tags.unindex(activity.id, record.tags - tags)

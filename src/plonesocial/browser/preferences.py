@@ -27,6 +27,9 @@ MESSAGE_TYPES = (
     ("workflow", _("Publication changes")),
     ("deleted", _("Deleted content")),
     ("notice", _("Notices")),
+    ("post", _("Posts")),
+    ("mention", _("Mentions of you")),
+    ("like", _("Likes")),
 )
 
 MODE_LABELS = {

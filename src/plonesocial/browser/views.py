@@ -208,7 +208,7 @@ class InboxView(SocialView):
 
     def excerpt(self, conversation):
         message = conversation.last_message
-        return excerpt(message.text, 100) if message is not None else ""
+        return files.message_excerpt(message, 100) if message is not None else ""
 
 
 def entry(userid, conversation):
@@ -218,15 +218,16 @@ def entry(userid, conversation):
         return {"url": conversation_url(conversation.username),
                 "username": conversation.username,  # live updates find the row by it
                 "name": display_name(conversation.username),
-                "excerpt": excerpt(message.text, 100) if message is not None else "",
+                "excerpt": files.message_excerpt(message, 100) if message is not None else "",
                 "updated": conversation.last_updated,
                 "unread": conversation.new_messages_count, "group": False, "group_id": None}
     ids = conversation.message_ids(userid, 1)
     last = conversation.get_message(userid, ids[0]) if ids else None
-    text = "" if last is None else (system_text(last) if last.action else last.text)
+    text = "" if last is None or not last.action else system_text(last)
     return {"url": group_url(conversation.id), "username": None,
             "name": group_title(conversation, userid),
-            "excerpt": excerpt(text, 100), "updated": last.created if last else None,
+            "excerpt": (excerpt(text, 100) if last is None or last.action
+                        else files.message_excerpt(last, 100)), "updated": last.created if last else None,
             "unread": conversation.unread(userid), "group": True,
             "group_id": conversation.id,  # live updates find the row by it
             "participants": conversation.participants_count}

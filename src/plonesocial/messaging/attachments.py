@@ -30,6 +30,7 @@ from plonesocial.messaging.interfaces import IAttachment
 from plonesocial.messaging.interfaces import IAttachments
 from plonesocial.messaging.settings import get_settings
 from plonesocial.storage import SiteStorage
+from plonesocial.text import excerpt
 from urllib.parse import quote
 from zope.component.hooks import getSite
 from zope.interface import implementer
@@ -524,6 +525,15 @@ def of_message(message):
     if attachments is None:
         return []
     return [a for a in (attachments.get(i) for i in message.attachments) if a is not None]
+
+
+def message_excerpt(message, length):
+    """What a list quotes of `message`: its text, or for a message of files only, their
+    names (an empty line told nothing)."""
+    text = message.text
+    if not (text or "").strip() and message.attachments:
+        text = ", ".join(a.filename for a in of_message(message))
+    return excerpt(text, length)
 
 
 def url_of(message, attachment, preview=False):

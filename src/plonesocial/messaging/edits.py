@@ -96,11 +96,13 @@ def edit_message(userid, other, message_id, text):
     """Edit the text of `userid`'s message `message_id` to `other`, in both copies.
 
     Raises MessageNotFound, NotTheSender (403), EditWindowClosed,
-    MessageRemoved, InvalidMessage: nothing is written then. Returns the
-    sender's changed copy.
+    MessageRemoved, InvalidMessage: nothing is written then, nor when the text is
+    the same. Returns the sender's changed copy.
     """
     mine, theirs = _copies(userid, other, message_id)
     _check_edit(userid, mine, text)
+    if text == mine.text:
+        return mine  # nothing changed: no version, no "edited", nobody told
     now = utcnow()
     changed = _edited(mine, text, now)
     mine.__parent__.replace(changed)
@@ -137,6 +139,8 @@ def edit_group_message(userid, group_id, message_id, text):
     if not group.is_participant(userid):
         raise exc.NotAParticipant(_("You are no longer a participant of this conversation."))
     _check_edit(userid, message, text)
+    if text == message.text:
+        return message  # nothing changed: no version, no "edited", nobody told
     changed = _edited(message, text, utcnow())
     group.replace(changed)
     notify(MessageChangedEvent(changed, None, EDITED, group=group, old_text=message.text))

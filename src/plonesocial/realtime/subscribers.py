@@ -11,6 +11,7 @@ Every event has an ``id`` the REST API's ``after`` cursors understand.
 
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.clock import isoformat
+from plonesocial.messaging.attachments import message_excerpt
 from plonesocial.messaging.interfaces import IMessagingLocator
 from plonesocial.realtime.publisher import Config
 from plonesocial.realtime.publisher import EXCERPT
@@ -43,7 +44,9 @@ def _message(message, other, config):
         "id": message.id,
         "conversation": other,
         "sender": message.sender,
-        "excerpt": message.text[:EXCERPT],
+        # A message of files only: their names, as the inbox lists it.
+        "excerpt": (message.text[:EXCERPT] if (message.text or "").strip()
+                    else message_excerpt(message, EXCERPT)),
         "created": isoformat(message.created),
         "unread": _unread(inbox.owner),
         "conversation_unread": message.__parent__.new_messages_count,

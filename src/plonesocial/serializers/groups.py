@@ -5,6 +5,7 @@ from plone import api
 from plone.restapi.interfaces import ISerializeToJson
 from plonesocial.clock import from_key
 from plonesocial.messaging import api as messaging
+from plonesocial.messaging import attachments as files
 from plonesocial.messaging.group_rendering import group_title
 from plonesocial.messaging.group_rendering import system_text
 from plonesocial.messaging.interfaces import IGroupConversation
@@ -74,9 +75,10 @@ class GroupSerializer:
             ids = group.message_ids(userid, 1)
             if ids:
                 message = group.get_message(userid, ids[0])
-                text = system_text(message) if message.action else message.text
+                shown = (excerpt(system_text(message), EXCERPT) if message.action
+                         else files.message_excerpt(message, EXCERPT))
                 last = {"id": message.id, "sender": message.sender,
-                        "excerpt": excerpt(text, EXCERPT), "created": iso(message.created)}
+                        "excerpt": shown, "created": iso(message.created)}
         return {
             "@id": url,
             "type": "Collection",

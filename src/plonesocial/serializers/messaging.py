@@ -6,7 +6,6 @@ from plonesocial.messaging.interfaces import IConversation
 from plonesocial.messaging.interfaces import IMessage
 from plonesocial.people import display_name
 from plonesocial.serializers.base import iso
-from plonesocial.text import excerpt
 from plonesocial.urls import portal_url
 from zope.component import adapter
 from zope.interface import implementer
@@ -73,7 +72,7 @@ class ConversationSerializer:
             last = {
                 "id": message.id,
                 "sender": message.sender,
-                "excerpt": excerpt(message.text, EXCERPT),
+                "excerpt": files.message_excerpt(message, EXCERPT),
                 "created": iso(message.created),
             }
         return {

@@ -140,7 +140,11 @@
       if (open && open.dataset.with === event.conversation) { conversationFetch(); }
     },
     read: function (event) {
-      if (event.reader === me) { setMessagesBadge(event.unread); inboxRead(event.conversation); }
+      if (event.reader === me) {
+        setMessagesBadge(event.unread);
+        inboxRead(event.conversation);
+        notificationsFetch();  // its notification is seen now: the bell counts it no more
+      }
       else { receipt(event); }
     },
     // Issue 15: a group's message, as a 1:1 message (its page shows it in place).
