@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/bench.py [--storages filestorage,zeo,relstorage]
         [--items 1000000] [--followers 8000,38000] [--ops 800] [--seconds 8]
-        [--scenarios S0,S1,S2,S3,S4,S5,S6,S7,S8,S9,S10] [--fresh]
+        [--scenarios S0,S1,S2,S3,S4,S5,S6,S7,S8,S9,S10,S11] [--fresh]
         [--s7-clients 1000] [--s7-rate 50] [--s7-seconds 30]
         [--json var/bench/results.json] [--markdown var/bench/results.md]
 
@@ -34,6 +34,9 @@ Scenarios (each on every storage, with a raw-ZODB baseline in the same run):
   WebSocket clients on one gateway on loopback, --s7-rate sends/s for
   --s7-seconds: commit-to-client latency p50/p99, events lost (must be 0),
   the gateway's memory per connection.
+- S11 (once; scripts/bench_counts.py): the not-seen count under Plone with 10
+  vs --s11-unseen unseen notifications about content, as a ratio (issue 13:
+  at most 1.2), and the exact fallback after a change of who may View.
 
 Every write scenario also shows the objects and bytes one operation writes,
 counted where the connection hands them to the storage (``store``), over
@@ -80,6 +83,7 @@ from backends import open_db  # noqa: E402
 from backends import postgresql_available  # noqa: E402
 from backends import psql  # noqa: E402
 from backends import wait_for_port  # noqa: E402
+from bench_counts import s11_plone_counts  # noqa: E402
 from bench_realtime import s7_realtime  # noqa: E402
 
 
@@ -1076,6 +1080,16 @@ def table(results, args):
         row("written", f"per {label} ({key})", lambda r, key=key: written_cell(r, key))
     for key in ("S0", "S1", "S2", "S3", "S4", "S5", "S8", "S6"):
         row("peak RSS", key, lambda r, key=key: rss_cell(r, key))
+    s11 = results.get("S11")
+    if s11:
+        # Not per storage either: a Plone site on a DemoStorage, in a child process.
+        case = (f"not-seen count under Plone, {s11['few']['unseen']:,} vs "
+                f"{s11['many']['unseen']:,} unseen about content")
+        cell = (f"{s11['few']['us']:.1f} vs {s11['many']['us']:.1f} µs "
+                f"(ratio {s11['ratio']:.2f}); after a change of View "
+                f"{s11['many_after_change']['us']:,.0f} µs (exact fallback)")
+        rows.append(f"| S11 counts | {case} | "
+                    + " | ".join([cell] * max(1, len(labels))) + " |")
     s7 = results.get("S7")
     if s7:
         # Not per storage: the same figure in every column.
@@ -1084,10 +1098,11 @@ def table(results, args):
         cell = (f"p50 {s7['p50_ms']} / p99 {s7['p99_ms']} ms commit-to-client, "
                 f"{s7['events_lost']} of {s7['events_published']:,} lost, "
                 f"{s7['kib_per_connection']} KiB per connection")
-        s7_row = f"| S7 realtime | {case} | " + " | ".join([cell] * max(1, len(labels))) + " |"
-        if not storages:
-            return "\n".join(["| Scenario | Case | Result |", "|---|---|---|", s7_row])
-        rows.append(s7_row)
+        rows.append(f"| S7 realtime | {case} | "
+                    + " | ".join([cell] * max(1, len(labels))) + " |")
+    if not storages:  # S7 and S11 alone: one column
+        return "\n".join(["| Scenario | Case | Result |", "|---|---|---|",
+                          *[line for line in rows if line.startswith(("| S7 ", "| S11 "))]])
     head = "| Scenario | Case | " + " | ".join(labels) + " |"
     rule = "|---|---|" + "---|" * len(labels)
     # Rows of scenarios that did not run (every cell "-") are left out.
@@ -1145,6 +1160,9 @@ def problems(results, args):
     if s7 and (s7["events_lost"] or s7["duplicates"] or s7["connected"] != s7["clients"]):
         found.append(f"S7: {s7['events_lost']} events lost, {s7['duplicates']} duplicates, "
                      f"{s7['connected']} of {s7['clients']} clients connected")
+    s11 = results.get("S11")
+    if s11 and not (s11["few"]["fast"] and s11["many"]["fast"]):
+        found.append("S11: the not-seen count checked View although nothing changed")
     return found
 
 
@@ -1174,7 +1192,9 @@ def main(argv=None):
     parser.add_argument("--s7-clients", type=int, default=1000, help="S7 WebSocket clients")
     parser.add_argument("--s7-rate", type=int, default=50, help="S7 sends per second")
     parser.add_argument("--s7-seconds", type=int, default=30, help="S7 seconds of sends")
-    parser.add_argument("--scenarios", default="S0,S1,S2,S3,S4,S5,S6,S7,S8,S9,S10",
+    parser.add_argument("--s11-unseen", type=int, default=10_000,
+                        help="S11: unseen notifications about content of the big side")
+    parser.add_argument("--scenarios", default="S0,S1,S2,S3,S4,S5,S6,S7,S8,S9,S10,S11",
                         help="which scenarios to run (S0 is the raw-ZODB baseline)")
     parser.add_argument("--database", default=None,
                         help="the PostgreSQL database RelStorage runs on (dropped after; "
@@ -1192,8 +1212,8 @@ def main(argv=None):
     args.followers = [int(n) for n in args.followers.split(",")]
     args.scenarios = set(args.scenarios.split(","))
     storages = args.storages.split(",")
-    if not args.scenarios - {"S7"}:
-        storages = []  # S7 alone needs no prepared data and no storage
+    if not args.scenarios - {"S7", "S11"}:
+        storages = []  # S7 and S11 alone need no prepared data and no storage
     unknown = set(storages) - set(BACKENDS)
     if unknown:
         parser.error(f"unknown storages {sorted(unknown)}; choose from {sorted(BACKENDS)}")
@@ -1218,6 +1238,10 @@ def main(argv=None):
         print("== S7 realtime", flush=True)
         results["S7"] = s7_realtime(args.s7_clients, args.s7_rate, args.s7_seconds)
         print(f"  S7 {results['S7']}", flush=True)
+    if "S11" in args.scenarios:
+        print("== S11 not-seen count under Plone", flush=True)
+        results["S11"] = s11_plone_counts(10, args.s11_unseen)
+        print(f"  S11 {results['S11']}", flush=True)
     results["seconds"] = round(time.time() - began)
     results["load_after"] = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     results["problems"] = problems(results, args)

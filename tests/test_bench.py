@@ -73,6 +73,22 @@ class TestBench(unittest.TestCase):
         self.assertEqual(results["problems"], [])
         self.assertIn("| S7 realtime | 20 WebSocket clients, 20 sends", table)
 
+    def test_tiny_plone_counts_s11(self):
+        # S11 alone: a Plone site in a child process; every count asserted exact there.
+        bench = load_script("bench")
+        with tempfile.TemporaryDirectory() as tmp:
+            bench.main(["--scenarios", "S11", "--s11-unseen", "200",
+                        "--json", f"{tmp}/results.json", "--markdown", f"{tmp}/results.md"])
+            results = json.loads(Path(f"{tmp}/results.json").read_text())
+            table = Path(f"{tmp}/results.md").read_text()
+        s11 = results["S11"]
+        self.assertEqual((s11["few"]["unseen"], s11["many"]["unseen"]), (10, 200))
+        self.assertEqual(s11["many_after_change"]["unseen"], 198)  # page 0 retracted
+        self.assertEqual((s11["few"]["fast"], s11["many"]["fast"],
+                          s11["many_after_change"]["fast"]), (True, True, False))
+        self.assertEqual(results["problems"], [])
+        self.assertIn("| S11 counts | not-seen count under Plone, 10 vs 200 unseen", table)
+
     def test_social_scenarios_tiny(self):
         """S9 (16 likes at once: none fails, all counted) and S10 (a tag timeline)."""
         bench = load_script("bench")

@@ -84,6 +84,13 @@ class CatalogVisibility:
                 result[uuid] = frozenset(security_index.getEntryForObject(rid, default=()))
         return result
 
+    def changes(self):
+        """The catalog's change counter of its security index (it moves whenever an
+        entry is indexed): the not-seen count's sequence (seencheck)."""
+        processQueue()
+        catalog = api.portal.get_tool("portal_catalog")._catalog  # noqa: SLF001
+        return catalog.getIndex("allowedRolesAndUsers").getCounter()
+
 
 # portal_type -> Activity Streams 2.0 object type
 AS2_TYPES = {

@@ -59,6 +59,8 @@ from plonesocial.activitystream.preferences import Preferences  # noqa: F401 (ol
 from plonesocial.activitystream.preferences import PreferencesStore
 from plonesocial.activitystream.query import Query
 from plonesocial.activitystream.query import Source
+from plonesocial.activitystream.seencheck import unseen_verified
+from plonesocial.activitystream.seencheck import verified_at
 from plonesocial.activitystream.settings import get_settings
 from plonesocial.activitystream.subscriptions import Subscriptions
 from plonesocial.activitystream.timeline import timeline_predicate
@@ -403,7 +405,8 @@ class ActivityManager(Persistent):
     def _deliver_to(self, userid, template, reasons, when):
         """Put a notification in one list, note how it is to be mailed, announce it."""
         notification_list = self.notifications.get_list(userid, create=True)
-        notification = notification_list.deliver(template, reasons, when)
+        notification = notification_list.deliver(template, reasons, when,
+                                                 verified_at(self, userid, template))
         mode = self.preferences.mode(userid, template["message_type"])
         mode = frequency.mail_mode(self, userid, reasons, mode)  # issue 16: a watch's frequency
         if mode in DIGEST_MODES:
@@ -598,9 +601,10 @@ class ActivityManager(Persistent):
         if notification_list is None:
             return count
         count += notification_list.unseen_count()
-        if count and checks_visibility():
+        if count and checks_visibility() and not unseen_verified(self, notification_list):
             # Only unseen notifications about content need a View check (and
-            # only where anything is checked: no list of them is read otherwise).
+            # only where anything is checked, and only when something that
+            # decides View changed since they were verified: seencheck).
             count -= count_invisible(userid, notification_list.unseen_contexts())
         return count
 

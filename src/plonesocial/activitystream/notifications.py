@@ -31,6 +31,9 @@ from plonesocial.activitystream.activity import Reference
 from plonesocial.activitystream.notification import BroadcastView
 from plonesocial.activitystream.notification import LastSeen
 from plonesocial.activitystream.notification import Notification
+from plonesocial.activitystream.seencheck import CLEAR
+from plonesocial.activitystream.seencheck import Floor
+from plonesocial.activitystream.seencheck import UNKNOWN
 from plonesocial.activitystream.validation import check_userid
 from plonesocial.activitystream.validation import free_id
 from plonesocial.clock import as_utc
@@ -73,6 +76,9 @@ class NotificationList(Persistent):
     # -notification id -> occurrences beyond the first folded into an unseen notification
     # of a COUNT_EACH type (created when needed; lists of earlier releases have none)
     _extra = None
+    # seencheck.Floor: the lowest security sequence the unseen notifications about
+    # content were verified visible at (lists of earlier releases: made when needed)
+    _floor = None
 
     def __init__(self, owner):
         self.owner = owner
@@ -88,6 +94,7 @@ class NotificationList(Persistent):
         # broadcast ids above the floor marked seen, and below it marked unseen
         self._broadcasts_seen = LLTreeSet()
         self._broadcasts_unseen = LLTreeSet()
+        self._floor = Floor(CLEAR)
 
     # -- reading ------------------------------------------------------------------
 
@@ -116,6 +123,29 @@ class NotificationList(Persistent):
         COUNT_EACH type counting each occurrence it folded in (a counter: O(1))."""
         return self._unseen_count()
 
+    def unseen_verified_since(self):
+        """The security sequence since which every unseen notification about content
+        is known to be visible to the owner (seencheck): CLEAR when none is unseen,
+        UNKNOWN when one was never verified. O(1)."""
+        if self._floor is None:  # a list of an earlier release
+            return CLEAR if not self._unseen else UNKNOWN
+        return self._floor.value
+
+    def _lower_floor(self, verified):
+        """An unseen notification about content, verified at `verified`: written
+        always, so that a concurrent clearing resolves to the lower value."""
+        if self._floor is None:
+            self._floor = Floor(verified if not self._unseen else UNKNOWN)
+        else:
+            self._floor.value = min(self._floor.value, verified)
+
+    def _cleared(self):
+        """Nothing unseen any more: the floor goes up (written only when it moves)."""
+        if self._floor is None:
+            self._floor = Floor(CLEAR)
+        elif self._floor.value != CLEAR:
+            self._floor.value = CLEAR
+
     def unseen_contexts(self):
         """The content UUIDs of the unseen notifications about content."""
         return [uuid for uuid in self._unseen.values() if uuid]
@@ -131,10 +161,12 @@ class NotificationList(Persistent):
 
     # -- delivering ---------------------------------------------------------------
 
-    def _add(self, notification, weight=1, counted=0):
+    def _add(self, notification, weight=1, counted=0, verified=UNKNOWN):
         key = -notification.id
         notification.__parent__ = self
         self._items[key] = notification
+        if notification.context:
+            self._lower_floor(verified)
         self._unseen[key] = notification.context or ""
         if weight != counted:  # a regrouped one already counted: no write (issue 13)
             self._unseen_count.change(weight - counted)
@@ -152,6 +184,8 @@ class NotificationList(Persistent):
         if key not in self._unseen:
             return 0
         del self._unseen[key]
+        if not self._unseen:
+            self._cleared()
         weight = 1
         if self._extra is not None and key in self._extra:
             weight += self._extra.pop(key)
@@ -164,8 +198,10 @@ class NotificationList(Persistent):
         return list(self._groups.keys(min=(message_type, owner),
                                       max=(message_type, owner, PHRASE_MAX)))
 
-    def deliver(self, template, reasons, when):
-        """Add a notification from `template`, grouped into an unseen one if any."""
+    def deliver(self, template, reasons, when, verified=UNKNOWN):
+        """Add a notification from `template`, grouped into an unseen one if any;
+        `verified`: the security sequence at which its reader was seen to View
+        its content (seencheck), or UNKNOWN."""
         # .get: templates built by callers by hand may carry no phrase.
         group = group_key(template["message_type"], template["owner"], template.get("phrase"))
         key = self._groups.get(group) if template["owner"] is not None else None
@@ -179,10 +215,10 @@ class NotificationList(Persistent):
             # The counter moves by the difference only: not written at all when a
             # notification that counts once grows (issue 13).
             self._add(notification, weight + 1 if notification.message_type in COUNT_EACH else 1,
-                      counted=weight)
+                      counted=weight, verified=verified)
             return notification
         notification = Notification(free_id(self._items, when), self.owner, template, reasons)
-        self._add(notification)
+        self._add(notification, verified=verified)
         return notification
 
     # -- seen and unseen ----------------------------------------------------------
@@ -212,6 +248,8 @@ class NotificationList(Persistent):
             return
         key = -notification.id
         if key not in self._unseen:
+            if notification.context:  # no longer known to be visible
+                self._lower_floor(UNKNOWN)
             self._unseen[key] = notification.context or ""
             self._unseen_count.change(1)
 
@@ -253,6 +291,7 @@ class NotificationList(Persistent):
             self._broadcasts_seen.clear()
         if self._broadcasts_unseen:
             self._broadcasts_unseen.clear()
+        self._cleared()
         return weight
 
     def _ungroup(self, notification, key):
