@@ -133,14 +133,26 @@ def wait_for(path, process, what, timeout=300):
 
 def send_messages(workdir, clients, rate, seconds):
     """Send rate * seconds messages between random users, one transaction each."""
+    from plonesocial.messaging.interfaces import IMessagingLocator
     from plonesocial.messaging.messaging import Inboxes
     from ZODB import DB
     from ZODB.FileStorage import FileStorage
+    from zope.component import getGlobalSiteManager
+    from zope.interface import implementer
 
     import transaction
 
+    @implementer(IMessagingLocator)
+    class Locator:
+        """The subscriber's unread counts find these inboxes, as a site's would."""
+
+        def get_inboxes(self):
+            return inboxes
+
     db = DB(FileStorage(str(workdir / "Data.fs")))
     connection = db.open()
+    locator = Locator()
+    getGlobalSiteManager().registerUtility(locator, IMessagingLocator)
     try:
         root = connection.root()
         root["inboxes"] = inboxes = Inboxes()
@@ -156,6 +168,8 @@ def send_messages(workdir, clients, rate, seconds):
             transaction.commit()
         return time.monotonic() - start
     finally:
+        transaction.abort()  # nothing half-done keeps the connection joined
+        getGlobalSiteManager().unregisterUtility(locator, IMessagingLocator)
         connection.close()
         db.close()
 

@@ -488,8 +488,12 @@ def get_user_groups(userid):
 
 
 def count_group_unread(userid):
-    """Unread messages of the groups `userid` did not mute."""
-    groups = get_groups()
+    """Unread messages of the groups `userid` did not mute (none outside a site:
+    groups live in one)."""
+    try:
+        groups = get_groups()
+    except LookupError:
+        return 0
     return 0 if groups is None else groups.count_unread(userid)
 
 
