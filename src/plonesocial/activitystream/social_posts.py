@@ -307,7 +307,7 @@ def mentioned_users(text, author):
 
 
 def may_mention(author, userid, context):
-    from plonesocial.messaging.api import is_blocked
+    from plonesocial.messaging.blocking import is_blocked
 
     if context and not may_view_content(userid, context):
         return False

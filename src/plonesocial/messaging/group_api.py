@@ -97,7 +97,7 @@ def send_to_group(sender, group_id, text, attachments=None):
     # Issue 15: the others are notified (activitystream, through the fan-out queue).
     notify(GroupMessageSentEvent(message, group))
     # "@userid" notifies a participant (issue 16); a 1:1 message has no one else to tell.
-    from plonesocial.activitystream.social import notify_group_mentions
+    from plonesocial.activitystream.social_posts import notify_group_mentions
 
     notify_group_mentions(sender, group.id, text, group.is_participant)
     return message
