@@ -29,9 +29,27 @@ from zope.component import provideUtility
 from zope.component.hooks import setSite
 from zope.interface.verify import verifyObject
 
+import pathlib
+import plonesocial
 import transaction
 import unittest
 import ZODB
+
+
+MAX_MODULE_LINES = 500  # docs/architecture.md: no module of src/ is longer
+
+
+class TestModulesStaySmall(unittest.TestCase):
+    """No module of the package is over 500 lines: a store or a rule gets a module of its own."""
+
+    def test_no_module_over_the_limit(self):
+        package = pathlib.Path(plonesocial.__file__).parent
+        modules = sorted(package.rglob("*.py"))
+        self.assertGreater(len(modules), 50)  # the package itself, not an empty folder
+        too_long = {str(path.relative_to(package)): lines for path in modules
+                    if (lines := len(path.read_text(encoding="utf-8").splitlines()))
+                    > MAX_MODULE_LINES}
+        self.assertEqual(too_long, {}, "split these modules (docs/architecture.md)")
 
 
 class TestFanoutQueueIsFIFO(unittest.TestCase):

@@ -13,8 +13,11 @@ Each store keeps its own trees and rules, in its own module:
 - ``push_subscriptions`` (delivery.push_subscriptions.PushSubscriptionStore).
 
 The manager itself only works out who hears of an event (the audience) and
-hands each store its part. Its methods are the IActivityManager contract;
-``plonesocial.activitystream.api`` offers the same as plain functions.
+hands each store its part. Two parts of it live in modules of their own: how
+notifications are delivered (``delivering.NotificationDelivery``) and read
+(``reading.NotificationReading``, with the feeds of fan-out on read). Its
+methods are the IActivityManager contract; ``plonesocial.activitystream.api``
+offers the same as plain functions.
 
 Sites whose manager was stored before the stores existed keep their trees
 in the manager itself; ``migrate()`` (the 1005 upgrade step, or the first
@@ -26,26 +29,22 @@ from persistent import Persistent
 from plonesocial import exc
 from plonesocial.activitystream import digests
 from plonesocial.activitystream import fixed as fixed_watches
-from plonesocial.activitystream import frequency
-from plonesocial.activitystream import mutes as muting
 from plonesocial.activitystream.activities import ActivityStore
 from plonesocial.activitystream.activity import check_extra
 from plonesocial.activitystream.activity import check_json
 from plonesocial.activitystream.activity import make_reference
 from plonesocial.activitystream.activity import Reference
 from plonesocial.activitystream.chain import content_chain
+from plonesocial.activitystream.delivering import NotificationDeliveredEvent  # noqa: F401
+from plonesocial.activitystream.delivering import NotificationDelivery
 from plonesocial.activitystream.events import activity_created
 from plonesocial.activitystream.events import BroadcastEvent
 from plonesocial.activitystream.fanout import Audience  # noqa: F401 (old pickles)
 from plonesocial.activitystream.fanout import FanoutJob  # noqa: F401 (old pickles)
 from plonesocial.activitystream.fanout import FanoutQueue
-from plonesocial.activitystream.fanout import FeedPost
-from plonesocial.activitystream.fanout import FeedSlice
 from plonesocial.activitystream.feeds import Feeds
 from plonesocial.activitystream.feeds import FeedView
 from plonesocial.activitystream.interfaces import IActivityManager
-from plonesocial.activitystream.interfaces import INotificationDeliveredEvent
-from plonesocial.activitystream.interfaces import IRecipientCheck
 from plonesocial.activitystream.interfaces import IVisibility
 from plonesocial.activitystream.notification import BroadcastView  # noqa: F401
 from plonesocial.activitystream.notification import LastSeen  # noqa: F401 (old pickles)
@@ -53,18 +52,15 @@ from plonesocial.activitystream.notification import Notification  # noqa: F401 (
 from plonesocial.activitystream.notification import template as make_template
 from plonesocial.activitystream.notifications import NotificationList  # noqa: F401
 from plonesocial.activitystream.notifications import NotificationStore
-from plonesocial.activitystream.notifications import seen_at
-from plonesocial.activitystream.preferences import DIGEST_MODES
 from plonesocial.activitystream.preferences import Preferences  # noqa: F401 (old pickles)
 from plonesocial.activitystream.preferences import PreferencesStore
 from plonesocial.activitystream.query import Query
 from plonesocial.activitystream.query import Source
+from plonesocial.activitystream.reading import NotificationReading
 from plonesocial.activitystream.seencheck import unseen_verified
-from plonesocial.activitystream.seencheck import verified_at
 from plonesocial.activitystream.settings import get_settings
 from plonesocial.activitystream.subscriptions import Subscriptions
 from plonesocial.activitystream.timeline import timeline_predicate
-from plonesocial.activitystream.validation import check_id
 from plonesocial.activitystream.validation import check_recipients
 from plonesocial.activitystream.validation import check_text
 from plonesocial.activitystream.validation import check_userid
@@ -82,23 +78,13 @@ from plonesocial.delivery.settings import get_settings as get_delivery_settings
 from zope.component import queryUtility
 from zope.event import notify
 from zope.interface import implementer
-from zope.interface.interfaces import ObjectEvent
 
 
 FEED_THRESHOLD = 1000  # the registry record's default (settings.feed_threshold)
 
 
-@implementer(INotificationDeliveredEvent)
-class NotificationDeliveredEvent(ObjectEvent):
-    """A notification reached a list (new, or grouped into an unseen one)."""
-
-    def __init__(self, notification, mail_mode):
-        super().__init__(notification)
-        self.mail_mode = mail_mode
-
-
 @implementer(IActivityManager)
-class ActivityManager(Persistent):
+class ActivityManager(NotificationDelivery, NotificationReading, Persistent):
     """All activities, notifications and subscriptions of a site."""
 
     # The stores; None in a manager stored before they existed (see migrate()).
@@ -315,105 +301,6 @@ class ActivityManager(Persistent):
 
     # -- notifications -------------------------------------------------------------
 
-    def notify(self, recipients, subject, body="", message_type="notice", owner=None,
-               actor=None, context=None, reason="addressed", activity_id=None,
-               phrase=None, title=None, actor_name=None, details=None):
-        if isinstance(recipients, (list, tuple, set, frozenset)):
-            # Lino and tgapp callers pass a None recipient (nobody to tell): dropped.
-            recipients = [userid for userid in recipients if userid is not None]
-        recipients = check_recipients(recipients)
-        check_text(subject, "subject")
-        if not subject.strip():
-            raise exc.InvalidActivity("subject must not be empty")
-        check_text(body, "body")
-        check_verb(message_type)
-        for name, value in (("phrase", phrase), ("title", title), ("actor_name", actor_name),
-                            ("reason", reason)):
-            check_text(value, name, optional=True)
-        check_id(activity_id, "activity_id")
-        owner = make_reference(owner, "owner")
-        if actor is not None:
-            check_userid(actor, "actor")
-        if context is not None:
-            check_uuid(context, "context")
-        details = check_extra(details) or None
-        template = make_template(message_type, owner, subject, body, actor, actor_name,
-                                 activity_id, context, phrase, title, details)
-        return self._emit(template, {userid: [reason] for userid in recipients}, utcnow())
-
-    def notify_facts(self, recipients, message_type, phrase, owner=None, actor=None,
-                     context=None, title="", body="", reason="addressed", details=None,
-                     deliver_now=None):
-        """Notify of an event by its facts only; the subject is rendered when read.
-
-        As ``notify``, without a stored sentence: `phrase` is one of
-        ``rendering.PHRASES`` ("sent you a message", "commented on", ...).
-        With `deliver_now`, at most that many are delivered at once and the
-        rest queued (a group message: O(1) writes for its sender); the
-        audience is then the site's own (a group's participants, bounded by
-        the group size limit), not limited by ``max_recipients``.
-        """
-        recipients = check_recipients(recipients, limited=deliver_now is None)
-        check_verb(message_type)
-        for name, value in (("phrase", phrase), ("title", title), ("body", body)):
-            check_text(value, name)
-        owner = make_reference(owner, "owner")
-        if actor is not None:
-            check_userid(actor, "actor")
-        if context is not None:
-            check_uuid(context, "context")
-        template = make_template(message_type, owner, None, body, actor, None, None,
-                                 context, phrase, title, check_extra(details) or None)
-        return self._emit(template, {userid: [reason] for userid in recipients}, utcnow(),
-                          deliver_now)
-
-    def _accepts(self, userid, template):
-        """Ask the owner's kind whether `userid` still takes this notification
-        (an IRecipientCheck named after it, e.g. "group"); True without one."""
-        owner = template["owner"]
-        check = None if owner is None else queryUtility(IRecipientCheck, name=owner.kind)
-        return check is None or check(userid, template)
-
-    def _emit(self, template, audience, when, deliver_now=None):
-        """Deliver to the audience: up to the threshold now, the rest queued.
-
-        With `deliver_now`, the first that many entries are checked and
-        delivered now and the rest are queued unchecked: the job checks them.
-        """
-        actor = template["actor"]
-        entries = [(userid, tuple(reasons)) for userid, reasons in audience.items()]
-        threshold = self.fanout_threshold if deliver_now is None else deliver_now
-        if deliver_now is not None:
-            entries, later = entries[:threshold], entries[threshold:]
-        wanted = [(userid, reasons) for userid, reasons in entries
-                  if self.preferences.wants(userid, actor, template["message_type"])
-                  and self._accepts(userid, template)]
-        if deliver_now is not None:
-            now = wanted
-        else:
-            now, later = wanted[:threshold], wanted[threshold:]
-        # issue 16: mutes and "stream" watches; the queued part is filtered when delivered
-        now = muting.unmuted(self, now, template)
-        self.notifications.prefetch(self._p_jar, [userid for userid, _ in now], template,
-                                    self.preferences)
-        for userid, reasons in now:
-            self._deliver_to(userid, template, reasons, when)
-        if later:
-            self.queue.add(template, later, when)
-        return len(now)
-
-    def _deliver_to(self, userid, template, reasons, when):
-        """Put a notification in one list, note how it is to be mailed, announce it."""
-        notification_list = self.notifications.get_list(userid, create=True)
-        notification = notification_list.deliver(template, reasons, when,
-                                                 verified_at(self, userid, template))
-        mode = self.preferences.mode(userid, template["message_type"])
-        mode = frequency.mail_mode(self, userid, reasons, mode)  # issue 16: a watch's frequency
-        if mode in DIGEST_MODES:
-            notification_list.wait_for_digest(notification, mode)
-        notify(NotificationDeliveredEvent(notification, mode))
-        return notification
-
     def broadcast(self, subject, body="", message_type="broadcast", actor=None):
         check_text(subject, "subject")
         if not subject.strip():
@@ -426,133 +313,6 @@ class ActivityManager(Persistent):
             make_template(message_type, None, subject, body, actor), utcnow())
         notify(BroadcastEvent(notification))  # realtime shows it to everyone connected
         return notification
-
-    def queued(self):
-        """Return how many notifications wait in the fan-out queue."""
-        return self.queue.remaining()
-
-    def deliver_queued(self, max_recipients=None, worker=0, workers=1):
-        """Deliver up to `max_recipients` queued notifications (one chunk); return how
-        many. Several workers (each its own `worker` number of `workers`) take
-        different jobs; any worker splits a new feed post into slices."""
-        if max_recipients is None:
-            max_recipients = self.fanout_threshold
-        delivered = 0
-        jobs = self.queue.jobs(worker, workers)
-        if workers > 1:  # a new feed post is everybody's: splitting it makes their work
-            posts = [(job_id, job) for job_id, job in self.queue.jobs()
-                     if isinstance(job, FeedPost)]
-            jobs = posts + [(job_id, job) for job_id, job in jobs
-                            if not isinstance(job, FeedPost)]
-        for job_id, job in jobs:  # oldest first
-            if delivered >= max_recipients:
-                break
-            if isinstance(job, FeedPost):
-                self.queue.remove(job_id)
-                source = job.source
-                self.queue.add_feed_slices(
-                    job.notification,
-                    [(userid, (f"follows:{source}",))
-                     for userid, _ in self.subscriptions.followers(source)],
-                    job.notification.updated, max(1, max_recipients), max(1, workers))
-                return max(1, delivered)  # the slices are taken by the next chunks
-            chunk = job.next_chunk(max_recipients - delivered)
-            if isinstance(job, FeedSlice):
-                self._feed_bookkeeping([userid for userid, _ in chunk], job.notification)
-                delivered += len(chunk)
-                if job.advance(len(chunk)):
-                    self.queue.remove(job_id)
-                continue
-            self.notifications.prefetch(self._p_jar, [userid for userid, _ in chunk],
-                                        job.template, self.preferences)
-            # issue 16: muted since it was queued (mutes, "stream" watches)
-            for userid, reasons in muting.unmuted(self, chunk, job.template):
-                if self.preferences.wants(userid, job.template["actor"],
-                                          job.template["message_type"]) \
-                        and self._accepts(userid, job.template):
-                    self._deliver_to(userid, job.template, reasons, job.when)
-            delivered += len(chunk)
-            if job.advance(len(chunk)):
-                self.queue.remove(job_id)
-        return delivered
-
-    def _feed_bookkeeping(self, userids, notification):
-        """What a written notification does as it arrives, for each follower in
-        `userids` a feed item is shown to: note it for their digest, and announce
-        it (immediate mail, push, realtime) with the reader's view of it."""
-        jar = self._p_jar
-        if jar is not None and len(userids) > 1:
-            self.subscriptions.prefetch_following(jar, userids)
-            self.notifications.prefetch_lists(jar, userids)
-            self.preferences.prefetch(jar, userids)
-        source = notification.source
-        for userid in userids:
-            shows = self._feed_filter(userid, source)
-            if shows is None or not shows(notification):
-                continue
-            view = self.feeds.view(userid, notification)
-            mode = self.preferences.mode(userid, notification.message_type)
-            if mode in DIGEST_MODES:
-                self.notifications.get_list(userid, create=True).wait_for_digest(view, mode)
-            notify(NotificationDeliveredEvent(view, mode))
-
-    # -- reading feeds (fan-out on read) ---------------------------------------------
-
-    def _feed_filter(self, userid, source):
-        """Return a test telling whether a feed item of `source` is shown to `userid`,
-        or None when they do not follow `source`. An item is theirs when it was posted
-        after they followed, their subscription's filters match it, they were not
-        given a written notification of it instead and their preferences want it."""
-        subscription = self.subscriptions.follow_of(userid, source)
-        if subscription is None:
-            return None
-        since = to_key(subscription.created)
-        wanted = {}
-
-        def shows(notification):
-            if notification.posted < since or userid in notification.skip:
-                return False
-            if not subscription.matches(notification.verb, notification.portal_type):
-                return False
-            if muting.silenced(self, userid, notification):  # issue 16: mutes
-                return False
-            message_type = notification.message_type
-            if message_type not in wanted:
-                wanted[message_type] = self.preferences.wants(userid, source, message_type)
-            return wanted[message_type]
-
-        return shows
-
-    def _followed_feeds(self, userid):
-        """[(source, feed, shows)] for the feeds `userid` reads: the large sources
-        they follow (a membership test per feed of the site)."""
-        if self.feeds is None:
-            return []
-        found = []
-        for source in self.feeds.sources():
-            shows = self._feed_filter(userid, source)
-            if shows is not None:
-                found.append((source, self.feeds.get(source), shows))
-        return found
-
-    def _feed_fetch(self, userid, feed, shows):
-        def fetch(key):
-            notification = feed.get(key)
-            if notification is None or not shows(notification):
-                return None
-            return self.feeds.view(userid, notification)
-        return fetch
-
-    def feed_item(self, userid, source, notification_id):
-        """The view `userid` has of the feed item `notification_id` of `source`, or
-        None (gone, or not theirs)."""
-        if self.feeds is None:
-            return None
-        feed = self.feeds.get(source)
-        shows = self._feed_filter(userid, source)
-        if feed is None or shows is None:
-            return None
-        return self._feed_fetch(userid, feed, shows)(-notification_id)
 
     def _unseen_feed_items(self, userid):
         """The views of the feed items `userid` has not seen and may View."""
@@ -569,30 +329,6 @@ class ActivityManager(Persistent):
 
     # -- reading notifications -----------------------------------------------------
 
-    def get_by_recipient(self, userid):
-        check_userid(userid)
-        store = self.notifications
-        notification_list = store.get_list(userid)
-        sources = [Source(store.broadcast_keys,
-                          lambda key: store.broadcast_view(key, notification_list))]
-        if notification_list is not None:
-            sources.append(Source(notification_list.keys, notification_list.get))
-        for _, feed, shows in self._followed_feeds(userid):
-            sources.append(Source(feed.keys, self._feed_fetch(userid, feed, shows)))
-        return Query(sources, visibility_filter(userid))
-
-    def get_notification(self, userid, notification_id):
-        check_userid(userid)
-        try:
-            return self.notifications.get(userid, notification_id)
-        except exc.NotificationNotFound:
-            if isinstance(notification_id, int) and not isinstance(notification_id, bool):
-                for _, feed, shows in self._followed_feeds(userid):
-                    view = self._feed_fetch(userid, feed, shows)(-notification_id)
-                    if view is not None:
-                        return view
-            raise
-
     def count_not_seen_by_recipient(self, userid):
         check_userid(userid)
         notification_list = self.notifications.get_list(userid)
@@ -607,57 +343,6 @@ class ActivityManager(Persistent):
             # decides View changed since they were verified: seencheck).
             count -= count_invisible(userid, notification_list.unseen_contexts())
         return count
-
-    # -- marking seen ----------------------------------------------------------------
-
-    def mark_seen(self, userid, notification_id):
-        notification = self.get_notification(userid, notification_id)
-        if isinstance(notification, FeedView):
-            self.feeds.mark_seen(userid, notification.item)
-            return
-        self.notifications.get_list(userid, create=True).mark_seen(notification)
-
-    def mark_unseen(self, userid, notification_id):
-        notification = self.get_notification(userid, notification_id)
-        if isinstance(notification, FeedView):
-            self.feeds.mark_unseen(userid, notification.item)
-            return
-        self.notifications.get_list(userid, create=True).mark_unseen(notification)
-
-    def mark_seen_about(self, userid, message_type, owner):
-        """Mark seen the unseen notification of a type about an owner (a group), if any.
-
-        Reading the thing a notification is about counts as seeing it: opening
-        a conversation marks its "message" notification seen. O(1).
-        """
-        notification_list = self.notifications.get_list(userid)
-        owner = make_reference(owner, "owner")
-        if notification_list is None or owner is None:
-            return False
-        return notification_list.mark_seen_about(message_type, owner)
-
-    def mark_all_seen(self, userid):
-        check_userid(userid)
-        notification_list = self.notifications.get_list(userid, create=True)
-        count = notification_list.mark_all_seen(self.notifications.newest_broadcast())
-        feeds = self._followed_feeds(userid)
-        if feeds:
-            count += len(self._unseen_feed_items(userid))
-            for source, _, _ in feeds:  # one marker per large source followed
-                self.feeds.mark_all_seen(userid, source)
-        self.update_last_seen(userid)
-        return count
-
-    def get_last_seen(self, userid):
-        check_userid(userid)
-        notification_list = self.notifications.get_list(userid)
-        return None if notification_list is None else notification_list.last_seen
-
-    def update_last_seen(self, userid, when=None):
-        previous = self.get_last_seen(userid)
-        when = seen_at(when)
-        self.notifications.get_list(userid, create=True).update_last_seen(when)
-        return previous
 
     # -- streams ---------------------------------------------------------------------
 

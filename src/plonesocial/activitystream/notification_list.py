@@ -1,0 +1,445 @@
+"""One user's NotificationList: seen, group and digest rules (the conflict
+avoidance is described in notifications.py, which re-exports these names;
+pickles name the class there)."""
+
+from BTrees.check import check as check_btree
+from BTrees.Length import Length
+from BTrees.LLBTree import LLTreeSet
+from BTrees.LOBTree import LOBTree
+from BTrees.OOBTree import OOBTree
+from persistent import Persistent
+from plonesocial.activitystream.activity import Reference
+from plonesocial.activitystream.notification import LastSeen
+from plonesocial.activitystream.notification import Notification
+from plonesocial.activitystream.seencheck import CLEAR
+from plonesocial.activitystream.seencheck import Floor
+from plonesocial.activitystream.seencheck import UNKNOWN
+from plonesocial.activitystream.validation import free_id
+from plonesocial.clock import from_key
+from plonesocial.clock import to_key
+
+
+FRONT = -(2**63) + 1  # below every key: the front of a newest-first tree
+PHRASE_MAX = "\U0010ffff"  # above every phrase: the end of one (type, owner)'s groups
+# Types whose every occurrence counts on the badge while unseen: a second message from
+# Ann updates her row ("Ann sent you 2 messages", moved to the top) and the count goes
+# from 1 to 2. Other types count one per row, as GitHub counts a thread: "Ann and 2
+# others edited X" is one thing to look at.
+COUNT_EACH = frozenset({"message"})
+
+
+def group_key(message_type, owner, phrase):
+    """The key of an unseen group: one per (verb, object), as the sentence says.
+
+    "Ann and 2 others edited X" must count editors only, so the phrase (the
+    verb) is part of the key. Releases before kept ``(message_type, owner)``
+    keys; those still sort right before the new keys of the same pair, and
+    ``_group_keys`` finds both.
+    """
+    return (message_type, owner, phrase or "")
+
+
+class NotificationList(Persistent):
+    """The notifications of one user, newest first, with their seen, group and digest rules."""
+
+    __module__ = "plonesocial.activitystream.notifications"  # pickles name it there
+
+    _broadcast_floor = 0  # broadcasts with id <= this are seen (mark_all_seen)
+    # -notification id -> mail mode: waiting for a digest (created when needed)
+    _unsent = None
+    # -feed item id -> (mail mode, source): feed items (feeds.py) waiting for a
+    # digest, apart from the list's own items (created when needed)
+    _feed_unsent = None
+    # mail mode -> UTC µs of the last digest of that mode (replaced, never mutated)
+    _digests = {}
+    # -notification id -> occurrences beyond the first folded into an unseen notification
+    # of a COUNT_EACH type (created when needed; lists of earlier releases have none)
+    _extra = None
+    # seencheck.Floor: the lowest security sequence the unseen notifications about
+    # content were verified visible at (lists of earlier releases: made when needed)
+    _floor = None
+
+    def __init__(self, owner):
+        self.owner = owner
+        # -notification id -> Notification
+        self._items = LOBTree()
+        # -notification id -> content UUID or "" : the unseen ones
+        self._unseen = LOBTree()
+        self._unseen_count = Length()  # == len(self._unseen), read in O(1)
+        # (message type, owner Reference, phrase) -> -notification id: unseen groups
+        # (releases before: (message type, owner Reference) keys, still honoured)
+        self._groups = OOBTree()
+        self._last_seen = LastSeen()
+        # broadcast ids above the floor marked seen, and below it marked unseen
+        self._broadcasts_seen = LLTreeSet()
+        self._broadcasts_unseen = LLTreeSet()
+        self._floor = Floor(CLEAR)
+
+    # -- reading ------------------------------------------------------------------
+
+    def keys(self, **bounds):
+        """The -ids of the notifications, newest first (a Source's keys)."""
+        return self._items.keys(**bounds)
+
+    def get(self, key, default=None):
+        """The notification of key `key` (-id), or `default`."""
+        return self._items.get(key, default)
+
+    def get_by_id(self, notification_id):
+        """The notification with that id, or None."""
+        return self._items.get(-notification_id)
+
+    def is_seen(self, notification):
+        if notification.recipient is None:
+            id_ = notification.id
+            if id_ <= self._broadcast_floor:
+                return id_ not in self._broadcasts_unseen
+            return id_ in self._broadcasts_seen
+        return -notification.id not in self._unseen
+
+    def unseen_count(self):
+        """How many of the user's own notifications are unseen, a notification of a
+        COUNT_EACH type counting each occurrence it folded in (a counter: O(1))."""
+        return self._unseen_count()
+
+    def unseen_verified_since(self):
+        """The security sequence since which every unseen notification about content
+        is known to be visible to the owner (seencheck): CLEAR when none is unseen,
+        UNKNOWN when one was never verified. O(1)."""
+        if self._floor is None:  # a list of an earlier release
+            return CLEAR if not self._unseen else UNKNOWN
+        return self._floor.value
+
+    def _lower_floor(self, verified):
+        """An unseen notification about content, verified at `verified`: written
+        always, so that a concurrent clearing resolves to the lower value."""
+        if self._floor is None:
+            self._floor = Floor(verified if not self._unseen else UNKNOWN)
+        else:
+            self._floor.value = min(self._floor.value, verified)
+
+    def _cleared(self):
+        """Nothing unseen any more: the floor goes up (written only when it moves)."""
+        if self._floor is None:
+            self._floor = Floor(CLEAR)
+        elif self._floor.value != CLEAR:
+            self._floor.value = CLEAR
+
+    def unseen_contexts(self):
+        """The content UUIDs of the unseen notifications about content."""
+        return [uuid for uuid in self._unseen.values() if uuid]
+
+    def unseen_broadcasts(self, broadcasts):
+        """How many of the `broadcasts` tree (-id -> Notification) this user has not seen."""
+        count = 0
+        for key in broadcasts.keys(max=-self._broadcast_floor, excludemax=True):
+            if -key not in self._broadcasts_seen:
+                count += 1
+        count += sum(1 for id_ in self._broadcasts_unseen if -id_ in broadcasts)
+        return count
+
+    # -- delivering ---------------------------------------------------------------
+
+    def _add(self, notification, weight=1, counted=0, verified=UNKNOWN):
+        key = -notification.id
+        notification.__parent__ = self
+        self._items[key] = notification
+        if notification.context:
+            self._lower_floor(verified)
+        self._unseen[key] = notification.context or ""
+        if weight != counted:  # a regrouped one already counted: no write (issue 13)
+            self._unseen_count.change(weight - counted)
+        if weight > 1:
+            if self._extra is None:
+                self._extra = LOBTree()
+            self._extra[key] = weight - 1
+        if notification.owner is not None:
+            self._groups[group_key(notification.message_type, notification.owner,
+                                   notification.phrase)] = key
+
+    def _take_unseen(self, key, count=True):
+        """Take `key` off the unseen ones; return the weight it had (0: it was seen).
+        With `count` False the caller settles the counter (a regrouping)."""
+        if key not in self._unseen:
+            return 0
+        del self._unseen[key]
+        if not self._unseen:
+            self._cleared()
+        weight = 1
+        if self._extra is not None and key in self._extra:
+            weight += self._extra.pop(key)
+        if count:
+            self._unseen_count.change(-weight)
+        return weight
+
+    def _group_keys(self, message_type, owner):
+        """The group keys of (type, owner): every phrase's, and an old release's."""
+        return list(self._groups.keys(min=(message_type, owner),
+                                      max=(message_type, owner, PHRASE_MAX)))
+
+    def deliver(self, template, reasons, when, verified=UNKNOWN):
+        """Add a notification from `template`, grouped into an unseen one if any;
+        `verified`: the security sequence at which its reader was seen to View
+        its content (seencheck), or UNKNOWN."""
+        # .get: templates built by callers by hand may carry no phrase.
+        group = group_key(template["message_type"], template["owner"], template.get("phrase"))
+        key = self._groups.get(group) if template["owner"] is not None else None
+        if key is not None and key in self._unseen:
+            notification = self._items[key]
+            del self._items[key]
+            weight = self._take_unseen(key, count=False)
+            if self._unsent is not None and key in self._unsent:
+                del self._unsent[key]
+            notification.regroup(free_id(self._items, when), template, reasons)
+            # The counter moves by the difference only: not written at all when a
+            # notification that counts once grows (issue 13).
+            self._add(notification, weight + 1 if notification.message_type in COUNT_EACH else 1,
+                      counted=weight, verified=verified)
+            return notification
+        notification = Notification(free_id(self._items, when), self.owner, template, reasons)
+        self._add(notification, verified=verified)
+        return notification
+
+    # -- seen and unseen ----------------------------------------------------------
+
+    def mark_seen(self, notification):
+        """Mark one notification (the user's own or a broadcast) seen."""
+        if notification.recipient is None:
+            id_ = notification.id
+            if id_ <= self._broadcast_floor:
+                if id_ in self._broadcasts_unseen:
+                    self._broadcasts_unseen.remove(id_)
+            elif id_ not in self._broadcasts_seen:
+                self._broadcasts_seen.insert(id_)
+            return
+        key = -notification.id
+        if self._take_unseen(key):
+            self._ungroup(notification, key)
+
+    def mark_unseen(self, notification):
+        """Mark one notification (the user's own or a broadcast) not seen again."""
+        if notification.recipient is None:
+            id_ = notification.id
+            if id_ <= self._broadcast_floor:
+                self._broadcasts_unseen.insert(id_)
+            elif id_ in self._broadcasts_seen:
+                self._broadcasts_seen.remove(id_)
+            return
+        key = -notification.id
+        if key not in self._unseen:
+            if notification.context:  # no longer known to be visible
+                self._lower_floor(UNKNOWN)
+            self._unseen[key] = notification.context or ""
+            self._unseen_count.change(1)
+
+    def unseen_about(self, message_type, owner, phrase=None):
+        """The unseen notification of a type about an owner with a phrase, or None.
+        Reads only: a caller can leave a group unchanged instead of writing to it."""
+        key = self._groups.get(group_key(message_type, owner, phrase))
+        if key is None or key not in self._unseen:
+            return None
+        return self._items.get(key)
+
+    def mark_seen_about(self, message_type, owner):
+        """Mark seen the unseen notifications of a type about an owner (its groups, one
+        per phrase), if any. O(phrases)."""
+        marked = False
+        for group in self._group_keys(message_type, owner):
+            key = self._groups.get(group)
+            if key is not None and key in self._unseen:
+                self.mark_seen(self._items[key])
+                marked = True
+        return marked
+
+    def mark_all_seen(self, newest_broadcast):
+        """Mark everything seen, broadcasts up to `newest_broadcast` (an id) included;
+        return how many of the user's own notifications were unseen (as counted)."""
+        keys = list(self._unseen.keys())
+        for key in keys:
+            del self._unseen[key]
+        weight = len(keys)
+        if self._extra:
+            weight += sum(self._extra.values())
+            self._extra.clear()
+        if weight:
+            self._unseen_count.change(-weight)
+        for group in list(self._groups.keys()):
+            del self._groups[group]
+        if newest_broadcast is not None and newest_broadcast > self._broadcast_floor:
+            self._broadcast_floor = newest_broadcast
+            self._broadcasts_seen.clear()
+        if self._broadcasts_unseen:
+            self._broadcasts_unseen.clear()
+        self._cleared()
+        return weight
+
+    def _ungroup(self, notification, key):
+        """Stop grouping into `notification` (keyed `key`) if it is its group's."""
+        if notification.owner is None:
+            return  # never grouped: (type, None) is no key of _groups
+        for group in self._group_keys(notification.message_type, notification.owner):
+            if self._groups.get(group) == key:
+                del self._groups[group]
+
+    @property
+    def last_seen(self):
+        """When the user last looked (naive UTC), or None."""
+        value = self._last_seen.value
+        return None if value is None else from_key(value)
+
+    def update_last_seen(self, when):
+        """Move the last-seen time on to `when` (naive UTC); never back."""
+        value = to_key(when)
+        if self._last_seen.value is None or value > self._last_seen.value:
+            self._last_seen.value = value
+
+    # -- digests ------------------------------------------------------------------
+
+    def wait_for_digest(self, notification, mode):
+        """Note that `notification` goes out in the next digest of `mode`; a feed
+        item (it has a source) is noted apart from the list's own items."""
+        source = getattr(notification, "source", None)
+        if source is not None:
+            if self._feed_unsent is None:
+                self._feed_unsent = LOBTree()
+            self._feed_unsent[-notification.id] = (mode, source)
+            return
+        if self._unsent is None:
+            self._unsent = LOBTree()
+        self._unsent[-notification.id] = mode
+
+    def has_waiting(self):
+        """Tell whether notifications wait for a digest."""
+        return bool(self._unsent) or bool(self._feed_unsent)
+
+    def waiting(self):
+        """The notifications waiting for a digest: {notification id: mail mode}."""
+        found = {-key: mode for key, mode in self._unsent.items()} if self._unsent else {}
+        if self._feed_unsent:
+            found.update({-key: mode for key, (mode, _) in self._feed_unsent.items()})
+        return found
+
+    def waiting_modes(self):
+        """The digest modes that have notifications waiting (a set)."""
+        modes = set(self._unsent.values()) if self._unsent else set()
+        if self._feed_unsent:
+            modes.update(mode for mode, _ in self._feed_unsent.values())
+        return modes
+
+    def last_digest(self, mode):
+        """UTC µs of the last digest of `mode`, or None."""
+        return self._digests.get(mode)
+
+    def take_digest(self, modes, now, lookup=None):
+        """Take the waiting notifications of `modes` off the waiting list; return the
+        unseen ones, oldest last. The digests of `modes` count as sent at `now`.
+
+        `lookup(source, id)` returns the reader's view of a feed item, or None
+        (gone, or no longer theirs)."""
+        taken = []
+        if self._unsent:
+            for key, mode in list(self._unsent.items()):
+                if mode not in modes:
+                    continue
+                del self._unsent[key]
+                notification = self._items.get(key)
+                if notification is not None and not self.is_seen(notification):
+                    taken.append(notification)
+        if self._feed_unsent:
+            for key, (mode, source) in list(self._feed_unsent.items()):
+                if mode not in modes:
+                    continue
+                del self._feed_unsent[key]
+                view = None if lookup is None else lookup(source, -key)
+                if view is not None and not view.seen:
+                    taken.append(view)
+            taken.sort(key=lambda notification: -notification.id)
+        digests = dict(self._digests)
+        digests.update({mode: to_key(now) for mode in modes})
+        self._digests = digests
+        return taken
+
+    # -- retention and erasure ----------------------------------------------------
+
+    def _remove(self, key):
+        notification = self._items.pop(key)
+        if self._unsent is not None and key in self._unsent:
+            del self._unsent[key]
+        self._take_unseen(key)
+        self._ungroup(notification, key)
+        return notification
+
+    def remove_about(self, message_type, owner, phrase=None):
+        """Remove the notifications of `message_type` about `owner` (with `phrase`, if
+        given), seen or not; return how many. Reads the whole list: for rare
+        retractions (a mention edited away), never per delivery."""
+        keys = [key for key, notification in self._items.items()
+                if notification.message_type == message_type and notification.owner == owner
+                and (phrase is None or notification.phrase == phrase)]
+        for key in keys:
+            self._remove(key)
+        return len(keys)
+
+    def remove_older_than(self, cutoff, keep_unseen):
+        """Remove the notifications older than `cutoff` (UTC µs); return how many."""
+        removed = 0
+        # Keyed by -id: the old ones are the keys from -cutoff up.
+        for key in list(self._items.keys(min=-cutoff)):
+            if keep_unseen and key in self._unseen:
+                continue
+            self._remove(key)
+            removed += 1
+        return removed
+
+    def replace_body(self, message_type, owner, old, new, since=None):
+        """Put `new` for the quote `old` in this list's notifications of `message_type`
+        about `owner` (a message its sender edited or unsent); return how many.
+        Reads the whole list, or with `since` (UTC µs) those delivered since then
+        only (a notification's id is when it was delivered): a rare change, not a
+        hot path."""
+        changed = 0
+        items = self._items.values() if since is None else self._items.values(max=-since)
+        for notification in items:
+            if notification.message_type == message_type and notification.owner == owner \
+                    and notification.body == old:
+                notification.body = new
+                changed += 1
+        return changed
+
+    def anonymise_actor(self, userid, placeholder, message_type, body):
+        """In the notifications of `message_type` about `userid`, put `placeholder`
+        for them, as actor and as owner, and `body` for the quote of their words."""
+        old_owner = Reference("user", userid)
+        new_owner = Reference("user", placeholder)
+        changed = 0
+        for key, notification in list(self._items.items()):
+            if notification.message_type != message_type or notification.owner != old_owner:
+                continue
+            for group in self._group_keys(message_type, old_owner):
+                if self._groups.get(group) == key:
+                    del self._groups[group]
+                    self._groups[group_key(message_type, new_owner, notification.phrase)] = key
+            notification.owner = new_owner
+            notification.replace_actor(userid, placeholder, body)
+            changed += 1
+        return changed
+
+    def check_invariants(self):
+        """Raise AssertionError unless the trees are sound and counters and indexes
+        agree (for tests)."""
+        for tree in (self._items, self._unseen, self._groups):
+            check_btree(tree)
+        unseen = list(self._unseen.keys())
+        extra = dict(self._extra.items()) if self._extra is not None else {}
+        assert self._unseen_count() == len(unseen) + sum(extra.values()), "unseen counter"
+        assert all(key in self._unseen and count > 0 for key, count in extra.items()), \
+            "extra occurrences of a seen item"
+        assert all(key in self._items for key in unseen), "unseen without item"
+        for group, key in self._groups.items():
+            item = self._items.get(key)
+            assert item is not None and key in self._unseen, "group of a seen item"
+            assert (item.message_type, item.owner) == group[:2], "group key"
+            if len(group) == 3:  # an old release's keys have no phrase
+                assert (item.phrase or "") == group[2], "group phrase"
+        if self._unsent:
+            assert all(key in self._items for key in self._unsent.keys()), "unsent item"
