@@ -291,6 +291,56 @@ class TestNotifications(ManagerTestCase):
         self.assertEqual(self.am.get_by_recipient("bob").first().subject, "eve commented on Doc")
         self.assertEqual(len(self.am.get_by_recipient("bob").all()), 4)
 
+    def message(self, sender="ann"):
+        self.am.notify(["bob"], f"{sender} sent you a message", message_type="message",
+                       owner=("user", sender), actor=sender,
+                       phrase="sent you a message", body="hi")
+
+    def test_each_message_counts_and_clears(self):
+        """Each private message counts while unseen (COUNT_EACH); its notification
+        keeps the extra ones, the group names the notification, and marking it seen,
+        unseen again or all seen keeps the counter exact."""
+        for _ in range(3):
+            self.message()
+        self.message("cat")
+        bob = self.am.notifications.get_list("bob")
+        self.assertEqual(self.am.count_not_seen_by_recipient("bob"), 4)
+        ann = self.am.get_by_recipient("bob").all()[1]
+        self.assertEqual((ann.count, ann.extra), (3, 2))
+        bob.check_invariants()
+        self.am.mark_seen("bob", ann.id)
+        self.assertEqual(self.am.count_not_seen_by_recipient("bob"), 1)
+        self.am.mark_unseen("bob", ann.id)  # unseen again: it counts once
+        self.assertEqual((self.am.count_not_seen_by_recipient("bob"), ann.extra), (2, 0))
+        bob.check_invariants()
+        self.message()  # a new row: the seen-again one is no group any more
+        self.assertEqual(self.am.count_not_seen_by_recipient("bob"), 3)
+        self.am.mark_all_seen("bob")
+        self.assertEqual(self.am.count_not_seen_by_recipient("bob"), 0)
+        bob.check_invariants()
+
+    def test_groups_and_extras_of_an_earlier_build(self):
+        """Builds before kept a group's key (an int) and the extra occurrences in a
+        tree of the list: both still count, regroup and clear."""
+        from BTrees.LOBTree import LOBTree
+
+        self.message()
+        bob = self.am.notifications.get_list("bob")
+        ann = self.am.get_by_recipient("bob").first()
+        group = next(iter(bob._groups.keys()))
+        bob._groups[group] = -ann.id  # as written before
+        bob._extra = LOBTree({-ann.id: 1})
+        bob._unseen_count.change(1)  # it counted two
+        bob.check_invariants()
+        self.message()
+        self.assertEqual(self.am.count_not_seen_by_recipient("bob"), 3)
+        self.assertEqual(len(self.am.get_by_recipient("bob").all()), 1)
+        self.assertIs(bob._groups[group], ann)  # named by the object now
+        bob.check_invariants()
+        self.am.mark_all_seen("bob")
+        self.assertEqual((self.am.count_not_seen_by_recipient("bob"), len(bob._extra)), (0, 0))
+        bob.check_invariants()
+
     def test_mark_seen_beside_groups(self):
         # An owner-less notification is never grouped; marking it seen or
         # removing it must not look it up among the groups.

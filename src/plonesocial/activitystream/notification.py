@@ -56,6 +56,9 @@ class Notification(Persistent):
     details = None  # further facts for the body, e.g. {"fields": (...)}
     phrase = None
     title = None
+    # While unseen, the occurrences folded in beyond the first that count on the badge
+    # (a COUNT_EACH type: each private message counts); the list keeps it exact.
+    extra = 0
 
     def __init__(self, id, recipient, template, reasons):
         self.id = id

@@ -52,8 +52,9 @@ class NotificationList(Persistent):
     _feed_unsent = None
     # mail mode -> UTC µs of the last digest of that mode (replaced, never mutated)
     _digests = {}
-    # -notification id -> occurrences beyond the first folded into an unseen notification
-    # of a COUNT_EACH type (created when needed; lists of earlier releases have none)
+    # Builds before 1.0.0a1 kept each unseen notification's extra occurrences in this
+    # tree (-id -> count); now the notification holds them (Notification.extra), which
+    # a regrouping writes anyway. Read, emptied, never filled again.
     _extra = None
     # seencheck.Floor: the lowest security sequence the unseen notifications about
     # content were verified visible at (lists of earlier releases: made when needed)
@@ -149,24 +150,35 @@ class NotificationList(Persistent):
         self._unseen[key] = notification.context or ""
         if weight != counted:  # a regrouped one already counted: no write (issue 13)
             self._unseen_count.change(weight - counted)
-        if weight > 1:
-            if self._extra is None:
-                self._extra = LOBTree()
-            self._extra[key] = weight - 1
+        if notification.extra != weight - 1:
+            notification.extra = weight - 1
         if notification.owner is not None:
-            self._groups[group_key(notification.message_type, notification.owner,
-                                   notification.phrase)] = key
+            # The group names the notification itself, not its key: a regrouping
+            # gives it a new key (the top of the list) and leaves this tree alone.
+            group = group_key(notification.message_type, notification.owner,
+                              notification.phrase)
+            if self._groups.get(group) is not notification:
+                self._groups[group] = notification
 
-    def _take_unseen(self, key, count=True):
-        """Take `key` off the unseen ones; return the weight it had (0: it was seen).
-        With `count` False the caller settles the counter (a regrouping)."""
+    def _grouped_key(self, group):
+        """The key of the notification a group names, or None. Groups name the
+        notification; releases before kept its key (an int), still honoured."""
+        value = self._groups.get(group)
+        if value is None or isinstance(value, int):
+            return value
+        return -value.id
+
+    def _take_unseen(self, key, notification, count=True):
+        """Take `key` (`notification`'s) off the unseen ones; return the weight it had
+        (0: it was seen). With `count` False the caller settles the counter (a
+        regrouping)."""
         if key not in self._unseen:
             return 0
         del self._unseen[key]
         if not self._unseen:
             self._cleared()
-        weight = 1
-        if self._extra is not None and key in self._extra:
+        weight = 1 + notification.extra
+        if self._extra is not None and key in self._extra:  # an earlier build's
             weight += self._extra.pop(key)
         if count:
             self._unseen_count.change(-weight)
@@ -183,11 +195,11 @@ class NotificationList(Persistent):
         its content (seencheck), or UNKNOWN."""
         # .get: templates built by callers by hand may carry no phrase.
         group = group_key(template["message_type"], template["owner"], template.get("phrase"))
-        key = self._groups.get(group) if template["owner"] is not None else None
+        key = self._grouped_key(group) if template["owner"] is not None else None
         if key is not None and key in self._unseen:
             notification = self._items[key]
             del self._items[key]
-            weight = self._take_unseen(key, count=False)
+            weight = self._take_unseen(key, notification, count=False)
             if self._unsent is not None and key in self._unsent:
                 del self._unsent[key]
             notification.regroup(free_id(self._items, when), template, reasons)
@@ -213,7 +225,7 @@ class NotificationList(Persistent):
                 self._broadcasts_seen.insert(id_)
             return
         key = -notification.id
-        if self._take_unseen(key):
+        if self._take_unseen(key, notification):
             self._ungroup(notification, key)
 
     def mark_unseen(self, notification):
@@ -229,13 +241,15 @@ class NotificationList(Persistent):
         if key not in self._unseen:
             if notification.context:  # no longer known to be visible
                 self._lower_floor(UNKNOWN)
+            if notification.extra:  # unseen again, it counts once
+                notification.extra = 0
             self._unseen[key] = notification.context or ""
             self._unseen_count.change(1)
 
     def unseen_about(self, message_type, owner, phrase=None):
         """The unseen notification of a type about an owner with a phrase, or None.
         Reads only: a caller can leave a group unchanged instead of writing to it."""
-        key = self._groups.get(group_key(message_type, owner, phrase))
+        key = self._grouped_key(group_key(message_type, owner, phrase))
         if key is None or key not in self._unseen:
             return None
         return self._items.get(key)
@@ -245,7 +259,7 @@ class NotificationList(Persistent):
         per phrase), if any. O(phrases)."""
         marked = False
         for group in self._group_keys(message_type, owner):
-            key = self._groups.get(group)
+            key = self._grouped_key(group)
             if key is not None and key in self._unseen:
                 self.mark_seen(self._items[key])
                 marked = True
@@ -257,9 +271,10 @@ class NotificationList(Persistent):
         keys = list(self._unseen.keys())
         for key in keys:
             del self._unseen[key]
-        weight = len(keys)
+        # The counter is the weighed count of what was unseen (each key, and the extra
+        # occurrences its notification holds): it goes to 0 without loading them.
+        weight = self._unseen_count()
         if self._extra:
-            weight += sum(self._extra.values())
             self._extra.clear()
         if weight:
             self._unseen_count.change(-weight)
@@ -278,7 +293,7 @@ class NotificationList(Persistent):
         if notification.owner is None:
             return  # never grouped: (type, None) is no key of _groups
         for group in self._group_keys(notification.message_type, notification.owner):
-            if self._groups.get(group) == key:
+            if self._grouped_key(group) == key:
                 del self._groups[group]
 
     @property
@@ -365,7 +380,7 @@ class NotificationList(Persistent):
         notification = self._items.pop(key)
         if self._unsent is not None and key in self._unsent:
             del self._unsent[key]
-        self._take_unseen(key)
+        self._take_unseen(key, notification)
         self._ungroup(notification, key)
         return notification
 
@@ -416,9 +431,10 @@ class NotificationList(Persistent):
             if notification.message_type != message_type or notification.owner != old_owner:
                 continue
             for group in self._group_keys(message_type, old_owner):
-                if self._groups.get(group) == key:
+                if self._grouped_key(group) == key:
                     del self._groups[group]
-                    self._groups[group_key(message_type, new_owner, notification.phrase)] = key
+                    self._groups[group_key(message_type, new_owner,
+                                           notification.phrase)] = notification
             notification.owner = new_owner
             notification.replace_actor(userid, placeholder, body)
             changed += 1
@@ -431,11 +447,14 @@ class NotificationList(Persistent):
             check_btree(tree)
         unseen = list(self._unseen.keys())
         extra = dict(self._extra.items()) if self._extra is not None else {}
-        assert self._unseen_count() == len(unseen) + sum(extra.values()), "unseen counter"
+        assert all(key in self._items for key in unseen), "unseen without item"
+        weighed = len(unseen) + sum(extra.values()) + sum(
+            self._items[key].extra for key in unseen)
+        assert self._unseen_count() == weighed, "unseen counter"
         assert all(key in self._unseen and count > 0 for key, count in extra.items()), \
             "extra occurrences of a seen item"
-        assert all(key in self._items for key in unseen), "unseen without item"
-        for group, key in self._groups.items():
+        for group in self._groups.keys():
+            key = self._grouped_key(group)
             item = self._items.get(key)
             assert item is not None and key in self._unseen, "group of a seen item"
             assert (item.message_type, item.owner) == group[:2], "group key"
