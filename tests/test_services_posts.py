@@ -85,6 +85,13 @@ class TestPosting(PostsTestCase):
         for body in ({}, {"text": ""}, {"text": 5}, {"text": "x", "extra": 1},
                      {"text": "x" * 5001}, {"text": "x", "context": 5}):
             self.assertEqual(self.post(**body).status_int, 400, body)
+        # Valid JSON that is no object is told apart from JSON that is not valid.
+        for body, message in ((b"[1]", "The body must be a JSON object"),
+                              (b"{text", "The body is not valid JSON")):
+            answer = self.ann.testapp.post(
+                f"{self.site}/@stream", body, expect_errors=True,
+                headers=dict(self.ann.headers, **{"Content-Type": "application/json"}))
+            self.assertEqual((answer.status_int, answer.json["message"]), (400, message))
 
     def test_a_post_in_a_private_folder_reaches_nobody_who_may_not_view_it(self):
         answer = self.post(text="@carol @bob see #budget", context=self.team.UID())

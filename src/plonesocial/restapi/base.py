@@ -3,7 +3,6 @@
 from plone import api
 from plone.protect.authenticator import _verify_request as verify_token
 from plone.protect.interfaces import IDisableCSRFProtection
-from plone.restapi.deserializer import json_body
 from plone.restapi.services import Service
 from plonesocial import exc
 from plonesocial import logger
@@ -139,10 +138,10 @@ class SocialService(Service):
             raise BadRequest(f"The request body has {size} bytes; at most {self.max_body} "
                              "are accepted here")
         try:
-            data = json_body(self.request)
-        except Exception:
+            data = json.loads(self.request.get("BODY") or "{}")
+        except ValueError:
             raise BadRequest("The body is not valid JSON") from None
-        if not isinstance(data, dict):
+        if not isinstance(data, dict):  # valid JSON, but a list, a string, a number
             raise BadRequest("The body must be a JSON object")
         return data
 
