@@ -81,7 +81,9 @@ class TestSocialInBrowser(BrowserTestCase):
         ann.goto(f"{self.site}/@@notifications")
         text = ann.inner_text("#plonesocial-notifications")
         self.assertIn("Bob Baker liked your post", text)
-        self.assertIn("Bob Baker commented on your post", text)
+        # The comment mentions Ann: she hears of it once, as a mention.
+        self.assertIn("Bob Baker mentioned you: Numbers are in", text)
+        self.assertNotIn("Bob Baker commented on your post", text)
         self.shot(ann, "social-03-ann-notified")
 
         carol = self.person("carol")

@@ -73,20 +73,28 @@ class TestDemoActivity(unittest.TestCase):
     def test_activity_for_the_demo_users(self):
         subjects = [n.subject for n in self.am.get_by_recipient("alice")]
         # Newest first, each at the time it happened; her messages notified her too.
-        self.assertEqual(subjects[:6], [
+        self.assertEqual(subjects[:9], [
+            "Carol Cooper mentioned you: Glad to have you with us, @alice!",
+            "Dave Dyer liked your post: My first week is done: thank you all for the warm "
+            "welcome! #welcome",
             "Dave Dyer sent you a message",
+            "Carol Cooper mentioned you: Budget review on Friday at 10. @alice, could you "
+            "bring last year's figures? #bu\u2026",
             "Carol Cooper sent you a message",
             "Bob Baker sent you a message",
             "Bob Baker changed Intranet draft to Published",
             "Welcome to the plonesocial demo",
             "Bob Baker created Intranet draft",
         ])
+        carol = [n.subject for n in self.am.get_by_recipient("carol")]
+        self.assertIn("Bob Baker liked your post: Budget review on Friday at 10. @alice, could "
+                      "you bring last year's figures? #bu\u2026", carol)
         bob = [n.subject for n in self.am.get_by_recipient("bob")]
         self.assertEqual(bob[:2], ["Carol Cooper sent you a message",
                                    "Carol Cooper and 1 other commented on Intranet draft"])
         self.assertEqual(
             [a.verb for a in self.am.get_site_stream("alice").limit(3)],
-            ["Create", "Create", "Update"],
+            ["Create", "Create", "Create"],  # the posts of 4 and 20 hours ago first
         )
 
     def test_demo_times_are_spread_as_on_a_site_in_use(self):

@@ -339,6 +339,24 @@ class TestMentions(SocialTestCase):
         activitystream.comment("bob", activity.id, "@eve too")
         self.assertEqual([s for s in self.subjects("eve") if "mentioned" in s], [])
 
+    def test_a_mentioned_author_or_commenter_hears_of_a_comment_once(self):
+        activity = activitystream.post("ann", "Lunch?")
+        activitystream.comment("dan", activity.id, "Yes")
+        activitystream.comment("bob", activity.id, "@ann @dan where?")
+        self.assertEqual([s for s in self.subjects("ann") if "Bob" in s],
+                         ["Bob mentioned you: @ann @dan where?"])
+        self.assertEqual([s for s in self.subjects("dan") if "Bob" in s],
+                         ["Bob mentioned you: @ann @dan where?"])
+        activitystream.comment("eve", activity.id, "Me too")  # no mention: as before
+        self.assertIn("Eve and 1 other commented on your post: Lunch?", self.subjects("ann"))
+        # A mention edited away: its notification goes, the comment's takes its place.
+        said = activitystream.comment("bob", activity.id, "@dan and you?")
+        self.assertIn("Bob mentioned you: @dan and you?", self.subjects("dan"))
+        activitystream.edit_comment("bob", activity.id, said.id, "and you?")
+        dan = self.subjects("dan")
+        self.assertNotIn("Bob mentioned you: @dan and you?", dan)
+        self.assertTrue(any("commented on" in s and "Bob" in s for s in dan), dan)
+
 
     def test_mentions_in_group_conversations_notify_participants_only(self):
         from plonesocial.urls import notification_url

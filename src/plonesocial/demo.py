@@ -96,7 +96,7 @@ def create_demo_conversations(inboxes, checkpoint=None):
 
 
 def create_demo_activity(portal, checkpoint=None):
-    """Add demo content, subscriptions, comments and a broadcast, as the demo users.
+    """Add demo content, subscriptions, comments, a broadcast and posts, as the demo users.
 
     Runs once: nothing is done if the demo folder exists. The activities and
     notifications themselves are recorded when the transaction commits; with a
@@ -137,4 +137,23 @@ def create_demo_activity(portal, checkpoint=None):
             IConversation(draft).addComment(comment)
     with _ago(48, checkpoint):
         am.broadcast("Welcome to the plonesocial demo", body="Try messages and notifications.")
+    create_demo_posts(team, checkpoint)
     return True
+
+
+def create_demo_posts(team, checkpoint=None):
+    """Posts with a mention and hashtags, a like, comments: the social layer at work."""
+    from plonesocial.activitystream import social
+
+    with _ago(20, checkpoint):
+        budget = social.post("carol", "Budget review on Friday at 10. @alice, could you bring "
+                             "last year's figures? #budget", context=team)
+    with _ago(19, checkpoint):
+        social.like("bob", budget.id)
+        social.comment("bob", budget.id, "I will bring the spreadsheet. #budget")
+    with _ago(4, checkpoint):
+        week = social.post("alice", "My first week is done: thank you all for the warm "
+                           "welcome! #welcome")
+    with _ago(3, checkpoint):
+        social.like("dave", week.id)
+        social.comment("carol", week.id, "Glad to have you with us, @alice!")

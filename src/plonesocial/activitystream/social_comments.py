@@ -63,22 +63,34 @@ def comment(userid, activity_id, text, reply_to=None):
     store.reactions.prepare(comment_key(activity.id, new.id))
     new.tags = find_tags(text)
     store.tags.index(activity.id, new.tags)
+    # Who the comment mentions hears of it once, as a mention (it quotes the comment),
+    # not also as a comment on their post or thread (as GitHub and Discourse do).
+    new.mentions = notify_mentions(userid, text, frozenset(), activity, new,
+                                   comment_owner(activity, new.id))
+    _tell_of_comment(userid, activity, record, earlier - set(new.mentions), new.mentions)
+    return new
+
+
+def _tell_of_comment(userid, activity, record, commenters, mentioned, only=None):
+    """Tell the post's author and `commenters` (earlier ones) that `userid` commented,
+    but not those in `mentioned` (a mention told them) nor `userid`; with `only`,
+    none but those."""
     owner = owner_of(activity)
     title = excerpt(record.text if record is not None else activity.summary, TITLE_LENGTH)
     manager = current_manager()
     author = activity.actor
-    readers = [u for u in (author,) if u != userid and may_mention(userid, u, activity.context)]
+    told = {userid} | set(mentioned)
+    if only is not None:
+        told |= ({author} | set(commenters)) - set(only)
+    readers = [u for u in (author,) if u not in told and may_mention(userid, u, activity.context)]
     if readers:
         manager.notify_facts(readers, message_type="comment", phrase="commented on your post",
                              owner=owner, actor=userid, context=activity.context, title=title)
-    others = sorted(u for u in earlier - {userid, author}
+    others = sorted(u for u in set(commenters) - told - {author}
                     if may_mention(userid, u, activity.context))
     if others:
         manager.notify_facts(others, message_type="comment", phrase="commented on",
                              owner=owner, actor=userid, context=activity.context, title=title)
-    new.mentions = notify_mentions(userid, text, frozenset(), activity, new,
-                                    comment_owner(activity, new.id))
-    return new
 
 
 def get_comments(reader, activity_id):
@@ -117,8 +129,17 @@ def edit_comment(userid, activity_id, comment_id, text):
     found.tags = tags
     found.text = text
     found.edited = utcnow()
-    found.mentions = notify_mentions(userid, text, found.mentions, activity, found,
-                                      comment_owner(activity, found.id))
+    before = found.mentions
+    found.mentions = notify_mentions(userid, text, before, activity, found,
+                                     comment_owner(activity, found.id))
+    # A mention edited away took its notification back: the author and commenters it
+    # stood for hear of the comment as everyone else did.
+    dropped = set(before) - set(found.mentions)
+    if dropped:
+        thread = store.comments.thread(activity.id)
+        commenters = set(thread.commenters()) if thread is not None else set()
+        _tell_of_comment(userid, activity, post_of(activity), commenters, found.mentions,
+                         only=dropped)
     return found
 
 
