@@ -148,13 +148,24 @@ class TestNotificationPages(ViewsTestCase):
         self.assertEqual(self.manager().count_not_seen_by_recipient("ann"), 1)
 
     def test_pages_name_themselves_in_title_and_breadcrumbs(self):
+        from plonesocial.messaging import api as messaging
+
         import re
 
+        api.user.create(email="cat@example.org", username="cat", password="secret-password",
+                        properties={"fullname": "Cat Cole"})
+        group = messaging.create_group("ann", ["bob", "cat"], "Picnic <plans>")
+        transaction.commit()
         ann = self.browser("ann")
         for path, name in (("@@notifications", "Notifications"), ("@@inbox", "Messages"),
                            ("@@following", "Following and watching"),
                            ("@@conversation?with=bob", "Conversation with Bob Baker"),
-                           ("@@notification-preferences", "Notification preferences")):
+                           ("@@notification-preferences", "Notification preferences"),
+                           # The UX walk found these titled "Plone site" with a bare "Home".
+                           ("@@new-conversation", "New conversation"),
+                           ("@@blocked", "Blocked people"),
+                           ("@@messaging-settings", "Message settings"),
+                           (f"@@group?id={group.id}", "Picnic &lt;plans&gt;")):
             with self.subTest(page=path):
                 ann.open(f"{self.site}/{path}")
                 title = re.search(r"<title>(.*?)</title>", ann.contents, re.S).group(1)

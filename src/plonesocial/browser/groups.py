@@ -66,6 +66,8 @@ def userids_from_form(form, picked="participants", typed="more"):
 class NewConversationView(SocialView):
     """@@new-conversation: pick people (2 or more: a group; 1: a 1:1 conversation)."""
 
+    page_title = _("New conversation")
+
     def prepare(self):
         self.contacts = [{"userid": p, "fullname": self.fullname(p)}
                          for p in contacts(self.userid)]
@@ -133,7 +135,7 @@ class GroupView(MessageParts, SocialView):
         self.participants = [{"userid": m.userid, "fullname": self.fullname(m.userid),
                               "owner": m.userid == group.owner}
                              for m in group.participants()]
-        self.title = group_title(group, self.userid)
+        self.title = self.page_title = group_title(group, self.userid)
         # Read receipts under the newest message: "Seen by Ann, Bob and 3 others".
         last = self.messages[-1] if self.messages else None
         self.seen_by = seen_by_text(messaging.group_seen_by(self.userid, group.id, last.id)) \
