@@ -76,6 +76,10 @@ class TestGroupPages(ViewsTestCase):
         ann.getControl(name="more").value = "bob"
         ann.getControl("Start the conversation").click()
         self.assertIn("Write a first message to start a conversation", ann.contents)
+        # Nobody chosen: say so, not "A group needs at least 2 other participants".
+        ann.getControl(name="more").value = ""
+        ann.getControl("Start the conversation").click()
+        self.assertIn("Choose at least one person to write to.", ann.contents)
         self.assertIsNone(self.groups())
 
     def test_one_person_is_a_one_to_one_conversation(self):

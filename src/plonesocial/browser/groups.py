@@ -78,9 +78,11 @@ class NewConversationView(SocialView):
         back = f"{self.portal_url}/@@new-conversation"
         text = form.get("text")
         try:
+            if not people:
+                raise exc.InvalidGroup(_("Choose at least one person to write to."))
             if len(people) == 1:
                 if not isinstance(text, str) or not text.strip():
-                    raise exc.EmptyMessage("Write a first message to start a conversation")
+                    raise exc.EmptyMessage(_("Write a first message to start a conversation"))
                 messaging.send(self.userid, people[0], text)
                 return f"{self.portal_url}/@@conversation?{urlencode({'with': people[0]})}"
             group = messaging.create_group(self.userid, people, form.get("title"))
@@ -92,8 +94,8 @@ class NewConversationView(SocialView):
                                     type="error")
             return back
         except exc.MessagingError as error:
-            api.portal.show_message(_("Not created: ${error}", mapping={"error": str(error)}),
-                                    self.request, type="error")
+            api.portal.show_message(_("Not created: ${error}", mapping={
+                "error": error_text(error, self.request)}), self.request, type="error")
             return back
         return group_url(group.id)
 
