@@ -69,9 +69,11 @@ class TestGroupPages(ViewsTestCase):
 
     def test_errors_write_nothing(self):
         ann = self.browser("ann")
+        ann.raiseHttpErrors = False
         ann.open(f"{self.site}/@@new-conversation")
         ann.getControl(name="more").value = "bob, nobody"
         ann.getControl("Start the conversation").click()
+        self.assertEqual(ann.headers["status"], "400 Bad Request")
         self.assertIn("There is no user nobody.", ann.contents)
         ann.getControl(name="more").value = "bob"
         ann.getControl("Start the conversation").click()
@@ -81,6 +83,39 @@ class TestGroupPages(ViewsTestCase):
         ann.getControl("Start the conversation").click()
         self.assertIn("Choose at least one person to write to.", ann.contents)
         self.assertIsNone(self.groups())
+
+    def test_a_refused_group_keeps_what_was_typed_and_creates_nothing(self):
+        """The UX walk: a typo in a user name lost the picks, the title and the first
+        message; a first message over the limit created the group without it."""
+        from plone import api
+
+        api.portal.set_registry_record("plonesocial.messaging.max_message_length", 20)
+        transaction.commit()
+        ann = self.browser("ann")
+        ann.raiseHttpErrors = False
+        ann.open(f"{self.site}/@@new-conversation")
+        ann.getControl("Bob Baker").selected = True
+        ann.getControl(name="more").value = "cat, nobdy"
+        ann.getControl(name="title").value = "Picnic <b>"
+        ann.getControl(name="text").value = "Who brings what?"
+        ann.getControl("Start the conversation").click()
+        self.assertEqual(ann.headers["status"], "400 Bad Request")
+        self.assertIn("There is no user nobdy.", ann.contents)
+        self.assertTrue(ann.getControl("Bob Baker").selected)
+        self.assertEqual(ann.getControl(name="more").value, "cat, nobdy")
+        self.assertEqual(ann.getControl(name="title").value, "Picnic <b>")
+        self.assertEqual(ann.getControl(name="text").value, "Who brings what?")
+        self.assertIn('value="Picnic &lt;b&gt;"', ann.contents)
+        ann.getControl(name="more").value = "cat"
+        ann.getControl(name="text").value = "A first message that is too long"
+        ann.getControl("Start the conversation").click()
+        self.assertEqual(ann.headers["status"], "400 Bad Request")
+        self.assertIn("at most 20 are allowed", ann.contents)
+        self.assertIsNone(self.groups())
+        ann.getControl(name="text").value = "Who brings what?"
+        ann.getControl("Start the conversation").click()
+        self.assertIn("@@group?id=", ann.url)
+        self.assertEqual(len(self.groups().group_ids("ann")), 1)
 
     def test_one_person_is_a_one_to_one_conversation(self):
         ann = self.browser("ann")

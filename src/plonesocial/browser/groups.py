@@ -15,6 +15,8 @@ from plonesocial.messaging import attachments as files
 from plonesocial.messaging.group_rendering import group_title
 from plonesocial.messaging.group_rendering import seen_by_text
 from plonesocial.messaging.group_rendering import system_text
+from plonesocial.messaging.groups import check_text
+from plonesocial.messaging.settings import get_settings as messaging_settings
 from plonesocial.people import display_name
 from plonesocial.people import is_erased
 from plonesocial.people import user_exists
@@ -68,14 +70,17 @@ class NewConversationView(SocialView):
 
     page_title = _("New conversation")
 
+    # What the person chose and typed, shown again when creating failed (as the inbox does).
+    draft = {"picked": (), "more": "", "title": "", "text": ""}
+
     def prepare(self):
-        self.contacts = [{"userid": p, "fullname": self.fullname(p)}
+        self.contacts = [{"userid": p, "fullname": self.fullname(p),
+                          "picked": p in self.draft["picked"]}
                          for p in contacts(self.userid)]
 
     def handle_post(self):
         form = self.request.form
         people = userids_from_form(form)
-        back = f"{self.portal_url}/@@new-conversation"
         text = form.get("text")
         try:
             if not people:
@@ -85,19 +90,30 @@ class NewConversationView(SocialView):
                     raise exc.EmptyMessage(_("Write a first message to start a conversation"))
                 messaging.send(self.userid, people[0], text)
                 return f"{self.portal_url}/@@conversation?{urlencode({'with': people[0]})}"
+            if isinstance(text, str) and text.strip():
+                # Checked before the group exists: a refused text creates nothing.
+                check_text(text, messaging_settings().max_message_length)
             group = messaging.create_group(self.userid, people, form.get("title"))
             if isinstance(text, str) and text.strip():
                 messaging.send_to_group(self.userid, group.id, text)
         except exc.UnknownUser as error:
-            api.portal.show_message(_("There is no user ${userid}.",
-                                      mapping={"userid": error.userid}), self.request,
-                                    type="error")
-            return back
+            return self.refuse(_("There is no user ${userid}.", mapping={"userid": error.userid}))
         except exc.MessagingError as error:
-            api.portal.show_message(_("Not created: ${error}", mapping={
-                "error": error_text(error, self.request)}), self.request, type="error")
-            return back
+            return self.refuse(_("Not created: ${error}", mapping={
+                "error": error_text(error, self.request)}))
         return group_url(group.id)
+
+    def refuse(self, message):
+        """Answer 400 with the message and the form as the person left it."""
+        api.portal.show_message(message, self.request, type="error")
+        self.request.response.setStatus(400)
+        form = self.request.form
+        picked = form.get("participants") or []
+        self.draft = {key: value if isinstance(value, str) else ""
+                      for key, value in (("more", form.get("more")), ("title", form.get("title")),
+                                         ("text", form.get("text")))}
+        self.draft["picked"] = [picked] if isinstance(picked, str) else \
+            [p for p in picked if isinstance(p, str)]
 
 
 class GroupView(MessageParts, SocialView):
