@@ -133,3 +133,30 @@ class TestGroupPages(ViewsTestCase):
         dan = self.browser("dan")
         with self.assertRaises(NotFound):
             dan.open(f"{self.site}/@@group?id={group.id}")
+
+    def test_group_send_has_the_limit_and_a_refusal_keeps_the_text(self):
+        """The UX walk: the group's text box had no limit nor counter (the 1:1 one has
+        both), and a refused send (too long) lost what was typed."""
+        from plone import api
+
+        api.portal.set_registry_record("plonesocial.messaging.max_message_length", 20)
+        group = messaging.create_group("ann", ["bob", "cat"], "Picnic")
+        transaction.commit()
+        ann = self.browser("ann")
+        ann.raiseHttpErrors = False
+        ann.open(f"{self.site}/@@group?id={group.id}")
+        self.assertIn('maxlength="20"', ann.contents)
+        self.assertIn('data-max="20"', ann.contents)
+        self.assertIn('aria-describedby="group-text-counter"', ann.contents)
+        ann.getControl(name="text").value = "Bread, cheese & <wine> for all"
+        ann.getControl(name="send").click()
+        self.assertEqual(ann.headers["status"], "400 Bad Request")
+        self.assertIn("Not sent: The message has 30 characters; at most 20 are allowed",
+                      ann.contents)
+        self.assertEqual(ann.getControl(name="text").value, "Bread, cheese & <wine> for all")
+        self.assertIn("Bread, cheese &amp; &lt;wine&gt; for all", ann.contents)
+        ann.getControl(name="text").value = "Bread"
+        ann.getControl(name="send").click()
+        self.assertEqual(ann.headers["status"], "200 OK")
+        self.assertIn("Bread", ann.contents)
+        self.assertEqual(len(self.groups().get(group.id).message_ids("ann", 10)), 2)

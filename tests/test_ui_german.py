@@ -112,7 +112,7 @@ class TestGermanSite(unittest.TestCase):
         self.assertIn("@@group?id=", ann.url)
         ann.getControl(name="text").value = "   "
         ann.getControl(name="send").click()
-        self.assertIn("Nicht ausgeführt: Die Nachricht ist leer", ann.contents)
+        self.assertIn("Nicht gesendet: Die Nachricht ist leer", ann.contents)
         ann.getControl(name="userids").value = "bob"
         ann.getControl(name="add").click()
         self.assertIn("'bob' nimmt schon teil", ann.contents)

@@ -8,6 +8,7 @@ from plonesocial import exc
 from plonesocial.activitystream import api as activitystream
 from plonesocial.browser.message_parts import MessageParts
 from plonesocial.browser.views import form_id
+from plonesocial.browser.views import InboxView
 from plonesocial.browser.views import linkify
 from plonesocial.browser.views import SocialView
 from plonesocial.messaging import api as messaging
@@ -119,6 +120,8 @@ class NewConversationView(SocialView):
 class GroupView(MessageParts, SocialView):
     """@@group?id=...: a group's messages and menu; opening it marks it read."""
 
+    draft_text = ""  # what the person typed, shown again when sending failed
+
     def group_id(self):
         group_id = self.request.form.get("id")
         if not isinstance(group_id, str) or not group_id:
@@ -160,6 +163,7 @@ class GroupView(MessageParts, SocialView):
             if last is not None else ""
         self.last_id = last.id if last is not None else None
         self.url = group_url(group.id)
+        self.max_length = messaging_settings().max_message_length
 
     def text(self, message):
         return linkify(message.text)
@@ -175,6 +179,24 @@ class GroupView(MessageParts, SocialView):
 
     def system_text(self, message):
         return system_text(message)
+
+    # The counter under the text box, as on the 1:1 page.
+    counter_template = InboxView.counter_template
+
+    def send(self, group_id, text, attachments, back):
+        """Send; a refusal shows the page again with the text kept (400), as the 1:1 page does."""
+        try:
+            messaging.send_to_group(self.userid, group_id, text,
+                                    attachments=files.uploads_from_form(attachments))
+        except exc.GroupNotFound:
+            raise NotFound("No such conversation") from None
+        except exc.MessagingError as error:
+            api.portal.show_message(_("Not sent: ${error}", mapping={
+                "error": error_text(error, self.request)}), self.request, type="error")
+            self.request.response.setStatus(400)
+            self.draft_text = text if isinstance(text, str) else ""
+            return None
+        return back
 
     def handle_post(self):
         form = self.request.form
@@ -208,9 +230,7 @@ class GroupView(MessageParts, SocialView):
                                              form.get("edited_text"))
                 api.portal.show_message(_("The message was edited."), self.request)
             else:
-                messaging.send_to_group(me, group_id, form.get("text"),
-                                        attachments=files.uploads_from_form(
-                                            form.get("attachments")))
+                return self.send(group_id, form.get("text"), form.get("attachments"), back)
         except exc.GroupNotFound:
             raise NotFound("No such conversation") from None
         except exc.UnknownUser as error:
