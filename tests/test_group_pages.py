@@ -58,6 +58,9 @@ class TestGroupPages(ViewsTestCase):
         self.assertIn('data-confirm="Delete this conversation for everyone? You cannot undo it."',
                       ann.contents)
         self.assertIn('data-confirm="Leave this conversation?', ann.contents)
+        # The UX walk: handing the group over could not be undone and did not ask.
+        self.assertIn('data-confirm="Make Bob Baker the owner? Only they can make you the '
+                      'owner again."', ann.contents)
         self.assertIn("++resource++plonesocial/pages.js", ann.contents)
         ann.getControl("Leave the conversation").click()
         self.assertIn("You left the conversation.", ann.contents)

@@ -177,6 +177,11 @@ class GroupView(MessageParts, SocialView):
                                   "undo it."), context=self.request),
         }
 
+    def transfer_question(self, name):
+        """Asked before making someone else the owner: only they can give it back."""
+        return translate(_("Make ${name} the owner? Only they can make you the owner again.",
+                           mapping={"name": name}), context=self.request)
+
     def system_text(self, message):
         return system_text(message)
 
