@@ -308,8 +308,11 @@ class TestPeopleExpect(BrowserTestCase):
             bob.once("dialog", handle)
 
         answer(False)
+        # The UX walk: "Delete" beside "Unsend" did not say that it removes my copy only.
+        self.assertEqual(bob.inner_text("button[name=delete_message]"), "Delete for me")
         bob.click("button[name=delete_message]")
-        self.assertEqual(questions, ["Delete this message? You cannot undo it."])
+        self.assertEqual(questions, ["Delete this message for you? The other person keeps it. "
+                                     "You cannot undo it."])
         self.assertEqual(bob.url, f"{self.site}/@@conversation?with=ann")
         self.assertIn("Keep this one", bob.inner_text("#plonesocial-conversation"))
         answer(True)

@@ -299,10 +299,12 @@ class ConversationView(MessageParts, InboxView):
 
     def confirm_text(self):
         return {
-            "message": translate(_("Delete this message? You cannot undo it."),
-                                 context=self.request),
+            # Only my copy goes (the other person keeps theirs): said, next to "Unsend".
+            "message": translate(_("Delete this message for you? The other person keeps it. "
+                                   "You cannot undo it."), context=self.request),
             "conversation": translate(
-                _("Delete the whole conversation? You cannot undo it."), context=self.request),
+                _("Delete the whole conversation for you? The other person keeps it. "
+                  "You cannot undo it."), context=self.request),
         }
 
     def handle_post(self):
