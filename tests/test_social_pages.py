@@ -82,3 +82,20 @@ class TestSocialPages(unittest.TestCase):
             if f'name="action" value="{action}"' in form:
                 return index
         raise AssertionError(f"no {action} form")
+
+    def test_acting_on_an_item_returns_to_the_same_view_at_the_item(self):
+        """The UX walk: liking, favoriting or commenting on @@stream?show=site (or a
+        later page) went back to the unfiltered @@stream, at its top."""
+        from plonesocial.activitystream import api as activitystream
+
+        activity = activitystream.post("ann", "Lunch at noon, #food")
+        transaction.commit()
+        bob = self.browser("bob")
+        bob.open(f"{self.site}/@@stream?show=site")
+        self.assertIn(f'value="{self.site}/@@stream?show=site#activity-{activity.id}"',
+                      bob.contents)
+        bob.getForm(index=self.form_index(bob, "like")).submit()
+        self.assertTrue(bob.url.startswith(f"{self.site}/@@stream?show=site"), bob.url)
+        self.assertIn("Liked by you", bob.contents)
+        bob.open(f"{self.site}/@@tag/food")
+        self.assertIn(f'value="{self.site}/@@tag/food#activity-{activity.id}"', bob.contents)

@@ -79,7 +79,13 @@ class SocialItems:
         }
 
     def came_from(self):
-        return self.request.getURL()
+        """This page as shown, with its filter and page (?show=, ?before=)."""
+        query = self.request.get("QUERY_STRING")
+        return f"{self.request.getURL()}?{query}" if query else self.request.getURL()
+
+    def item_came_from(self, activity):
+        """Where an item's forms return to: this page, at the item (not at the top)."""
+        return f"{self.came_from()}#activity-{activity.id}"
 
     def headline(self, activity):
         """ "Ann posted" for a post, the summary (or the verb) for anything else."""
