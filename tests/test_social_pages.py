@@ -99,3 +99,23 @@ class TestSocialPages(unittest.TestCase):
         self.assertIn("Liked by you", bob.contents)
         bob.open(f"{self.site}/@@tag/food")
         self.assertIn(f'value="{self.site}/@@tag/food#activity-{activity.id}"', bob.contents)
+
+    def test_followed_tags_are_listed_on_the_following_page(self):
+        """The UX walk: @@following listed people, content and mutes but not the tags one
+        follows; stopping one meant finding its page again."""
+        from plonesocial.activitystream import api as activitystream
+
+        bob = self.browser("bob")
+        bob.open(f"{self.site}/@@following")
+        self.assertIn("You follow no tag yet.", bob.contents)
+        activitystream.follow_tag("bob", "budget")
+        activitystream.follow_tag("bob", "q3")
+        transaction.commit()
+        bob.open(f"{self.site}/@@following")
+        self.assertEqual(bob.getLink("#budget").url, f"{self.site}/@@tag/budget")
+        self.assertEqual(bob.getLink("#q3").url, f"{self.site}/@@tag/q3")
+        bob.getForm(index=self.form_index(bob, "unfollow-tag")).submit()
+        self.assertEqual(bob.url, f"{self.site}/@@following")
+        self.assertIn("You no longer follow #budget.", bob.contents)
+        transaction.begin()
+        self.assertEqual(activitystream.followed_tags("bob"), ["q3"])

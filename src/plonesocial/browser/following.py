@@ -29,6 +29,9 @@ class FollowingView(SocialView):
                                      "url": brains[0].getURL(),
                                      "subtree": subscription.subtree,
                                      "frequency": subscription.frequency})
+        # Issue 16: the tags I follow, each with its page (as Mastodon's followed hashtags).
+        self.tags = [{"tag": tag, "url": f"{self.portal_url}/@@tag/{tag}"}
+                     for tag in sorted(activitystream.followed_tags(self.userid))]
         self.prepare_mutes(catalog)
 
     def prepare_mutes(self, catalog):
