@@ -119,3 +119,37 @@ class TestSocialPages(unittest.TestCase):
         self.assertIn("You no longer follow #budget.", bob.contents)
         transaction.begin()
         self.assertEqual(activitystream.followed_tags("bob"), ["q3"])
+
+    def test_reply_to_a_comment_from_the_page(self):
+        """The UX walk: comments take one level of replies (the API's reply_to), but the
+        page had no Reply: every answer became a new top-level comment."""
+        from plonesocial.activitystream import api as activitystream
+
+        activity = activitystream.post("ann", "Where shall we eat?")
+        first = activitystream.comment("bob", activity.id, "The pizza place")
+        activitystream.comment("carol", activity.id, "Thai, please")
+        transaction.commit()
+        ann = self.browser("ann")
+        ann.open(f"{self.site}/@@stream?show=site")
+        ann.getControl("Your reply to Bob Baker").value = "Pizza <it> is"
+        ann.getForm(index=self.reply_form_index(ann, first.id)).submit()
+        self.assertTrue(ann.url.startswith(f"{self.site}/@@stream?show=site"), ann.url)
+        # The reply is under the comment it answers, indented, before the later comment.
+        page = ann.contents
+        self.assertLess(page.index("The pizza place"), page.index("Pizza &lt;it&gt; is"))
+        self.assertLess(page.index("Pizza &lt;it&gt; is"), page.index("Thai, please"))
+        transaction.begin()
+        from plonesocial.activitystream import social
+
+        [reply] = [c for c in social.get_social().comments.thread(activity.id).comments()
+                   if c.parent is not None]
+        self.assertEqual((reply.author, reply.parent, reply.text), ("ann", first.id, "Pizza <it> is"))
+
+    def reply_form_index(self, browser, comment_id):
+        import re
+
+        forms = re.findall(r"<form\b.*?</form>", browser.contents, re.S)
+        for index, form in enumerate(forms):
+            if f'name="reply_to" value="{comment_id}"' in form:
+                return index
+        raise AssertionError(f"no reply form for {comment_id}")
