@@ -118,3 +118,17 @@ class TestGermanSite(unittest.TestCase):
         self.assertIn("'bob' nimmt schon teil", ann.contents)
         for english in ("Write a first", "The message is empty", "participant already"):
             self.assertNotIn(english, ann.contents)
+
+    def test_desktop_notification_texts_in_german(self):
+        """The UX walk: the button's script wrote its outcome in English on any site."""
+        api.portal.set_registry_record("plonesocial.delivery.use_push_api", True)
+        api.portal.set_registry_record("plonesocial.delivery.vapid_public_key", "BKey-123")
+        transaction.commit()
+        bob = self.browser("bob")
+        bob.open(f"{self.portal.absolute_url()}/@@notification-preferences")
+        self.assertIn('data-label-enabled="Desktop-Benachrichtigungen sind für diesen Browser an."',
+                      bob.contents)
+        self.assertIn('data-label-failed="Nicht eingeschaltet: {error}"', bob.contents)
+        for english in ("cannot show desktop", "are on for this browser", "refused the",
+                        "Not enabled"):
+            self.assertNotIn(english, bob.contents)
