@@ -119,6 +119,8 @@ class TestSocialInBrowser(BrowserTestCase):
         ann.keyboard.type("Thanks @bo")
         ann.wait_for_selector(".plonesocial-postbox .plonesocial-suggestions button")
         self.assertIn("Bob Baker (@bob)", ann.inner_text(".plonesocial-suggestions"))
+        # A list of buttons, not an ARIA listbox without options (axe: critical).
+        self.check_page(ann, "mention-suggestions", 1200, [".plonesocial-postbox"])
         ann.keyboard.press("Tab")  # the suggestion is the next stop after the text
         self.assertEqual(ann.evaluate("() => document.activeElement.textContent"),
                          "Bob Baker (@bob)")
