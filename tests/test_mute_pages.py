@@ -63,6 +63,11 @@ class MutePagesTestCase(PagesTestCase):
         form.getControl(name="action").click()
         self.assertIn("@@conversation", self.browser.url)
         self.assertIn("Muted until you unmute it.", self.browser.contents)
+        # The UX walk: the button read "Muted" but was named "Mute the conversation"
+        # (a name must hold the visible words: WCAG 2.5.3); muted, "Muted" names it.
+        summary = self.browser.contents.split('class="plonesocial-mute')[1].split("</summary>")[0]
+        self.assertNotIn("aria-label", summary)
+        self.assertIn("Muted", summary)
 
     def test_muted_groups_are_named_on_the_following_page(self):
         """The UX walk: every muted group was "A group conversation" on @@following."""
