@@ -99,6 +99,16 @@ class TestMessagingPages(ViewsTestCase):
         self.assertNotIn("themselves", ann.contents)
         self.assertNotIn("ann", self.inboxes())
 
+    def test_send_message_from_a_profile_waits_in_the_message_box(self):
+        """The UX walk: "Send message" on Bob's page led to the inbox with Bob filled
+        in and the cursor at the top of the page; it waits in the message box now."""
+        ann = self.browser("ann")
+        ann.open(f"{self.site}/@@inbox?to=bob")
+        self.assertEqual(ann.getControl(name="recipient").value, "bob")
+        self.assertRegex(ann.contents, r'<textarea[^>]*id="new-text"[^>]*autofocus="autofocus"')
+        ann.open(f"{self.site}/@@inbox")
+        self.assertNotIn("autofocus", ann.contents)
+
     def test_textarea_has_the_limit(self):
         api.portal.set_registry_record("plonesocial.messaging.max_message_length", 140)
         transaction.commit()

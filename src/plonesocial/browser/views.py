@@ -154,6 +154,7 @@ class InboxView(SocialView):
     # What the person typed, shown again when sending failed (a draft is never lost).
     draft_recipient = ""
     draft_text = ""
+    focus_text = False
 
     def prepare(self):
         self.unread = messaging.count_unread(self.userid)
@@ -165,6 +166,8 @@ class InboxView(SocialView):
         if not self.draft_recipient:
             to = self.request.form.get("to")
             self.draft_recipient = to if isinstance(to, str) and user_exists(to) else ""
+            # "Send message" on a person's page: the cursor waits in the message box.
+            self.focus_text = bool(self.draft_recipient)
 
     def handle_post(self):
         recipient = self.request.form.get("recipient")
