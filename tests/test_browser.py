@@ -308,8 +308,11 @@ class TestPeopleExpect(BrowserTestCase):
             bob.once("dialog", handle)
 
         answer(False)
+        # The UX walk: "Delete" beside "Unsend" did not say that it removes my copy only.
+        self.assertEqual(bob.inner_text("button[name=delete_message]"), "Delete for me")
         bob.click("button[name=delete_message]")
-        self.assertEqual(questions, ["Delete this message? You cannot undo it."])
+        self.assertEqual(questions, ["Delete this message for you? The other person keeps it. "
+                                     "You cannot undo it."])
         self.assertEqual(bob.url, f"{self.site}/@@conversation?with=ann")
         self.assertIn("Keep this one", bob.inner_text("#plonesocial-conversation"))
         answer(True)
@@ -322,6 +325,8 @@ class TestPeopleExpect(BrowserTestCase):
 
     def test_menu_is_a_disclosure_that_closes(self):
         bob = self.person("bob")
+        errors = []
+        bob.on("pageerror", lambda error: errors.append(str(error)))
         bob.goto(self.site)
         self.assertIsNone(bob.query_selector("#plonesocial-menu [role=menu]"))
         bob.click("#plonesocial-bell")
@@ -332,9 +337,17 @@ class TestPeopleExpect(BrowserTestCase):
         bob.focus("#plonesocial-bell")
         bob.keyboard.press("Enter")
         bob.wait_for_selector("#plonesocial-dropdown.show")
+        # The UX walk: keys in the panel reached Bootstrap's dropdown script, which
+        # threw (the panel has no data-bs-toggle) and swallowed the arrow keys.
+        self.assertFalse(bob.evaluate(
+            "() => { const e = new KeyboardEvent('keydown', {key: 'ArrowDown', bubbles: true,"
+            " cancelable: true}); document.activeElement.dispatchEvent(e);"
+            " return e.defaultPrevented; }"))
         bob.keyboard.press("Escape")
         bob.wait_for_selector("#plonesocial-dropdown:not(.show)", state="attached")
         self.assertEqual(bob.evaluate("document.activeElement.id"), "plonesocial-bell")
+        bob.wait_for_timeout(200)
+        self.assertEqual(errors, [])
 
     def test_relative_times_in_the_readers_zone(self):
         from plonesocial.activitystream import api as activitystream

@@ -150,6 +150,11 @@ class TestRealtimeInBrowser(unittest.TestCase):
         # PATCH from his page, a commit, then an event: slower than a message
         # when the machine is loaded, so a longer wait than the messages' 2 s).
         ann.wait_for_selector("#plonesocial-receipt:not([hidden])", timeout=20000)
+        # The UX walk: the page's own "Seen" under an older message stayed: two of them.
+        self.assertEqual(ann.evaluate(
+            """() => [...document.querySelectorAll('#plonesocial-conversation *')]
+                       .filter(e => e.children.length === 0 && e.offsetParent !== null
+                                    && e.textContent.trim() === 'Seen').length"""), 1)
         self.shot(conversation, "realtime-03-bob-conversation-after-restart")
         self.shot(ann, "realtime-04-ann-receipt")
 

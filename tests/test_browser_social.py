@@ -108,3 +108,32 @@ class TestSocialInBrowser(BrowserTestCase):
             self.check_page(bob, "stream", width, ["#plonesocial-stream"])
             bob.goto(f"{self.site}/@@tag/budget")
             self.check_page(bob, "tag", width, ["#plonesocial-tag"])
+
+    def test_post_box_scripts_run(self):
+        """The UX walk: pages.js took the post box's hint for a character counter and
+        threw on load, so on stream pages no mention was suggested and deleting a post
+        or a comment did not ask first."""
+        errors = []
+        ann = self.person("ann")
+        ann.on("pageerror", lambda error: errors.append(str(error)))
+        ann.goto(f"{self.site}/@@stream")
+        ann.focus("#plonesocial-post-text")
+        ann.keyboard.type("Thanks @bo")
+        ann.wait_for_selector(".plonesocial-postbox .plonesocial-suggestions button")
+        self.assertIn("Bob Baker (@bob)", ann.inner_text(".plonesocial-suggestions"))
+        # A list of buttons, not an ARIA listbox without options (axe: critical).
+        self.check_page(ann, "mention-suggestions", 1200, [".plonesocial-postbox"])
+        ann.keyboard.press("Tab")  # the suggestion is the next stop after the text
+        self.assertEqual(ann.evaluate("() => document.activeElement.textContent"),
+                         "Bob Baker (@bob)")
+        ann.keyboard.press("Enter")
+        self.assertEqual(ann.input_value("#plonesocial-post-text"), "Thanks @bob ")
+        self.assertEqual(ann.evaluate("() => document.activeElement.id"), "plonesocial-post-text")
+        ann.click(".plonesocial-postbox button[type=submit]")
+        ann.wait_for_selector(".plonesocial-post")
+        questions = []
+        ann.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+        ann.click("button:has-text('Delete post')")
+        self.assertEqual(questions, ["Delete this post?"])
+        self.assertIn("Thanks @bob", ann.inner_text(".plonesocial-post"))
+        self.assertEqual(errors, [])

@@ -58,6 +58,9 @@ class TestGroupPages(ViewsTestCase):
         self.assertIn('data-confirm="Delete this conversation for everyone? You cannot undo it."',
                       ann.contents)
         self.assertIn('data-confirm="Leave this conversation?', ann.contents)
+        # The UX walk: handing the group over could not be undone and did not ask.
+        self.assertIn('data-confirm="Make Bob Baker the owner? Only they can make you the '
+                      'owner again."', ann.contents)
         self.assertIn("++resource++plonesocial/pages.js", ann.contents)
         ann.getControl("Leave the conversation").click()
         self.assertIn("You left the conversation.", ann.contents)
@@ -69,14 +72,53 @@ class TestGroupPages(ViewsTestCase):
 
     def test_errors_write_nothing(self):
         ann = self.browser("ann")
+        ann.raiseHttpErrors = False
         ann.open(f"{self.site}/@@new-conversation")
         ann.getControl(name="more").value = "bob, nobody"
         ann.getControl("Start the conversation").click()
+        self.assertEqual(ann.headers["status"], "400 Bad Request")
         self.assertIn("There is no user nobody.", ann.contents)
         ann.getControl(name="more").value = "bob"
         ann.getControl("Start the conversation").click()
         self.assertIn("Write a first message to start a conversation", ann.contents)
+        # Nobody chosen: say so, not "A group needs at least 2 other participants".
+        ann.getControl(name="more").value = ""
+        ann.getControl("Start the conversation").click()
+        self.assertIn("Choose at least one person to write to.", ann.contents)
         self.assertIsNone(self.groups())
+
+    def test_a_refused_group_keeps_what_was_typed_and_creates_nothing(self):
+        """The UX walk: a typo in a user name lost the picks, the title and the first
+        message; a first message over the limit created the group without it."""
+        from plone import api
+
+        api.portal.set_registry_record("plonesocial.messaging.max_message_length", 20)
+        transaction.commit()
+        ann = self.browser("ann")
+        ann.raiseHttpErrors = False
+        ann.open(f"{self.site}/@@new-conversation")
+        ann.getControl("Bob Baker").selected = True
+        ann.getControl(name="more").value = "cat, nobdy"
+        ann.getControl(name="title").value = "Picnic <b>"
+        ann.getControl(name="text").value = "Who brings what?"
+        ann.getControl("Start the conversation").click()
+        self.assertEqual(ann.headers["status"], "400 Bad Request")
+        self.assertIn("There is no user nobdy.", ann.contents)
+        self.assertTrue(ann.getControl("Bob Baker").selected)
+        self.assertEqual(ann.getControl(name="more").value, "cat, nobdy")
+        self.assertEqual(ann.getControl(name="title").value, "Picnic <b>")
+        self.assertEqual(ann.getControl(name="text").value, "Who brings what?")
+        self.assertIn('value="Picnic &lt;b&gt;"', ann.contents)
+        ann.getControl(name="more").value = "cat"
+        ann.getControl(name="text").value = "A first message that is too long"
+        ann.getControl("Start the conversation").click()
+        self.assertEqual(ann.headers["status"], "400 Bad Request")
+        self.assertIn("at most 20 are allowed", ann.contents)
+        self.assertIsNone(self.groups())
+        ann.getControl(name="text").value = "Who brings what?"
+        ann.getControl("Start the conversation").click()
+        self.assertIn("@@group?id=", ann.url)
+        self.assertEqual(len(self.groups().group_ids("ann")), 1)
 
     def test_one_person_is_a_one_to_one_conversation(self):
         ann = self.browser("ann")
@@ -94,3 +136,30 @@ class TestGroupPages(ViewsTestCase):
         dan = self.browser("dan")
         with self.assertRaises(NotFound):
             dan.open(f"{self.site}/@@group?id={group.id}")
+
+    def test_group_send_has_the_limit_and_a_refusal_keeps_the_text(self):
+        """The UX walk: the group's text box had no limit nor counter (the 1:1 one has
+        both), and a refused send (too long) lost what was typed."""
+        from plone import api
+
+        api.portal.set_registry_record("plonesocial.messaging.max_message_length", 20)
+        group = messaging.create_group("ann", ["bob", "cat"], "Picnic")
+        transaction.commit()
+        ann = self.browser("ann")
+        ann.raiseHttpErrors = False
+        ann.open(f"{self.site}/@@group?id={group.id}")
+        self.assertIn('maxlength="20"', ann.contents)
+        self.assertIn('data-max="20"', ann.contents)
+        self.assertIn('aria-describedby="group-text-counter"', ann.contents)
+        ann.getControl(name="text").value = "Bread, cheese & <wine> for all"
+        ann.getControl(name="send").click()
+        self.assertEqual(ann.headers["status"], "400 Bad Request")
+        self.assertIn("Not sent: The message has 30 characters; at most 20 are allowed",
+                      ann.contents)
+        self.assertEqual(ann.getControl(name="text").value, "Bread, cheese & <wine> for all")
+        self.assertIn("Bread, cheese &amp; &lt;wine&gt; for all", ann.contents)
+        ann.getControl(name="text").value = "Bread"
+        ann.getControl(name="send").click()
+        self.assertEqual(ann.headers["status"], "200 OK")
+        self.assertIn("Bread", ann.contents)
+        self.assertEqual(len(self.groups().get(group.id).message_ids("ann", 10)), 2)

@@ -63,6 +63,30 @@ class MutePagesTestCase(PagesTestCase):
         form.getControl(name="action").click()
         self.assertIn("@@conversation", self.browser.url)
         self.assertIn("Muted until you unmute it.", self.browser.contents)
+        # The UX walk: the button read "Muted" but was named "Mute the conversation"
+        # (a name must hold the visible words: WCAG 2.5.3); muted, "Muted" names it.
+        summary = self.browser.contents.split('class="plonesocial-mute')[1].split("</summary>")[0]
+        self.assertNotIn("aria-label", summary)
+        self.assertIn("Muted", summary)
+
+    def test_muted_groups_are_named_on_the_following_page(self):
+        """The UX walk: every muted group was "A group conversation" on @@following."""
+        from plonesocial.messaging import api as messaging
+
+        api.user.create(email="cat@example.org", username="cat", password="secret-password",
+                        properties={"fullname": "Cat"})
+        picnic = messaging.create_group("ann", ["bob", "cat"], "Picnic <plans>")
+        untitled = messaging.create_group("bob", ["ann", "cat"])
+        for group in (picnic, untitled):
+            activitystream.mute("ann", "conversation", f"group:{group.id}")
+        transaction.commit()
+        self.browser.open(f"{self.portal.absolute_url()}/@@following")
+        mutes = self.browser.contents.split('id="plonesocial-mutes"')[1]
+        self.assertIn("Picnic &lt;plans&gt;", mutes)
+        self.assertIn("Bob and Cat", mutes)
+        self.assertNotIn("A group conversation", mutes)
+        self.assertEqual(self.browser.getLink("Picnic <plans>").url,
+                         f"{self.portal.absolute_url()}/@@group?id={picnic.id}")
 
     def test_fixed_watch_shows_and_cannot_be_stopped(self):
         api.group.add_user(groupname="staff", username="ann")

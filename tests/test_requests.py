@@ -696,3 +696,44 @@ class TestConcurrentRequests(unittest.TestCase):
                              [self.SENDS] * self.THREADS)
         # Sends by different people to one person share only resolvable structures.
         self.assertLess(len(conflicts), self.THREADS * self.SENDS / 4, conflicts)
+
+
+class TestRequestsPage(RequestsTestCase):
+    def test_files_and_removed_messages_are_told(self):
+        """The UX walk: a stranger's first message of files only, or one they unsent,
+        was an empty line on the requests page: nothing to decide by."""
+        from plone.testing.zope import Browser
+        from plonesocial.messaging.attachments import Upload
+
+        messaging.set_message_policy("bob", "nobody")
+        messaging.send("ann", "bob", "", attachments=[
+            Upload("plan-v2.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n")])
+        gone = messaging.send("ann", "bob", "Oops, wrong person")
+        messaging.unsend_message("ann", "bob", gone.id)
+        transaction.commit()
+        bob = Browser(self.layer["app"])
+        bob.handleErrors = False
+        bob.addHeader("Authorization", "Basic bob:secret-password")
+        bob.open(f"{self.portal.absolute_url()}/@@message-requests")
+        self.assertIn("Attached: plan-v2.pdf", bob.contents)
+        self.assertIn("Message removed", bob.contents)
+        self.assertNotIn("Oops", bob.contents)
+        self.assertNotIn("@@message-attachment", bob.contents)  # names only, no files
+
+    def test_unsend_and_edit_reach_a_waiting_request(self):
+        """The UX walk: "Unsend" (for everyone) left the text in the recipient's waiting
+        request, and accepting it brought the unsent text into the inbox; an edit was
+        not seen there either."""
+        messaging.set_message_policy("bob", "nobody")
+        gone = messaging.send("ann", "bob", "Oops, wrong person")
+        changed = messaging.send("ann", "bob", "Meet at 10")
+        messaging.unsend_message("ann", "bob", gone.id)
+        messaging.edit_message("ann", "bob", changed.id, "Meet at 11")
+        waiting = [m for m in messaging.get_request("bob", "ann").get_messages()]
+        self.assertEqual([(m.unsent, m.text) for m in waiting],
+                         [(True, ""), (False, "Meet at 11")])
+        self.assertEqual(self.notified("bob"), [])  # a request still tells nobody
+        messaging.accept_request("bob", "ann")
+        texts = [m.text for m in messaging.get_conversation("bob", "ann").get_messages()]
+        self.assertNotIn("Oops, wrong person", texts)
+        self.assertIn("Meet at 11", texts)

@@ -82,3 +82,74 @@ class TestSocialPages(unittest.TestCase):
             if f'name="action" value="{action}"' in form:
                 return index
         raise AssertionError(f"no {action} form")
+
+    def test_acting_on_an_item_returns_to_the_same_view_at_the_item(self):
+        """The UX walk: liking, favoriting or commenting on @@stream?show=site (or a
+        later page) went back to the unfiltered @@stream, at its top."""
+        from plonesocial.activitystream import api as activitystream
+
+        activity = activitystream.post("ann", "Lunch at noon, #food")
+        transaction.commit()
+        bob = self.browser("bob")
+        bob.open(f"{self.site}/@@stream?show=site")
+        self.assertIn(f'value="{self.site}/@@stream?show=site#activity-{activity.id}"',
+                      bob.contents)
+        bob.getForm(index=self.form_index(bob, "like")).submit()
+        self.assertTrue(bob.url.startswith(f"{self.site}/@@stream?show=site"), bob.url)
+        self.assertIn("Liked by you", bob.contents)
+        bob.open(f"{self.site}/@@tag/food")
+        self.assertIn(f'value="{self.site}/@@tag/food#activity-{activity.id}"', bob.contents)
+
+    def test_followed_tags_are_listed_on_the_following_page(self):
+        """The UX walk: @@following listed people, content and mutes but not the tags one
+        follows; stopping one meant finding its page again."""
+        from plonesocial.activitystream import api as activitystream
+
+        bob = self.browser("bob")
+        bob.open(f"{self.site}/@@following")
+        self.assertIn("You follow no tag yet.", bob.contents)
+        activitystream.follow_tag("bob", "budget")
+        activitystream.follow_tag("bob", "q3")
+        transaction.commit()
+        bob.open(f"{self.site}/@@following")
+        self.assertEqual(bob.getLink("#budget").url, f"{self.site}/@@tag/budget")
+        self.assertEqual(bob.getLink("#q3").url, f"{self.site}/@@tag/q3")
+        bob.getForm(index=self.form_index(bob, "unfollow-tag")).submit()
+        self.assertEqual(bob.url, f"{self.site}/@@following")
+        self.assertIn("You no longer follow #budget.", bob.contents)
+        transaction.begin()
+        self.assertEqual(activitystream.followed_tags("bob"), ["q3"])
+
+    def test_reply_to_a_comment_from_the_page(self):
+        """The UX walk: comments take one level of replies (the API's reply_to), but the
+        page had no Reply: every answer became a new top-level comment."""
+        from plonesocial.activitystream import api as activitystream
+
+        activity = activitystream.post("ann", "Where shall we eat?")
+        first = activitystream.comment("bob", activity.id, "The pizza place")
+        activitystream.comment("carol", activity.id, "Thai, please")
+        transaction.commit()
+        ann = self.browser("ann")
+        ann.open(f"{self.site}/@@stream?show=site")
+        ann.getControl("Your reply to Bob Baker").value = "Pizza <it> is"
+        ann.getForm(index=self.reply_form_index(ann, first.id)).submit()
+        self.assertTrue(ann.url.startswith(f"{self.site}/@@stream?show=site"), ann.url)
+        # The reply is under the comment it answers, indented, before the later comment.
+        page = ann.contents
+        self.assertLess(page.index("The pizza place"), page.index("Pizza &lt;it&gt; is"))
+        self.assertLess(page.index("Pizza &lt;it&gt; is"), page.index("Thai, please"))
+        transaction.begin()
+        from plonesocial.activitystream import social
+
+        [reply] = [c for c in social.get_social().comments.thread(activity.id).comments()
+                   if c.parent is not None]
+        self.assertEqual((reply.author, reply.parent, reply.text), ("ann", first.id, "Pizza <it> is"))
+
+    def reply_form_index(self, browser, comment_id):
+        import re
+
+        forms = re.findall(r"<form\b.*?</form>", browser.contents, re.S)
+        for index, form in enumerate(forms):
+            if f'name="reply_to" value="{comment_id}"' in form:
+                return index
+        raise AssertionError(f"no reply form for {comment_id}")

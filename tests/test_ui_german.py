@@ -90,3 +90,45 @@ class TestGermanSite(unittest.TestCase):
                          "Ann Ames hat dir eine Nachricht geschickt")
         self.assertEqual(render_subject(notification, language="en"),
                          "Ann Ames sent you a message")
+
+    def test_group_errors_in_german(self):
+        """The UX walk: the new-conversation and group pages showed their refusals in
+        English ("Nicht erstellt: Write a first message ..."), and picking nobody said
+        "A group needs at least 2 other participants"."""
+        api.user.create(email="cat@example.org", username="cat", password="secret-password",
+                        properties={"fullname": "Cat Cole"})
+        transaction.commit()
+        site = self.portal.absolute_url()
+        ann = self.browser("ann")
+        ann.raiseHttpErrors = False
+        ann.open(f"{site}/@@new-conversation")
+        ann.getControl(name="create").click()
+        self.assertIn("Wähle mindestens eine Person aus", ann.contents)
+        ann.getControl(name="more").value = "bob"
+        ann.getControl(name="create").click()
+        self.assertIn("Schreibe eine erste Nachricht", ann.contents)
+        ann.getControl(name="more").value = "bob, cat"
+        ann.getControl(name="create").click()
+        self.assertIn("@@group?id=", ann.url)
+        ann.getControl(name="text").value = "   "
+        ann.getControl(name="send").click()
+        self.assertIn("Nicht gesendet: Die Nachricht ist leer", ann.contents)
+        ann.getControl(name="userids").value = "bob"
+        ann.getControl(name="add").click()
+        self.assertIn("'bob' nimmt schon teil", ann.contents)
+        for english in ("Write a first", "The message is empty", "participant already"):
+            self.assertNotIn(english, ann.contents)
+
+    def test_desktop_notification_texts_in_german(self):
+        """The UX walk: the button's script wrote its outcome in English on any site."""
+        api.portal.set_registry_record("plonesocial.delivery.use_push_api", True)
+        api.portal.set_registry_record("plonesocial.delivery.vapid_public_key", "BKey-123")
+        transaction.commit()
+        bob = self.browser("bob")
+        bob.open(f"{self.portal.absolute_url()}/@@notification-preferences")
+        self.assertIn('data-label-enabled="Desktop-Benachrichtigungen sind für diesen Browser an."',
+                      bob.contents)
+        self.assertIn('data-label-failed="Nicht eingeschaltet: {error}"', bob.contents)
+        for english in ("cannot show desktop", "are on for this browser", "refused the",
+                        "Not enabled"):
+            self.assertNotIn(english, bob.contents)

@@ -99,6 +99,16 @@ class TestMessagingPages(ViewsTestCase):
         self.assertNotIn("themselves", ann.contents)
         self.assertNotIn("ann", self.inboxes())
 
+    def test_send_message_from_a_profile_waits_in_the_message_box(self):
+        """The UX walk: "Send message" on Bob's page led to the inbox with Bob filled
+        in and the cursor at the top of the page; it waits in the message box now."""
+        ann = self.browser("ann")
+        ann.open(f"{self.site}/@@inbox?to=bob")
+        self.assertEqual(ann.getControl(name="recipient").value, "bob")
+        self.assertRegex(ann.contents, r'<textarea[^>]*id="new-text"[^>]*autofocus="autofocus"')
+        ann.open(f"{self.site}/@@inbox")
+        self.assertNotIn("autofocus", ann.contents)
+
     def test_textarea_has_the_limit(self):
         api.portal.set_registry_record("plonesocial.messaging.max_message_length", 140)
         transaction.commit()
@@ -148,13 +158,24 @@ class TestNotificationPages(ViewsTestCase):
         self.assertEqual(self.manager().count_not_seen_by_recipient("ann"), 1)
 
     def test_pages_name_themselves_in_title_and_breadcrumbs(self):
+        from plonesocial.messaging import api as messaging
+
         import re
 
+        api.user.create(email="cat@example.org", username="cat", password="secret-password",
+                        properties={"fullname": "Cat Cole"})
+        group = messaging.create_group("ann", ["bob", "cat"], "Picnic <plans>")
+        transaction.commit()
         ann = self.browser("ann")
         for path, name in (("@@notifications", "Notifications"), ("@@inbox", "Messages"),
                            ("@@following", "Following and watching"),
                            ("@@conversation?with=bob", "Conversation with Bob Baker"),
-                           ("@@notification-preferences", "Notification preferences")):
+                           ("@@notification-preferences", "Notification preferences"),
+                           # The UX walk found these titled "Plone site" with a bare "Home".
+                           ("@@new-conversation", "New conversation"),
+                           ("@@blocked", "Blocked people"),
+                           ("@@messaging-settings", "Message settings"),
+                           (f"@@group?id={group.id}", "Picnic &lt;plans&gt;")):
             with self.subTest(page=path):
                 ann.open(f"{self.site}/{path}")
                 title = re.search(r"<title>(.*?)</title>", ann.contents, re.S).group(1)

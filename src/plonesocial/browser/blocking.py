@@ -16,6 +16,8 @@ class BlockedView(SocialView):
     that page returns to; any other value returns here.
     """
 
+    page_title = _("Blocked people")
+
     def prepare(self):
         self.blocked = [{"userid": userid, "fullname": self.fullname(userid)}
                         for userid in messaging.get_blocked(self.userid)]

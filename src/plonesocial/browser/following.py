@@ -5,6 +5,8 @@ from plonesocial import _
 from plonesocial import exc
 from plonesocial.activitystream import api as activitystream
 from plonesocial.browser.views import SocialView
+from plonesocial.messaging import api as messaging
+from plonesocial.messaging.group_rendering import group_title
 from plonesocial.people import display_name
 from plonesocial.urls import conversation_url
 from plonesocial.urls import group_url
@@ -29,6 +31,9 @@ class FollowingView(SocialView):
                                      "url": brains[0].getURL(),
                                      "subtree": subscription.subtree,
                                      "frequency": subscription.frequency})
+        # Issue 16: the tags I follow, each with its page (as Mastodon's followed hashtags).
+        self.tags = [{"tag": tag, "url": f"{self.portal_url}/@@tag/{tag}"}
+                     for tag in sorted(activitystream.followed_tags(self.userid))]
         self.prepare_mutes(catalog)
 
     def prepare_mutes(self, catalog):
@@ -53,8 +58,7 @@ class FollowingView(SocialView):
                     continue  # no longer Viewable: not named
                 title, url = brains[0].Title, brains[0].getURL()
             elif mute.kind == "conversation" and mute.target.startswith("group:"):
-                title = _("A group conversation")
-                url = group_url(mute.target[len("group:"):])
+                title, url = self.group_of(mute.target[len("group:"):])
             elif mute.kind == "conversation":
                 title = _("Conversation with ${name}",
                           mapping={"name": display_name(mute.target)})
@@ -65,6 +69,14 @@ class FollowingView(SocialView):
                                "url": url, "hide": mute.hide,
                                "until": self.times.exact(mute.until) if mute.until else "",
                                "until_iso": self.times.iso(mute.until) if mute.until else ""})
+
+    def group_of(self, group_id):
+        """A muted group's title (as my inbox shows it) and page: several are told apart."""
+        try:
+            group = messaging.get_group(self.userid, group_id)
+        except exc.GroupNotFound:
+            return _("A group conversation"), None  # deleted meanwhile
+        return group_title(group, self.userid), group_url(group_id)
 
     def handle_post(self):
         form = self.request.form

@@ -8,6 +8,7 @@ from plonesocial import exc
 from plonesocial.activitystream import api as activitystream
 from plonesocial.browser.message_parts import MessageParts
 from plonesocial.browser.views import form_id
+from plonesocial.browser.views import InboxView
 from plonesocial.browser.views import linkify
 from plonesocial.browser.views import SocialView
 from plonesocial.messaging import api as messaging
@@ -15,6 +16,8 @@ from plonesocial.messaging import attachments as files
 from plonesocial.messaging.group_rendering import group_title
 from plonesocial.messaging.group_rendering import seen_by_text
 from plonesocial.messaging.group_rendering import system_text
+from plonesocial.messaging.groups import check_text
+from plonesocial.messaging.settings import get_settings as messaging_settings
 from plonesocial.people import display_name
 from plonesocial.people import is_erased
 from plonesocial.people import user_exists
@@ -66,38 +69,58 @@ def userids_from_form(form, picked="participants", typed="more"):
 class NewConversationView(SocialView):
     """@@new-conversation: pick people (2 or more: a group; 1: a 1:1 conversation)."""
 
+    page_title = _("New conversation")
+
+    # What the person chose and typed, shown again when creating failed (as the inbox does).
+    draft = {"picked": (), "more": "", "title": "", "text": ""}
+
     def prepare(self):
-        self.contacts = [{"userid": p, "fullname": self.fullname(p)}
+        self.contacts = [{"userid": p, "fullname": self.fullname(p),
+                          "picked": p in self.draft["picked"]}
                          for p in contacts(self.userid)]
 
     def handle_post(self):
         form = self.request.form
         people = userids_from_form(form)
-        back = f"{self.portal_url}/@@new-conversation"
         text = form.get("text")
         try:
+            if not people:
+                raise exc.InvalidGroup(_("Choose at least one person to write to."))
             if len(people) == 1:
                 if not isinstance(text, str) or not text.strip():
-                    raise exc.EmptyMessage("Write a first message to start a conversation")
+                    raise exc.EmptyMessage(_("Write a first message to start a conversation"))
                 messaging.send(self.userid, people[0], text)
                 return f"{self.portal_url}/@@conversation?{urlencode({'with': people[0]})}"
+            if isinstance(text, str) and text.strip():
+                # Checked before the group exists: a refused text creates nothing.
+                check_text(text, messaging_settings().max_message_length)
             group = messaging.create_group(self.userid, people, form.get("title"))
             if isinstance(text, str) and text.strip():
                 messaging.send_to_group(self.userid, group.id, text)
         except exc.UnknownUser as error:
-            api.portal.show_message(_("There is no user ${userid}.",
-                                      mapping={"userid": error.userid}), self.request,
-                                    type="error")
-            return back
+            return self.refuse(_("There is no user ${userid}.", mapping={"userid": error.userid}))
         except exc.MessagingError as error:
-            api.portal.show_message(_("Not created: ${error}", mapping={"error": str(error)}),
-                                    self.request, type="error")
-            return back
+            return self.refuse(_("Not created: ${error}", mapping={
+                "error": error_text(error, self.request)}))
         return group_url(group.id)
+
+    def refuse(self, message):
+        """Answer 400 with the message and the form as the person left it."""
+        api.portal.show_message(message, self.request, type="error")
+        self.request.response.setStatus(400)
+        form = self.request.form
+        picked = form.get("participants") or []
+        self.draft = {key: value if isinstance(value, str) else ""
+                      for key, value in (("more", form.get("more")), ("title", form.get("title")),
+                                         ("text", form.get("text")))}
+        self.draft["picked"] = [picked] if isinstance(picked, str) else \
+            [p for p in picked if isinstance(p, str)]
 
 
 class GroupView(MessageParts, SocialView):
     """@@group?id=...: a group's messages and menu; opening it marks it read."""
+
+    draft_text = ""  # what the person typed, shown again when sending failed
 
     def group_id(self):
         group_id = self.request.form.get("id")
@@ -133,13 +156,14 @@ class GroupView(MessageParts, SocialView):
         self.participants = [{"userid": m.userid, "fullname": self.fullname(m.userid),
                               "owner": m.userid == group.owner}
                              for m in group.participants()]
-        self.title = group_title(group, self.userid)
+        self.title = self.page_title = group_title(group, self.userid)
         # Read receipts under the newest message: "Seen by Ann, Bob and 3 others".
         last = self.messages[-1] if self.messages else None
         self.seen_by = seen_by_text(messaging.group_seen_by(self.userid, group.id, last.id)) \
             if last is not None else ""
         self.last_id = last.id if last is not None else None
         self.url = group_url(group.id)
+        self.max_length = messaging_settings().max_message_length
 
     def text(self, message):
         return linkify(message.text)
@@ -153,8 +177,31 @@ class GroupView(MessageParts, SocialView):
                                   "undo it."), context=self.request),
         }
 
+    def transfer_question(self, name):
+        """Asked before making someone else the owner: only they can give it back."""
+        return translate(_("Make ${name} the owner? Only they can make you the owner again.",
+                           mapping={"name": name}), context=self.request)
+
     def system_text(self, message):
         return system_text(message)
+
+    # The counter under the text box, as on the 1:1 page.
+    counter_template = InboxView.counter_template
+
+    def send(self, group_id, text, attachments, back):
+        """Send; a refusal shows the page again with the text kept (400), as the 1:1 page does."""
+        try:
+            messaging.send_to_group(self.userid, group_id, text,
+                                    attachments=files.uploads_from_form(attachments))
+        except exc.GroupNotFound:
+            raise NotFound("No such conversation") from None
+        except exc.MessagingError as error:
+            api.portal.show_message(_("Not sent: ${error}", mapping={
+                "error": error_text(error, self.request)}), self.request, type="error")
+            self.request.response.setStatus(400)
+            self.draft_text = text if isinstance(text, str) else ""
+            return None
+        return back
 
     def handle_post(self):
         form = self.request.form
@@ -188,9 +235,7 @@ class GroupView(MessageParts, SocialView):
                                              form.get("edited_text"))
                 api.portal.show_message(_("The message was edited."), self.request)
             else:
-                messaging.send_to_group(me, group_id, form.get("text"),
-                                        attachments=files.uploads_from_form(
-                                            form.get("attachments")))
+                return self.send(group_id, form.get("text"), form.get("attachments"), back)
         except exc.GroupNotFound:
             raise NotFound("No such conversation") from None
         except exc.UnknownUser as error:

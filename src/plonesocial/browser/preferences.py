@@ -14,6 +14,7 @@ from plonesocial.exc import InvalidActivity
 from Products.Five.browser import BrowserView
 from zExceptions import MethodNotAllowed
 from zExceptions import Unauthorized
+from zope.i18n import translate
 from zope.interface import implementer
 
 import zoneinfo
@@ -89,8 +90,17 @@ class PreferencesView(BrowserView):
         if not settings.use_push_api or not key:
             return None
         portal_url = api.portal.get().absolute_url()
+
+        def text(message):
+            return translate(message, context=self.request)
+
+        # What the button's script says, in the reader's language (the script has no prose).
         return {"key": key, "worker": f"{portal_url}/@@plonesocial-sw.js",
-                "endpoint": f"{portal_url}/@push-subscriptions"}
+                "endpoint": f"{portal_url}/@push-subscriptions",
+                "unsupported": text(_("This browser cannot show desktop notifications.")),
+                "enabled": text(_("Desktop notifications are on for this browser.")),
+                "refused": text(_("The site refused the subscription.")),
+                "failed": text(_("Not enabled: ${error}", mapping={"error": "{error}"}))}
 
     def tabs(self):
         """Plone's personal preferences tabs, this page's selected."""

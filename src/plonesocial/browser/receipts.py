@@ -13,6 +13,8 @@ from zExceptions import BadRequest
 class MessagingSettingsView(SocialView):
     """GET shows the form; POST saves it (a checkbox: absent means unchecked)."""
 
+    page_title = _("Message settings")
+
     def prepare(self):
         self.hide_read_receipts = messaging.receipts_hidden(self.userid)
         inbox = messaging.get_inbox(self.userid)

@@ -5,12 +5,14 @@ from plonesocial import _
 from plonesocial import exc
 from plonesocial.browser.views import SocialView
 from plonesocial.messaging import api as messaging
+from plonesocial.messaging import attachments as files
 from plonesocial.messaging.group_rendering import group_title
 from plonesocial.messaging.group_rendering import system_text
 from plonesocial.messaging.interfaces import IGroupConversation
 from plonesocial.urls import conversation_url
 from plonesocial.urls import group_url
 from zExceptions import NotFound
+from zope.i18n import translate
 
 
 SHOWN = 20  # the newest messages of a request shown on the page
@@ -55,16 +57,27 @@ class MessageRequestsView(SocialView):
             return {"group": True, "key": request.id, "field": "group",
                     "name": group_title(request, self.userid),
                     "sender": adder, "sender_name": self.fullname(adder) if adder else "",
-                    "messages": [{"sender": self.fullname(m.sender),
-                                  "text": system_text(m) if m.action else m.text,
-                                  "created": m.created} for m in messages]}
+                    "messages": [self.message(m) for m in messages]}
         ids = request.message_ids(SHOWN)
         messages = [request[i] for i in reversed(ids)]
         return {"group": False, "key": request.username, "field": "with",
                 "name": self.fullname(request.username),
                 "sender": request.username, "sender_name": self.fullname(request.username),
-                "messages": [{"sender": self.fullname(m.sender), "text": m.text,
-                              "created": m.created} for m in messages]}
+                "messages": [self.message(m) for m in messages]}
+
+    def message(self, message):
+        """A request's message as the page shows it: its text (or the system line, or
+        "Message removed"), and the names of its files, never the files themselves."""
+        if getattr(message, "action", None):
+            text = system_text(message)
+        elif message.unsent:
+            text = translate(_("Message removed"), context=self.request)
+        else:
+            text = message.text
+        names = ", ".join(a.filename for a in files.of_message(message))
+        return {"sender": self.fullname(message.sender), "text": text, "created": message.created,
+                "files": translate(_("Attached: ${names}", mapping={"names": names}),
+                                   context=self.request) if names else ""}
 
     def handle_post(self):
         form = self.request.form

@@ -27,6 +27,22 @@ ACTIONS = ("post", "comment", "like", "unlike", "favorite", "unfavorite", "delet
            "delete-comment", "follow-tag", "unfollow-tag")
 
 
+def threaded(comments):
+    """`comments` (oldest first) with each one's replies right under it (one level)."""
+    replies = {}
+    for comment in comments:
+        if comment["parent"] is not None:
+            replies.setdefault(comment["parent"], []).append(comment)
+    result = []
+    for comment in comments:
+        if comment["parent"] is None:
+            result.append(comment)
+            result.extend(replies.pop(comment["id"], ()))
+    for rest in replies.values():  # a reply whose comment is gone from the thread
+        result.extend(rest)
+    return result
+
+
 class SocialItems:
     """What a stream page shows of each activity: a post's words, likes, comments."""
 
@@ -57,6 +73,7 @@ class SocialItems:
                 "html": "" if comment.deleted else social.render_html(comment.text,
                                                                       self.userid),
                 "created": comment.created, "reply": comment.parent is not None,
+                "parent": comment.parent,
                 "mine": comment.author == self.userid, "likes": likes["likes"],
                 "liked": likes["liked"]})
         return {
@@ -74,12 +91,18 @@ class SocialItems:
             "likes": found["likes"], "liked": found["liked"],
             "favorited": found["favorited"],
             "liked_by": translate(sentence, context=self.request) if sentence else "",
-            "comments": comments,
+            "comments": threaded(comments),
             "count": social.count_comments(activity.id),
         }
 
     def came_from(self):
-        return self.request.getURL()
+        """This page as shown, with its filter and page (?show=, ?before=)."""
+        query = self.request.get("QUERY_STRING")
+        return f"{self.request.getURL()}?{query}" if query else self.request.getURL()
+
+    def item_came_from(self, activity):
+        """Where an item's forms return to: this page, at the item (not at the top)."""
+        return f"{self.came_from()}#activity-{activity.id}"
 
     def headline(self, activity):
         """ "Ann posted" for a post, the summary (or the verb) for anything else."""

@@ -154,6 +154,7 @@ class InboxView(SocialView):
     # What the person typed, shown again when sending failed (a draft is never lost).
     draft_recipient = ""
     draft_text = ""
+    focus_text = False
 
     def prepare(self):
         self.unread = messaging.count_unread(self.userid)
@@ -165,6 +166,8 @@ class InboxView(SocialView):
         if not self.draft_recipient:
             to = self.request.form.get("to")
             self.draft_recipient = to if isinstance(to, str) and user_exists(to) else ""
+            # "Send message" on a person's page: the cursor waits in the message box.
+            self.focus_text = bool(self.draft_recipient)
 
     def handle_post(self):
         recipient = self.request.form.get("recipient")
@@ -299,10 +302,12 @@ class ConversationView(MessageParts, InboxView):
 
     def confirm_text(self):
         return {
-            "message": translate(_("Delete this message? You cannot undo it."),
-                                 context=self.request),
+            # Only my copy goes (the other person keeps theirs): said, next to "Unsend".
+            "message": translate(_("Delete this message for you? The other person keeps it. "
+                                   "You cannot undo it."), context=self.request),
             "conversation": translate(
-                _("Delete the whole conversation? You cannot undo it."), context=self.request),
+                _("Delete the whole conversation for you? The other person keeps it. "
+                  "You cannot undo it."), context=self.request),
         }
 
     def handle_post(self):

@@ -84,12 +84,21 @@ def _tombstone(message):
 
 
 def _copies(userid, other, message_id):
-    """The sender's copy and the other party's (or None, if they deleted it)."""
+    """The sender's copy, the other party's (or None, if they deleted it), and
+    whether theirs waits in their message requests (issue 15: changed there too, or
+    accepting would bring back what was unsent; a request tells nobody, so no event
+    names that copy)."""
     mine = api.get_message(userid, other, message_id)
     inbox = api.get_inbox(other)
     conversation = inbox.get(userid) if inbox is not None else None
+    waiting = False
+    if conversation is None:
+        try:
+            conversation, waiting = api.get_request(other, userid), True
+        except exc.RequestNotFound:
+            conversation = None
     theirs = None if conversation is None else conversation.find_copy(mine.uid, mine.created)
-    return mine, theirs
+    return mine, theirs, waiting
 
 
 def edit_message(userid, other, message_id, text):
@@ -99,7 +108,7 @@ def edit_message(userid, other, message_id, text):
     MessageRemoved, InvalidMessage: nothing is written then, nor when the text is
     the same. Returns the sender's changed copy.
     """
-    mine, theirs = _copies(userid, other, message_id)
+    mine, theirs, waiting = _copies(userid, other, message_id)
     _check_edit(userid, mine, text)
     if text == mine.text:
         return mine  # nothing changed: no version, no "edited", nobody told
@@ -110,14 +119,15 @@ def edit_message(userid, other, message_id, text):
     if theirs is not None:
         other_copy = _edited(theirs, text, now)
         theirs.__parent__.replace(other_copy)
-    notify(MessageChangedEvent(changed, other_copy, EDITED, old_text=mine.text))
+    notify(MessageChangedEvent(changed, None if waiting else other_copy, EDITED,
+                               old_text=mine.text))
     return changed
 
 
 def unsend_message(userid, other, message_id):
     """Unsend `userid`'s message `message_id` to `other`: both copies become
     tombstones in place; its attachments are removed. Returns the sender's copy."""
-    mine, theirs = _copies(userid, other, message_id)
+    mine, theirs, waiting = _copies(userid, other, message_id)
     _check_sender(userid, mine)
     files.remove(mine.attachments)
     removed = _tombstone(mine)
@@ -126,7 +136,8 @@ def unsend_message(userid, other, message_id):
     if theirs is not None:
         other_copy = _tombstone(theirs)
         theirs.__parent__.replace(other_copy)
-    notify(MessageChangedEvent(removed, other_copy, UNSENT, old_text=mine.text))
+    notify(MessageChangedEvent(removed, None if waiting else other_copy, UNSENT,
+                               old_text=mine.text))
     return removed
 
 

@@ -5,6 +5,7 @@ were in it (GroupNotFound otherwise, as for a group that does not exist).
 Departed participants read what they received and write nothing.
 """
 
+from plonesocial import _
 from plonesocial import exc
 from plonesocial.clock import as_utc
 from plonesocial.clock import to_key
@@ -72,14 +73,14 @@ def get_group(userid, group_id):
 def _owned_group(userid, group_id):
     group = get_group(userid, group_id)
     if group.owner != userid:
-        raise exc.NotGroupOwner("Only the owner of the conversation may do this")
+        raise exc.NotGroupOwner(_("Only the owner of the conversation may do this"))
     return group
 
 
 def _active_group(userid, group_id):
     group = get_group(userid, group_id)
     if not group.is_participant(userid):
-        raise exc.NotAParticipant("You are no longer a participant of this conversation")
+        raise exc.NotAParticipant(_("You are no longer a participant of this conversation"))
     return group
 
 
@@ -174,9 +175,9 @@ def kick_participant(userid, group_id, other):
     """Remove `other` from the group (the owner only); they keep what they received."""
     group = _owned_group(userid, group_id)
     if other == userid:
-        raise exc.InvalidGroup("Leave the conversation instead of removing yourself")
+        raise exc.InvalidGroup(_("Leave the conversation instead of removing yourself"))
     if not group.is_participant(other):
-        raise exc.InvalidGroup(f"{other!r} is not a participant")
+        raise exc.InvalidGroup(_("'${userid}' is not a participant", mapping={"userid": other}))
     group.system(userid, KICKED, as_utc(None), userids=(other,))
     group.depart(other, KICKED)
 
@@ -196,7 +197,8 @@ def transfer_group(userid, group_id, new_owner):
     """Make `new_owner`, a participant, the owner (the owner only)."""
     group = _owned_group(userid, group_id)
     if new_owner == userid or not group.is_participant(new_owner):
-        raise exc.InvalidGroup(f"{new_owner!r} is not another participant")
+        raise exc.InvalidGroup(_("'${userid}' is not another participant",
+                                 mapping={"userid": new_owner}))
     group.owner = new_owner
     group.system(userid, OWNER, as_utc(None), userids=(new_owner,))
 

@@ -23,6 +23,7 @@ from BTrees.check import check as check_btree
 from BTrees.OOBTree import OOBTree
 from BTrees.OOBTree import OOTreeSet
 from persistent import Persistent
+from plonesocial import _
 from plonesocial import exc
 from plonesocial import userids
 from plonesocial.clock import as_utc
@@ -60,8 +61,9 @@ def check_title(title):
     userids.check_unicode(title, "title", exc.InvalidGroup)
     title = " ".join(title.split())
     if len(title) > MAX_TITLE_LENGTH:
-        raise exc.InvalidGroup(
-            f"The title has {len(title)} characters; at most {MAX_TITLE_LENGTH} are allowed")
+        raise exc.InvalidGroup(_(
+            "The title has ${length} characters; at most ${max} are allowed",
+            mapping={"length": len(title), "max": MAX_TITLE_LENGTH}))
     return title
 
 
@@ -74,10 +76,11 @@ def check_text(text, max_length, allow_empty=False):
         raise exc.InvalidMessage(f"text must be a string, not {type(text).__name__}")
     userids.check_unicode(text, "text", exc.InvalidMessage)
     if not text.strip() and not allow_empty:  # a message of attachments only
-        raise exc.EmptyMessage("The message is empty")
+        raise exc.EmptyMessage(_("The message is empty"))
     if len(text) > max_length:
-        raise exc.MessageTooLong(
-            f"The message has {len(text)} characters; at most {max_length} are allowed")
+        raise exc.MessageTooLong(_(
+            "The message has ${length} characters; at most ${max} are allowed",
+            mapping={"length": len(text), "max": max_length}))
     return text
 
 
@@ -90,15 +93,16 @@ def check_group(owner, participants, title, max_participants):
     for userid in participants:
         check_userid(userid, "participant")
         if userid == owner:
-            raise exc.InvalidGroup("The creator is a participant already")
+            raise exc.InvalidGroup(_("The creator is a participant already"))
         if userid in others:
-            raise exc.InvalidGroup(f"{userid!r} is listed twice")
+            raise exc.InvalidGroup(_("'${userid}' is listed twice", mapping={"userid": userid}))
         others.append(userid)
     if len(others) < 2:
-        raise exc.InvalidGroup("A group needs at least 2 other participants")
+        raise exc.InvalidGroup(_("A group needs at least 2 other participants"))
     if len(others) > max_participants:
-        raise exc.TooManyParticipants(
-            f"A group has at most {max_participants} other participants, not {len(others)}")
+        raise exc.TooManyParticipants(_(
+            "A group has at most ${max} other participants, not ${count}",
+            mapping={"max": max_participants, "count": len(others)}))
     return others, check_title(title)
 
 
@@ -154,12 +158,14 @@ class Groups(Persistent):
         for userid in userids_to_add:
             check_userid(userid, "participant")
             if group.is_participant(userid):
-                raise exc.InvalidGroup(f"{userid!r} is a participant already")
+                raise exc.InvalidGroup(_("'${userid}' is a participant already",
+                                         mapping={"userid": userid}))
         if len(set(userids_to_add)) != len(userids_to_add) or not userids_to_add:
-            raise exc.InvalidGroup("Name each person to add once")
+            raise exc.InvalidGroup(_("Name each person to add once"))
         if group.participants_count - 1 + len(userids_to_add) > max_participants:
-            raise exc.TooManyParticipants(
-                f"A group has at most {max_participants} other participants")
+            raise exc.TooManyParticipants(_(
+                "A group has at most ${max} other participants",
+                mapping={"max": max_participants}))
         key = group.last_key or group.created_key
         for userid in userids_to_add:
             group.join(userid, key)

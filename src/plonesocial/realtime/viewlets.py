@@ -12,7 +12,7 @@ LABELS = {
     "unread": _("${count} unread"),
     "seen": _("Seen"),
     "group": _("Group conversation"),
-    "delete": _("Delete"),
+    "delete": _("Delete for me"),
     "typing": _("${name} is typing..."),
     "new-items": _("${count} new items - show"),
     "new-notifications": _("New notifications - show"),

@@ -135,6 +135,15 @@
   menu.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && isOpen()) { setOpen(false); bell.focus(); }
   });
+  // The panel borrows Bootstrap's dropdown look, not its script: Bootstrap's key
+  // handler (the document's, capturing) would look for a toggle the panel has not (an
+  // error) and swallow the arrow keys that scroll it. The window captures first.
+  window.addEventListener("keydown", function (event) {
+    if (!panel.contains(event.target) ||
+        ["Escape", "ArrowUp", "ArrowDown"].indexOf(event.key) < 0) { return; }
+    event.stopPropagation();
+    if (event.key === "Escape" && isOpen()) { setOpen(false); bell.focus(); }
+  }, true);
   document.addEventListener("click", function (event) {
     if (isOpen() && !menu.contains(event.target)) { setOpen(false); }
   });

@@ -3,7 +3,13 @@
 (function () {
   "use strict";
   document.querySelectorAll("textarea.plonesocial-text").forEach(function (area) {
-    var counter = document.getElementById(area.getAttribute("aria-describedby"));
+    // The counter among what describes the box (the post box has a hint, no counter:
+    // taking the hint for one threw here, and the rest of this script never ran).
+    var counter = null;
+    (area.getAttribute("aria-describedby") || "").split(/\s+/).forEach(function (id) {
+      var element = id && document.getElementById(id);
+      if (element && element.classList.contains("plonesocial-counter")) { counter = element; }
+    });
     if (!counter) { return; }
     var max = counter.dataset.max;
     function show() {

@@ -582,6 +582,8 @@
   function receipt(event) {
     var el = conversationEl();
     if (!el || el.dataset.with !== event.reader) { return; }
+    // One "Seen": the page's own, under an older message, gives way to the live one.
+    el.querySelectorAll(".read-receipt").forEach(function (node) { node.remove(); });
     var line = document.getElementById("plonesocial-receipt");
     if (!line) {
       line = document.createElement("div");
