@@ -8,6 +8,7 @@ from plonesocial.activitystream.chain import content_chain  # noqa: F401 (its ol
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.activitystream.interfaces import IVisibility
 from plonesocial.activitystream.manager import ActivityManager
+from plonesocial.people import authenticated_user
 from plonesocial.people import display_name
 from plonesocial.people import user_exists
 from plonesocial.storage import SiteStorage
@@ -61,15 +62,19 @@ class CatalogVisibility:
     """
 
     def principals(self, userid):
-        # Looked up afresh, never from the per-request cache of names: groups
-        # and roles may have changed since.
-        user = api.user.get(userid=userid)
+        # The reader who made the request costs no lookup (the user the request
+        # was authenticated as, issue 13); anyone else is looked up afresh, never
+        # from the per-request cache of names: groups and roles may have changed.
+        user = authenticated_user(userid)
         if user is None:
-            return frozenset()
+            member = api.user.get(userid=userid)
+            if member is None:
+                return frozenset()
+            user = member.getUser()
         catalog = api.portal.get_tool("portal_catalog")
         # The principals the catalog's security index knows the user by, as its
         # searches compute them (no public API returns them).
-        return frozenset(catalog._listAllowedRolesAndUsers(user.getUser()))  # noqa: SLF001
+        return frozenset(catalog._listAllowedRolesAndUsers(user))  # noqa: SLF001
 
     def allowed(self, uuids):
         processQueue()  # index what this transaction changed first
