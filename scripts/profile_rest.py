@@ -20,11 +20,15 @@ Prints, for each kind, the median and mean milliseconds per request over
 --rounds rounds of --requests requests (the kinds interleaved round by round,
 so that a change of the machine's load hits all of them), the ratio of
 ``site`` to each (the in-process analogue of S6's throughput ratio; issue 13
-asks for >= 0.67 for the send, >= 0.91 for the count), the user-folder
+asks for >= 0.67 for the send, >= 0.91 for the count), the same for the CPU
+time of the request (steadier on a shared machine: time spent waiting for a
+core or the disk is left out, FileStorage's fsync among it), the user-folder
 lookups per request (PAS ``_findUser``, ``searchUsers``/``enumerateUsers``,
 ``getUserById``, ``plone.api.user.get``), the objects a send writes, and a
 cProfile of --requests more requests of the send and of the count, top --top
-functions by --sort (saved for pstats with --dump). The data directory (a temporary one by default) holds the
+functions by --sort (saved for pstats with --dump); with --breakdown, the
+inclusive time of the parts of a request (traversal, the service, the commit's
+phases) over --requests more requests of each kind. The data directory (a temporary one by default) holds the
 instance; given with --data-dir, an existing instance there is reused.
 """
 
@@ -131,14 +135,17 @@ class Kinds:
         return environ("GET", f"{SITE}/@notifications/count", "bob")
 
 
-def run(app, kinds, kind, count, start=0):
-    """Time `count` requests of `kind`; return the seconds of each."""
+def run(app, kinds, kind, count, start=0, cpu=None):
+    """Time `count` requests of `kind`; return the seconds of each (wall clock), and
+    append the CPU seconds of this thread of each to `cpu`."""
     times = []
     for n in range(start, start + count):
         env = kinds.make(kind, n)
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.thread_time()
         status, answer = call(app, env)
         times.append(time.perf_counter() - began)
+        if cpu is not None:
+            cpu.append(time.thread_time() - began_cpu)
         if status >= 400:
             raise RuntimeError(f"{kind} {n}: {status} {answer[:300]!r}")
     return times
@@ -179,6 +186,54 @@ class Lookups:
         for owner, name, original in reversed(self.patched):
             setattr(owner, name, original)
         self.patched = []
+
+
+# Where a request's time goes: inclusive wall-clock time of these functions.
+BREAKDOWN = (
+    "ZPublisher.BaseRequest:BaseRequest.traverse",
+    "Products.PluggableAuthService.PluggableAuthService:PluggableAuthService.validate",
+    "plone.rest.service:Service.__call__",
+    "plonesocial.restapi.base:SocialService.check_csrf",
+    "plonesocial.restapi.base:SocialService.body",
+    "plonesocial.messaging.api:send",
+    "plonesocial.restapi.services.inbox:InboxService.serialize",
+    "plonesocial.restapi.services.notifications:NotificationsService.count",
+    "transaction._transaction:Transaction._callBeforeCommitHooks",
+    "transaction._transaction:Transaction._callAfterCommitHooks",
+    "ZODB.Connection:Connection.commit",
+    "ZODB.Connection:Connection.tpc_vote",
+    "ZODB.Connection:Connection.tpc_finish",
+)
+
+
+class Breakdown(Lookups):
+    """Inclusive wall-clock seconds of the BREAKDOWN functions (patched for a run)."""
+
+    def install(self):
+        import importlib
+
+        self.seconds = collections.Counter()
+        for spec in BREAKDOWN:
+            module, _, path = spec.partition(":")
+            owner = importlib.import_module(module)
+            *parents, name = path.split(".")
+            for parent in parents:
+                owner = getattr(owner, parent)
+            self.time(owner, name, path)
+
+    def time(self, owner, name, label):
+        original = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
+        seconds = self.seconds
+
+        def timed(*args, **kw):
+            began = time.perf_counter()
+            try:
+                return original(*args, **kw)
+            finally:
+                seconds[label] += time.perf_counter() - began
+
+        setattr(owner, name, timed)
+        self.patched.append((owner, name, original))
 
 
 def lift_rate_limit(app):
@@ -237,6 +292,8 @@ def main(argv=None):
     parser.add_argument("--only", default="send,count",
                         help="the kinds to profile with cProfile (none: 'none')")
     parser.add_argument("--data-dir", help="instance directory (reused if it has a site)")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="time the parts of a request (BREAKDOWN) over --requests more")
     parser.add_argument("--dump", help="a directory for the profiles (KIND.prof, for pstats)")
     args = parser.parse_args(argv)
 
@@ -255,9 +312,10 @@ def main(argv=None):
             run(app, kinds, kind, args.warmup, n)
         n += args.warmup
         times = {kind: [] for kind in kinds.names}
+        cpu = {kind: [] for kind in kinds.names}
         for _ in range(args.rounds):
             for kind in kinds.names:
-                times[kind].extend(run(app, kinds, kind, args.requests, n))
+                times[kind].extend(run(app, kinds, kind, args.requests, n, cpu[kind]))
             n += args.requests
         lookups = Lookups()
         lookups.install()
@@ -270,26 +328,46 @@ def main(argv=None):
         finally:
             lookups.uninstall()
         n += 20
+        breakdown = {}
+        if args.breakdown:
+            timers = Breakdown()
+            timers.install()
+            try:
+                for kind in kinds.names:
+                    timers.seconds.clear()
+                    run(app, kinds, kind, args.requests, n)
+                    n += args.requests
+                    breakdown[kind] = {k: v / args.requests for k, v in timers.seconds.items()}
+            finally:
+                timers.uninstall()
         written = written_per_send(app, kinds, 20, n)
         n += 20
 
         print(f"# plonesocial REST in one process: {args.rounds} rounds x {args.requests} "
               f"requests of each kind (after {args.warmup} to warm up); load average "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
-        print("| request | median ms | mean ms | ratio to @site (median) |")
-        print("|---|---|---|---|")
+        print("| request | median ms | mean ms | ratio to @site | median CPU ms "
+              "| ratio to @site (CPU) |")
+        print("|---|---|---|---|---|---|")
         site = statistics.median(times["site"])
+        site_cpu = statistics.median(cpu["site"])
         labels = {"site": "GET @site", "send": "POST @inbox/{userid}",
                   "count": "GET @notifications/count"}
         for kind in kinds.names:
-            median = statistics.median(times[kind])
+            median, median_cpu = statistics.median(times[kind]), statistics.median(cpu[kind])
             print(f"| {labels[kind]} | {median * 1000:.2f} | "
-                  f"{statistics.fmean(times[kind]) * 1000:.2f} | {site / median:.2f}x |")
+                  f"{statistics.fmean(times[kind]) * 1000:.2f} | {site / median:.2f}x | "
+                  f"{median_cpu * 1000:.2f} | {site_cpu / median_cpu:.2f}x |")
         print(f"\nObjects a send writes (commit): {written:.1f}")
         print("\nUser lookups per request:")
         for kind in kinds.names:
             shown = ", ".join(f"{k} {v:g}" for k, v in per_request[kind].items()) or "none"
             print(f"  {labels[kind]}: {shown}")
+        for kind, parts in breakdown.items():
+            print(f"\nWhere {labels[kind]} spends its time (ms per request, inclusive):")
+            for label in (spec.partition(":")[2] for spec in BREAKDOWN):
+                if label in parts:
+                    print(f"  {parts[label] * 1000:7.3f}  {label}")
         only = [] if args.only == "none" else args.only.split(",")
         for kind in only:
             profile(app, kinds, kind, args.requests, n, args.top, args.sort, args.dump)

@@ -1,15 +1,23 @@
-"""Issue 13 goal 5: no repeated user lookups in one request, and the answers stay exact."""
+"""Issue 13 goal 5: what a REST request costs (no repeated user lookups, no needless
+recomputation), and that the answers stay exact."""
 
 from plone import api
 from plone.app.testing import login
 from plone.app.testing import setRoles
 from plone.app.testing import TEST_USER_ID
+from plone.protect.interfaces import IDisableCSRFProtection
 from plonesocial.activitystream.interfaces import IActivityLocator
+from plonesocial.interfaces import IPlonesocialLayer
+from plonesocial.restapi.base import disable_automatic_check
 from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
 from Products.PluggableAuthService.PluggableAuthService import PluggableAuthService
 from tests.rest import RestClient
 from unittest import mock
 from zope.component import getUtility
+from zope.interface import alsoProvides
+from zope.interface import directlyProvidedBy
+from zope.publisher.browser import TestRequest
+from zope.publisher.interfaces.browser import IDefaultBrowserLayer
 
 import transaction
 import unittest
@@ -85,3 +93,30 @@ class TestCountOfTheReader(unittest.TestCase):
         api.group.add_user(groupname="editors", username="ann")
         login(self.portal, "ben")
         self.assertEqual(self.am.count_not_seen_by_recipient("ann"), 2)
+
+
+class TestDisableAutomaticCheck(unittest.TestCase):
+    """The services' own CSRF check marks the request as alsoProvides would."""
+
+    def request(self):
+        request = TestRequest()
+        alsoProvides(request, IDefaultBrowserLayer, IPlonesocialLayer)
+        return request
+
+    def test_marks_the_request_and_keeps_its_layers(self):
+        first, second = self.request(), self.request()
+        before = list(directlyProvidedBy(first))
+        for request in (first, second):
+            disable_automatic_check(request)
+            self.assertEqual(list(directlyProvidedBy(request)),
+                             [*before, IDisableCSRFProtection])
+            self.assertTrue(IPlonesocialLayer.providedBy(request))
+        # The second request with the same layers reuses the first one's declaration.
+        self.assertIs(second.__provides__, first.__provides__)
+        disable_automatic_check(second)  # again: nothing changes
+        self.assertEqual(list(directlyProvidedBy(second)), [*before, IDisableCSRFProtection])
+
+    def test_a_request_without_own_interfaces(self):
+        request = TestRequest()
+        disable_automatic_check(request)
+        self.assertTrue(IDisableCSRFProtection.providedBy(request))
