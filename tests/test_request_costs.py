@@ -120,3 +120,17 @@ class TestDisableAutomaticCheck(unittest.TestCase):
         request = TestRequest()
         disable_automatic_check(request)
         self.assertTrue(IDisableCSRFProtection.providedBy(request))
+
+
+class TestTheActingUser(unittest.TestCase):
+    layer = PLONESOCIAL_FUNCTIONAL_TESTING
+
+    def test_the_services_act_for_the_authenticated_user_only(self):
+        portal = self.layer["portal"]
+        api.user.create(email="ann@example.org", username="ann", password="secret-password")
+        getUtility(IActivityLocator).get_manager().notify(["ann"], subject="Hello")
+        transaction.commit()
+        url = f"{portal.absolute_url()}/@notifications/count"
+        self.assertEqual(RestClient(self.layer["app"], "ann").get(url).json["not_seen"], 1)
+        self.assertEqual(RestClient(self.layer["app"]).get(url).status_int, 401)
+        self.assertEqual(RestClient(self.layer["app"], "ann", "wrong").get(url).status_int, 401)

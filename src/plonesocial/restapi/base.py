@@ -1,6 +1,7 @@
 """What every plonesocial service shares: the acting user, input, CSRF, collection pages."""
 
-from plone import api
+from AccessControl import getSecurityManager
+from AccessControl.SpecialUsers import nobody
 from plone.protect.authenticator import _verify_request as verify_token
 from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.deserializer import json_body
@@ -32,6 +33,7 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
 JSON = "application/json"
+ANONYMOUS = nobody.getUserName()  # "Anonymous User"
 
 
 @implementer(IPublishTraverse)
@@ -48,9 +50,12 @@ class SocialService(Service):
         return self
 
     def render(self):
-        if api.user.is_anonymous():
+        # The security manager's user, as plone.api's is_anonymous and get_current
+        # read it, without wrapping it as a member (issue 13).
+        user = getSecurityManager().getUser()
+        if user is None or user.getUserName() == ANONYMOUS:
             raise Unauthorized("Log in to use this service")
-        self.userid = api.user.get_current().getId()
+        self.userid = user.getId()
         if self.request.method in WRITE_METHODS:
             self.check_csrf()
         try:
