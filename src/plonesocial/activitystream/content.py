@@ -13,6 +13,8 @@ from plonesocial.people import display_name
 from plonesocial.people import user_exists
 from plonesocial.storage import SiteStorage
 from Products.CMFCore.indexing import processQueue
+from Products.CMFCore.interfaces import ICatalogTool
+from zope.component import queryUtility
 from zope.globalrequest import getRequest
 from zope.interface import implementer
 
@@ -53,6 +55,13 @@ class ActivityLocator:
         return STORAGE.current()
 
 
+def _catalog():
+    """The site's catalog: its registered utility, as getToolByName finds it first
+    (plone.api's get_tool took 0.07 ms, five times a count; issue 13)."""
+    catalog = queryUtility(ICatalogTool)
+    return catalog if catalog is not None else api.portal.get_tool("portal_catalog")
+
+
 @implementer(IVisibility)
 class CatalogVisibility:
     """View checks from the catalog's own security index, as searches do.
@@ -71,7 +80,7 @@ class CatalogVisibility:
             if member is None:
                 return frozenset()
             user = member.getUser()
-        catalog = api.portal.get_tool("portal_catalog")
+        catalog = _catalog()
         # The principals the catalog's security index knows the user by, as its
         # searches compute them (no public API returns them).
         return frozenset(catalog._listAllowedRolesAndUsers(user))  # noqa: SLF001
@@ -79,7 +88,7 @@ class CatalogVisibility:
     def allowed(self, uuids):
         processQueue()  # index what this transaction changed first
         # One index entry each, not a search: no public API reads a single entry.
-        catalog = api.portal.get_tool("portal_catalog")._catalog  # noqa: SLF001
+        catalog = _catalog()._catalog  # noqa: SLF001
         uid_index = catalog.getIndex("UID")
         security_index = catalog.getIndex("allowedRolesAndUsers")
         result = {}
@@ -93,7 +102,7 @@ class CatalogVisibility:
         """The catalog's change counter of its security index (it moves whenever an
         entry is indexed): the not-seen count's sequence (seencheck)."""
         processQueue()
-        catalog = api.portal.get_tool("portal_catalog")._catalog  # noqa: SLF001
+        catalog = _catalog()._catalog  # noqa: SLF001
         return catalog.getIndex("allowedRolesAndUsers").getCounter()
 
 
