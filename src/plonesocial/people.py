@@ -25,6 +25,11 @@ _CACHE_KEY = "plonesocial.people"
 _CHANGED_KEY = "plonesocial.people.principals-changed"
 
 
+def request_cache():
+    """A dict that lives as long as the current request (a fresh one without a request)."""
+    return _cache()
+
+
 def _cache():
     request = getRequest()
     if request is None:
@@ -72,8 +77,9 @@ def authenticated_user(userid):
     user = getSecurityManager().getUser()
     if user is None or not hasattr(aq_base(user), "getGroups") or user.getId() != userid:
         return None
-    folder = getattr(getSite(), "acl_users", None)
-    if folder is None or aq_base(aq_parent(aq_inner(user))) is not aq_base(folder):
+    # Found by the user folder of this site (its only one), not of the Zope root.
+    site = getSite()
+    if site is None or aq_base(aq_parent(aq_parent(aq_inner(user)))) is not aq_base(site):
         return None
     return user
 

@@ -10,6 +10,7 @@ from plonesocial.activitystream.interfaces import IVisibility
 from plonesocial.activitystream.manager import ActivityManager
 from plonesocial.people import authenticated_user
 from plonesocial.people import display_name
+from plonesocial.people import request_cache
 from plonesocial.people import user_exists
 from plonesocial.storage import SiteStorage
 from Products.CMFCore.indexing import processQueue
@@ -62,6 +63,12 @@ def _catalog():
     return catalog if catalog is not None else api.portal.get_tool("portal_catalog")
 
 
+def _principals_of(user):
+    # The principals the catalog's security index knows the user by, as its
+    # searches compute them (no public API returns them).
+    return frozenset(_catalog()._listAllowedRolesAndUsers(user))  # noqa: SLF001
+
+
 @implementer(IVisibility)
 class CatalogVisibility:
     """View checks from the catalog's own security index, as searches do.
@@ -79,11 +86,13 @@ class CatalogVisibility:
             member = api.user.get(userid=userid)
             if member is None:
                 return frozenset()
-            user = member.getUser()
-        catalog = _catalog()
-        # The principals the catalog's security index knows the user by, as its
-        # searches compute them (no public API returns them).
-        return frozenset(catalog._listAllowedRolesAndUsers(user))  # noqa: SLF001
+            return _principals_of(member.getUser())
+        # Computed once a request (a count checks twice), for this very user object.
+        cache = request_cache()
+        known = cache.get(("principals", userid))
+        if known is None or known[0] is not user:
+            known = cache[("principals", userid)] = (user, _principals_of(user))
+        return known[1]
 
     def allowed(self, uuids):
         processQueue()  # index what this transaction changed first
