@@ -134,3 +134,25 @@ class TestTheActingUser(unittest.TestCase):
         self.assertEqual(RestClient(self.layer["app"], "ann").get(url).json["not_seen"], 1)
         self.assertEqual(RestClient(self.layer["app"]).get(url).status_int, 401)
         self.assertEqual(RestClient(self.layer["app"], "ann", "wrong").get(url).status_int, 401)
+
+
+class TestFindingAMember(unittest.TestCase):
+    layer = PLONESOCIAL_FUNCTIONAL_TESTING
+
+    def test_one_lookup_and_the_member_plone_api_finds(self):
+        from plone.app.testing import SITE_OWNER_NAME
+        from plonesocial import people
+
+        api.user.create(email="ann@example.org", username="ann", password="secret-password",
+                        properties={"fullname": "Ann Archer"})
+        with LookupCounter() as calls:
+            member = people.get_user("ann")
+        self.assertEqual(calls, ["ann"])
+        expected = api.user.get(userid="ann")
+        self.assertEqual(member.getId(), expected.getId())
+        self.assertEqual(member.getProperty("email"), "ann@example.org")
+        self.assertEqual(people.display_name("ann"), "Ann Archer")
+        self.assertEqual(member.getUser().getGroups(), expected.getUser().getGroups())
+        # A Zope root user, not in the site's folder, as plone.api finds it.
+        self.assertEqual(people.get_user(SITE_OWNER_NAME).getId(), SITE_OWNER_NAME)
+        self.assertIsNone(people.get_user("nobody-here"))

@@ -51,11 +51,25 @@ def get_user(userid):
     if userid in cache:
         return cache[userid]
     try:
-        user = api.user.get(userid=userid)
+        user = _member(userid)
     except api.exc.CannotGetPortalError:  # a plain ZODB has no users to look up
         user = None
     cache[userid] = user
     return user
+
+
+def _member(userid):
+    """``api.user.get(userid=userid)`` with one lookup in the site's user folder, not
+    two (the membership tool finds the folder holding the user, then the user in it;
+    issue 13); a user of another folder (a Zope root user) as plone.api finds it."""
+    site = getSite()
+    folder = getattr(site, "acl_users", None)  # as the membership tool acquires it
+    membership = getattr(site, "portal_membership", None)
+    if folder is not None and membership is not None:
+        user = folder.getUserById(userid)
+        if user is not None:
+            return membership.wrapUser(user.__of__(folder))
+    return api.user.get(userid=userid)
 
 
 def authenticated_user(userid):
