@@ -156,3 +156,24 @@ class TestFindingAMember(unittest.TestCase):
         # A Zope root user, not in the site's folder, as plone.api finds it.
         self.assertEqual(people.get_user(SITE_OWNER_NAME).getId(), SITE_OWNER_NAME)
         self.assertIsNone(people.get_user("nobody-here"))
+
+
+class TestBodyLimits(unittest.TestCase):
+    layer = PLONESOCIAL_FUNCTIONAL_TESTING
+
+    def test_a_message_body_over_its_limit_is_refused(self):
+        """The limit of a message's body is computed from the settings only for a
+        body over the general limit; it still refuses what it refused."""
+        portal = self.layer["portal"]
+        for userid in ("ann", "bob"):
+            api.user.create(email=f"{userid}@example.org", username=userid,
+                            password="secret-password")
+        api.portal.set_registry_record("plonesocial.messaging.max_attachments", 0)
+        api.portal.set_registry_record("plonesocial.messaging.max_message_length", 100)
+        transaction.commit()
+        ann = RestClient(self.layer["app"], "ann")
+        url = f"{portal.absolute_url()}/@inbox/bob"
+        refused = ann.post(url, {"text": "x" * 70_000})
+        self.assertEqual(refused.status_int, 400)
+        self.assertIn("at most 65536 are accepted", refused.json["message"])
+        self.assertEqual(ann.post(url, {"text": "hello"}).status_int, 201)
