@@ -51,7 +51,10 @@ import time
 
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT / "src")]
+# PYTHONPATH decides which plonesocial is profiled (another checkout's, to compare);
+# this tree's only as the last resort.
+sys.path[:0] = [str(Path(__file__).resolve().parent)]
+sys.path.append(str(ROOT / "src"))
 
 from backends import free_port  # noqa: E402
 
