@@ -18,6 +18,7 @@ from plone.app.testing import TEST_USER_ID
 from plone.protect.authenticator import createToken
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.clock import utcnow
+from plonesocial.delivery import mail
 from plonesocial.delivery import transport
 from plonesocial.delivery.digests import send_digest
 from plonesocial.delivery.digests import send_digests
@@ -32,6 +33,7 @@ from tests.servers import PushService
 from tests.servers import refusing_port
 from tests.servers import SMTPServer
 from tests.servers import Tarpit
+from unittest import mock
 from zope.component import getUtility
 from zope.component.hooks import setSite
 
@@ -136,6 +138,24 @@ class TestImmediateEmail(DeliveryTestCase):
         self.assertEqual(self.outbox().counts(), {"waiting": 0, "failed": 0, "sent": 1})
         self.assertEqual(self.deliver()["sent"], 0)  # nothing twice
         self.assertEqual(len(self.smtp.messages), 1)
+
+    def test_no_address_looked_up_in_the_request_and_none_no_mail(self):
+        """The request that makes the notification queues the mail without looking
+        the recipient up; the worker drops it for someone without an address."""
+        api.user.get(userid="cat").setMemberProperties({"email": ""})
+        for userid in ("ann", "cat"):
+            self.am.get_preferences(userid).set(mail_mode="immediately")
+        transaction.commit()
+        with mock.patch.object(mail, "recipient_address",
+                               side_effect=AssertionError("looked up in the request")):
+            self.comment(["ann", "cat"], "bob")
+            transaction.commit()
+        self.assertEqual(self.outbox().counts()["waiting"], 2)
+        counts = self.deliver()
+        self.assertEqual((counts["sent"], counts["dropped"]), (1, 1))
+        self.assertEqual([recipients for recipients, _ in self.smtp.messages],
+                         [["ann@example.org"]])
+        self.assertEqual(self.outbox().counts()["waiting"], 0)
 
     def test_rolled_back_transaction_queues_nothing(self):
         self.am.get_preferences("ann").set(mail_mode="immediately")

@@ -8,10 +8,14 @@ from plonesocial.activitystream.chain import content_chain  # noqa: F401 (its ol
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.activitystream.interfaces import IVisibility
 from plonesocial.activitystream.manager import ActivityManager
+from plonesocial.people import authenticated_user
 from plonesocial.people import display_name
+from plonesocial.people import request_cache
 from plonesocial.people import user_exists
 from plonesocial.storage import SiteStorage
 from Products.CMFCore.indexing import processQueue
+from Products.CMFCore.interfaces import ICatalogTool
+from zope.component import queryUtility
 from zope.globalrequest import getRequest
 from zope.interface import implementer
 
@@ -52,6 +56,19 @@ class ActivityLocator:
         return STORAGE.current()
 
 
+def _catalog():
+    """The site's catalog: its registered utility, as getToolByName finds it first
+    (plone.api's get_tool took 0.07 ms, five times a count; issue 13)."""
+    catalog = queryUtility(ICatalogTool)
+    return catalog if catalog is not None else api.portal.get_tool("portal_catalog")
+
+
+def _principals_of(user):
+    # The principals the catalog's security index knows the user by, as its
+    # searches compute them (no public API returns them).
+    return frozenset(_catalog()._listAllowedRolesAndUsers(user))  # noqa: SLF001
+
+
 @implementer(IVisibility)
 class CatalogVisibility:
     """View checks from the catalog's own security index, as searches do.
@@ -61,20 +78,26 @@ class CatalogVisibility:
     """
 
     def principals(self, userid):
-        # Looked up afresh, never from the per-request cache of names: groups
-        # and roles may have changed since.
-        user = api.user.get(userid=userid)
+        # The reader who made the request costs no lookup (the user the request
+        # was authenticated as, issue 13); anyone else is looked up afresh, never
+        # from the per-request cache of names: groups and roles may have changed.
+        user = authenticated_user(userid)
         if user is None:
-            return frozenset()
-        catalog = api.portal.get_tool("portal_catalog")
-        # The principals the catalog's security index knows the user by, as its
-        # searches compute them (no public API returns them).
-        return frozenset(catalog._listAllowedRolesAndUsers(user.getUser()))  # noqa: SLF001
+            member = api.user.get(userid=userid)
+            if member is None:
+                return frozenset()
+            return _principals_of(member.getUser())
+        # Computed once a request (a count checks twice), for this very user object.
+        cache = request_cache()
+        known = cache.get(("principals", userid))
+        if known is None or known[0] is not user:
+            known = cache[("principals", userid)] = (user, _principals_of(user))
+        return known[1]
 
     def allowed(self, uuids):
         processQueue()  # index what this transaction changed first
         # One index entry each, not a search: no public API reads a single entry.
-        catalog = api.portal.get_tool("portal_catalog")._catalog  # noqa: SLF001
+        catalog = _catalog()._catalog  # noqa: SLF001
         uid_index = catalog.getIndex("UID")
         security_index = catalog.getIndex("allowedRolesAndUsers")
         result = {}
@@ -88,7 +111,7 @@ class CatalogVisibility:
         """The catalog's change counter of its security index (it moves whenever an
         entry is indexed): the not-seen count's sequence (seencheck)."""
         processQueue()
-        catalog = api.portal.get_tool("portal_catalog")._catalog  # noqa: SLF001
+        catalog = _catalog()._catalog  # noqa: SLF001
         return catalog.getIndex("allowedRolesAndUsers").getCounter()
 
 

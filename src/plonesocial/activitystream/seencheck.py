@@ -99,8 +99,12 @@ def security_changed(event=None):
     """Subscriber and operator way out: something changed who may View content
     without reindexing it (group membership, a user removed, global roles, an
     LDAP directory). Every count checks its unseen notifications until the next
-    "mark all seen". Does nothing outside a site with plonesocial."""
+    "mark all seen". Does nothing outside a site with plonesocial, but note for
+    the rest of the request that users found before are stale."""
     from plonesocial.activitystream.api import get_manager
+    from plonesocial.people import principals_changed
+
+    principals_changed()
 
     try:
         manager = get_manager()

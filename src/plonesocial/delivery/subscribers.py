@@ -22,9 +22,11 @@ def notification_delivered(event):
     # (digests are not affected); the outbox sends each entry once.
     held = manager.preferences.get(notification.recipient, create=False).dnd_ends()
     if event.mail_mode == "immediately" and mail.can_send():
-        if mail.recipient_address(notification.recipient) is not None:
-            outbox.add_mail(notification.recipient, (notification,), not_before=held)
-            queued += 1
+        # The address is looked up by the worker, after the commit, as it composes
+        # the mail (it drops the entry of someone without one): not in the request
+        # that made the notification (issue 13).
+        outbox.add_mail(notification.recipient, (notification,), not_before=held)
+        queued += 1
     queued += push.queue(outbox, manager, notification, not_before=held)
     if queued:
         wake_after_commit()
@@ -48,7 +50,8 @@ def broadcast_sent(event):
     for user in api.user.get_users():
         userid = user.getId()
         held = manager.preferences.get(userid, create=False).dnd_ends()
-        if send_mail and mail.recipient_address(userid) is not None:
+        # The member listed has its address: no second lookup of each.
+        if send_mail and user.getProperty("email", None):
             outbox.add_mail(userid, (notification,), not_before=held)
             queued += 1
         if send_push:

@@ -53,6 +53,7 @@ from zope.interface import implementer
 
 import base64
 import binascii
+import functools
 import uuid
 
 
@@ -90,7 +91,14 @@ def limits():
     count = getattr(settings, "max_attachments", None)
     allowed = getattr(settings, "allowed_attachment_types", None)
     return (size * MB, 5 if count is None else count,
-            frozenset(clean_type(t) for t in (allowed if allowed is not None else ())))
+            _clean_types(tuple(allowed) if allowed is not None else ()))
+
+
+@functools.lru_cache(maxsize=8)
+def _clean_types(allowed):
+    """The set of cleaned types of the registry's list (a few hundred: once per list,
+    not on every send, issue 13)."""
+    return frozenset(clean_type(t) for t in allowed)
 
 
 def too_large(name, max_bytes):
@@ -117,6 +125,8 @@ def prepare(owner, uploads):
     InvalidAttachment: nothing is written by this function in any case.
     """
     uploads = list(uploads or ())
+    if not uploads:
+        return []  # a message without files: no limit to read
     max_bytes, _count, allowed = limits()
     check_count(len(uploads))
     prepared = []
