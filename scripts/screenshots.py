@@ -35,11 +35,12 @@ def main():
             ("conversation", f"{SITE}/@@conversation?with=bob", None),
             ("menu", f"{SITE}/team/intranet-draft", "#plonesocial-bell"),
             ("notifications", f"{SITE}/@@notifications", None),
-            ("stream", f"{SITE}/@@stream", None),
+            ("stream", f"{SITE}/@@stream?show=site", None),
+            ("tag", f"{SITE}/@@tag/budget", None),
             ("preferences", f"{SITE}/@@notification-preferences", None),
         ]
         # The desktop, then a 375 px phone for the pages people read on the go.
-        phone = ("menu", "conversation", "notifications")
+        phone = ("menu", "conversation", "notifications", "stream")
         for width, suffix in ((1200, ""), (375, "-375")):
             page.set_viewport_size({"width": width, "height": 760})
             for name, url, click in shots:
@@ -50,6 +51,10 @@ def main():
                 if click:
                     page.click(click)
                     page.wait_for_selector("#plonesocial-dropdown.show")
+                # The stream and a tag's page: their items, below the post box (a tall
+                # window, not a full-page capture, which cuts Plone's fixed toolbar short).
+                tall = name in ("stream", "tag") and not suffix
+                page.set_viewport_size({"width": width, "height": 1500 if tall else 760})
                 page.screenshot(path=str(OUT / f"{name}{suffix}.png"))
                 print(f"wrote {OUT / name}{suffix}.png")
         browser.close()
