@@ -84,6 +84,7 @@ from backends import postgresql_available  # noqa: E402
 from backends import psql  # noqa: E402
 from backends import wait_for_port  # noqa: E402
 from bench_counts import s11_plone_counts  # noqa: E402
+from bench_counts import timed  # noqa: E402
 from bench_realtime import s7_realtime  # noqa: E402
 
 
@@ -481,17 +482,6 @@ def preparation(items, followers, folder):
 
 
 # -- the scenarios ----------------------------------------------------------------
-
-def timed(function, repeat):
-    """Median seconds of `repeat` calls (after one call to warm up)."""
-    function()
-    samples = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        function()
-        samples.append(time.perf_counter() - began)
-    return statistics.median(samples)
-
 
 def s3_counts(backend):
     db = backend.open_db()
