@@ -237,27 +237,31 @@ class TestCounters(StorageTestCase):
         self.assertEqual(changed, {"Conversation", "Length"})
         self.assertEqual(len(self.conn._registered_objects), 2)
 
-    def test_send_writes_seven_objects(self):
-        # Issue 13: per copy the conversation, its message bucket and its
-        # place in the recency order; the recipient's inbox counter besides.
+    def test_send_writes_five_objects(self):
+        # Issue 13: per copy the conversation (the new message inline in it)
+        # and its place in the recency order; the recipient's inbox counter.
         self.inboxes.send_message("ann", "ben", "first")
         self.tm.commit()
         self.inboxes.send_message("ann", "ben", "second")
         changed = sorted(type(obj).__name__ for obj in self.conn._registered_objects)
-        self.assertEqual(changed, ["Conversation", "Conversation", "Length", "MessageTree",
-                                   "MessageTree", "OOTreeSet", "OOTreeSet"])
+        self.assertEqual(changed, ["Conversation", "Conversation", "Length",
+                                   "OOTreeSet", "OOTreeSet"])
 
     def test_message_buckets_stay_small(self):
-        # A send rewrites the bucket it lands in: at most 16 messages, not 60.
+        # The older messages move into the tree 16 at a time; its buckets hold
+        # at most 16 (not LOBTree's 60), the newest 4 are inline.
         for i in range(100):
             self.inboxes.send_message("ann", "ben", f"m{i}")
-        tree = self.inboxes["ben"]["ann"]._messages
+        conversation = self.inboxes["ben"]["ann"]
+        tree = conversation._messages
         bucket, sizes = tree._firstbucket, []
         while bucket is not None:
             sizes.append(len(bucket))
             bucket = bucket._next
-        self.assertEqual(sum(sizes), 100)
+        self.assertEqual((sum(sizes), len(conversation._tail)), (96, 4))
         self.assertLessEqual(max(sizes), 16)
+        self.assertEqual([m.text for m in conversation.get_messages()],
+                         [f"m{i}" for i in range(100)])
         self.inboxes.check_invariants()
 
     def test_old_conversation_counters_fold_on_first_change(self):

@@ -8,7 +8,9 @@ For the same reason its counters are plain integers of the Conversation
 itself (issue 13): a ``Length`` of its own would be one more object written
 per send and would resolve no conflict the Conversation does not already
 cause. Conversations stored before keep two ``Length`` objects until their
-next change (``_fold_counters``).
+next change (``_fold_counters``). The newest messages live in the
+Conversation too (its tail, see below), so a send writes one object per copy
+here most of the time.
 """
 
 from BTrees.check import check as check_btree
@@ -22,6 +24,9 @@ from plonesocial.messaging.interfaces import IConversation
 from plonesocial.messaging.interfaces import IMessage
 from zope.event import notify
 from zope.interface import implementer
+
+import bisect
+import itertools
 
 
 @implementer(IMessage)
@@ -76,6 +81,10 @@ class MessageTree(LOBTree):
     max_leaf_size = 16
 
 
+# How many of a conversation's newest messages it keeps inline (issue 13).
+TAIL_SIZE = 16
+
+
 @implementer(IConversation)
 class Conversation(Persistent):
     """The messages between the owner of an inbox and one other user."""
@@ -88,13 +97,24 @@ class Conversation(Persistent):
         self.__parent__ = inbox
         self.owner = inbox.owner
         self.username = username
-        # message id: UTC µs of `created` (int) -> Message, chronological
-        self._messages = MessageTree()
         self._message_count = 0  # number of messages
         self._unread_count = 0  # received messages that are new
         self._seq = 0  # sequence number of the newest message added
         self._read_seq = 0  # read marker: messages with seq <= this are read
         self._updated = None  # message id of the newest message added
+
+    # Issue 13: the newest messages (up to TAIL_SIZE, ordered by id) are kept
+    # inline in the Conversation, which every change writes anyway, so a send
+    # writes one object per copy instead of the Conversation and a bucket of
+    # its tree. When the tail is full, its messages move into `_messages` (a
+    # MessageTree, message id: UTC µs of `created` (int) -> Message, made by
+    # the first move): one send in TAIL_SIZE writes the tree's last bucket.
+    # Every id in the tail is above every id in the tree, whose highest id
+    # is remembered in `_tree_max` (None: ask the tree). Conversations stored
+    # before keep all their messages in their tree and an empty tail.
+    _tail = ()
+    _messages = None
+    _tree_max = None
 
     # Stored before issue 13: the counters were Length objects in `_count` and
     # `_unread`; None here means "still there" (see _fold_counters).
@@ -125,7 +145,86 @@ class Conversation(Persistent):
         return None if self._updated is None else from_key(self._updated)
 
     def get_messages(self):
-        return iter(self._messages.values())
+        return self._values()
+
+    # -- where the messages are: the tree, then the tail ----------------------
+
+    def _keys(self, min=None, excludemin=False, max=None, excludemax=False):
+        """Message ids in order, within the bounds (as BTrees' keys())."""
+        bounds = {name: value for name, value in (
+            ("min", min), ("max", max)) if value is not None}
+        if min is not None:
+            bounds["excludemin"] = excludemin
+        if max is not None:
+            bounds["excludemax"] = excludemax
+        head = self._messages.keys(**bounds) if self._messages is not None else ()
+        tail = [message.id for message in self._tail
+                if (min is None or message.id > min or (message.id == min and not excludemin))
+                and (max is None or message.id < max or (message.id == max and not excludemax))]
+        return itertools.chain(head, tail)
+
+    def _values(self, min=None):
+        head = self._messages.values(min=min) if self._messages is not None else ()
+        return itertools.chain(
+            head, [message for message in self._tail if min is None or message.id >= min])
+
+    def _tail_index(self, key):
+        """The index of `key` in the tail, or None."""
+        tail = self._tail
+        index = bisect.bisect_left(tail, key, key=lambda message: message.id)
+        return index if index < len(tail) and tail[index].id == key else None
+
+    def _lookup(self, key):
+        index = self._tail_index(key)
+        if index is not None:
+            return self._tail[index]
+        if self._messages is None:
+            raise KeyError(key)
+        return self._messages[key]
+
+    def _above_tree(self, key):
+        """True when `key` belongs in the tail: above every id in the tree."""
+        if self._tail and key > self._tail[0].id:
+            return True
+        tree = self._messages
+        if tree is None:
+            return True
+        if self._tree_max is None:
+            if not tree:
+                return True
+            self._tree_max = tree.maxKey()
+        return key > self._tree_max
+
+    def _store(self, message):
+        """Put `message` in its place, new or instead of the copy with its id."""
+        key = message.id
+        index = self._tail_index(key)
+        if index is not None:
+            self._tail = self._tail[:index] + (message,) + self._tail[index + 1:]
+        elif self._above_tree(key):
+            if len(self._tail) >= TAIL_SIZE:
+                self._move_tail()
+                return self._store(message)
+            tail = self._tail
+            index = bisect.bisect_left(tail, key, key=lambda other: other.id)
+            self._tail = tail[:index] + (message,) + tail[index:]
+        else:
+            self._messages[key] = message
+
+    def _move_tail(self):
+        if self._messages is None:
+            self._messages = MessageTree()
+        for message in self._tail:
+            self._messages[message.id] = message
+        self._tree_max = self._tail[-1].id
+        self._tail = ()
+
+    def _remove(self, key):
+        index = self._tail_index(key)
+        if index is not None:
+            self._tail = self._tail[:index] + self._tail[index + 1:]
+        else:
+            del self._messages[key]
 
     @property
     def recency_key(self):
@@ -153,10 +252,15 @@ class Conversation(Persistent):
         `before`), the oldest ones newer than that id, still newest first.
         """
         if after is not None and before is None:
-            ids = list(self._messages.keys(min=after, excludemin=True))[:limit]
+            ids = list(itertools.islice(self._keys(min=after, excludemin=True), limit))
         else:
-            bounds = {} if before is None else {"max": before, "excludemax": True}
-            ids = list(self._messages.keys(**bounds))[-limit:]
+            # The newest ones: from the tail, and only what it lacks from the tree.
+            ids = [message.id for message in self._tail if before is None or message.id < before]
+            wanted = limit - len(ids)
+            if wanted > 0 and self._messages is not None:
+                bounds = {} if before is None else {"max": before, "excludemax": True}
+                ids[:0] = list(self._messages.keys(**bounds))[-wanted:]
+            ids = ids[-limit:]
         ids.reverse()
         return ids
 
@@ -177,11 +281,19 @@ class Conversation(Persistent):
 
     def check_invariants(self):
         """Raise AssertionError unless the tree is sound and the counters agree (tests)."""
-        if type(self._messages) is LOBTree:
-            check_btree(self._messages)
-        else:  # BTrees.check knows no subclasses: the tree's own consistency check
-            self._messages._check()  # noqa: SLF001 (BTrees' public check, underscored)
-        messages = list(self._messages.values())
+        tree = self._messages
+        if type(tree) is LOBTree:
+            check_btree(tree)
+        elif tree is not None:  # BTrees.check knows no subclasses: the tree's own check
+            tree._check()  # noqa: SLF001 (BTrees' public check, underscored)
+        tail = [message.id for message in self._tail]
+        assert tail == sorted(set(tail)), "the tail is in order"
+        assert len(tail) <= TAIL_SIZE, "the tail is small"
+        if tail and tree:
+            assert tail[0] > tree.maxKey(), "the tail follows the tree"
+            assert self._tree_max is None or tree.maxKey() <= self._tree_max, "tree bound"
+        assert all(message.__parent__ is self for message in self._tail), "parents"
+        messages = list(self._values())
         assert len(self) == len(messages), "message counter"
         assert self.new_messages_count == sum(1 for m in messages if m.new and m.incoming), "unread"
 
@@ -191,7 +303,7 @@ class Conversation(Persistent):
         Erasing a user: the other party keeps their own words. Messages are
         stored inline in the tree's buckets, so each is replaced by a copy.
         """
-        for key, message in list(self._messages.items()):
+        for message in list(self._values()):
             mine = message.sender == userid
             copy = Message(
                 self, message.id, message.uid,
@@ -206,11 +318,11 @@ class Conversation(Persistent):
                 copy.versions = message.versions
             copy.edited = message.edited if not mine else None
             copy.unsent = message.unsent
-            self._messages[key] = copy
+            self._store(copy)
 
     def __getitem__(self, message_id):
         try:
-            return self._messages[message_id]
+            return self._lookup(message_id)
         except (KeyError, TypeError):
             raise exc.MessageNotFound(
                 f"No message {message_id!r} in the conversation of "
@@ -225,7 +337,7 @@ class Conversation(Persistent):
 
     def __delitem__(self, message_id):
         message = self[message_id]
-        del self._messages[message_id]
+        self._remove(message_id)
         unread = 1 if message.new and message.incoming else 0
         self._change_counts(-1, -unread)
         if unread:
@@ -237,7 +349,7 @@ class Conversation(Persistent):
         return self.get(message_id) is not None
 
     def __iter__(self):
-        return iter(self._messages.keys())
+        return self._keys()
 
     def __len__(self):
         if self._message_count is None:
@@ -247,10 +359,9 @@ class Conversation(Persistent):
     def replace(self, message):
         """Store `message`, a changed copy of one of this conversation's messages
         (edit, unsend): messages are inline, so the copy takes the old one's place."""
-        if self._messages.get(message.id) is None:
-            raise exc.MessageNotFound(f"No message {message.id!r} to replace")
+        self[message.id]  # MessageNotFound unless there is one to replace
         message.__parent__ = self
-        self._messages[message.id] = message
+        self._store(message)
 
     def find_copy(self, uid, created):
         """This conversation's copy of the send `uid` made at `created`, or None.
@@ -258,7 +369,7 @@ class Conversation(Persistent):
         Both copies of a send take the key of `created` unless it was taken,
         then a following one: a short walk from that key finds it.
         """
-        for number, message in enumerate(self._messages.values(min=to_key(created))):
+        for number, message in enumerate(self._values(min=to_key(created))):
             if message.uid == uid:
                 return message
             if number >= 64:
@@ -271,13 +382,13 @@ class Conversation(Persistent):
         # Two messages created in the same microsecond: take the next free
         # one.  Concurrent adds to one conversation conflict on _seq, so
         # this probe always sees the keys of the other adds.
-        while key in self._messages:
+        while key in self:
             key += 1
         self._seq += 1
         message = Message(self, key, uid, sender, recipient, text, created, self._seq)
         if attachments:
             message.attachments = tuple(attachments)
-        self._messages[key] = message
+        self._store(message)
         self._change_counts(1, 1 if message.incoming else 0)
         if message.incoming:
             self.__parent__.change_unread(1)
