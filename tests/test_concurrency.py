@@ -4,7 +4,11 @@ Each thread has its own ZODB connection and transaction manager and retries
 on ConflictError, as a Zope worker thread does.
 """
 
-from BTrees.check import check as check_btree
+from BTrees.OOBTree import OOTreeSet
+from datetime import datetime
+from datetime import timedelta
+from plonesocial.messaging.inbox import SHARD_FROM
+from plonesocial.messaging.inbox import tree_records
 from plonesocial.messaging.messaging import Inboxes
 from ZODB.FileStorage import FileStorage
 from ZODB.POSException import ConflictError
@@ -79,10 +83,8 @@ class ConcurrentSends(unittest.TestCase):
     def check_consistent(self, inboxes):
         for userid in inboxes:
             inbox = inboxes[userid]
-            check_btree(inbox._conversations)
-            check_btree(inbox._recent_shards)
-            for shard in inbox._recent_shards.values():
-                check_btree(shard)
+            # Its trees, its counters, and every conversation's place in the order.
+            inbox.check_invariants()
             total = 0
             for conversation in inbox.get_conversations():
                 conversation.check_invariants()  # its message tree and counters
@@ -119,6 +121,31 @@ class ConcurrentSends(unittest.TestCase):
                 self.assertEqual(self.sent_uids(inboxes, sender, RECIPIENT), expected)
             self.assertEqual(hot.new_messages_count, THREADS * SENDS_PER_THREAD)
             self.assertEqual(len(hot), THREADS)
+            self.check_consistent(inboxes)
+
+    def test_new_conversations_move_the_order_into_shards(self):
+        # Each thread writes from three people in turn: the inbox passes
+        # SHARD_FROM conversations while the others send into its one tree.
+        acknowledged = {}
+
+        def work(index, tm, conn):
+            for n in range(9):
+                sender = f"s{index}-{n % 3}"
+                message = self.retrying(
+                    tm, conn, lambda inboxes: inboxes.send(sender, RECIPIENT, f"{sender} {n}"))
+                with self.lock:
+                    acknowledged.setdefault(sender, set()).add(message.uid)
+
+        self.run_in_threads(work, THREADS)
+
+        with self.db.transaction() as conn:
+            inboxes = conn.root.inboxes
+            self.assertEqual(len(acknowledged), THREADS * 3)
+            self.assertGreaterEqual(THREADS * 3, SHARD_FROM)
+            for sender, uids in acknowledged.items():
+                self.assertEqual(self.sent_uids(inboxes, RECIPIENT, sender), uids)
+            self.assertEqual(len(list(inboxes[RECIPIENT].get_conversations())), THREADS * 3)
+            self.assertEqual(inboxes[RECIPIENT].new_messages_count, THREADS * 9)
             self.check_consistent(inboxes)
 
     def test_one_conversation_with_concurrent_mark_read(self):
@@ -163,3 +190,145 @@ class ConcurrentSends(unittest.TestCase):
         if inbox is not None:
             for conversation in inbox.get_conversations():
                 conversation.mark_read()
+
+
+class TwoTransactions(unittest.TestCase):
+    """Two connections to a real FileStorage, interleaved by hand: both read the
+    same state, then they commit one after the other (issue 13: the one order
+    tree of a small inbox, its move into shards, the one counter object)."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.db = ZODB.DB(FileStorage(f"{self.tmp.name}/Data.fs"))
+        with self.db.transaction() as conn:
+            conn.root.inboxes = Inboxes()
+        self.tms = [transaction.TransactionManager() for _ in range(2)]
+        self.conns = [self.db.open(tm) for tm in self.tms]
+
+    def tearDown(self):
+        for tm, conn in zip(self.tms, self.conns):
+            tm.abort()
+            conn.close()
+        self.db.close()
+        self.tmp.cleanup()
+
+    def send(self, n, sender, minutes, recipient=RECIPIENT):
+        """Send in transaction `n` (begun by begin()), created `minutes` after a fixed start."""
+        self.conns[n].root.inboxes.send(sender, recipient, f"{sender} {minutes}",
+                                        created=datetime(2020, 1, 1) + timedelta(minutes=minutes))
+
+    def begin(self):
+        for tm in self.tms:
+            tm.begin()  # both read the database as it is now
+
+    def fill(self, count):
+        self.begin()
+        for n in range(count):
+            self.send(0, f"p{n:02}", n)
+        self.tms[0].commit()
+
+    def committed(self):
+        """The Inboxes as committed, through a third connection, checked."""
+        tm = transaction.TransactionManager()
+        conn = self.db.open(tm)
+        self.addCleanup(conn.close)
+        self.addCleanup(tm.abort)
+        inboxes = conn.root.inboxes
+        inboxes.check_invariants()  # trees, counters, every conversation's place in the order
+        return inboxes
+
+    def order(self, inboxes):
+        return [c.username for c in inboxes[RECIPIENT].get_conversations()]
+
+    def test_a_send_into_the_one_tree_after_the_move_into_shards_is_retried(self):
+        self.fill(SHARD_FROM - 1)
+        self.begin()
+        self.send(0, "new", 100)  # the SHARD_FROM-th conversation: moves the order
+        self.send(1, "p00", 200)  # sees the one tree, and writes into it
+        self.tms[0].commit()
+        with self.assertRaises(ConflictError):  # its write would be lost in the old tree
+            self.tms[1].commit()
+        self.tms[1].abort()
+        self.begin()
+        self.send(1, "p00", 200)  # retried: into the shards
+        self.tms[1].commit()
+        inboxes = self.committed()
+        self.assertEqual(self.order(inboxes),
+                         ["p00", "new", *(f"p{n:02}" for n in range(SHARD_FROM - 2, 0, -1))])
+        self.assertEqual((len(inboxes[RECIPIENT]), inboxes[RECIPIENT].new_messages_count),
+                         (SHARD_FROM, SHARD_FROM + 1))
+
+    def test_the_move_into_shards_after_a_send_into_the_one_tree_is_retried(self):
+        self.fill(SHARD_FROM - 1)
+        self.begin()
+        self.send(0, "new", 100)
+        self.send(1, "p00", 200)
+        self.tms[1].commit()
+        with self.assertRaises(ConflictError):  # its shards lack the send's change
+            self.tms[0].commit()
+        self.tms[0].abort()
+        self.begin()
+        self.send(0, "new", 100)  # retried: moves what the send left
+        self.tms[0].commit()
+        inboxes = self.committed()
+        self.assertEqual(self.order(inboxes),
+                         ["p00", "new", *(f"p{n:02}" for n in range(SHARD_FROM - 2, 0, -1))])
+        self.assertEqual((len(inboxes[RECIPIENT]), inboxes[RECIPIENT].new_messages_count),
+                         (SHARD_FROM, SHARD_FROM + 1))
+
+    def test_first_messages_to_a_small_inbox_resolve(self):
+        # Both add a conversation, a key of the one order tree and both
+        # counters of the one counter object: ZODB merges them, nothing retried.
+        self.fill(3)
+        self.begin()
+        self.send(0, "new0", 10)
+        self.send(1, "new1", 11)
+        self.tms[0].commit()
+        self.tms[1].commit()
+        inboxes = self.committed()
+        self.assertEqual(self.order(inboxes), ["new1", "new0", "p02", "p01", "p00"])
+        self.assertEqual((len(inboxes[RECIPIENT]), inboxes[RECIPIENT].new_messages_count), (5, 5))
+
+    def test_both_counters_add_up(self):
+        # One transaction reads a conversation and deletes another (-1
+        # conversation, -2 unread), the other adds a conversation (+1, +1).
+        self.fill(3)
+        self.begin()
+        inbox = self.conns[0].root.inboxes[RECIPIENT]
+        inbox["p00"].mark_read()
+        del inbox["p01"]
+        self.send(1, "new", 10)
+        self.tms[0].commit()
+        self.tms[1].commit()
+        inboxes = self.committed()
+        self.assertEqual(self.order(inboxes), ["new", "p02", "p00"])
+        self.assertEqual((len(inboxes[RECIPIENT]), inboxes[RECIPIENT].new_messages_count), (3, 2))
+
+    def test_the_move_into_shards_sees_a_send_into_a_bucket_of_the_one_tree(self):
+        # An inbox stored before issue 13 can hold a small one tree whose
+        # bucket is a record of its own (it once split): a send writes only
+        # that bucket, and the move must see it all the same.
+        self.fill(SHARD_FROM - 1)
+        self.begin()
+        tree = self.conns[0].root.inboxes[RECIPIENT]._recent
+        for n in range(OOTreeSet.max_leaf_size):
+            tree.add((0, f"gone{n:02}"))  # after every real place: splits the bucket
+        self.tms[0].commit()
+        self.begin()
+        for n in range(OOTreeSet.max_leaf_size):
+            tree.remove((0, f"gone{n:02}"))
+        self.tms[0].commit()
+        self.assertEqual(len(list(tree_records(tree))), 2)  # the tree, and its bucket apart
+        self.begin()
+        self.send(0, "new", 100)
+        self.send(1, "p00", 200)
+        self.tms[1].commit()
+        with self.assertRaises(ConflictError):
+            self.tms[0].commit()
+        self.tms[0].abort()
+        self.begin()
+        self.send(0, "new", 100)
+        self.tms[0].commit()
+        inboxes = self.committed()
+        self.assertEqual(self.order(inboxes),
+                         ["p00", "new", *(f"p{n:02}" for n in range(SHARD_FROM - 2, 0, -1))])

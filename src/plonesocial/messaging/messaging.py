@@ -2,11 +2,12 @@
 
 Designed against ZODB write conflicts (see the interfaces for the contract):
 
-- Counters are ``BTrees.Length``, whose conflict resolution adds up the
-  concurrent changes, so many senders can write to one recipient's inbox.
+- Counters resolve conflicts by adding up the concurrent changes
+  (``BTrees.Length``; an inbox's two in one ``InboxCounts``, counters.py),
+  so many senders can write to one recipient's inbox.
 - Read state is a read marker on the conversation (conversation.py).
-- The newest-first order of an inbox's conversations is sharded by the
-  other party (inbox.py).
+- The newest-first order of a busy inbox's conversations is sharded by the
+  other party; a small inbox keeps it in one tree (inbox.py).
 - No ``len()`` of a BTree and no sorting on any path: sizes are counters,
   order comes from the keys.
 - The per-sender rate count is a small tree in the sender's own inbox

@@ -1,0 +1,204 @@
+"""The stored layout of an inbox (issue 13): what a send writes, and inboxes stored before.
+
+A new inbox keeps its counters in one InboxCounts, its order in one tree until
+it has SHARD_FROM conversations, and no set of blocked people until the first
+block. Inboxes stored before keep two Length counters, their set of blocked
+people and their order's layout, and keep working.
+"""
+
+from BTrees.IOBTree import IOBTree
+from BTrees.Length import Length
+from BTrees.OOBTree import OOTreeSet
+from datetime import datetime
+from datetime import timedelta
+from plonesocial.messaging.inbox import Inbox
+from plonesocial.messaging.inbox import SHARD_FROM
+from plonesocial.messaging.inbox import tree_records
+from tests.test_messaging import StorageTestCase
+from ZODB.utils import get_pickle_metadata
+
+
+START = datetime(2020, 1, 1)
+
+
+def as_stored_before_issue_13(inbox, sharded):
+    """Give `inbox` the layout an earlier release stored: two Length counters,
+    an empty set of blocked people, and its order in shards (`sharded`, the
+    releases before issue 13) or in one tree (1.0a1)."""
+    inbox._p_activate()
+    state = inbox.__dict__
+    counts = state.pop("_counts")
+    state["_count"], state["_unread"] = Length(counts.conversations), Length(counts.unread)
+    state["_blocked"] = OOTreeSet()
+    if sharded:
+        shards = IOBTree()
+        for entry in state.pop("_recent").keys():
+            shards.setdefault(Inbox._shard(entry[1]), OOTreeSet()).add(entry)
+        state["_recent_shards"] = shards
+    inbox._p_changed = True
+
+
+class InboxTestCase(StorageTestCase):
+    def send(self, sender, recipient, minutes):
+        self.inboxes.send(sender, recipient, "hi", created=START + timedelta(minutes=minutes))
+
+    def written(self):
+        """Commit, and return the classes of the records the commit stored, sorted."""
+        self.tm.commit()
+        storage = self.db.storage
+        [txn] = storage.iterator(storage.lastTransaction())
+        return sorted(get_pickle_metadata(record.data)[1] for record in txn)
+
+    def order(self, userid="ben"):
+        return [c.username for c in self.inboxes[userid].get_conversations()]
+
+
+class TestObjectsWritten(InboxTestCase):
+    def test_first_message_between_existing_inboxes_writes_eight_objects(self):
+        # Per side: the conversation (its messages inline), the inbox's
+        # conversation tree, its one order tree, its one counter object (was
+        # 13: a tree of messages, a second counter, and an order tree of
+        # shards that got a new shard per side).
+        self.inboxes.get_inbox("ann", create=True)
+        self.inboxes.get_inbox("ben", create=True)
+        self.tm.commit()
+        self.send("ann", "ben", 1)
+        self.assertEqual(self.written(), ["Conversation", "Conversation", "InboxCounts",
+                                          "InboxCounts", "OOBTree", "OOBTree",
+                                          "OOTreeSet", "OOTreeSet"])
+        self.assertEqual((len(self.inboxes["ben"]), self.inboxes["ben"].new_messages_count), (1, 1))
+        self.assertEqual((len(self.inboxes["ann"]), self.inboxes["ann"].new_messages_count), (1, 0))
+
+    def test_first_message_that_makes_both_inboxes(self):
+        # Besides: the two inboxes and the tree of all inboxes (no set of
+        # blocked people, no order tree of shards: was 19 with both).
+        self.send("ann", "ben", 1)
+        self.assertEqual(self.written(), ["Conversation", "Conversation", "Inbox", "Inbox",
+                                          "InboxCounts", "InboxCounts", "OOBTree",
+                                          "OOBTree", "OOBTree", "OOTreeSet", "OOTreeSet"])
+
+    def test_first_message_to_a_busy_inbox_writes_its_shard(self):
+        for n in range(SHARD_FROM + 2):
+            self.send(f"u{n:02}", "ben", n)
+        self.tm.commit()
+        self.send("ann", "ben", 100)
+        written = self.written()
+        # One shard of the recipient's order (and the tree of shards if the
+        # shard is new), and one counter object on each side.
+        self.assertEqual(written.count("InboxCounts"), 2)
+        self.assertNotIn("Length", written)
+        self.assertEqual(written.count("OOTreeSet"), 2)  # ann's new tree, ben's shard
+        self.assertLessEqual(written.count("IOBTree"), 1)
+        self.inboxes.check_invariants()
+
+
+class TestOrder(InboxTestCase):
+    def test_one_tree_until_the_inbox_is_busy(self):
+        for n in range(SHARD_FROM - 1):
+            self.send(f"u{n:02}", "ben", (n * 7) % 20)
+        inbox = self.inboxes["ben"]
+        self.assertIsNone(inbox._recent_shards)
+        # One record: its one bucket is stored inline, where ZODB resolves
+        # concurrent adds (below the 30 keys that would split it).
+        self.assertEqual(len(list(tree_records(inbox._recent))), 1)
+        self.assertLess(SHARD_FROM, OOTreeSet.max_leaf_size)
+        expected = sorted((f"u{n:02}" for n in range(SHARD_FROM - 1)),
+                          key=lambda u: -((int(u[1:]) * 7) % 20))
+        self.assertEqual(self.order(), expected)
+        self.inboxes.check_invariants()
+        # The conversation that makes SHARD_FROM moves the order into shards, once.
+        self.send("zed", "ben", 30)
+        self.assertIsNone(inbox._recent)
+        self.assertGreater(len(inbox._recent_shards), 1)
+        self.assertEqual(sum(len(shard) for shard in inbox._recent_shards.values()), SHARD_FROM)
+        self.assertEqual(self.order(), ["zed", *expected])
+        self.send("u03", "ben", 31)
+        self.assertEqual(self.order(), ["u03", "zed", *(u for u in expected if u != "u03")])
+        reopened = self.reopen()
+        self.assertEqual([c.username for c in reopened["ben"].get_conversations()],
+                         ["u03", "zed", *(u for u in expected if u != "u03")])
+        reopened.check_invariants()
+
+    def test_delete_and_refile_in_the_one_tree(self):
+        for n, sender in enumerate(["ann", "cat", "dan"]):
+            self.send(sender, "ben", n)
+        inbox = self.inboxes["ben"]
+        del inbox["cat"]
+        inbox.refile("ann", "erased-1")
+        self.assertEqual(self.order(), ["dan", "erased-1"])
+        self.assertEqual((len(inbox), inbox.new_messages_count), (2, 2))
+        self.assertIsNone(inbox._recent_shards)
+        self.inboxes.check_invariants()
+
+    def test_invariants_find_a_conversation_missing_from_the_order(self):
+        self.send("ann", "ben", 1)
+        self.send("cat", "ben", 2)
+        inbox = self.inboxes["ben"]
+        conversation = inbox["ann"]
+        inbox._recent.remove((-conversation.recency_key, "ann"))
+        inbox._recent.add((-conversation.recency_key + 1, "ann"))  # its old place, kept
+        with self.assertRaisesRegex(AssertionError, "place of 'ann'"):
+            inbox.check_invariants()
+
+
+class TestBlockedSet(InboxTestCase):
+    def test_made_by_the_first_block(self):
+        inbox = self.inboxes.get_inbox("ben", create=True)
+        self.assertIsNone(inbox._blocked)
+        self.assertFalse(inbox.is_blocked("ann"))
+        self.assertEqual(list(inbox.get_blocked()), [])
+        inbox.unblock("ann")  # nothing to undo, nothing made
+        self.assertIsNone(inbox._blocked)
+        inbox.check_invariants()
+        inbox.block("ann")
+        inbox = self.reopen()["ben"]
+        self.assertTrue(inbox.is_blocked("ann"))
+        self.assertEqual(list(inbox.get_blocked()), ["ann"])
+        inbox.check_invariants()
+
+
+class TestStoredBefore(InboxTestCase):
+    def test_inbox_of_the_sharded_layout_keeps_it_and_its_lengths(self):
+        for n, sender in enumerate(["ann", "cat", "dan"]):
+            self.send(sender, "ben", n)
+        as_stored_before_issue_13(self.inboxes["ben"], sharded=True)
+        inboxes = self.reopen()
+        inbox = inboxes["ben"]
+        self.assertEqual((len(inbox), inbox.new_messages_count), (3, 3))
+        self.assertEqual(self.order(), ["dan", "cat", "ann"])
+        self.send("eve", "ben", 10)
+        self.send("ann", "ben", 11)
+        inbox = self.inboxes["ben"]
+        inbox["cat"].mark_read()
+        del inbox["dan"]
+        inbox.block("zoe")
+        inbox = self.reopen()["ben"]
+        self.assertEqual(self.order(), ["ann", "eve", "cat"])
+        self.assertEqual((len(inbox), inbox.new_messages_count), (3, 3))
+        self.assertNotIn("_counts", inbox.__dict__)
+        self.assertEqual((inbox._count(), inbox._unread()), (3, 3))  # still the Lengths
+        self.assertIsNotNone(inbox._recent_shards)
+        self.assertTrue(inbox.is_blocked("zoe"))
+        inbox.check_invariants()
+
+    def test_inbox_of_the_one_tree_layout_moves_into_shards_once_busy(self):
+        for n, sender in enumerate(["ann", "cat", "dan"]):
+            self.send(sender, "ben", n)
+        # As an inbox stored by plonesocial 1.0a1 looks: one tree, no shards.
+        as_stored_before_issue_13(self.inboxes["ben"], sharded=False)
+        inbox = self.reopen()["ben"]
+        self.assertIsNone(inbox._recent_shards)
+        self.assertEqual([c.username for c in inbox.get_conversations()], ["dan", "cat", "ann"])
+        self.send("ann", "ben", 9)
+        self.assertIsNone(self.inboxes["ben"]._recent_shards)  # a small inbox keeps its tree
+        self.assertEqual(self.order(), ["ann", "dan", "cat"])
+        for n in range(SHARD_FROM - 3):
+            self.send(f"u{n:02}", "ben", 10 + n)
+        inbox = self.reopen()["ben"]
+        self.assertIsNone(inbox._recent)
+        self.assertEqual(sum(len(shard) for shard in inbox._recent_shards.values()), SHARD_FROM)
+        self.assertEqual(self.order()[-3:], ["ann", "dan", "cat"])
+        self.assertEqual((inbox._count(), inbox._unread()), (SHARD_FROM, SHARD_FROM + 1))
+        del self.inboxes["ben"]["dan"]
+        self.assertEqual(self.order()[-2:], ["ann", "cat"])
+        self.inboxes.check_invariants()
