@@ -43,3 +43,37 @@ class TestMuteMenuInBrowser(BrowserTestCase):
             bob.goto(f"{self.site}/@@notification-preferences")
             bob.locator("#plonesocial-dnd").scroll_into_view_if_needed()
             self.check_page(bob, "preferences-dnd", width)
+
+
+class TestRepeatedButtonsAreNamed(BrowserTestCase):
+    """A list's buttons say what they act on: "Unmute The plan", not five "Unmute"s."""
+
+    def names(self, page, role_name):
+        buttons = page.get_by_role("button", name=role_name)
+        return [buttons.nth(i).evaluate(
+            "b => b.getAttribute('aria-labelledby').split(' ')"
+            ".map(id => document.getElementById(id).textContent.trim()).join(' ')")
+            for i in range(buttons.count())]
+
+    def test_following_and_notifications(self):
+        activitystream.follow("bob", "ann")
+        activitystream.watch("bob", self.page_obj.UID())
+        activitystream.follow_tag("bob", "budget")
+        activitystream.mute("bob", "content", self.page_obj.UID())
+        activitystream.notify(recipients=["bob"], subject="Server restarts at noon")
+        activitystream.notify(recipients=["bob"], subject="Lunch is served")
+        transaction.commit()
+        bob = self.person("bob")
+        bob.goto(f"{self.site}/@@following")
+        ann = bob.locator("#plonesocial-following a[href$='ann']").first.inner_text()
+        # Each name starts with what the button shows (WCAG 2.5.3), then the item.
+        for name in (f"Stop following {ann}", "Stop watching The plan",
+                     "Stop following #budget", "Unmute The plan"):
+            self.assertEqual(bob.get_by_role("button", name=name, exact=True).count(), 1, name)
+        bob.goto(f"{self.site}/@@notifications")
+        self.assertEqual(self.names(bob, "Mark read"),
+                         ["Mark read Lunch is served", "Mark read Server restarts at noon"])
+        bob.get_by_role("button", name="Mark read Lunch is served", exact=True).click()
+        bob.wait_for_load_state()
+        self.assertEqual(
+            bob.get_by_role("button", name="Mark unread Lunch is served", exact=True).count(), 1)
