@@ -215,8 +215,12 @@ def open_storage(spec):
     return storage
 
 
-def open_db(spec, cache_size=30000):
-    """Open a new database on the storage `spec` describes (a cold cache)."""
+def open_db(spec, cache_size=30000, pool_size=7):
+    """Open a new database on the storage `spec` describes (a cold cache).
+
+    `pool_size`: the connections it keeps open without a warning (ZODB's
+    default 7); a process whose threads each use one needs as many.
+    """
     import ZODB
 
-    return ZODB.DB(open_storage(spec), cache_size=cache_size)
+    return ZODB.DB(open_storage(spec), cache_size=cache_size, pool_size=pool_size)

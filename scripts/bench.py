@@ -3,6 +3,7 @@
     .venv/bin/python scripts/bench.py [--storages filestorage,zeo,relstorage]
         [--items 1000000] [--followers 8000,38000] [--ops 800] [--seconds 8]
         [--scenarios S0,S1,S2,S3,S4,S5,S6,S7,S8,S9,S10,S11] [--fresh]
+        [--zope-processes 2]
         [--s7-clients 1000] [--s7-rate 50] [--s7-seconds 30]
         [--json var/bench/results.json] [--markdown var/bench/results.md]
 
@@ -48,6 +49,11 @@ and how long the --items preparation took.
 
 Writers are threads of one process on FileStorage (one process owns a
 Data.fs) and one process each on ZEO and RelStorage (several Zope clients).
+With --zope-processes N (ZEO and RelStorage only) the S0-S2 writers are
+threads spread over N processes instead, each process one ZODB database (one
+client cache and connection pool) as a Zope instance with several worker
+threads: 4 writers in 2 processes are 2 threads in each (scripts/bench_writers.py);
+the table's rows say so, and S0 runs the same way for the ratios.
 A conflicting transaction is retried up to 3 times after Zope's random
 delays (up to 1, 2 and 4 s), as Zope's publisher does; a send that still
 conflicts counts as failed. The data of S3-S5 is built once into a
@@ -86,6 +92,11 @@ from backends import wait_for_port  # noqa: E402
 from bench_counts import s11_plone_counts  # noqa: E402
 from bench_counts import timed  # noqa: E402
 from bench_realtime import s7_realtime  # noqa: E402
+from bench_writers import layout  # noqa: E402
+from bench_writers import spread  # noqa: E402
+from bench_writers import ThreadWriters  # noqa: E402
+from bench_writers import writers_case  # noqa: E402
+from bench_writers import zope_process  # noqa: E402
 
 
 RETRIES = 3  # Zope's default max_conflict_retries
@@ -307,15 +318,7 @@ def write_loop(db, op, writer, ops, start_at, stopfile=None):
     tm.abort()
     conn.close()
     return {"latencies": latencies, "retries": retries, "failed": failed,
-            "started": started, "ended": ended, "rss_mib": peak_rss()}
-
-
-def process_writer(spec, op, writer, ops, start_at, stopfile):
-    db = open_db(spec)
-    try:
-        return write_loop(db, op, writer, ops, start_at, stopfile)
-    finally:
-        db.close()
+            "started": started, "ended": ended, "rss_mib": peak_rss(), "pid": os.getpid()}
 
 
 def process_fanout(spec, worker, workers):
@@ -337,37 +340,37 @@ def process_fanout(spec, worker, workers):
 
 
 class Writers:
-    """`count` writers doing `op`: threads on FileStorage, processes elsewhere."""
+    """`count` writers doing `op`: threads on FileStorage, processes elsewhere.
 
-    def __init__(self, backend, op, count, ops=None, stopfile=None):
+    Elsewhere (ZEO, RelStorage) each writer is a process of its own, a ZODB
+    client each; with `processes` (``--zope-processes``) the writers are
+    threads spread over that many processes, each process one database, as
+    Zope instances run.
+    """
+
+    def __init__(self, backend, op, count, ops=None, stopfile=None, processes=None):
         start_at = time.time() + (3.0 if backend.multiprocess else 0.2)
         if backend.multiprocess:
-            context = multiprocessing.get_context("spawn")
-            self.pool = context.Pool(count)
+            groups = spread(count, processes or count)
+            # One task per process: no process runs two groups one after the other.
+            self.pool = multiprocessing.get_context("spawn").Pool(len(groups),
+                                                                  maxtasksperchild=1)
             self.pending = [self.pool.apply_async(
-                process_writer, (backend.spec(), op, i, ops, start_at, stopfile))
-                for i in range(count)]
+                zope_process, (backend.spec(), write_loop, op, group, ops, start_at, stopfile))
+                for group in groups]
         else:
             self.pool = None
-            db = backend.open_db()
-            self.results = [None] * count
-            self.threads = [threading.Thread(target=self._thread, args=(
-                i, db, op, ops, start_at, stopfile)) for i in range(count)]
-            for thread in self.threads:
-                thread.start()
-
-    def _thread(self, i, db, op, ops, start_at, stopfile):
-        self.results[i] = write_loop(db, op, i, ops, start_at, stopfile)
+            self.threads = ThreadWriters(backend.open_db(), write_loop, op, range(count),
+                                         ops, start_at, stopfile)
 
     def wait(self):
         if self.pool is not None:
-            results = [pending.get(timeout=1800) for pending in self.pending]
+            results = [result for pending in self.pending
+                       for result in pending.get(timeout=1800)]
             self.pool.close()
             self.pool.join()
         else:
-            for thread in self.threads:
-                thread.join()
-            results = self.results
+            results = self.threads.join()
         latencies = [value for result in results for value in result["latencies"]]
         seconds = max(r["ended"] for r in results) - min(r["started"] for r in results)
         failed = sum(r["failed"] for r in results)
@@ -376,13 +379,17 @@ class Writers:
                 "retries": sum(r["retries"] for r in results), "failed": failed,
                 "p50_ms": ms(percentile(latencies, 0.50)),
                 "p99_ms": ms(percentile(latencies, 0.99)),
-                # Threads: this process's peak; processes: the largest writer's.
+                # Threads: this process's peak; processes: the largest writer process's.
                 "writer_rss_mib": max((r["rss_mib"] or 0) for r in results)
-                if self.pool is not None else None}
+                if self.pool is not None else None,
+                # How long the last writer began after the first (a late process shows).
+                "start_spread_s": round(max(r["started"] for r in results)
+                                        - min(r["started"] for r in results), 3),
+                **layout(results)}
 
 
-def run_writers(backend, op, count, ops):
-    return Writers(backend, op, count, ops=ops).wait()
+def run_writers(backend, op, count, ops, processes=None):
+    return Writers(backend, op, count, ops=ops, processes=processes).wait()
 
 
 # -- the prepared data (S3, S4, S5) -----------------------------------------------------
@@ -916,7 +923,8 @@ def bench_storage(name, data, args):
             prepare_floor(db)
             result["written"]["S0"] = metered(db, "baseline")
             scenario("S0", lambda: {str(n): run_writers(backend, "baseline", n,
-                                                        max(1, args.ops // n))
+                                                        max(1, args.ops // n),
+                                                        args.zope_processes)
                                     for n in (1, 4, 8, 16)})
         if "S1" in args.scenarios:
             result["written"]["S1"] = metered(db, "send_spread")
@@ -926,12 +934,14 @@ def bench_storage(name, data, args):
             # sender (the group "Ann sent you 3 messages").
             result["written"]["N1"] = metered(db, "notify", warm=PAIRS)
             scenario("S1", lambda: {str(n): run_writers(backend, "send_spread", n,
-                                                        max(1, args.ops // n))
+                                                        max(1, args.ops // n),
+                                                        args.zope_processes)
                                     for n in (1, 4, 8)})
         if "S2" in args.scenarios:
             result["written"]["S2"] = metered(db, "send_hot")
             scenario("S2", lambda: {str(n): run_writers(backend, "send_hot", n,
-                                                        max(1, args.ops // n))
+                                                        max(1, args.ops // n),
+                                                        args.zope_processes)
                                     for n in (8, 16)})
         if "S3" in args.scenarios:
             scenario("S3", lambda: s3_counts(backend))
@@ -997,18 +1007,19 @@ def table(results, args):
         rows.append(f"| {scenario} | {case} | " + " | ".join(values) + " |")
 
     for n in (1, 4, 8, 16):
-        row("S0 floor", f"one-key insert into a small tree + commit, {n} writers",
+        row("S0 floor", "one-key insert into a small tree + commit, "
+                        + writers_case(n, args.zope_processes),
             lambda r, n=n: f"{r['S0'][str(n)]['per_second']:,.0f}/s, "
                            f"p50 {r['S0'][str(n)]['p50_ms']:.1f} ms")
     for n in (1, 4, 8):
-        row("S1 spread sends", f"{n} writers, {USERS:,} users",
+        row("S1 spread sends", f"{writers_case(n, args.zope_processes)}, {USERS:,} users",
             lambda r, n=n: f"{r['S1'][str(n)]['per_second']:,.0f}/s"
                            f"{per_writer_fraction(r, 'S1', n)}, "
                            f"{r['S1'][str(n)]['retries']} retries, "
                            f"p50 {r['S1'][str(n)]['p50_ms']:.1f} / "
                            f"p99 {r['S1'][str(n)]['p99_ms']:.1f} ms")
     for n in (8, 16):
-        row("S2 hot recipient", f"{n} writers",
+        row("S2 hot recipient", writers_case(n, args.zope_processes),
             lambda r, n=n: f"{r['S2'][str(n)]['per_second']:,.0f}/s"
                            f"{per_writer_fraction(r, 'S2', n, 'S1', 8)}, "
                            f"{r['S2'][str(n)]['failed']} failed, "
@@ -1191,6 +1202,10 @@ def main(argv=None):
                              "default: one named after the process)")
     parser.add_argument("--fanout-workers", type=int, default=2,
                         help="S5 fan-out workers running in parallel")
+    parser.add_argument("--zope-processes", type=int, default=None,
+                        help="ZEO, RelStorage: the S0-S2 writers as threads of this many "
+                             "processes, each one database, as Zope instances (default: "
+                             "a process per writer)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the prepared data")
     parser.add_argument("--untuned", action="store_true",
                         help="RelStorage without plonesocial's temp-table ANALYZE (to compare)")
@@ -1207,6 +1222,10 @@ def main(argv=None):
     unknown = set(storages) - set(BACKENDS)
     if unknown:
         parser.error(f"unknown storages {sorted(unknown)}; choose from {sorted(BACKENDS)}")
+    if args.zope_processes is not None and (args.zope_processes < 1
+                                            or "filestorage" in storages):
+        parser.error("--zope-processes takes 1 or more, and zeo or relstorage only "
+                     "(on FileStorage the writers are threads of one process)")
     if "relstorage" in storages and not postgresql_available():
         parser.error("RelStorage needs PostgreSQL on 127.0.0.1:5432 (see README.md)")
     began = time.time()
@@ -1218,6 +1237,7 @@ def main(argv=None):
     results = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M UTC",
                                                               time.gmtime()),
                "items": args.items, "followers": args.followers, "ops": args.ops,
+               "zope_processes": args.zope_processes,
                "load_before": load_before, "reused_data": bool(reused),
                "preparation": preparation(args.items, args.followers, args.data_dir)
                if storages else None,

@@ -8,8 +8,11 @@ reached once, every operation accounted for.
 
 from pathlib import Path
 from tests.scripts import load_script
+from unittest import mock
 
 import json
+import os
+import sys
 import tempfile
 import unittest
 
@@ -54,6 +57,44 @@ class TestBench(unittest.TestCase):
         self.assertTrue(all(figures["rss_mib"][key]["bench"] > 0 for key in ("S0", "S1", "S8")))
         self.assertEqual(results["preparation"]["items"], 1500)
         self.assertIn("| S3 counts | unread count: 1,000 vs 1,500 items |", table)
+
+    def test_writers_in_two_zope_processes_on_relstorage(self):
+        """--zope-processes 2: the writers are threads of 2 processes, one database each.
+
+        Without PostgreSQL on 127.0.0.1:5432 this skips, except in CI (CI=true).
+        """
+        if not load_script("backends").postgresql_available():
+            if os.environ.get("CI") == "true":
+                self.fail("CI=true needs PostgreSQL on 127.0.0.1:5432")
+            self.skipTest("no PostgreSQL on 127.0.0.1:5432")
+        bench = load_script("bench")
+        # The writer processes find the bench's write_loop by its module's name,
+        # as they find __main__'s when bench.py runs as a script.
+        with mock.patch.dict(sys.modules, {"bench": bench}), \
+                tempfile.TemporaryDirectory() as tmp:
+            bench.main(["--storages", "relstorage", "--items", "1500", "--followers", "300",
+                        "--ops", "16", "--scenarios", "S0,S1", "--zope-processes", "2",
+                        "--data-dir", tmp, "--json", f"{tmp}/results.json",
+                        "--markdown", f"{tmp}/results.md"])
+            results = json.loads(Path(f"{tmp}/results.json").read_text())
+            table = Path(f"{tmp}/results.md").read_text()
+        self.assertEqual(results["zope_processes"], 2)
+        figures = results["storages"]["relstorage"]
+        for scenario, writers, threads in (("S0", 1, [1]), ("S0", 4, [2, 2]),
+                                           ("S0", 16, [8, 8]), ("S1", 1, [1]),
+                                           ("S1", 4, [2, 2]), ("S1", 8, [4, 4])):
+            run = figures[scenario][str(writers)]
+            self.assertEqual((run["processes"], run["threads_per_process"]),
+                             (len(threads), threads), (scenario, writers))
+            self.assertEqual((run["ops"], run["failed"]), (16, 0), (scenario, writers))
+            self.assertGreater(run["per_second"], 0)
+        self.assertEqual(figures["S1"]["4"]["mode"], "4 writers in 2 processes")
+        self.assertEqual(figures["S1"]["1"]["mode"], "1 writer in 1 process")
+        self.assertIn("| S0 floor | one-key insert into a small tree + commit, "
+                      "8 writers in 2 processes |", table)
+        self.assertRegex(table, r"\| S1 spread sends \| 4 writers in 2 processes, 2,000 users "
+                                r"\| [\d,]+/s \(\d+\.\d\dx S0\), ")
+        self.assertEqual(results["problems"], [])
 
     def test_tiny_realtime_s7(self):
         # S7 alone: a few WebSocket clients on a real gateway process (fed by
