@@ -12,7 +12,11 @@ Scenarios (each on every storage, with a raw-ZODB baseline in the same run):
 - S0 the floor: the cheapest commit of one small change, a one-key insert
   into a small tree (each writer its own, kept at FLOOR_KEYS keys, one
   bucket), 1/4/8/16 writers; S1-S2 are shown as a ratio of it;
-- S1 sends spread over 2,000 users, 1/4/8 writers: sends/s, retries, p50/p99;
+- S1 sends spread over 2,000 users who have inboxes (made before, untimed, as
+  on a site in use: the first message of someone without one inserts into the
+  site's tree of inboxes, whose bucket splits conflict between concurrent
+  first-timers; "written" counts that case as S1n), mostly first messages
+  between two of them, 1/4/8 writers: sends/s, retries, p50/p99;
 - S2 sends to one hot recipient, 8 and 16 writers: sends/s, failed sends;
 - S3 unread count and not-seen count for a user with 10^3 and with --items items;
 - S4 newest 20 and a deep keyset page of a stream of --items activities, cold
@@ -158,6 +162,28 @@ def op_send_spread(root, rnd, writer, n):
     root["inboxes"].send(f"u{sender}", f"u{recipient}", f"spread {writer}-{n}")
 
 
+def prepare_users(db):
+    """S1: the 2,000 users have inboxes, as on a site in use (see S1 above)."""
+    import transaction
+
+    tm = transaction.TransactionManager()
+    conn = db.open(tm)
+    try:
+        tm.begin()
+        inboxes = conn.root()["inboxes"]
+        for user in range(USERS):
+            inboxes.get_inbox(f"u{user}", create=True)
+        tm.commit()
+    finally:
+        tm.abort()
+        conn.close()
+
+
+def op_send_new(root, rnd, writer, n):
+    """S1n: a first message between two people who have no inbox yet."""
+    root["inboxes"].send(f"new{writer}-{2 * n}", f"new{writer}-{2 * n + 1}", f"new {n}")
+
+
 def op_send_hot(root, rnd, writer, n):
     root["inboxes"].send(f"u{rnd.randrange(USERS)}", "hot", f"hot {writer}-{n}")
 
@@ -198,6 +224,7 @@ def op_group_send(root, rnd, writer, n):
 
 
 OPS = {"baseline": op_baseline, "send_spread": op_send_spread, "send_hot": op_send_hot,
+       "send_new": op_send_new,
        "group_send": op_group_send, "notify": op_notify, "send_pair": op_send_pair}
 
 METERED = 40  # operations counted for the objects and bytes written per operation
@@ -927,6 +954,8 @@ def bench_storage(name, data, args):
                                                         args.zope_processes)
                                     for n in (1, 4, 8, 16)})
         if "S1" in args.scenarios:
+            result["written"]["S1n"] = metered(db, "send_new")
+            prepare_users(db)
             result["written"]["S1"] = metered(db, "send_spread")
             result["written"]["S1e"] = metered(db, "send_pair", warm=PAIRS)
             # After each recipient's first (which creates their list), as on a
@@ -1012,7 +1041,7 @@ def table(results, args):
             lambda r, n=n: f"{r['S0'][str(n)]['per_second']:,.0f}/s, "
                            f"p50 {r['S0'][str(n)]['p50_ms']:.1f} ms")
     for n in (1, 4, 8):
-        row("S1 spread sends", f"{writers_case(n, args.zope_processes)}, {USERS:,} users",
+        row("S1 spread sends", f"{writers_case(n, args.zope_processes)}, {USERS:,} users with inboxes",
             lambda r, n=n: f"{r['S1'][str(n)]['per_second']:,.0f}/s"
                            f"{per_writer_fraction(r, 'S1', n)}, "
                            f"{r['S1'][str(n)]['retries']} retries, "
@@ -1075,6 +1104,7 @@ def table(results, args):
                                      f"p99 {r['S6'][name]['p99_ms']:.0f} ms, "
                                      f"{r['S6'][name]['errors']} errors")
     for key, label in (("S0", "floor commit"), ("S1", "1:1 send, spread (mostly new conversations)"),
+                       ("S1n", "first message that makes both inboxes"),
                        ("S1e", "1:1 send in an existing conversation"),
                        ("N1", "a send's message notification"), ("S2", "send to the hot recipient"),
                        ("S8", "group send")):

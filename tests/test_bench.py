@@ -52,6 +52,13 @@ class TestBench(unittest.TestCase):
         written = figures["written"]
         self.assertEqual(written["S0"]["objects_max"], 1)
         self.assertEqual(written["S1e"]["objects_max"], 5)
+        # A first message between two who have inboxes, and one that makes both.
+        self.assertLessEqual(written["S1"]["objects_max"], 8)
+        # 11, and the site's tree of inboxes when a bucket of it splits.
+        self.assertLessEqual(written["S1n"]["objects"], 11.5)
+        self.assertLessEqual(written["S1n"]["objects_max"], 13)
+        self.assertIn("| written | per first message that makes both inboxes (S1n) | 11", table)
+        self.assertEqual(figures["S1"]["1"]["retries"], 0)
         self.assertLessEqual(written["N1"]["objects_max"], 5)
         self.assertIn("| written | per 1:1 send in an existing conversation (S1e) | 5 objects", table)
         self.assertTrue(all(figures["rss_mib"][key]["bench"] > 0 for key in ("S0", "S1", "S8")))
@@ -92,7 +99,7 @@ class TestBench(unittest.TestCase):
         self.assertEqual(figures["S1"]["1"]["mode"], "1 writer in 1 process")
         self.assertIn("| S0 floor | one-key insert into a small tree + commit, "
                       "8 writers in 2 processes |", table)
-        self.assertRegex(table, r"\| S1 spread sends \| 4 writers in 2 processes, 2,000 users "
+        self.assertRegex(table, r"\| S1 spread sends \| 4 writers in 2 processes, 2,000 users with inboxes "
                                 r"\| [\d,]+/s \(\d+\.\d\dx S0\), ")
         self.assertEqual(results["problems"], [])
 
