@@ -11,6 +11,7 @@ from plonesocial.messaging.inbox import CONVERSATION_SHARD_FROM
 from plonesocial.messaging.inbox import SHARD_FROM
 from plonesocial.messaging.inbox import tree_records
 from plonesocial.messaging.messaging import Inboxes
+from unittest import mock
 from ZODB.FileStorage import FileStorage
 from ZODB.POSException import ConflictError
 
@@ -386,8 +387,9 @@ class ConversationsMove(TwoConnections):
         return sorted([*(f"p{n:02}" for n in range(filled)), *new])
 
     def race(self):
-        """Transaction 1 adds "other" to the one tree, seeing 62 conversations;
-        transaction 0 sees 63 ("a" committed) and moves them with "new"."""
+        """Transaction 1 adds "other" to the one tree, seeing one conversation
+        too few to move them; transaction 0 sees "a" committed and moves them
+        with "new"."""
         self.fill(CONVERSATION_SHARD_FROM - 2)
         self.begin()
         self.send(1, "other", 200)
@@ -438,7 +440,7 @@ class ConversationsMove(TwoConnections):
             self.tms[0].commit()
         self.tms[0].abort()
         self.begin()
-        self.send(0, "new", 100)  # retried: the inbox has 63 again, no move
+        self.send(0, "new", 100)  # retried: one too few again, no move
         self.tms[0].commit()
         inboxes = self.committed()
         self.assertIsNone(inboxes[RECIPIENT]._conversation_shards)
@@ -458,3 +460,26 @@ class ConversationsMove(TwoConnections):
         self.assertEqual(len(inboxes[RECIPIENT]["p00"]), 2)
         self.assertEqual(self.order(inboxes)[:2], ["p00", "new"])
         self.assertEqual(inboxes[RECIPIENT].new_messages_count, CONVERSATION_SHARD_FROM + 1)
+
+    def test_the_move_of_a_big_old_tree_sees_a_delete_from_one_of_its_buckets(self):
+        # An inbox stored before the conversations were sharded: one tree
+        # beyond the threshold, its buckets records of their own. The delete
+        # writes a bucket only; the move must see it all the same.
+        with mock.patch("plonesocial.messaging.inbox.CONVERSATION_SHARD_FROM", 10 ** 6):
+            self.fill(CONVERSATION_SHARD_FROM + 20)
+        self.begin()
+        tree = self.conns[0].root.inboxes[RECIPIENT]._conversations
+        self.assertGreater(len(list(tree_records(tree))), 2)
+        self.send(0, "new", 100)  # a first message: moves them
+        del self.conns[1].root.inboxes[RECIPIENT]["p30"]
+        self.tms[1].commit()
+        with self.assertRaises(ConflictError):  # its shards still hold "p30"
+            self.tms[0].commit()
+        self.tms[0].abort()
+        self.begin()
+        self.send(0, "new", 100)
+        self.tms[0].commit()
+        inboxes = self.committed()
+        self.assertIsNone(inboxes[RECIPIENT]._conversations)
+        self.assertEqual(self.senders(inboxes),
+                         [u for u in self.expected(CONVERSATION_SHARD_FROM + 20, "new") if u != "p30"])

@@ -49,16 +49,17 @@ RECENT_SHARDS = SHARDS
 SHARD_FROM = 16
 
 # An inbox keeps its conversations in one tree until it has this many, then
-# moves them into RECENT_SHARDS trees once (Inbox._conversation_tree). Up to
-# 30 conversations the one tree is one bucket inline in the tree's record,
-# never split, and concurrent first messages merge; from 31 to 64 it splits
-# about twice (a bucket splits at 31 keys into halves of 15), a conflict for
-# every first message racing the split, rare on most inboxes. Beyond that a
-# bucket splits every 15 to 20 first messages however big the tree, which is
-# what a person many write to at once pays. The move writes the inbox, a tree
-# of shards and every shard once; an inbox below 64 keeps 1 to 5 records
-# instead of 18.
-CONVERSATION_SHARD_FROM = 64
+# moves them into RECENT_SHARDS trees once (Inbox._conversation_tree). Below
+# the 30 keys of an OOBTree bucket the one tree is one bucket inline in its
+# own record, never split, and concurrent first messages merge; first
+# messages counted in concurrently may pass the threshold by a few. Past 30 a
+# bucket splits every 15 to 20 first messages however big the tree, and each
+# split makes every concurrent first message conflict: with 64 here, 16
+# threads of first messages to one inbox (notes/conflicts_hot.py) met about
+# 40 conflicts more, all before the move. The move writes the inbox, a tree
+# of shards and every shard once; the inbox then keeps 17 tree records
+# instead of one.
+CONVERSATION_SHARD_FROM = 24
 
 # The window of the per-sender rate limit, in seconds.
 RATE_WINDOW = 60
