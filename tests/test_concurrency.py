@@ -7,9 +7,11 @@ on ConflictError, as a Zope worker thread does.
 from BTrees.OOBTree import OOTreeSet
 from datetime import datetime
 from datetime import timedelta
+from plonesocial.messaging.inbox import CONVERSATION_SHARD_FROM
 from plonesocial.messaging.inbox import SHARD_FROM
 from plonesocial.messaging.inbox import tree_records
 from plonesocial.messaging.messaging import Inboxes
+from unittest import mock
 from ZODB.FileStorage import FileStorage
 from ZODB.POSException import ConflictError
 
@@ -148,6 +150,35 @@ class ConcurrentSends(unittest.TestCase):
             self.assertEqual(inboxes[RECIPIENT].new_messages_count, THREADS * 9)
             self.check_consistent(inboxes)
 
+    def test_first_messages_move_the_conversations_into_shards(self):
+        # Every thread writes first messages only: the inbox passes
+        # CONVERSATION_SHARD_FROM conversations while the others add to its
+        # one tree, and keeps getting new ones in its shards.
+        per_thread = CONVERSATION_SHARD_FROM // THREADS + 4
+        acknowledged = {}
+
+        def work(index, tm, conn):
+            for n in range(per_thread):
+                sender = f"s{index}-{n:02}"
+                message = self.retrying(
+                    tm, conn, lambda inboxes: inboxes.send(sender, RECIPIENT, sender))
+                with self.lock:
+                    acknowledged[sender] = message.uid
+
+        self.run_in_threads(work, THREADS)
+
+        with self.db.transaction() as conn:
+            inboxes = conn.root.inboxes
+            hot = inboxes[RECIPIENT]
+            self.assertGreater(len(acknowledged), CONVERSATION_SHARD_FROM)
+            self.assertIsNotNone(hot._conversation_shards)
+            self.assertEqual(list(hot), sorted(acknowledged))
+            for sender, uid in acknowledged.items():
+                self.assertEqual(self.sent_uids(inboxes, RECIPIENT, sender), {uid})
+            self.assertEqual((len(hot), hot.new_messages_count),
+                             (len(acknowledged), len(acknowledged)))
+            self.check_consistent(inboxes)
+
     def test_one_conversation_with_concurrent_mark_read(self):
         # All threads but one write into the same conversation; the last one
         # keeps marking it read.  Marker and counters must still agree.
@@ -192,10 +223,9 @@ class ConcurrentSends(unittest.TestCase):
                 conversation.mark_read()
 
 
-class TwoTransactions(unittest.TestCase):
+class TwoConnections(unittest.TestCase):
     """Two connections to a real FileStorage, interleaved by hand: both read the
-    same state, then they commit one after the other (issue 13: the one order
-    tree of a small inbox, its move into shards, the one counter object)."""
+    same state, then they commit one after the other."""
 
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
@@ -239,6 +269,11 @@ class TwoTransactions(unittest.TestCase):
 
     def order(self, inboxes):
         return [c.username for c in inboxes[RECIPIENT].get_conversations()]
+
+
+class TwoTransactions(TwoConnections):
+    """Issue 13: the one order tree of a small inbox, its move into shards, the
+    one counter object."""
 
     def test_a_send_into_the_one_tree_after_the_move_into_shards_is_retried(self):
         self.fill(SHARD_FROM - 1)
@@ -332,3 +367,119 @@ class TwoTransactions(unittest.TestCase):
         inboxes = self.committed()
         self.assertEqual(self.order(inboxes),
                          ["p00", "new", *(f"p{n:02}" for n in range(SHARD_FROM - 2, 0, -1))])
+
+
+class ConversationsMove(TwoConnections):
+    """The move of an inbox's conversations into shards, raced by hand."""
+
+    def senders(self, inboxes):
+        return sorted(inboxes[RECIPIENT])
+
+    def fill(self, count):
+        # The senders' inboxes first: the race is the recipient's alone.
+        self.begin()
+        for userid in ("a", "new", "other"):
+            self.conns[0].root.inboxes.get_inbox(userid, create=True)
+        self.tms[0].commit()
+        super().fill(count)
+
+    def expected(self, filled, *new):
+        return sorted([*(f"p{n:02}" for n in range(filled)), *new])
+
+    def race(self):
+        """Transaction 1 adds "other" to the one tree, seeing one conversation
+        too few to move them; transaction 0 sees "a" committed and moves them
+        with "new"."""
+        self.fill(CONVERSATION_SHARD_FROM - 2)
+        self.begin()
+        self.send(1, "other", 200)
+        self.send(0, "a", 100)
+        self.tms[0].commit()
+        self.tms[0].begin()
+        self.send(0, "new", 150)  # the CONVERSATION_SHARD_FROM-th: moves them
+
+    def test_a_first_message_into_the_one_tree_after_the_move_is_retried(self):
+        self.race()
+        self.tms[0].commit()
+        with self.assertRaises(ConflictError):  # it would be lost in the old tree
+            self.tms[1].commit()
+        self.tms[1].abort()
+        self.begin()
+        self.send(1, "other", 200)  # retried: into its shard
+        self.tms[1].commit()
+        inboxes = self.committed()
+        self.assertEqual(self.senders(inboxes),
+                         self.expected(CONVERSATION_SHARD_FROM - 2, "a", "new", "other"))
+        self.assertEqual(inboxes[RECIPIENT]["other"].username, "other")
+        self.assertEqual(self.order(inboxes)[:3], ["other", "new", "a"])
+        self.assertEqual((len(inboxes[RECIPIENT]), inboxes[RECIPIENT].new_messages_count),
+                         (CONVERSATION_SHARD_FROM + 1, CONVERSATION_SHARD_FROM + 1))
+
+    def test_the_move_after_a_first_message_into_the_one_tree_is_retried(self):
+        self.race()
+        self.tms[1].commit()
+        with self.assertRaises(ConflictError):  # its shards lack "other"
+            self.tms[0].commit()
+        self.tms[0].abort()
+        self.tms[0].begin()
+        self.send(0, "new", 150)  # retried: moves "other" too
+        self.tms[0].commit()
+        inboxes = self.committed()
+        self.assertIsNone(inboxes[RECIPIENT]._conversations)
+        self.assertEqual(self.senders(inboxes),
+                         self.expected(CONVERSATION_SHARD_FROM - 2, "a", "new", "other"))
+        self.assertEqual(self.order(inboxes)[:3], ["other", "new", "a"])
+
+    def test_the_move_after_a_delete_from_the_one_tree_is_retried(self):
+        self.fill(CONVERSATION_SHARD_FROM - 1)
+        self.begin()
+        self.send(0, "new", 100)
+        del self.conns[1].root.inboxes[RECIPIENT]["p05"]
+        self.tms[1].commit()
+        with self.assertRaises(ConflictError):  # its shards still hold "p05"
+            self.tms[0].commit()
+        self.tms[0].abort()
+        self.begin()
+        self.send(0, "new", 100)  # retried: one too few again, no move
+        self.tms[0].commit()
+        inboxes = self.committed()
+        self.assertIsNone(inboxes[RECIPIENT]._conversation_shards)
+        self.assertEqual(self.senders(inboxes),
+                         [u for u in self.expected(CONVERSATION_SHARD_FROM - 1, "new") if u != "p05"])
+
+    def test_a_message_into_a_conversation_racing_the_move_is_kept(self):
+        # It writes the conversation, which the move keeps: no conflict.
+        self.fill(CONVERSATION_SHARD_FROM - 1)
+        self.begin()
+        self.send(0, "new", 100)
+        self.send(1, "p00", 200)
+        self.tms[0].commit()
+        self.tms[1].commit()
+        inboxes = self.committed()
+        self.assertIsNone(inboxes[RECIPIENT]._conversations)
+        self.assertEqual(len(inboxes[RECIPIENT]["p00"]), 2)
+        self.assertEqual(self.order(inboxes)[:2], ["p00", "new"])
+        self.assertEqual(inboxes[RECIPIENT].new_messages_count, CONVERSATION_SHARD_FROM + 1)
+
+    def test_the_move_of_a_big_old_tree_sees_a_delete_from_one_of_its_buckets(self):
+        # An inbox stored before the conversations were sharded: one tree
+        # beyond the threshold, its buckets records of their own. The delete
+        # writes a bucket only; the move must see it all the same.
+        with mock.patch("plonesocial.messaging.inbox.CONVERSATION_SHARD_FROM", 10 ** 6):
+            self.fill(CONVERSATION_SHARD_FROM + 20)
+        self.begin()
+        tree = self.conns[0].root.inboxes[RECIPIENT]._conversations
+        self.assertGreater(len(list(tree_records(tree))), 2)
+        self.send(0, "new", 100)  # a first message: moves them
+        del self.conns[1].root.inboxes[RECIPIENT]["p30"]
+        self.tms[1].commit()
+        with self.assertRaises(ConflictError):  # its shards still hold "p30"
+            self.tms[0].commit()
+        self.tms[0].abort()
+        self.begin()
+        self.send(0, "new", 100)
+        self.tms[0].commit()
+        inboxes = self.committed()
+        self.assertIsNone(inboxes[RECIPIENT]._conversations)
+        self.assertEqual(self.senders(inboxes),
+                         [u for u in self.expected(CONVERSATION_SHARD_FROM + 20, "new") if u != "p30"])

@@ -8,13 +8,17 @@ people and their order's layout, and keep working.
 
 from BTrees.IOBTree import IOBTree
 from BTrees.Length import Length
+from BTrees.OOBTree import OOBTree
 from BTrees.OOBTree import OOTreeSet
 from datetime import datetime
 from datetime import timedelta
+from plonesocial.messaging.inbox import CONVERSATION_SHARD_FROM
 from plonesocial.messaging.inbox import Inbox
+from plonesocial.messaging.inbox import RECENT_SHARDS
 from plonesocial.messaging.inbox import SHARD_FROM
 from plonesocial.messaging.inbox import tree_records
 from tests.test_messaging import StorageTestCase
+from unittest import mock
 from ZODB.utils import get_pickle_metadata
 
 
@@ -202,3 +206,107 @@ class TestStoredBefore(InboxTestCase):
         del self.inboxes["ben"]["dan"]
         self.assertEqual(self.order()[-2:], ["ann", "cat"])
         self.inboxes.check_invariants()
+
+
+class TestConversationShards(InboxTestCase):
+    """The conversations: one tree until CONVERSATION_SHARD_FROM, then shards."""
+
+    senders = [f"u{n:03}" for n in range(CONVERSATION_SHARD_FROM + 20)]
+
+    def fill(self, count, start=0):
+        for n in range(start, count):
+            self.send(self.senders[n], "ben", n)
+
+    def assert_all_findable(self, inbox, count):
+        self.assertEqual(list(inbox), self.senders[:count])  # sorted, as before
+        self.assertEqual(list(inbox.keys()), self.senders[:count])
+        for userid in self.senders[:count]:
+            self.assertEqual(inbox[userid].username, userid)
+        self.assertNotIn(self.senders[count], inbox)
+        self.assertIsNone(inbox.get(7))
+        self.assertEqual(self.order(), self.senders[count - 1::-1])  # newest first
+        inbox.check_invariants()
+
+    def test_moved_once_at_the_threshold(self):
+        self.inboxes.get_inbox(self.senders[CONVERSATION_SHARD_FROM - 1], create=True)
+        self.fill(CONVERSATION_SHARD_FROM - 1)
+        inbox = self.inboxes["ben"]
+        self.assertIsNone(inbox._conversation_shards)
+        self.assert_all_findable(inbox, CONVERSATION_SHARD_FROM - 1)
+        self.tm.commit()
+        # The conversation that makes CONVERSATION_SHARD_FROM moves them all:
+        # the inbox, the tree of shards and every shard written once, the old
+        # tree (root and buckets) not at all.
+        self.send(self.senders[CONVERSATION_SHARD_FROM - 1], "ben", CONVERSATION_SHARD_FROM - 1)
+        written = self.written()
+        self.assertEqual(written.count("Inbox"), 1)
+        self.assertEqual(written.count("OOBTree"), RECENT_SHARDS + 1)  # and the sender's tree
+        self.assertNotIn("OOBucket", written)
+        inbox = self.reopen()["ben"]
+        self.assertIsNone(inbox._conversations)
+        shards = inbox._conversation_shards
+        self.assertEqual(len(shards), RECENT_SHARDS)
+        self.assertEqual(sum(len(shard) for shard in shards.values()), CONVERSATION_SHARD_FROM)
+        self.assertLess(CONVERSATION_SHARD_FROM, OOBTree.max_leaf_size)  # the one tree never split
+        self.assert_all_findable(self.inboxes["ben"], CONVERSATION_SHARD_FROM)
+        # Later first messages file into the shards; no second move.
+        self.fill(CONVERSATION_SHARD_FROM + 5, start=CONVERSATION_SHARD_FROM)
+        self.assertEqual(self.inboxes["ben"]._conversation_shards._p_oid, shards._p_oid)
+        self.assert_all_findable(self.reopen()["ben"], CONVERSATION_SHARD_FROM + 5)
+
+    def test_first_message_to_a_busy_inbox_writes_one_shard(self):
+        self.inboxes.get_inbox("ann", create=True)
+        self.fill(CONVERSATION_SHARD_FROM + 2)
+        self.tm.commit()
+        self.send("ann", "ben", 900)
+        written = self.written()
+        # ann's one tree and ben's shard (each one bucket inline); no new
+        # shard, no bucket of a big tree of ben's.
+        self.assertEqual(written.count("OOBTree"), 2)
+        self.assertNotIn("OOBucket", written)
+        self.assertNotIn("IOBTree", written)
+        self.assertEqual(self.inboxes["ben"]["ann"].username, "ann")
+
+    def test_delete_refile_and_adopt_in_the_shards(self):
+        self.fill(CONVERSATION_SHARD_FROM + 1)
+        inbox = self.inboxes["ben"]
+        del inbox["u001"]
+        inbox.refile("u002", "erased-1")
+        self.assertNotIn("u001", inbox)
+        self.assertNotIn("u002", inbox)
+        self.assertEqual(inbox["erased-1"].username, "erased-1")
+        self.assertEqual(list(inbox)[0], "erased-1")
+        self.assertEqual(len(inbox), CONVERSATION_SHARD_FROM)
+        inbox.check_invariants()
+
+    def test_invariants_find_a_conversation_in_the_wrong_shard(self):
+        self.fill(CONVERSATION_SHARD_FROM)
+        inbox = self.inboxes["ben"]
+        number = inbox._shard("u000")
+        conversation = inbox._conversation_shards[number].pop("u000")
+        inbox._conversation_shards[(number + 1) % RECENT_SHARDS]["u000"] = conversation
+        with self.assertRaisesRegex(AssertionError, "shard of the conversation with 'u000'"):
+            inbox.check_invariants()
+
+    def test_inbox_stored_with_one_big_tree_works_and_moves(self):
+        # As stored before the conversations were sharded: one tree beyond
+        # the threshold, its buckets records of their own.
+        with mock.patch("plonesocial.messaging.inbox.CONVERSATION_SHARD_FROM", 10 ** 6):
+            self.fill(CONVERSATION_SHARD_FROM + 10)
+        count = CONVERSATION_SHARD_FROM + 10
+        inbox = self.reopen()["ben"]
+        self.assertIsNone(inbox._conversation_shards)
+        self.assertGreater(len(list(tree_records(inbox._conversations))), 2)
+        self.assert_all_findable(inbox, count)
+        # Sends into its conversations, and a delete, keep the one tree.
+        self.send("u005", "ben", 1000)
+        del self.inboxes["ben"]["u006"]
+        self.assertIsNone(self.inboxes["ben"]._conversation_shards)
+        self.send("u006", "ben", 1001)  # a first message again: moves it
+        inbox = self.reopen()["ben"]
+        self.assertIsNone(inbox._conversations)
+        self.assertEqual(sum(len(s) for s in inbox._conversation_shards.values()), count)
+        self.assertEqual(list(inbox), self.senders[:count])
+        self.assertEqual(self.order()[:2], ["u006", "u005"])
+        self.assertEqual((len(inbox), inbox.new_messages_count), (count, count + 1))
+        inbox.check_invariants()

@@ -6,16 +6,17 @@ newest-first order of a busy inbox is split over several small trees by the
 other party's userid: one shared tree's front bucket split every fifteenth
 send or so, and a split cannot be resolved. A new inbox keeps the order in one
 small tree until it has SHARD_FROM conversations (issue 13: its first
-conversations write one tree, not a tree of shards and a shard).
+conversations write one tree, not a tree of shards and a shard). Its
+conversations likewise: one tree until CONVERSATION_SHARD_FROM of them, then
+shards (many first messages to one person at once split the one tree's
+buckets, and each split made every concurrent first message conflict).
 
 What a first message writes on each side (issue 13): the conversation, the
 inbox's conversation tree, its order tree and its one counter object
 (InboxCounts); the set of blocked people is only made by the first block.
 """
 
-from BTrees.check import BTREE_NORMAL
 from BTrees.check import check as check_btree
-from BTrees.check import crack_btree
 from BTrees.IOBTree import IOBTree
 from BTrees.LLBTree import LLBTree
 from BTrees.OOBTree import OOBTree
@@ -26,14 +27,18 @@ from plonesocial import userids
 from plonesocial.messaging.conversation import Conversation
 from plonesocial.messaging.counters import InboxCounts
 from plonesocial.messaging.interfaces import IInbox
+from plonesocial.messaging.shards import merged_keys
+from plonesocial.messaging.shards import read_all_current
+from plonesocial.messaging.shards import read_current
+from plonesocial.messaging.shards import shard_of
+from plonesocial.messaging.shards import SHARDS
+from plonesocial.messaging.shards import tree_records  # noqa: F401 (tests)
 from zope.interface import implementer
 
-import heapq
-import zlib
 
-
-# How many trees hold an inbox's conversation order (see Inbox._shard).
-RECENT_SHARDS = 16
+# How many trees hold an inbox's conversation order, and its conversations
+# once it is busy (see Inbox._shard).
+RECENT_SHARDS = SHARDS
 
 # An inbox keeps its order in one tree until it has this many conversations,
 # then moves it into shards once (Inbox._recent_tree). Well below the 30 keys
@@ -43,21 +48,21 @@ RECENT_SHARDS = 16
 # a few without reaching 30.
 SHARD_FROM = 16
 
+# An inbox keeps its conversations in one tree until it has this many, then
+# moves them into RECENT_SHARDS trees once (Inbox._conversation_tree). Below
+# the 30 keys of an OOBTree bucket the one tree is one bucket inline in its
+# own record, never split, and concurrent first messages merge; first
+# messages counted in concurrently may pass the threshold by a few. Past 30 a
+# bucket splits every 15 to 20 first messages however big the tree, and each
+# split makes every concurrent first message conflict: with 64 here, 16
+# threads of first messages to one inbox (notes/conflicts_hot.py) met about
+# 40 conflicts more, all before the move. The move writes the inbox, a tree
+# of shards and every shard once; the inbox then keeps 17 tree records
+# instead of one.
+CONVERSATION_SHARD_FROM = 24
+
 # The window of the per-sender rate limit, in seconds.
 RATE_WINDOW = 60
-
-
-def tree_records(tree):
-    """Yield the persistent records `tree` is stored in: the tree itself and,
-    unless its one bucket is inline in it, every node and bucket under it."""
-    yield tree
-    kind, _, kids = crack_btree(tree, False)  # BTrees' public pickle layout
-    if kind is BTREE_NORMAL:
-        for kid in kids:
-            if isinstance(kid, type(tree)):
-                yield from tree_records(kid)
-            else:
-                yield kid
 
 
 def check_userid(userid, role="userid"):
@@ -75,7 +80,8 @@ class Inbox(Persistent):
 
     def __init__(self, owner):
         self.owner = owner
-        # other party's userid -> Conversation
+        # other party's userid -> Conversation, until CONVERSATION_SHARD_FROM
+        # of them; then `_conversation_shards` (see _conversation_tree)
         self._conversations = OOBTree()
         # OOTreeSet((-message id of the newest message, other party's
         # userid)): the conversations newest first, until SHARD_FROM of them;
@@ -115,11 +121,11 @@ class Inbox(Persistent):
         """File `conversation`, an accepted request, here: counted and ordered
         as if its messages had arrived here (its unread ones count from now)."""
         userid = conversation.username
-        if userid in self._conversations:
+        if userid in self:
             raise exc.InvalidInput(f"{self.owner!r} has a conversation with {userid!r} already")
         conversation.__parent__ = self
-        self._conversations[userid] = conversation
         self._change_counts(1, conversation.new_messages_count)
+        self._file(userid, conversation)
         key = conversation.recency_key
         if key is not None:
             conversation.recency_key = None
@@ -155,6 +161,12 @@ class Inbox(Persistent):
     _recent_shards = None
     _recent = None
 
+    # shard number -> OOBTree(other party's userid -> Conversation), all
+    # RECENT_SHARDS of them, made by the move out of `_conversations` (see
+    # _conversation_tree). None while the conversations are that one tree.
+    _conversation_shards = None
+    _conversations = None
+
     def sent_recently(self, now):
         """Return how many messages this user sent in the window ending at `now` (UTC s)."""
         if self._sent is None:
@@ -180,19 +192,51 @@ class Inbox(Persistent):
         if self._recent_shards is None:
             entries = self._recent.keys()
         else:
-            entries = heapq.merge(*(shard.keys() for shard in self._recent_shards.values()))
+            entries = merged_keys(self._recent_shards)
         for _, userid in entries:
-            yield self._conversations[userid]
+            yield self._conversation_tree(userid)[userid]
 
     @staticmethod
     def _shard(userid):
-        return zlib.crc32(userid.encode("utf-8")) % RECENT_SHARDS
+        return shard_of(userid)
 
-    def _read_current(self, ob):
-        """Make this transaction fail to commit if `ob` was changed since it was read."""
-        if ob._p_jar is not None:  # not for objects made in this transaction
-            ob._p_activate()  # a ghost has no serial to check
-            ob._p_jar.readCurrent(ob)
+    def _conversation_tree(self, userid, change=False):
+        """The tree that holds (or is to hold) the conversation with `userid`;
+        `change`: the caller adds or removes it there.
+
+        Every read and change of the conversations comes here (and to
+        _file, keys, _all_conversations). Guarded like the order (see
+        _recent_tree): a change of the one tree asks the inbox to be current
+        (the move writes the inbox: a change racing it is retried on the
+        shards), and the move asks every record of the one tree to be current
+        (a change committed before it makes it retry with that change).
+        Reads need no guard: the move keeps every Conversation object, so
+        what is sent into one found in the left-behind tree is not lost.
+        """
+        if self._conversation_shards is None:
+            if change:
+                read_current(self)
+            return self._conversations
+        return self._conversation_shards[self._shard(userid)]
+
+    def _file(self, userid, conversation):
+        """Add `conversation` under `userid` (counted already), moving the one
+        tree into shards once the inbox has CONVERSATION_SHARD_FROM of them."""
+        if self._conversation_shards is None and len(self) >= CONVERSATION_SHARD_FROM:
+            shards = IOBTree()
+            for number in range(RECENT_SHARDS):  # all now: no new shard written later
+                shards[number] = OOBTree()
+            for other, each in self._conversations.items():
+                shards[self._shard(other)][other] = each
+            read_all_current(self._conversations)
+            self._conversation_shards = shards
+            self._conversations = None
+        self._conversation_tree(userid, change=True)[userid] = conversation
+
+    def _all_conversations(self):
+        """Yield the conversations in the order of the other party's userid."""
+        for userid in self.keys():
+            yield self._conversation_tree(userid)[userid]
 
     def _recent_tree(self, userid):
         """The tree that holds the place of the conversation with `userid`.
@@ -219,7 +263,7 @@ class Inbox(Persistent):
         """
         if self._recent_shards is None:
             if len(self) < SHARD_FROM:
-                self._read_current(self)
+                read_current(self)
                 return self._recent
             # Move the order into shards, once.
             shards = IOBTree()
@@ -228,8 +272,7 @@ class Inbox(Persistent):
                 if number not in shards:
                     shards[number] = OOTreeSet()
                 shards[number].add(entry)
-            for record in tree_records(self._recent):
-                self._read_current(record)
+            read_all_current(self._recent)
             self._recent_shards = shards
             self._recent = None
         number = self._shard(userid)
@@ -240,8 +283,10 @@ class Inbox(Persistent):
 
     def __getitem__(self, userid):
         try:
-            return self._conversations[userid]
-        except (KeyError, TypeError):
+            if not isinstance(userid, str):
+                raise KeyError(userid)
+            return self._conversation_tree(userid)[userid]
+        except KeyError:
             raise exc.ConversationNotFound(
                 f"{self.owner!r} has no conversation with {userid!r}"
             ) from None
@@ -254,7 +299,7 @@ class Inbox(Persistent):
 
     def __delitem__(self, userid):
         conversation = self[userid]
-        del self._conversations[userid]
+        del self._conversation_tree(userid, change=True)[userid]
         if conversation.last_updated is not None:
             self._recent_tree(userid).remove((-conversation.recency_key, userid))
         self._change_counts(-1, -conversation.new_messages_count)
@@ -266,10 +311,13 @@ class Inbox(Persistent):
         return self.get(userid) is not None
 
     def __iter__(self):
-        return iter(self._conversations.keys())
+        return iter(self.keys())
 
     def keys(self):
-        return self._conversations.keys()
+        """The other parties' userids, sorted."""
+        if self._conversation_shards is None:
+            return self._conversations.keys()
+        return merged_keys(self._conversation_shards)
 
     def __len__(self):
         if self._counts is None:
@@ -297,11 +345,11 @@ class Inbox(Persistent):
 
     def conversation_with(self, userid):
         """Return the conversation with `userid`, creating it if needed (Inboxes.send)."""
-        conversation = self._conversations.get(userid)
+        conversation = self._conversation_tree(userid).get(userid)
         if conversation is None:
             conversation = Conversation(self, userid)
-            self._conversations[userid] = conversation
             self._change_counts(1)
+            self._file(userid, conversation)
         return conversation
 
     def refile(self, userid, new_userid):
@@ -309,9 +357,9 @@ class Inbox(Persistent):
 
         Its place in the order, its count and its unread messages stay.
         """
-        conversation = self._conversations[userid]
-        del self._conversations[userid]
-        self._conversations[new_userid] = conversation
+        conversation = self._conversation_tree(userid)[userid]
+        del self._conversation_tree(userid, change=True)[userid]
+        self._file(new_userid, conversation)
         if conversation.recency_key is not None:
             self._recent_tree(userid).remove((-conversation.recency_key, userid))
             self._recent_tree(new_userid).add((-conversation.recency_key, new_userid))
@@ -335,9 +383,9 @@ class Inbox(Persistent):
             check_btree(self._recent_shards)
             shards = list(self._recent_shards.values())
         blocked = [] if self._blocked is None else [self._blocked]
-        for tree in (self._conversations, *blocked, *shards):
+        for tree in (*self._check_conversation_trees(), *blocked, *shards):
             check_btree(tree)
-        conversations = list(self._conversations.values())
+        conversations = list(self._all_conversations())
         assert len(self) == len(conversations), "conversation counter"
         assert self.new_messages_count == sum(c.new_messages_count for c in conversations), \
             "unread counter"
@@ -352,6 +400,19 @@ class Inbox(Persistent):
                 assert (-key, userid) in tree, f"place of {userid!r} in the recency order"
         if self._requests is not None:
             self._requests.check_invariants()
+
+    def _check_conversation_trees(self):
+        """Return the trees of conversations, checking the layout: one tree, or
+        all shards and every conversation in the shard of its userid."""
+        if self._conversation_shards is None:
+            return [self._conversations]
+        assert self._conversations is None, "one tree of conversations left beside the shards"
+        assert list(self._conversation_shards.keys()) == list(range(RECENT_SHARDS)), \
+            "conversation shards"
+        for number, shard in self._conversation_shards.items():
+            for userid in shard.keys():
+                assert self._shard(userid) == number, f"shard of the conversation with {userid!r}"
+        return [self._conversation_shards, *self._conversation_shards.values()]
 
     def change_unread(self, delta):
         """Add `delta` to the inbox's count of new received messages (conflict-free)."""
