@@ -27,7 +27,9 @@ import unittest
 CONNECTED = "() => window.plonesocialRealtime && window.plonesocialRealtime.connected"
 
 
-class TestRealtimeInBrowser(unittest.TestCase):
+class RealtimeBrowserCase(unittest.TestCase):
+    """Ann and Bob, the gateway on a fresh exchange, Chromium (no tests of its own)."""
+
     layer = PLONESOCIAL_ACCEPTANCE_TESTING
 
     def setUp(self):
@@ -80,6 +82,8 @@ class TestRealtimeInBrowser(unittest.TestCase):
     def shot(self, page, name):
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
+
+class TestRealtimeInBrowser(RealtimeBrowserCase):
     def test_inbox_live_then_gateway_restart(self):
         bob = self.person("bob")
         count_requests = []

@@ -8,6 +8,7 @@ from plonesocial.messaging.interfaces import IMessagingLocator
 from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
 from zope.component import getUtility
 
+import json
 import transaction
 import unittest
 
@@ -204,3 +205,59 @@ class TestNotificationPages(ViewsTestCase):
             with self.subTest(target=target):
                 ann.open(f"{self.site}/@@see?id=1&target={target}")
                 self.assertEqual(ann.headers["Location"], f"{self.site}/@@notifications")
+
+
+class TestConversationMessagesView(ViewsTestCase):
+    """@@conversation-messages: the open page's new or changed messages, as the page renders them."""
+
+    def fetch(self, userid, query):
+        browser = self.browser(userid)
+        browser.open(f"{self.site}/@@conversation-messages?{query}")
+        self.assertEqual(browser.headers["Content-Type"], "application/json")
+        return json.loads(browser.contents)
+
+    def test_new_messages_rendered_as_the_page_without_marking_read(self):
+        inboxes = self.inboxes()
+        first = inboxes.send("ann", "bob", "Hi")
+        inboxes.send("ann", "bob", "Line one\nsee https://example.org/x <img src=x>")
+        transaction.commit()
+        page = self.fetch("bob", f"with=ann&after={first.id}")
+        self.assertEqual(len(page["items"]), 1)
+        item = page["items"][0]
+        self.assertFalse(item["mine"])
+        self.assertTrue(item["html"].startswith(
+            '<li class="plonesocial-message plonesocial-theirs" data-message-id="'))
+        self.assertIn('Line one<br>see <a href="https://example.org/x" rel="nofollow noopener '
+                      'noreferrer" target="_blank">https://example.org/x</a> &lt;img src=x&gt;',
+                      item["html"])
+        self.assertNotIn("unsend_message", item["html"])  # not Bob's to unsend
+        self.assertEqual([i["id"] for i in self.fetch("bob", "with=ann")["items"]],
+                         [first.id, item["id"]])  # oldest first
+        # The page marks what it shows read (PATCH @inbox), not this view.
+        self.assertEqual(self.inboxes()["bob"]["ann"].new_messages_count, 2)
+
+    def test_my_message_has_edit_and_unsend_and_one_by_id(self):
+        inboxes = self.inboxes()
+        sent = inboxes.send("ann", "bob", "Mine")
+        transaction.commit()
+        items = self.fetch("ann", f"with=bob&id={sent.id}")["items"]
+        self.assertEqual([(i["id"], i["mine"]) for i in items], [(sent.id, True)])
+        for control in ('name="edit_message"', 'name="unsend_message"', "<strong>You</strong>",
+                        'name="_authenticator"'):
+            self.assertIn(control, items[0]["html"])
+        self.assertEqual(self.fetch("ann", f"with=bob&id={sent.id + 1}")["items"], [])
+        self.assertEqual(self.fetch("ann", "with=bob&id=x")["items"], [])
+
+    def test_only_my_own_conversations_and_only_get(self):
+        from zExceptions import MethodNotAllowed
+        from zExceptions import NotFound
+
+        self.inboxes().send("ann", "bob", "Private")
+        api.user.create(email="cat@example.org", username="cat", password="secret-password")
+        transaction.commit()
+        cat = self.browser("cat")
+        for query in ("with=ann", "with=bob", "with=", "with=nobody"):
+            with self.assertRaises(NotFound):
+                cat.open(f"{self.site}/@@conversation-messages?{query}")
+        with self.assertRaises(MethodNotAllowed):
+            self.browser("bob").post(f"{self.site}/@@conversation-messages", "with=ann")

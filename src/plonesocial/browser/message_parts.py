@@ -59,10 +59,8 @@ class MessageParts:
         }
 
     def message_labels(self):
-        """Texts the pages' scripts show (translated here: the scripts hold no prose)."""
+        """Texts of the message controls' attributes (the Unsend form's question)."""
         return {
-            "removed": translate(_("Message removed"), context=self.request),
-            "edited": translate(_("edited"), context=self.request),
             "unsend": translate(_("Remove this message for everyone? You cannot undo it."),
                                 context=self.request),
         }

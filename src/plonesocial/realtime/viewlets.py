@@ -12,7 +12,6 @@ LABELS = {
     "unread": _("${count} unread"),
     "seen": _("Seen"),
     "group": _("Group conversation"),
-    "delete": _("Delete for me"),
     "typing": _("${name} is typing..."),
     "new-items": _("${count} new items - show"),
     "new-notifications": _("New notifications - show"),
@@ -42,8 +41,6 @@ class RealtimeScript(ViewletBase):
             "data-portal-url": portal_url,
             "data-token": token,
             "data-userid": api.user.get_current().getId(),
-            "data-my-name": api.user.get_current().getProperty("fullname")
-            or api.user.get_current().getId(),
         }
         # ${...} stays in the translation: the script fills it in.
         for name, label in LABELS.items():

@@ -7,7 +7,8 @@
  * what it may have missed through the REST API's `after` cursors; ids already
  * shown are skipped, so nothing shows twice. While it is not connected the
  * menu polls @notifications/count as it does without realtime; it reconnects
- * with exponential back-off and jitter. User text is set with textContent.
+ * with exponential back-off and jitter. User text is set with textContent; a
+ * conversation's messages come rendered (escaped) by the server, as the page's own.
  */
 (function () {
   "use strict";
@@ -391,22 +392,34 @@
 
   function conversationEl() { return document.getElementById("plonesocial-conversation"); }
 
+  // New, edited and unsent messages come from @@conversation-messages, rendered by
+  // the server as the page renders them (escaped text, line breaks, links, files, the
+  // Edit and Unsend controls): a live message is what a reload shows.
+
+  function conversationItems(el, query) {
+    return json(portal + "/@@conversation-messages?with=" + encodeURIComponent(el.dataset.with) +
+                query).then(function (page) {
+      return (page.items || []).map(function (item) {
+        var holder = document.createElement("template");  // inert until it is placed
+        holder.innerHTML = item.html;
+        return {id: item.id, mine: item.mine, li: holder.content.querySelector("li")};
+      }).filter(function (item) { return item.li; });
+    });
+  }
+
   function conversationFetch() {
     var el = conversationEl();
     if (!el || el.dataset.fetching) { if (el) { el.dataset.again = "1"; } return; }
     el.dataset.fetching = "1";
     var other = el.dataset.with;
     var lastId = Number(el.dataset.lastId || 0);  // 0: no message yet
-    var url = portal + "/@inbox/" + encodeURIComponent(other) + "?limit=100" +
-      (lastId ? "&after=" + lastId : "");
-    json(url).then(function (page) {
-      var items = (page.orderedItems || []).slice().reverse();  // oldest first
+    conversationItems(el, lastId ? "&after=" + lastId : "").then(function (items) {
       var fresh = false;
-      items.forEach(function (message) {
-        if (!once("message:" + other + ":" + message.id)) { return; }
-        appendMessage(el, message);
-        el.dataset.lastId = Math.max(Number(el.dataset.lastId || 0), message.id);
-        if (message.attributedTo !== me) { fresh = true; hideTyping(); }
+      items.forEach(function (item) {
+        if (!once("message:" + other + ":" + item.id)) { return; }
+        appendMessage(el, item);
+        el.dataset.lastId = Math.max(Number(el.dataset.lastId || 0), item.id);
+        if (!item.mine) { fresh = true; hideTyping(); }
       });
       // The page is open: what arrives is read, as when the page is opened.
       if (fresh) { write(portal + "/@inbox/" + encodeURIComponent(other), "PATCH", {read: true}).catch(function () {}); }
@@ -416,101 +429,47 @@
     });
   }
 
-  function appendMessage(el, message) {
-    var list = el.querySelector("ol");
-    var li = document.createElement("li");
-    // The page's chat layout: mine on one side, theirs on the other.
-    li.className = "plonesocial-message " +
-      (message.attributedTo === me ? "plonesocial-mine" : "plonesocial-theirs");
-    li.dataset.messageId = message.id;
-    var body = document.createElement("div");
-    var head = document.createElement("div");
-    head.className = "small";
-    var who = document.createElement("strong");
-    who.textContent = message.attributedTo === me ? data.myName : el.dataset.withName;
-    head.appendChild(who);
-    head.appendChild(document.createTextNode(", "));
-    head.appendChild(timeElement(message.published));
-    var text = document.createElement("div");
-    text.className = "message-text";
-    text.textContent = message.content;
-    body.appendChild(head);
-    body.appendChild(text);
-    // Issue 15: the message's files, as the page shows them (attributes only: inert).
-    if (message.attachments && message.attachments.length) {
-      var files = document.createElement("ul");
-      files.className = "plonesocial-attachments list-unstyled d-flex flex-wrap gap-2 mb-1";
-      message.attachments.forEach(function (file) {
-        var item = document.createElement("li");
-        var link = document.createElement("a");
-        link.href = file.download;
-        if (file.image) {
-          link.className = "plonesocial-thumb";
-          var img = document.createElement("img");
-          img.src = file.preview || file.download;
-          img.alt = file.filename;
-          img.loading = "lazy";
-          link.appendChild(img);
-        } else {
-          link.className = "plonesocial-file";
-          link.setAttribute("download", "");
-          link.textContent = file.filename;
-        }
-        item.appendChild(link);
-        files.appendChild(item);
+  function placeReceipt(el, li) {
+    // One "Seen": the server's, under the message it names, or the live line.
+    if (li.querySelector(".read-receipt")) {
+      el.querySelectorAll(".read-receipt").forEach(function (node) {
+        if (!li.contains(node)) { node.remove(); }
       });
-      body.appendChild(files);
+      var line = document.getElementById("plonesocial-receipt");
+      if (line) { line.hidden = true; }
     }
-    // The same delete form as the page's own messages.
-    var form = document.createElement("form");
-    form.method = "post";
-    form.className = "mt-1";
-    form.action = portal + "/@@conversation?with=" + encodeURIComponent(el.dataset.with);
-    form.dataset.confirm = el.dataset.confirmMessage || "";  // pages.js asks first
-    var token = document.createElement("input");
-    token.type = "hidden";
-    token.name = "_authenticator";
-    token.value = data.token;
-    var button = document.createElement("button");
-    button.className = "btn btn-link btn-sm p-0";
-    button.type = "submit";
-    button.name = "delete_message";
-    button.value = message.id;
-    button.textContent = data.labelDelete;
-    form.appendChild(token);
-    form.appendChild(button);
-    body.appendChild(form);
-    li.appendChild(body);
+  }
+
+  function appendMessage(el, item) {
+    var list = el.querySelector("ol");
+    var li = document.importNode(item.li, true);
     list.appendChild(li);
+    var empty = el.querySelector("[data-plonesocial-empty]");  // "No messages yet"
+    if (empty) { empty.hidden = true; }
     var receiptEl = document.getElementById("plonesocial-receipt");
-    if (receiptEl && message.attributedTo === me) { receiptEl.hidden = true; }
+    if (receiptEl && item.mine) { receiptEl.hidden = true; }  // "Seen" was of an older one
+    placeReceipt(el, li);
+    if (window.plonesocialTimes) { window.plonesocialTimes.refresh(); }
   }
 
   function messageChanged(event) {
+    // An edit or an unsend: the message as the page renders it now, in place.
     var el = conversationEl();
     if (!el || el.dataset.with !== event.conversation) { return; }
-    var li = el.querySelector('li[data-message-id="' + Number(event.id) + '"]');
-    if (!li) { return; }
-    var text = li.querySelector(".message-text");
-    if (event.change === "unsent") {
-      li.classList.add("plonesocial-removed");
-      li.querySelectorAll(".plonesocial-attachments, .plonesocial-edit, .plonesocial-versions")
-        .forEach(function (node) { node.remove(); });
-      if (text) { text.textContent = el.dataset.labelRemoved || ""; }
-      return;
-    }
-    // The event carries an excerpt: the whole text comes through REST (textContent: inert).
-    json(portal + "/@inbox/" + encodeURIComponent(event.conversation) + "/" + Number(event.id))
-      .then(function (message) {
-        if (text) { text.textContent = message.content || ""; }
-        var mark = li.querySelector(".plonesocial-edited");
-        if (!mark) {
-          mark = document.createElement("span");
-          mark.className = "plonesocial-edited small text-muted";
-          li.querySelector(".small").appendChild(mark);
-        }
-        mark.textContent = " (" + (el.dataset.labelEdited || "") + ")";
-      }).catch(function () {});
+    var id = Number(event.id);
+    if (!el.querySelector('li[data-message-id="' + id + '"]')) { return; }
+    conversationItems(el, "&id=" + id).then(function (items) {
+      var old = el.querySelector('li[data-message-id="' + id + '"]');
+      if (!old || !items.length) { return; }
+      var li = document.importNode(items[0].li, true);
+      // The "Seen" stays as the page shows it now (receipt events move it).
+      var had = old.querySelector(".read-receipt");
+      var has = li.querySelector(".read-receipt");
+      if (has) { has.remove(); }
+      if (had) { li.insertBefore(had, li.querySelector(":scope > form:last-of-type")); }
+      old.replaceWith(li);
+      if (window.plonesocialTimes) { window.plonesocialTimes.refresh(); }
+    }).catch(function () {});
   }
 
   // -- group conversation (issue 15) -------------------------------------------
