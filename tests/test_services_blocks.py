@@ -52,8 +52,8 @@ class TestBlocksService(unittest.TestCase):
 
     def test_bad_input_writes_nothing(self):
         for body, message in (
-                ({"userid": "nobody"}, "No user 'nobody'"),
-                ({"userid": "ann"}, "'ann' cannot block themselves"),
+                ({"userid": "nobody"}, "There is no user nobody."),
+                ({"userid": "ann"}, "You cannot block yourself."),
                 ({"userid": " bob"}, None),
                 ({"userid": 7}, None),
                 ({"userid": "bob", "also": 1}, None),

@@ -140,7 +140,7 @@ class TestConversations(unittest.TestCase):
     def test_bad_input_writes_nothing(self):
         for body, message in (
                 ({"participants": ["bob"]}, "A group needs at least 2 other participants"),
-                ({"participants": ["bob", "nobody"]}, "No user 'nobody'"),
+                ({"participants": ["bob", "nobody"]}, "There is no user nobody."),
                 ({"participants": "bob,cat"}, "participants must be a list of user ids"),
                 ({"participants": ["bob", "cat"], "title": "x" * 201},
                  "The title has 201 characters; at most 200 are allowed"),
