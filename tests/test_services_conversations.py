@@ -128,7 +128,8 @@ class TestConversations(unittest.TestCase):
                                        {"userid": "ann"}).status_int, 201)
         refused = self.ann.post(self.url, {"participants": ["bob", "cat"]})
         self.assertEqual(refused.status_int, 400)
-        self.assertEqual(refused.json["message"], "'cat' does not accept messages from 'ann'")
+        self.assertEqual(refused.json["message"],
+                         "Cat does not accept messages from you; try again without them.")
         gid = self.create(("bob", "dan"))["id"]
         refused = self.ann.post(f"{self.url}/{gid}/participants", {"userids": ["cat"]})
         self.assertEqual(refused.status_int, 400)
