@@ -3,6 +3,7 @@
 from plonesocial.messaging import api as messaging
 from tests.test_views import ViewsTestCase
 
+import json
 import transaction
 
 
@@ -163,3 +164,70 @@ class TestGroupPages(ViewsTestCase):
         self.assertEqual(ann.headers["status"], "200 OK")
         self.assertIn("Bread", ann.contents)
         self.assertEqual(len(self.groups().get(group.id).message_ids("ann", 10)), 2)
+
+    def test_a_typed_user_id_adds_without_javascript(self):
+        """The picker's field without pages.js: user ids, separated by commas."""
+        group = messaging.create_group("ann", ["bob", "cat"], "Picnic")
+        transaction.commit()
+        ann = self.browser("ann")
+        ann.open(f"{self.site}/@@group?id={group.id}")
+        field = ann.getControl(name="userids")
+        self.assertEqual(ann.getControl("Add people").name, "userids")  # labelled
+        field.value = "dan"
+        ann.getControl(name="add").click()
+        self.assertIn("Ann Ames added Dan Dee", ann.contents)
+        self.assertEqual(sorted(m.userid for m in self.groups().get(group.id).participants()),
+                         ["ann", "bob", "cat", "dan"])
+        # The new-conversation form too: typed ids with a comma.
+        ann.open(f"{self.site}/@@new-conversation")
+        ann.getControl(name="more").value = "cat, dan"
+        ann.getControl("Start the conversation").click()
+        self.assertIn("@@group?id=", ann.url)
+
+    def test_the_picker_posts_hidden_inputs_and_offers_only_who_one_may_find(self):
+        """What pages.js writes (participants:list) is what the pages read."""
+        group = messaging.create_group("ann", ["bob", "cat"], "Picnic")
+        transaction.commit()
+        ann = self.browser("ann")
+        ann.open(f"{self.site}/@@group?id={group.id}")
+        # Participants are not offered again; the field is labelled and described.
+        self.assertIn('data-exclude="ann bob cat"', ann.contents.replace("\n", " "))
+        self.assertIn('aria-describedby="add-people-help "', ann.contents)
+        token = ann.getControl(name="_authenticator", index=0).value
+        ann.open(f"{self.site}/@@group?id={group.id}",
+                 data=f"_authenticator={token}&add=1&userids=&participants:list=dan")
+        self.assertIn("Ann Ames added Dan Dee", ann.contents)
+        ann.open(f"{self.site}/@@plonesocial-people?q=Dee")
+        self.assertEqual(json.loads(ann.contents), [{"id": "dan", "name": "Dan Dee"}])
+
+    def test_a_refused_person_is_named_in_the_readers_language(self):
+        from plone import api
+
+        messaging.block("cat", "ann")
+        group = messaging.create_group("ann", ["bob", "dan"], "Picnic")
+        transaction.commit()
+        ann = self.browser("ann")
+        ann.open(f"{self.site}/@@group?id={group.id}")
+        ann.getControl(name="userids").value = "cat"
+        ann.getControl(name="add").click()
+        self.assertIn("Not done: Cat Cole does not accept messages from you; "
+                      "try again without them.", ann.contents)
+        api.portal.set_registry_record("plone.available_languages", ["de"])
+        api.portal.set_registry_record("plone.default_language", "de")
+        transaction.commit()
+        # A 1:1 message from the inbox's form: the same refusal, with the person's name.
+        ann.handleErrors = True
+        ann.raiseHttpErrors = False
+        ann.open(f"{self.site}/@@inbox")
+        ann.getControl(name="recipient").value = "cat"
+        ann.getControl(name="text").value = "Hallo?"
+        ann.getForm(id="plonesocial-new-message").submit()
+        self.assertIn("Cat Cole nimmt keine Nachrichten von Ihnen an, daher wurde Ihre "
+                      "Nachricht nicht gesendet.", ann.contents)
+        ann.open(f"{self.site}/@@group?id={group.id}")
+        ann.getControl(name="userids").value = "cat"
+        ann.getControl(name="add").click()
+        self.assertIn("Cat Cole nimmt keine Nachrichten von Ihnen an; versuchen Sie es ohne "
+                      "diese Person noch einmal.", ann.contents)
+        self.assertEqual(sorted(m.userid for m in self.groups().get(group.id).participants()),
+                         ["ann", "bob", "dan"])

@@ -108,7 +108,7 @@ class TestConversationsAndMessages(IDORTestCase):
 
     def test_no_inbox_for_a_userid_nobody_has(self):
         response = self.rest("POST", "@inbox/newhire", {"text": "planted"}, status=400)
-        self.assertEqual(response.json["message"], "No user 'newhire'")
+        self.assertEqual(response.json["message"], "There is no user newhire.")
         # Refused: the inbox shows its form again (400), no conversation page for nobody (404).
         self.page("@@conversation", {"with": "newhire", "text": "planted"}, status=404)
         self.page("@@inbox", {"recipient": "newhire", "text": "planted"}, status=400)

@@ -240,7 +240,7 @@ class TestUserRemoval(PrivacyTestCase):
         response = RestClient(self.layer["app"], "bob").post(f"{self.site}/@inbox/ann",
                                                               {"text": "Still there?"})
         self.assertEqual(response.status_int, 400)
-        self.assertEqual(response.json["message"], "No user 'ann'")
+        self.assertEqual(response.json["message"], "There is no user ann.")
         self.assertNotIn("ann", self.fresh()[0])
 
     def test_setting_off_keeps_them(self):

@@ -24,6 +24,18 @@ class TestBlocksService(unittest.TestCase):
         self.ann = RestClient(self.layer["app"], "ann")
         self.bob = RestClient(self.layer["app"], "bob")
 
+    def test_the_refusal_in_german(self):
+        """REST answers a block in the site's language, as other errors (400 still)."""
+        messaging.block("ann", "bob")
+        api.portal.set_registry_record("plone.available_languages", ["de"])
+        api.portal.set_registry_record("plone.default_language", "de")
+        transaction.commit()
+        refused = self.bob.post(f"{self.site}/@inbox/ann", {"text": "hallo?"})
+        self.assertEqual(refused.status_int, 400)
+        self.assertEqual(refused.json["type"], "BadRequest")
+        self.assertEqual(refused.json["message"], "Ann nimmt keine Nachrichten von Ihnen an, "
+                         "daher wurde Ihre Nachricht nicht gesendet.")
+
     def blocked(self, userid):
         transaction.begin()
         return messaging.get_blocked(userid)
@@ -41,7 +53,9 @@ class TestBlocksService(unittest.TestCase):
                          (1, ["bob"]))
         refused = self.bob.post(f"{self.site}/@inbox/ann", {"text": "hello?"})
         self.assertEqual(refused.status_int, 400)
-        self.assertEqual(refused.json["message"], "'ann' does not accept messages from 'bob'")
+        # A sentence Bob can act on, naming Ann by her full name (not "'ann' ... 'bob'").
+        self.assertEqual(refused.json["message"],
+                         "Ann does not accept messages from you, so your message was not sent.")
         # Bob's list is his own, and blocking is one way.
         self.assertEqual(self.bob.get(self.url).json["items"], [])
         self.assertEqual(self.ann.post(f"{self.site}/@inbox/bob", {"text": "x"}).status_int, 201)
@@ -52,8 +66,8 @@ class TestBlocksService(unittest.TestCase):
 
     def test_bad_input_writes_nothing(self):
         for body, message in (
-                ({"userid": "nobody"}, "No user 'nobody'"),
-                ({"userid": "ann"}, "'ann' cannot block themselves"),
+                ({"userid": "nobody"}, "There is no user nobody."),
+                ({"userid": "ann"}, "You cannot block yourself."),
                 ({"userid": " bob"}, None),
                 ({"userid": 7}, None),
                 ({"userid": "bob", "also": 1}, None),

@@ -128,7 +128,8 @@ class TestConversations(unittest.TestCase):
                                        {"userid": "ann"}).status_int, 201)
         refused = self.ann.post(self.url, {"participants": ["bob", "cat"]})
         self.assertEqual(refused.status_int, 400)
-        self.assertEqual(refused.json["message"], "'cat' does not accept messages from 'ann'")
+        self.assertEqual(refused.json["message"],
+                         "Cat does not accept messages from you; try again without them.")
         gid = self.create(("bob", "dan"))["id"]
         refused = self.ann.post(f"{self.url}/{gid}/participants", {"userids": ["cat"]})
         self.assertEqual(refused.status_int, 400)
@@ -140,7 +141,7 @@ class TestConversations(unittest.TestCase):
     def test_bad_input_writes_nothing(self):
         for body, message in (
                 ({"participants": ["bob"]}, "A group needs at least 2 other participants"),
-                ({"participants": ["bob", "nobody"]}, "No user 'nobody'"),
+                ({"participants": ["bob", "nobody"]}, "There is no user nobody."),
                 ({"participants": "bob,cat"}, "participants must be a list of user ids"),
                 ({"participants": ["bob", "cat"], "title": "x" * 201},
                  "The title has 201 characters; at most 200 are allowed"),

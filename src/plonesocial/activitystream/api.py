@@ -161,7 +161,8 @@ def set_preferences(userid, **changes):
 def follow(subscriber, userid, verbs=None, portal_types=None):
     """`subscriber` follows `userid` (a user of this site)."""
     if isinstance(userid, str) and userid and not user_exists(userid):
-        raise exc.UnknownUser(f"No user {userid!r}", userid=userid)
+        raise exc.UnknownUser(_("There is no user ${userid}.", mapping={"userid": userid}),
+                              userid=userid)
     return get_manager().subscriptions.follow(subscriber, userid, verbs=verbs,
                                               portal_types=portal_types)
 
@@ -248,7 +249,8 @@ def _check_mutable(userid, kind, target):
         if visible is not None and activity not in visible([activity]):
             raise exc.ActivityNotFound(f"No activity {target}")
     if kind == "conversation" and not target.startswith("group:") and not user_exists(target):
-        raise exc.UnknownUser(f"No user {target!r}", userid=target)
+        raise exc.UnknownUser(_("There is no user ${userid}.", mapping={"userid": target}),
+                              userid=target)
 
 
 def unmute(userid, kind, target, now=None):

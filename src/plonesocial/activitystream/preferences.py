@@ -65,10 +65,10 @@ class Preferences(Persistent):
         if mail_mode is not MISSING and mail_mode is not None:
             check_mode(mail_mode)
         if notify_myself is not None and not isinstance(notify_myself, bool):
-            raise exc.InvalidActivity("notify_myself must be true or false")
+            raise exc.InvalidActivity(_("notify_myself must be true or false."))
         if mail_modes is not None:
             if not isinstance(mail_modes, dict):
-                raise exc.InvalidActivity("mail_modes must map message types to mail modes")
+                raise exc.InvalidActivity(_("mail_modes must map message types to mail modes."))
             try:  # known message types only: no unbounded keys (plonesocial/limits.py)
                 check_mail_modes(mail_modes)
             except LimitError as error:
@@ -81,12 +81,13 @@ class Preferences(Persistent):
             isinstance(digest_hour, bool) or not isinstance(digest_hour, int)
             or not 0 <= digest_hour <= 23
         ):
-            raise exc.InvalidActivity("digest_hour must be a whole hour from 0 to 23")
+            raise exc.InvalidActivity(_("Choose the hour of the digest: a whole hour from 0 to 23."))
         if digest_weekday is not None and (
             isinstance(digest_weekday, bool) or not isinstance(digest_weekday, int)
             or not 0 <= digest_weekday <= 6
         ):
-            raise exc.InvalidActivity("digest_weekday must be 0 (Monday) to 6 (Sunday)")
+            raise exc.InvalidActivity(_(
+                "Choose the day of the weekly digest: 0 (Monday) to 6 (Sunday)."))
         if timezone is not None:
             check_timezone(timezone)
         for name, value in (("dnd_start", dnd_start), ("dnd_end", dnd_end)):
@@ -192,11 +193,12 @@ def minutes(value):
 
 def check_timezone(name):
     if not isinstance(name, str) or not name:
-        raise exc.InvalidActivity("timezone must be an IANA time zone name")
+        raise exc.InvalidActivity(_("Choose a time zone by its name, like Europe/Berlin."))
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise exc.InvalidActivity(f"unknown time zone {name!r}") from None
+        raise exc.InvalidActivity(_("There is no time zone ${name}; choose one like Europe/Berlin.",
+                                    mapping={"name": name})) from None
     return name
 
 

@@ -7,6 +7,7 @@ from plonesocial import _
 from plonesocial import exc
 from plonesocial.activitystream import api as activitystream
 from plonesocial.browser.message_parts import MessageParts
+from plonesocial.browser.picker import PeoplePicker
 from plonesocial.browser.views import form_id
 from plonesocial.browser.views import InboxView
 from plonesocial.browser.views import linkify
@@ -66,7 +67,7 @@ def userids_from_form(form, picked="participants", typed="more"):
     return result
 
 
-class NewConversationView(SocialView):
+class NewConversationView(PeoplePicker, SocialView):
     """@@new-conversation: pick people (2 or more: a group; 1: a 1:1 conversation)."""
 
     page_title = _("New conversation")
@@ -75,9 +76,12 @@ class NewConversationView(SocialView):
     draft = {"picked": (), "more": "", "title": "", "text": ""}
 
     def prepare(self):
+        known = contacts(self.userid)
         self.contacts = [{"userid": p, "fullname": self.fullname(p),
-                          "picked": p in self.draft["picked"]}
-                         for p in contacts(self.userid)]
+                          "picked": p in self.draft["picked"]} for p in known]
+        # Picked with the picker, not among the checkboxes: chips again after a refusal.
+        self.chosen = [{"userid": p, "fullname": self.fullname(p)}
+                       for p in self.draft["picked"] if p not in known]
 
     def handle_post(self):
         form = self.request.form
@@ -117,7 +121,7 @@ class NewConversationView(SocialView):
             [p for p in picked if isinstance(p, str)]
 
 
-class GroupView(MessageParts, SocialView):
+class GroupView(PeoplePicker, MessageParts, SocialView):
     """@@group?id=...: a group's messages and menu; opening it marks it read."""
 
     draft_text = ""  # what the person typed, shown again when sending failed
@@ -224,7 +228,7 @@ class GroupView(MessageParts, SocialView):
             elif "rename" in form:
                 messaging.rename_group(me, group_id, form.get("title"))
             elif "add" in form:
-                messaging.add_participants(me, group_id, userids_from_form(form, "", "userids"))
+                messaging.add_participants(me, group_id, userids_from_form(form, typed="userids"))
             elif "mute" in form:
                 messaging.mute_group(me, group_id, form["mute"] == "1")
             elif "unsend_message" in form:  # issue 15: edit and unsend

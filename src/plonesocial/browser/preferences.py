@@ -11,6 +11,7 @@ from plonesocial.browser.account import account_tabs
 from plonesocial.browser.titles import ISocialPage
 from plonesocial.delivery.settings import get_settings as get_delivery_settings
 from plonesocial.exc import InvalidActivity
+from plonesocial.restapi.errors import error_text
 from Products.Five.browser import BrowserView
 from zExceptions import MethodNotAllowed
 from zExceptions import Unauthorized
@@ -117,7 +118,8 @@ class PreferencesView(BrowserView):
             try:
                 return int(value)
             except (TypeError, ValueError, OverflowError):
-                raise InvalidActivity(f"{name} must be a number") from None
+                raise InvalidActivity(_("Choose a number for ${name}.",
+                                          mapping={"name": name})) from None
 
         try:
             mail_modes = {name: (form.get(f"mode-{name}") or None) for name, label in MESSAGE_TYPES}
@@ -136,8 +138,9 @@ class PreferencesView(BrowserView):
                 dnd_end=clock_time(form.get("dnd_end")),
             )
         except InvalidActivity as error:
-            self.errors.append(str(error))
-            api.portal.show_message(_("Nothing was saved: ${error}", mapping={"error": str(error)}),
+            self.errors.append(error_text(error, self.request))
+            api.portal.show_message(_("Nothing was saved: ${error}", mapping={
+                "error": error_text(error, self.request)}),
                                     self.request, type="error")
             return
         api.portal.show_message(_("Your notification preferences were saved."), self.request)

@@ -13,6 +13,7 @@ input (nothing is written then), ``NotFound`` subclasses for unknown ids,
 ``Refused`` subclasses for a block or a rate limit.
 """
 
+from plonesocial import _
 from plonesocial import exc
 from plonesocial.messaging import attachments as files
 from plonesocial.messaging.blocking import block as block
@@ -69,7 +70,8 @@ def send(sender, recipient, text, check_recipient=True, attachments=None):
     """
     if check_recipient and isinstance(recipient, str) and recipient and \
             not user_exists(recipient):
-        raise exc.UnknownUser(f"No user {recipient!r}", userid=recipient)
+        raise exc.UnknownUser(_("There is no user ${userid}.", mapping={"userid": recipient}),
+                               userid=recipient)
     # Issue 15: a first message from someone the recipient does not accept
     # waits as a request (decided here: the rule reads follows and roles).
     screened = isinstance(recipient, str) and isinstance(sender, str) and \

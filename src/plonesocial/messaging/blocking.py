@@ -1,9 +1,11 @@
 """Blocks: whom a user refuses messages from (``api`` re-exports these)."""
 
+from plonesocial import _
 from plonesocial import exc
 from plonesocial.messaging.inbox import check_userid
 from plonesocial.messaging.stores import get_inbox
 from plonesocial.messaging.stores import get_inboxes
+from plonesocial.people import display_name
 from plonesocial.people import user_exists
 
 
@@ -16,13 +18,14 @@ def block(userid, other, check_user=True):
     """
     check_userid(other)
     if check_user and not user_exists(other):
-        raise exc.UnknownUser(f"No user {other!r}", userid=other)
+        raise exc.UnknownUser(_("There is no user ${userid}.", mapping={"userid": other}),
+                              userid=other)
     inboxes = get_inboxes()
     inbox = inboxes.get(userid)
     if inbox is not None and inbox.is_blocked(other):
         return
     if other == userid:
-        raise exc.SelfMessage(f"{userid!r} cannot block themselves")
+        raise exc.SelfMessage(_("You cannot block yourself."))
     inbox = inboxes.get_inbox(userid, create=True)
     inbox.block(other)
     waiting = inbox.get_requests()
@@ -33,7 +36,8 @@ def block(userid, other, check_user=True):
 def unblock(userid, other):
     """Accept messages from `other` again; raise NotBlocked unless `userid` blocked them."""
     if not is_blocked(userid, other):
-        raise exc.NotBlocked(f"You have not blocked {other!r}")
+        raise exc.NotBlocked(_("You have not blocked ${name}.",
+                                mapping={"name": display_name(other)}))
     get_inbox(userid).unblock(other)
 
 

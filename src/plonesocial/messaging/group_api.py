@@ -28,6 +28,7 @@ from plonesocial.messaging.policy import mark_pending
 from plonesocial.messaging.settings import get_settings
 from plonesocial.messaging.stores import get_groups
 from plonesocial.messaging.stores import get_inboxes
+from plonesocial.people import display_name
 from plonesocial.people import ERASED_PREFIX
 from plonesocial.people import user_exists
 from zope.event import notify
@@ -41,10 +42,13 @@ def _check_can_add(adder, userids_to_add):
     for userid in userids_to_add:
         check_userid(userid, "participant")
         if userid.startswith(ERASED_PREFIX) or not user_exists(userid):
-            raise exc.UnknownUser(f"No user {userid!r}", userid=userid)
+            raise exc.UnknownUser(_("There is no user ${userid}.", mapping={"userid": userid}),
+                                  userid=userid)
         inbox = inboxes.get(userid)
         if inbox is not None and inbox.is_blocked(adder):
-            raise exc.SenderBlocked(f"{userid!r} does not accept messages from {adder!r}")
+            raise exc.SenderBlocked(_(
+                "${name} does not accept messages from you; try again without them.",
+                mapping={"name": display_name(userid)}))
 
 
 def create_group(owner, participants, title=None):
@@ -114,9 +118,9 @@ def _count_send(sender):
     inbox = inboxes.get(sender)
     if inbox is not None and inbox.sent_recently(now) >= limit:
         wait = inbox.retry_after(now)
-        raise exc.RateLimitExceeded(
-            f"{sender!r} sent {limit} messages in the last minute; try again in {wait} seconds",
-            retry_after=wait)
+        raise exc.RateLimitExceeded(_(
+            "You sent ${limit} messages in the last minute; try again in ${seconds} seconds.",
+            mapping={"limit": limit, "seconds": wait}), retry_after=wait)
     inboxes.get_inbox(sender, create=True).count_send(now)
 
 

@@ -36,6 +36,7 @@ from plonesocial.messaging.inbox import RATE_WINDOW  # noqa: F401
 from plonesocial.messaging.inbox import RECENT_SHARDS  # noqa: F401
 from plonesocial.messaging.interfaces import IInboxes
 from plonesocial.messaging.settings import SETTINGS
+from plonesocial.people import display_name
 from plonesocial.people import ERASED_PREFIX
 from zope.event import notify
 from zope.interface import implementer
@@ -112,21 +113,23 @@ class Inboxes(Persistent):
         except TypeError as error:
             raise exc.InvalidMessage(f"created: {error}") from None
         if recipient.startswith(ERASED_PREFIX):
-            raise exc.RecipientErased("This user's data was erased: nobody reads these messages")
+            raise exc.RecipientErased(_(
+                "This person's account was erased: nobody reads messages sent to it."))
         recipient_inbox = self._inboxes.get(recipient)
         if recipient_inbox is not None and recipient_inbox.is_blocked(sender):
-            raise exc.SenderBlocked(f"{recipient!r} does not accept messages from {sender!r}")
+            # The sender reads it: the recipient by their name, "you" for the sender.
+            raise exc.SenderBlocked(_(
+                "${name} does not accept messages from you, so your message was not sent.",
+                mapping={"name": display_name(recipient)}))
         # The rate counts real sends, by the clock, whatever `created` says.
         limit = self.max_messages_per_minute
         now = to_key(utcnow()) // 1_000_000
         sender_inbox = self._inboxes.get(sender)
         if limit and sender_inbox is not None and sender_inbox.sent_recently(now) >= limit:
             wait = sender_inbox.retry_after(now)
-            raise exc.RateLimitExceeded(
-                f"{sender!r} sent {limit} messages in the last minute; "
-                f"try again in {wait} seconds",
-                retry_after=wait,
-            )
+            raise exc.RateLimitExceeded(_(
+                "You sent ${limit} messages in the last minute; try again in ${seconds} seconds.",
+                mapping={"limit": limit, "seconds": wait}), retry_after=wait)
 
         uid = uuid.uuid4().hex
         sender_inbox = self.get_inbox(sender, create=True)

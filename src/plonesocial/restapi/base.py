@@ -13,6 +13,7 @@ from plonesocial.clock import isoformat
 from plonesocial.limits import MAX_BODY
 from plonesocial.limits import settings_write_wait
 from plonesocial.people import display_name
+from plonesocial.restapi.errors import error_text
 from plonesocial.restapi.errors import http_error
 from urllib.parse import urlencode
 from zExceptions import BadRequest
@@ -63,7 +64,7 @@ class SocialService(Service):
             mapped = http_error(error)
             if mapped is None:  # the rate limit
                 self.request.response.setHeader("Content-Type", self.content_type)
-                return json.dumps(self.too_many_requests(str(error), error.retry_after))
+                return json.dumps(self.too_many_requests(error_text(error), error.retry_after))
             if isinstance(mapped, BadRequest):
                 return self.client_error(mapped)
             raise mapped from None
