@@ -499,6 +499,9 @@ PROBES = {
     "@@message-attachment on site": [
         _p("GET", "@@message-attachment/direct/carl/{filemsg}/{file}", foreign=404),
         _p("GET", "@@message-attachment/group/{group}/{gfilemsg}/{gfile}", foreign=404)],
+    "@@conversation-messages on site": [
+        _p("GET", "@@conversation-messages?with=carl", foreign=404),
+        _p("GET", "@@conversation-messages?with=carl&id={msg}", foreign=404)],
     "@@blocked on site": [
         _p("GET", "@@blocked"),
         _p("POST", "@@blocked", {"block": "carl"}, 302, 302),
