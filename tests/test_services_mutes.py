@@ -84,7 +84,7 @@ class TestMutesService(MutesTestCase):
                  "hide must be"),
                 ({"kind": "content"}, "Send {"),
                 ({"kind": "content", "target": self.secret.UID()}, "No content you may view"),
-                ({"kind": "conversation", "target": "nobody-here"}, "No user"),
+                ({"kind": "conversation", "target": "nobody-here"}, "There is no user nobody-here"),
                 ({"kind": "activity", "target": "12"}, "")):
             with self.subTest(body=body):
                 answer = self.ann.post(url, body)

@@ -265,10 +265,13 @@
 
   // -- inbox -----------------------------------------------------------------
 
+  var LIST = "ul.list-group:not(.plonesocial-options)";
+
   function inboxList() {
     var inbox = document.getElementById("plonesocial-inbox");
     if (!inbox) { return null; }
-    var list = inbox.querySelector("ul.list-group");
+    // The conversations, not a people picker's options (pages.js, also a ul.list-group).
+    var list = inbox.querySelector(LIST);
     if (!list) {
       list = document.createElement("ul");
       list.className = "list-group";
@@ -632,14 +635,14 @@
       bar.type = "button";
       bar.className = "btn btn-info btn-sm mb-3";
       bar.addEventListener("click", function () { streamShow(el); });
-      el.insertBefore(bar, el.querySelector("ul.list-group"));
+      el.insertBefore(bar, el.querySelector(LIST));
     }
     bar.textContent = data.labelNewItems.replace("${count}", pending.length);
     bar.hidden = false;
   }
 
   function streamShow(el) {
-    var list = el.querySelector("ul.list-group");
+    var list = el.querySelector(LIST);
     var pending = RT.pendingStream || [];
     RT.pendingStream = [];
     pending.slice().reverse().forEach(function (item) {
