@@ -91,7 +91,8 @@ class TestObjectsWritten(InboxTestCase):
         # shard is new), and one counter object on each side.
         self.assertEqual(written.count("InboxCounts"), 2)
         self.assertNotIn("Length", written)
-        self.assertEqual(written.count("OOTreeSet"), 2)  # ann's new tree, ben's shard
+        # ann's new tree, ben's shard
+        self.assertEqual((written.count("OOTreeSet"), written.count("OrderShard")), (1, 1))
         self.assertLessEqual(written.count("IOBTree"), 1)
         self.inboxes.check_invariants()
 
@@ -240,7 +241,8 @@ class TestConversationShards(InboxTestCase):
         self.send(self.senders[CONVERSATION_SHARD_FROM - 1], "ben", CONVERSATION_SHARD_FROM - 1)
         written = self.written()
         self.assertEqual(written.count("Inbox"), 1)
-        self.assertEqual(written.count("OOBTree"), RECENT_SHARDS + 1)  # and the sender's tree
+        self.assertEqual(written.count("ConversationShard"), RECENT_SHARDS)
+        self.assertEqual(written.count("OOBTree"), 1)  # the sender's tree
         self.assertNotIn("OOBucket", written)
         inbox = self.reopen()["ben"]
         self.assertIsNone(inbox._conversations)
@@ -262,7 +264,7 @@ class TestConversationShards(InboxTestCase):
         written = self.written()
         # ann's one tree and ben's shard (each one bucket inline); no new
         # shard, no bucket of a big tree of ben's.
-        self.assertEqual(written.count("OOBTree"), 2)
+        self.assertEqual((written.count("OOBTree"), written.count("ConversationShard")), (1, 1))
         self.assertNotIn("OOBucket", written)
         self.assertNotIn("IOBTree", written)
         self.assertEqual(self.inboxes["ben"]["ann"].username, "ann")
@@ -310,3 +312,34 @@ class TestConversationShards(InboxTestCase):
         self.assertEqual(self.order()[:2], ["u006", "u005"])
         self.assertEqual((len(inbox), inbox.new_messages_count), (count, count + 1))
         inbox.check_invariants()
+
+
+class TestShardBuckets(InboxTestCase):
+    """Issue 13, the hot recipient: the shards split four times less often."""
+
+    def test_a_busy_inbox_keeps_each_shard_in_one_bucket_up_to_120(self):
+        from BTrees.check import BTREE_NORMAL
+        from BTrees.check import crack_btree
+        from plonesocial.messaging.shards import ConversationShard
+        from plonesocial.messaging.shards import LEAF_SIZE
+        from plonesocial.messaging.shards import OrderShard
+
+        for n in range(800):  # 50 a shard on average, more in some
+            self.send(f"s{n:04}", "ben", n)
+        inbox = self.inboxes["ben"]
+        trees = [*inbox._conversation_shards.values(), *inbox._recent_shards.values()]
+        self.assertEqual({type(tree) for tree in trees}, {ConversationShard, OrderShard})
+        largest = max(len(tree) for tree in trees)
+        self.assertGreater(largest, 30)  # BTrees' own buckets would have split
+        self.assertLessEqual(largest, LEAF_SIZE)
+        for tree in trees:
+            # One bucket, stored inline in the shard's own record: no split yet.
+            kind, _, _ = crack_btree(tree, True)
+            self.assertNotEqual(kind, BTREE_NORMAL)
+        self.assertEqual(len(self.order()), 800)
+        inbox.check_invariants()
+        self.tm.commit()
+        self.send("late", "ben", 900)
+        written = self.written()  # a first message writes one shard of each tree
+        self.assertEqual((written.count("ConversationShard"), written.count("OrderShard")),
+                         (1, 1))

@@ -27,7 +27,10 @@ from plonesocial import userids
 from plonesocial.messaging.conversation import Conversation
 from plonesocial.messaging.counters import InboxCounts
 from plonesocial.messaging.interfaces import IInbox
+from plonesocial.messaging.shards import check_tree
+from plonesocial.messaging.shards import ConversationShard
 from plonesocial.messaging.shards import merged_keys
+from plonesocial.messaging.shards import OrderShard
 from plonesocial.messaging.shards import read_all_current
 from plonesocial.messaging.shards import read_current
 from plonesocial.messaging.shards import shard_of
@@ -225,7 +228,7 @@ class Inbox(Persistent):
         if self._conversation_shards is None and len(self) >= CONVERSATION_SHARD_FROM:
             shards = IOBTree()
             for number in range(RECENT_SHARDS):  # all now: no new shard written later
-                shards[number] = OOBTree()
+                shards[number] = ConversationShard()
             for other, each in self._conversations.items():
                 shards[self._shard(other)][other] = each
             read_all_current(self._conversations)
@@ -270,7 +273,7 @@ class Inbox(Persistent):
             for entry in self._recent.keys():
                 number = self._shard(entry[1])
                 if number not in shards:
-                    shards[number] = OOTreeSet()
+                    shards[number] = OrderShard()
                 shards[number].add(entry)
             read_all_current(self._recent)
             self._recent_shards = shards
@@ -278,7 +281,7 @@ class Inbox(Persistent):
         number = self._shard(userid)
         tree = self._recent_shards.get(number)
         if tree is None:
-            tree = self._recent_shards[number] = OOTreeSet()
+            tree = self._recent_shards[number] = OrderShard()
         return tree
 
     def __getitem__(self, userid):
@@ -384,7 +387,7 @@ class Inbox(Persistent):
             shards = list(self._recent_shards.values())
         blocked = [] if self._blocked is None else [self._blocked]
         for tree in (*self._check_conversation_trees(), *blocked, *shards):
-            check_btree(tree)
+            check_tree(tree)
         conversations = list(self._all_conversations())
         assert len(self) == len(conversations), "conversation counter"
         assert self.new_messages_count == sum(c.new_messages_count for c in conversations), \
