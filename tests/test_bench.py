@@ -152,3 +152,19 @@ class TestBench(unittest.TestCase):
         self.assertIn("| S9 likes | 16 people like one post at once | 0 failed", table)
         self.assertEqual(results["problems"], [])
 
+
+
+class TestHotConflicts(unittest.TestCase):
+    def test_many_senders_to_one_person(self):
+        # scripts/hot_conflicts.py: threads on a real FileStorage, every send
+        # stored and counted once, the inbox sound (check_invariants).
+        import subprocess
+
+        root = Path(__file__).resolve().parent.parent
+        done = subprocess.run(
+            [sys.executable, str(root / "scripts" / "hot_conflicts.py"), "--threads", "4",
+             "--sends", "30", "--users", "60"],
+            capture_output=True, text=True, timeout=300,
+            env={**os.environ, "PYTHONPATH": str(root / "src")})
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("0 failed, 120 unread of 120 sent", done.stdout)

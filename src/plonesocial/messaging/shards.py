@@ -63,8 +63,8 @@ def merged_keys(shards):
 # tree, and a bucket split cannot be resolved: it conflicts with every
 # concurrent insert into that shard (BTrees reads the shard's root current).
 # The order's newest entries all land in its first bucket, which split every
-# 15 first messages per shard. Measured (16 threads x
-# 100 first messages to one inbox, FileStorage): 131-138 conflicts with 30,
+# 15 first messages per shard. Measured (scripts/hot_conflicts.py: 16 threads
+# x 100 first messages to one inbox, FileStorage): 131-138 conflicts with 30,
 # 40-49 with 120 and the same time; a send pickles a bigger bucket only in
 # inboxes with hundreds of conversations. Shards made before keep BTrees' size.
 LEAF_SIZE = 120

@@ -1,0 +1,104 @@
+"""Count the write conflicts of many people sending to one person at once (issue 13).
+
+    PYTHONPATH=$PWD/src .venv/bin/python scripts/hot_conflicts.py [--threads 16]
+        [--sends 100] [--users 2000] [--no-inboxes]
+
+Threads of one process (one FileStorage in a temporary directory, one ZODB
+database) each send --sends messages from random users of --users to "hot",
+committing each and retrying a conflict at once, up to four times (no waiting,
+unlike Zope: this counts conflicts, `make bench` S2 times them). The users'
+inboxes exist first unless --no-inboxes. Prints the seconds, the conflicts by
+the class of the object they were about ("read:" for a read conflict), and the
+sends that failed five times (which must be 0).
+"""
+
+from pathlib import Path
+
+import argparse
+import collections
+import random
+import sys
+import tempfile
+import threading
+import time
+
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from plonesocial.messaging.messaging import Inboxes  # noqa: E402
+from ZODB.FileStorage import FileStorage  # noqa: E402
+from ZODB.POSException import ConflictError  # noqa: E402
+
+import transaction  # noqa: E402
+import ZODB  # noqa: E402
+
+
+ATTEMPTS = 5
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--sends", type=int, default=100, help="per thread")
+    parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--no-inboxes", action="store_true",
+                        help="the senders have no inbox yet (their first message makes it)")
+    args = parser.parse_args()
+
+    folder = tempfile.mkdtemp()
+    db = ZODB.DB(FileStorage(f"{folder}/Data.fs"), cache_size=30000,
+                 pool_size=args.threads + 1)
+    tm = transaction.TransactionManager()
+    conn = db.open(tm)
+    conn.root.inboxes = Inboxes()
+    if not args.no_inboxes:
+        for user in range(args.users):
+            conn.root.inboxes.get_inbox(f"u{user}", create=True)
+    tm.commit()
+    conn.close()
+    conflicts, failed = collections.Counter(), []
+
+    def sender(number):
+        tm = transaction.TransactionManager()
+        conn = db.open(tm)
+        rnd = random.Random(number)
+        for n in range(args.sends):
+            user = f"u{rnd.randrange(args.users)}"
+            for attempt in range(ATTEMPTS):
+                try:
+                    tm.begin()
+                    conn.root.inboxes.send(user, "hot", f"message {number}-{n}")
+                    tm.commit()
+                    break
+                except ConflictError as error:
+                    tm.abort()
+                    name = getattr(error, "class_name", None)
+                    if not name:  # a read conflict names the object only
+                        name = "read:" + type(conn.get(error.oid)).__name__
+                    conflicts[name] += 1
+            else:
+                failed.append(user)
+        conn.close()
+
+    started = time.time()
+    threads = [threading.Thread(target=sender, args=(n,)) for n in range(args.threads)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.time() - started
+    tm = transaction.TransactionManager()
+    conn = db.open(tm)
+    conn.root.inboxes.check_invariants()
+    sent = args.threads * args.sends - len(failed)
+    print(f"{args.threads} threads x {args.sends} sends to one person: {seconds:.2f} s, "
+          f"{sum(conflicts.values())} conflicts, {len(failed)} failed, "
+          f"{conn.root.inboxes['hot'].new_messages_count} unread of {sent} sent")
+    for name, count in conflicts.most_common():
+        print(f"  {count:5}  {name}")
+    conn.close()
+    db.close()
+
+
+if __name__ == "__main__":
+    main()
