@@ -11,33 +11,19 @@ from datetime import timezone
 from plonesocial.messaging import exc
 from plonesocial.messaging.conversation import Message
 from plonesocial.messaging.conversation import TAIL_SIZE
-from plonesocial.messaging.messaging import Inboxes
+from tests.test_messaging import StorageTestCase
 from ZODB.utils import get_pickle_metadata
 
 import copy
 import random
 import transaction
 import unittest
-import ZODB
 
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
-class TailTestCase(unittest.TestCase):
-    def setUp(self):
-        self.db = ZODB.DB(None)
-        self.tm = transaction.TransactionManager()
-        self.conn = self.db.open(self.tm)
-        self.conn.root.inboxes = Inboxes()
-        self.tm.commit()
-        self.inboxes = self.conn.root.inboxes
-
-    def tearDown(self):
-        self.tm.abort()
-        self.conn.close()
-        self.db.close()
-
+class TailTestCase(StorageTestCase):
     def send(self, text, minutes):
         return self.inboxes.send("ann", "ben", text, created=START + timedelta(minutes=minutes))
 
