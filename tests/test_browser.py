@@ -31,6 +31,19 @@ def chromium_available():
     return os.path.exists(CHROMIUM)
 
 
+def settle(page):
+    """Wait until the page's CSS transitions and animations have ended (before axe).
+
+    Judge what a person sees once it settles: a colour still in its transition (a
+    button just opened: 0.15 s in Bootstrap) fails the contrast check on a busy
+    machine. Endless animations (spinners) are not waited for.
+    """
+    page.evaluate(
+        "() => Promise.all(document.getAnimations()"
+        ".filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)"
+        ".map(a => a.finished.catch(() => null)))")
+
+
 class BrowserTestCase(unittest.TestCase):
     layer = PLONESOCIAL_ACCEPTANCE_TESTING
 
@@ -401,6 +414,7 @@ class TestPeopleExpect(BrowserTestCase):
 
     def check_page(self, page, name, width, ours=OURS):
         """No horizontal overflow; axe finds nothing serious or critical in our markup."""
+        settle(page)
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
         self.assertLessEqual(overflow, 0, f"{name} overflows at {width} px by {overflow} px")

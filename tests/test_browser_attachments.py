@@ -46,6 +46,7 @@ class TestAttachmentsInBrowser(test_browser.BrowserTestCase):
         self.assertLessEqual(overflow, 0, f"{name} overflows at {width} px by {overflow} px")
         self.shot(page, f"att-{name}-{width}")
         if AXE.exists():
+            test_browser.settle(page)
             page.add_script_tag(path=str(AXE))
             present = [s for s in OURS if page.query_selector(s)]
             result = page.evaluate(

@@ -7,6 +7,7 @@ var/browser-tests/ (live-*).
 
 from plonesocial.messaging import api as messaging
 from tests.test_browser import AXE
+from tests.test_browser import settle
 from tests.test_browser_realtime import CONNECTED
 from tests.test_browser_realtime import RealtimeBrowserCase
 
@@ -53,6 +54,7 @@ class TestLiveMessageLikeReloaded(RealtimeBrowserCase):
             if os.environ.get("CI") == "true":
                 self.fail(f"CI needs axe-core at {AXE} (npm ci)")
             return
+        settle(page)
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
             "async () => await axe.run({include: [['#plonesocial-conversation']]},"

@@ -5,6 +5,7 @@ Carol, who may not View the folder, sees none of it anywhere."""
 from plone import api
 from tests.test_browser import AXE
 from tests.test_browser import BrowserTestCase
+from tests.test_browser import settle
 
 import transaction
 
@@ -28,6 +29,7 @@ class TestSocialInBrowser(BrowserTestCase):
         self.shot(page, f"social-{name}-{width}")
         if not AXE.exists():
             return
+        settle(page)
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
             "async (include) => await axe.run({include: include.map(s => [s])},"
