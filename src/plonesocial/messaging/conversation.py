@@ -149,19 +149,16 @@ class Conversation(Persistent):
 
     # -- where the messages are: the tree, then the tail ----------------------
 
-    def _keys(self, min=None, excludemin=False, max=None, excludemax=False):
-        """Message ids in order, within the bounds (as BTrees' keys())."""
-        bounds = {name: value for name, value in (
-            ("min", min), ("max", max)) if value is not None}
-        if min is not None:
-            bounds["excludemin"] = excludemin
-        if max is not None:
-            bounds["excludemax"] = excludemax
-        head = self._messages.keys(**bounds) if self._messages is not None else ()
-        tail = [message.id for message in self._tail
-                if (min is None or message.id > min or (message.id == min and not excludemin))
-                and (max is None or message.id < max or (message.id == max and not excludemax))]
-        return itertools.chain(head, tail)
+    def _keys(self, after=None):
+        """Message ids in order: all, or those above `after`."""
+        if self._messages is None:
+            head = ()
+        elif after is None:
+            head = self._messages.keys()
+        else:
+            head = self._messages.keys(min=after, excludemin=True)
+        return itertools.chain(head, [message.id for message in self._tail
+                                      if after is None or message.id > after])
 
     def _values(self, min=None):
         head = self._messages.values(min=min) if self._messages is not None else ()
@@ -252,7 +249,7 @@ class Conversation(Persistent):
         `before`), the oldest ones newer than that id, still newest first.
         """
         if after is not None and before is None:
-            ids = list(itertools.islice(self._keys(min=after, excludemin=True), limit))
+            ids = list(itertools.islice(self._keys(after), limit))
         else:
             # The newest ones: from the tail, and only what it lacks from the tree.
             ids = [message.id for message in self._tail if before is None or message.id < before]
