@@ -110,7 +110,7 @@ PAGE = 20
 # The layout of the stored data the prepared Data.fs holds: raise it when a
 # change to the persistent classes would make a prepared file unlike what the
 # code now writes (build_data's own source is part of the key as well).
-DATA_VERSION = 3  # 3: the activity core split into stores
+DATA_VERSION = 4  # 3: the activity core split into stores; 4: packed conversation tails
 
 
 # -- measuring ----------------------------------------------------------------

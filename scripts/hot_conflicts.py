@@ -1,7 +1,7 @@
 """Count the write conflicts of many people sending to one person at once (issue 13).
 
     PYTHONPATH=$PWD/src .venv/bin/python scripts/hot_conflicts.py [--threads 16]
-        [--sends 100] [--users 2000] [--no-inboxes]
+        [--sends 100] [--users 2000] [--no-inboxes] [--warm N] [--own-senders]
 
 Threads of one process (one FileStorage in a temporary directory, one ZODB
 database) each send --sends messages from random users of --users to "hot",
@@ -10,6 +10,17 @@ unlike Zope: this counts conflicts, `make bench` S2 times them). The users'
 inboxes exist first unless --no-inboxes. Prints the seconds, the conflicts by
 the class of the object they were about ("read:" for a read conflict), and the
 sends that failed five times (which must be 0).
+
+Two options tell the causes apart:
+
+- --warm N: "hot" has a conversation with each of the first N users before the
+  threads start, as on a site in use (its order and conversations already in
+  shards), so the one-time moves of a new inbox are left out;
+- --own-senders: each thread sends from users of its own (those whose number
+  is the thread's modulo --threads), so no two threads send as the same person
+  at once. Two sends of one person to "hot" at the same moment write the same
+  two conversations, a conflict no layout avoids; without this option the
+  random draw makes that happen about once in (--users / --threads) sends.
 """
 
 from pathlib import Path
@@ -43,6 +54,10 @@ def main():
     parser.add_argument("--users", type=int, default=2000)
     parser.add_argument("--no-inboxes", action="store_true",
                         help="the senders have no inbox yet (their first message makes it)")
+    parser.add_argument("--warm", type=int, default=0,
+                        help="conversations of the first N users with the hot person first")
+    parser.add_argument("--own-senders", action="store_true",
+                        help="each thread sends from users of its own")
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp()
@@ -55,6 +70,11 @@ def main():
         for user in range(args.users):
             conn.root.inboxes.get_inbox(f"u{user}", create=True)
     tm.commit()
+    for user in range(args.warm):
+        conn.root.inboxes.send(f"u{user}", "hot", "before")
+        if user % 500 == 499:
+            tm.commit()
+    tm.commit()
     conn.close()
     conflicts, failed = collections.Counter(), []
 
@@ -63,7 +83,11 @@ def main():
         conn = db.open(tm)
         rnd = random.Random(number)
         for n in range(args.sends):
-            user = f"u{rnd.randrange(args.users)}"
+            if args.own_senders:  # the thread's own: number, number + threads, ...
+                mine = range(number, args.users, args.threads)
+                user = f"u{mine[rnd.randrange(len(mine))]}"
+            else:
+                user = f"u{rnd.randrange(args.users)}"
             for attempt in range(ATTEMPTS):
                 try:
                     tm.begin()
@@ -93,7 +117,7 @@ def main():
     sent = args.threads * args.sends - len(failed)
     print(f"{args.threads} threads x {args.sends} sends to one person: {seconds:.2f} s, "
           f"{sum(conflicts.values())} conflicts, {len(failed)} failed, "
-          f"{conn.root.inboxes['hot'].new_messages_count} unread of {sent} sent")
+          f"{conn.root.inboxes['hot'].new_messages_count - args.warm} unread of {sent} sent")
     for name, count in conflicts.most_common():
         print(f"  {count:5}  {name}")
     conn.close()

@@ -168,3 +168,19 @@ class TestHotConflicts(unittest.TestCase):
             env={**os.environ, "PYTHONPATH": str(root / "src")})
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertIn("0 failed, 120 unread of 120 sent", done.stdout)
+
+    def test_own_senders_on_a_warm_inbox(self):
+        # --warm: the hot person has conversations first (counted apart from the
+        # sends); --own-senders: no two threads send as one person, so no two
+        # threads ever write the same conversation.
+        import subprocess
+
+        root = Path(__file__).resolve().parent.parent
+        done = subprocess.run(
+            [sys.executable, str(root / "scripts" / "hot_conflicts.py"), "--threads", "4",
+             "--sends", "30", "--users", "60", "--warm", "60", "--own-senders"],
+            capture_output=True, text=True, timeout=300,
+            env={**os.environ, "PYTHONPATH": str(root / "src")})
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("0 failed, 120 unread of 120 sent", done.stdout)
+        self.assertNotIn("Conversation", done.stdout)

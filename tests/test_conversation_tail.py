@@ -222,5 +222,95 @@ class TestStoredBefore(TailTestCase):
         self.assertHolds(self.reloaded(), texts + ["edited"])
 
 
+class TestPackedTail(TailTestCase):
+    """The tail is stored as one packed value (packing.py), read back exactly."""
+
+    def stored(self, owner="ben", other="ann"):
+        """The record of the conversation as the storage holds it (after a commit)."""
+        self.tm.commit()
+        conversation = self.inboxes[owner][other]
+        data, _ = self.db.storage.load(conversation._p_oid)
+        return data
+
+    def fields(self, conversation):
+        return [(m.__class__, {k: v for k, v in m.__dict__.items() if k != "__parent__"})
+                for m in conversation.get_messages()]
+
+    def test_every_field_comes_back(self):
+        self.send("one\nline two", 0)
+        second = self.send("two", 1)
+        self.tm.commit()
+        conversation = self.inboxes["ben"]["ann"]
+        edited = copy.copy(conversation[second.id])
+        edited.text, edited.edited = "two, edited", datetime(2026, 1, 2, 3, 4, 5)
+        edited.versions = ((datetime(2026, 1, 1, 0, 1), "two"),)
+        edited.attachments = ("file-1", "file-2")
+        conversation.replace(edited)
+        self.inboxes.send("ben", "ann", "ünïcode ✓", created=START + timedelta(minutes=2))
+        expected = self.fields(conversation)
+        reloaded = self.reloaded()
+        self.assertEqual(self.fields(reloaded), expected)
+        self.assertTrue(all(m.__parent__ is reloaded for m in reloaded.get_messages()))
+        self.assertEqual([m.incoming for m in reloaded.get_messages()], [True, True, False])
+        self.assertEqual(reloaded.new_messages_count, 2)
+        reloaded.check_invariants()
+
+    def test_the_record_names_no_message_class(self):
+        for n in range(5):
+            self.send(f"m{n}", n)
+        data = self.stored()
+        # The messages are one bytes value: their class and their parent are
+        # not pickled once per message, as they were.
+        self.assertNotIn(b"Message", data)
+        self.assertIn(b"_tail_packed", data)
+
+    def test_a_value_that_is_not_plain_is_stored_as_before(self):
+        from zope.i18nmessageid import Message as Translatable
+
+        self.send("plain", 0)
+        odd = self.send("odd", 1)
+        conversation = self.inboxes["ben"]["ann"]
+        changed = copy.copy(conversation[odd.id])
+        changed.text = Translatable("a str of another class", domain="plonesocial")
+        conversation.replace(changed)
+        data = self.stored()
+        self.assertNotIn(b"_tail_packed", data)
+        self.assertIn(b"Message", data)
+        # Read back by the other connection: nothing was refused or lost.
+        reloaded = self.reloaded()
+        self.assertEqual([m.text for m in reloaded.get_messages()],
+                         ["plain", "a str of another class"])
+
+    def test_a_tail_stored_unpacked_reads_and_is_packed_on_change(self):
+        from persistent import Persistent
+        from plonesocial.messaging.conversation import Conversation
+
+        self.send("m0", 0)
+        self.send("m1", 1)
+        packing = Conversation.__getstate__
+        Conversation.__getstate__ = Persistent.__getstate__  # as releases before wrote
+        try:
+            self.inboxes["ben"]["ann"]._p_changed = True
+            data = self.stored()
+        finally:
+            Conversation.__getstate__ = packing
+        self.assertNotIn(b"_tail_packed", data)
+        reloaded = self.reloaded()
+        self.assertHolds(reloaded, ["m0", "m1"])
+        self.send("m2", 2)
+        self.assertIn(b"_tail_packed", self.stored())
+        self.assertHolds(self.reloaded(), ["m0", "m1", "m2"])
+
+    def test_unpacking_makes_datetimes_only(self):
+        from plonesocial.messaging import packing
+
+        import pickle
+
+        hostile = pickle.dumps([{"text": copy.copy}])  # names a function to load
+        with self.assertRaises(pickle.UnpicklingError):
+            packing.unpack(hostile, Message, None)
+        self.assertIsNone(packing.pack([Message(None, 1, "u", "a", "b", object(), START, 1)]))
+
+
 if __name__ == "__main__":
     unittest.main()

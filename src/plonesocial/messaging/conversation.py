@@ -22,6 +22,8 @@ from plonesocial.clock import to_key
 from plonesocial.messaging.events import ConversationReadEvent
 from plonesocial.messaging.interfaces import IConversation
 from plonesocial.messaging.interfaces import IMessage
+from plonesocial.messaging.packing import pack
+from plonesocial.messaging.packing import unpack
 from zope.event import notify
 from zope.interface import implementer
 
@@ -115,6 +117,25 @@ class Conversation(Persistent):
     _tail = ()
     _messages = None
     _tree_max = None
+
+    # The tail is stored packed into one bytes value (packing.py): a record of
+    # plain values that ZODB's pickler need not call back for, value by value.
+    # Records stored before, or with a value `pack` refuses, hold the messages.
+    def __getstate__(self):
+        state = super().__getstate__()
+        tail = state.get("_tail")
+        if tail:
+            packed = pack(tail)
+            if packed is not None:
+                del state["_tail"]
+                state["_tail_packed"] = packed
+        return state
+
+    def __setstate__(self, state):
+        packed = state.pop("_tail_packed", None) if isinstance(state, dict) else None
+        super().__setstate__(state)
+        if packed is not None:
+            self.__dict__["_tail"] = unpack(packed, Message, self)
 
     # Stored before issue 13: the counters were Length objects in `_count` and
     # `_unread`; None here means "still there" (see _fold_counters).
