@@ -59,6 +59,9 @@ class Notification(Persistent):
     # While unseen, the occurrences folded in beyond the first that count on the badge
     # (a COUNT_EACH type: each private message counts); the list keeps it exact.
     extra = 0
+    # UTC µs of the newest event folded in where the notification stands (the
+    # list's grow_in_place); None: its id says when, as it does after a move.
+    _updated = None
 
     def __init__(self, id, recipient, template, reasons):
         self.id = id
@@ -89,7 +92,7 @@ class Notification(Persistent):
 
     @property
     def updated(self):
-        return from_key(self.id)
+        return from_key(self.id if self._updated is None else self._updated)
 
     @property
     def seen(self):
@@ -115,10 +118,18 @@ class Notification(Persistent):
         if actor:
             self.actors = (actor,) + tuple(a for a in self.actors if a != actor)
         self.id = new_id
+        if self._updated is not None:
+            self._updated = None
         self.count += 1
         self.reasons = tuple(dict.fromkeys(self.reasons + tuple(reasons)))
         self.activity_id = template["activity_id"]
         self._set_facts(template)
+
+    def grow(self, when_key, template, reasons):
+        """Fold a newer event in where this one stands: its id stays, `updated`
+        says `when_key` (UTC µs)."""
+        self.regroup(self.id, template, reasons)
+        self._updated = max(when_key, self.id)
 
     def replace_actor(self, userid, placeholder, body=None):
         """Put `placeholder` where `userid` was among the actors (erasing a user);

@@ -198,6 +198,11 @@ class NotificationList(Persistent):
         key = self._grouped_key(group) if template["owner"] is not None else None
         if key is not None and key in self._unseen:
             notification = self._items[key]
+            if self._grows_in_place(notification, key):
+                notification.grow(to_key(when), template, reasons)
+                notification.extra += 1
+                self._unseen_count.change(1)
+                return notification
             del self._items[key]
             weight = self._take_unseen(key, notification, count=False)
             if self._unsent is not None and key in self._unsent:
@@ -211,6 +216,26 @@ class NotificationList(Persistent):
         notification = Notification(free_id(self._items, when), self.owner, template, reasons)
         self._add(notification, verified=verified)
         return notification
+
+    def _grows_in_place(self, notification, key):
+        """Whether a private message folds into `notification` (keyed `key`, unseen)
+        where it stands, writing the notification and the counter only (issue 13).
+
+        Only while it is the newest of the list (where a move would put it) and
+        arrived after the owner last looked (the "new" badge counts from its id).
+        Messages of a group move: editing one looks for their notifications by
+        the time they were sent. A concurrent delivery of another notification
+        is not read current: at worst the two stand in the other order, by the
+        microseconds between them."""
+        owner = notification.owner
+        if notification.message_type not in COUNT_EACH or getattr(owner, "kind", None) != "user":
+            return False
+        if self._extra is not None and key in self._extra:  # an earlier build's count
+            return False
+        if self._items.minKey() != key:
+            return False
+        seen = self._last_seen.value
+        return seen is None or notification.id > seen
 
     # -- seen and unseen ----------------------------------------------------------
 
@@ -321,7 +346,9 @@ class NotificationList(Persistent):
             return
         if self._unsent is None:
             self._unsent = LOBTree()
-        self._unsent[-notification.id] = mode
+        key = -notification.id
+        if self._unsent.get(key) != mode:  # a notification grown in place waits already
+            self._unsent[key] = mode
 
     def has_waiting(self):
         """Tell whether notifications wait for a digest."""
@@ -401,6 +428,8 @@ class NotificationList(Persistent):
         # Keyed by -id: the old ones are the keys from -cutoff up.
         for key in list(self._items.keys(min=-cutoff)):
             if keep_unseen and key in self._unseen:
+                continue
+            if to_key(self._items[key].updated) > cutoff:  # grown in place since
                 continue
             self._remove(key)
             removed += 1

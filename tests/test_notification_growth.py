@@ -1,0 +1,151 @@
+"""A private message's notification grows where it stands (issue 13).
+
+While Ann's "sent you a message" notification is unseen, the newest of Bob's
+list and newer than Bob's last look, her next message folds into it without
+moving it: two objects written (the notification and the counter), not five.
+Everywhere else it moves to the top as before. Each test reads what a reader
+sees: the rows, their order and times, both badges, the digest, retention.
+"""
+
+from datetime import timedelta
+from plonesocial.activitystream import api
+from plonesocial.activitystream.activity import Reference
+from plonesocial.clock import to_key
+from plonesocial.clock import utcnow
+from tests.test_activitystream import ManagerTestCase
+from unittest import mock
+
+
+class GrowthTestCase(ManagerTestCase):
+    def message(self, sender="ann", body="hi", owner=None, when=None):
+        """Ann's message reaches Bob's list (at `when`, naive UTC, if given)."""
+        with mock.patch("plonesocial.activitystream.delivering.utcnow",
+                        return_value=when or utcnow()):
+            self.am.notify_facts(["bob"], "message", "sent you a message",
+                                 owner=owner or Reference("user", sender), actor=sender,
+                                 body=body)
+
+    def count_new(self):
+        with mock.patch.object(api, "get_manager", return_value=self.am):
+            return api.count_new("bob")
+
+    def written(self, deliver):
+        """Deliver with `deliver`, return the class names of the objects it changed."""
+        self.tm.commit()
+        deliver()
+        names = sorted(type(obj).__name__ for obj in self.conn._registered_objects)
+        self.tm.commit()
+        return names
+
+    def rows(self):
+        return [(n.actors, n.count, n.body) for n in self.am.get_by_recipient("bob").all()]
+
+    @property
+    def bobs(self):
+        return self.am.notifications.get_list("bob")
+
+
+class TestGrowsInPlace(GrowthTestCase):
+    def test_a_second_message_writes_the_notification_and_the_counter(self):
+        self.message(body="one")
+        first = self.am.get_by_recipient("bob").first()
+        first_id, created = first.id, first.created
+        names = self.written(lambda: self.message(body="two"))
+        self.assertEqual(names, ["Length", "Notification"])
+        grown = self.am.get_by_recipient("bob").first()
+        self.assertIs(grown, first)
+        self.assertEqual(grown.id, first_id)  # its place and its address stay
+        self.assertEqual(grown.created, created)
+        self.assertGreater(grown.updated, created)  # the time shown is the newest message's
+        self.assertEqual(self.rows(), [(("ann",), 2, "two")])
+        self.assertEqual(self.am.count_not_seen_by_recipient("bob"), 2)
+        self.assertEqual(self.count_new(), 2)
+        self.bobs.check_invariants()
+        self.am.mark_seen("bob", grown.id)
+        self.assertEqual(self.am.count_not_seen_by_recipient("bob"), 0)
+        self.bobs.check_invariants()
+
+    def test_after_another_notification_it_moves_to_the_top(self):
+        self.message(body="one")
+        self.message("cat", body="from cat")
+        names = self.written(lambda: self.message(body="two"))
+        self.assertIn("LOBTree", names)  # the list's trees: a move
+        self.assertEqual(self.rows(), [(("ann",), 2, "two"), (("cat",), 1, "from cat")])
+        self.assertEqual(self.am.count_not_seen_by_recipient("bob"), 3)
+        self.bobs.check_invariants()
+
+    def test_after_bob_looked_it_moves_and_counts_as_new(self):
+        self.message(body="one")
+        first_id = self.am.get_by_recipient("bob").first().id
+        self.am.update_last_seen("bob", utcnow() + timedelta(seconds=1))
+        self.assertEqual(self.count_new(), 0)
+        later = utcnow() + timedelta(seconds=2)
+        self.message(body="two", when=later)
+        grown = self.am.get_by_recipient("bob").first()
+        self.assertNotEqual(grown.id, first_id)
+        self.assertEqual(grown.updated, later)
+        # The row grew since Bob looked: it is news again, counted once.
+        self.assertEqual(self.count_new(), 1)
+        self.assertEqual(self.am.count_not_seen_by_recipient("bob"), 2)
+        self.bobs.check_invariants()
+
+    def test_a_group_message_notification_moves(self):
+        # Editing a group message finds the notifications delivered since it was
+        # sent, by their id: theirs must say when the newest one came.
+        group = Reference("message", "group-g1")
+        self.message(body="one", owner=group)
+        first_id = self.am.get_by_recipient("bob").first().id
+        self.message(body="two", owner=group)
+        grown = self.am.get_by_recipient("bob").first()
+        self.assertNotEqual(grown.id, first_id)
+        self.assertEqual(grown.count, 2)
+        self.bobs.check_invariants()
+
+    def test_other_types_move(self):
+        doc = Reference("content", "doc-1")
+        self.am.notify_facts(["bob"], "comment", "commented on", owner=doc, actor="ann",
+                             title="Doc")
+        first_id = self.am.get_by_recipient("bob").first().id
+        self.am.notify_facts(["bob"], "comment", "commented on", owner=doc, actor="cat",
+                             title="Doc")
+        self.assertNotEqual(self.am.get_by_recipient("bob").first().id, first_id)
+
+    def test_grown_then_moved_says_its_new_time(self):
+        self.message(body="one")
+        self.message(body="two")  # in place
+        self.message("cat", body="from cat")
+        later = utcnow() + timedelta(seconds=5)
+        self.message(body="three", when=later)
+        top = self.am.get_by_recipient("bob").first()
+        self.assertEqual(top.id, to_key(later))
+        self.assertEqual(top.updated, later)
+        self.assertEqual((top.count, self.am.count_not_seen_by_recipient("bob")), (3, 4))
+        self.bobs.check_invariants()
+
+
+class TestDigestAndRetention(GrowthTestCase):
+    def test_the_digest_has_the_grown_notification_once(self):
+        self.am.get_preferences("bob").set(mail_modes={"message": "daily"})
+        self.message(body="one")
+        self.message(body="two")
+        self.assertEqual(self.bobs.waiting_modes(), {"daily"})
+        self.assertEqual(len(self.bobs.waiting()), 1)
+        taken = self.bobs.take_digest({"daily"}, utcnow())
+        self.assertEqual([(n.count, n.body) for n in taken], [(2, "two")])
+        # A third message after the digest went: it waits for the next one.
+        self.message(body="three")
+        taken = self.bobs.take_digest({"daily"}, utcnow())
+        self.assertEqual([(n.count, n.body) for n in taken], [(3, "three")])
+
+    def test_retention_counts_from_the_newest_message(self):
+        start = utcnow()
+        self.message(body="old", when=start)
+        self.message(body="recent", when=start + timedelta(days=9))
+        grown = self.am.get_by_recipient("bob").first()
+        self.assertEqual(grown.id, to_key(start))  # grown in place
+        self.am.mark_seen("bob", grown.id)
+        # Kept 3 days after its newest message, not its first.
+        self.am.cleanup(remove_after=3, keep_unseen=False, now=start + timedelta(days=10))
+        self.assertEqual(self.rows(), [(("ann",), 2, "recent")])
+        self.am.cleanup(remove_after=3, keep_unseen=False, now=start + timedelta(days=13))
+        self.assertEqual(self.rows(), [])
