@@ -67,6 +67,45 @@ class TestPeoplePicker(BrowserTestCase):
         self.assertEqual(sorted(m.userid for m in messaging.get_groups().get(group.id)
                                 .participants()), ["ann", "ann2", "bob", "cat", "dan"])
 
+    def test_a_refused_add_keeps_the_field(self):
+        """Adding refused: the refusal shows, and Add people still holds what Bob typed
+        and picked, to correct (at a phone's width)."""
+        messaging.block("cat", "bob")  # Cat does not accept messages from Bob
+        group = messaging.create_group("bob", ["ann", "dan"], "Picnic")
+        transaction.commit()
+        bob = self.person("bob")
+        bob.set_viewport_size({"width": 375, "height": 800})
+        bob.goto(f"{self.site}/@@group?id={group.id}")
+        field = bob.get_by_role("combobox", name="Add people")
+        field.focus()
+        bob.keyboard.type("Zorn")
+        self.options(bob)
+        bob.keyboard.press("Enter")  # Annika Zorn, a chip
+        bob.keyboard.type("<i>nobody</i>, cat")
+        with bob.expect_navigation():
+            bob.click("button[name=add]")
+        self.assertIn("There is no user <i>nobody</i>.", bob.inner_text("#global_statusmessage"))
+        field = bob.get_by_role("combobox", name="Add people")
+        self.assertEqual(field.input_value(), "<i>nobody</i>, cat")
+        self.assertEqual(bob.locator(".plonesocial-picked li").all_inner_texts(), ["Annika Zorn"])
+        self.assertEqual(bob.locator("#plonesocial-group i").count(), 0)  # text, not markup
+        self.shot(bob, "group-add-refused-message-375")  # the refusal, at the top
+        field.scroll_into_view_if_needed()
+        self.check_page(bob, "group-add-refused", 375)
+        # Corrected: without the unknown id, Cat's refusal; the field keeps "cat".
+        field.fill("cat")
+        with bob.expect_navigation():
+            bob.click("button[name=add]")
+        self.assertIn("Cat Cole does not accept messages from you",
+                      bob.inner_text("#global_statusmessage"))
+        self.assertEqual(bob.get_by_role("combobox", name="Add people").input_value(), "cat")
+        # Without Cat: Annika is added.
+        bob.get_by_role("combobox", name="Add people").fill("")
+        with bob.expect_navigation():
+            bob.click("button[name=add]")
+        self.assertIn("Bob Baker added Annika Zorn", bob.inner_text("#plonesocial-group"))
+        self.assertEqual(bob.get_by_role("combobox", name="Add people").input_value(), "")
+
     def test_new_group_with_the_picker(self):
         bob = self.person("bob")
         bob.goto(f"{self.site}/@@new-conversation")

@@ -2,6 +2,7 @@
 
 from plonesocial.messaging import api as messaging
 from tests.test_views import ViewsTestCase
+from urllib.parse import urlencode
 
 import json
 import transaction
@@ -200,6 +201,37 @@ class TestGroupPages(ViewsTestCase):
         ann.open(f"{self.site}/@@plonesocial-people?q=Dee")
         self.assertEqual(json.loads(ann.contents), [{"id": "dan", "name": "Dan Dee"}])
 
+    def test_a_refused_add_keeps_what_was_typed_and_picked(self):
+        """Adding refused (an unknown user id): the page shows why, with Add people as
+        the owner left it, escaped; nobody is added."""
+        group = messaging.create_group("ann", ["bob", "cat"], "Picnic")
+        transaction.commit()
+        ann = self.browser("ann")
+        ann.raiseHttpErrors = False
+        ann.open(f"{self.site}/@@group?id={group.id}")
+        token = ann.getControl(name="_authenticator", index=0).value
+        typed = 'dan, <b>"x"</b>'
+        ann.open(f"{self.site}/@@group?id={group.id}", data=urlencode(
+            {"_authenticator": token, "add": "1", "userids": typed,
+             "participants:list": "dan"}))
+        self.assertEqual(ann.headers["status"], "400 Bad Request")
+        self.assertIn('There is no user &lt;b&gt;"x"&lt;/b&gt;.', ann.contents)
+        field = ann.getControl(name="userids")
+        self.assertEqual(field.value, typed)
+        self.assertIn('value="dan, &lt;b&gt;&quot;x&quot;&lt;/b&gt;"', ann.contents)
+        self.assertNotIn("<b>", ann.contents)
+        # Dan, picked with the picker, is a chip again (his hidden input and its button).
+        self.assertEqual(ann.getControl(name="participants:list").value, "dan")
+        self.assertIn('aria-label="Remove Dan Dee"', ann.contents)
+        self.assertEqual(sorted(m.userid for m in self.groups().get(group.id).participants()),
+                         ["ann", "bob", "cat"])
+        # Corrected, it adds; the field is empty again.
+        ann.getControl(name="userids").value = ""
+        ann.getControl(name="add").click()
+        self.assertEqual(ann.headers["status"], "200 OK")
+        self.assertIn("Ann Ames added Dan Dee", ann.contents)
+        self.assertEqual(ann.getControl(name="userids").value, "")
+
     def test_a_refused_person_is_named_in_the_readers_language(self):
         from plone import api
 
@@ -207,11 +239,14 @@ class TestGroupPages(ViewsTestCase):
         group = messaging.create_group("ann", ["bob", "dan"], "Picnic")
         transaction.commit()
         ann = self.browser("ann")
+        ann.raiseHttpErrors = False
         ann.open(f"{self.site}/@@group?id={group.id}")
         ann.getControl(name="userids").value = "cat"
         ann.getControl(name="add").click()
+        self.assertEqual(ann.headers["status"], "400 Bad Request")
         self.assertIn("Not done: Cat Cole does not accept messages from you; "
                       "try again without them.", ann.contents)
+        self.assertEqual(ann.getControl(name="userids").value, "cat")  # kept, to correct
         api.portal.set_registry_record("plone.available_languages", ["de"])
         api.portal.set_registry_record("plone.default_language", "de")
         transaction.commit()

@@ -22,6 +22,7 @@ from plonesocial.clock import utcnow
 from plonesocial.people import display_name
 from plonesocial.people import user_exists
 from plonesocial.text import excerpt
+from plonesocial.text import normalize_newlines
 from plonesocial.userids import check_unicode
 
 import uuid
@@ -78,11 +79,12 @@ def max_length():
 
 
 def check_post_text(text, role="text"):
-    """Return `text` stripped, or raise InvalidInput (empty, too long, not text)."""
+    """Return `text` stripped, its line breaks "\n" (a page's form sends "\r\n"), or
+    raise InvalidInput (empty, too long, not text)."""
     if not isinstance(text, str):
         raise exc.InvalidInput(_("The text must be a string."))
     check_unicode(text, role, exc.InvalidInput)
-    text = text.strip()
+    text = normalize_newlines(text).strip()
     if not text:
         raise exc.InvalidInput(_("Write something first: the text is empty."))
     limit = max_length()

@@ -125,6 +125,10 @@ class GroupView(PeoplePicker, MessageParts, SocialView):
     """@@group?id=...: a group's messages and menu; opening it marks it read."""
 
     draft_text = ""  # what the person typed, shown again when sending failed
+    # Add people as the owner left it, shown again when adding was refused: the
+    # field's text and the people picked with the picker (chips again).
+    add_typed = ""
+    add_chosen = ()
 
     def group_id(self):
         group_id = self.request.form.get("id")
@@ -207,6 +211,29 @@ class GroupView(PeoplePicker, MessageParts, SocialView):
             return None
         return back
 
+    def add(self, group_id, form, back):
+        """Add people; a refusal shows the page again with Add people as the owner left
+        it (400), as a refused send keeps its text."""
+        try:
+            messaging.add_participants(self.userid, group_id,
+                                       userids_from_form(form, typed="userids"))
+        except exc.GroupNotFound:
+            raise NotFound("No such conversation") from None
+        except exc.UnknownUser as error:
+            refusal = _("There is no user ${userid}.", mapping={"userid": error.userid})
+        except exc.MessagingError as error:
+            refusal = _("Not done: ${error}", mapping={"error": error_text(error, self.request)})
+        else:
+            return back
+        api.portal.show_message(refusal, self.request, type="error")
+        self.request.response.setStatus(400)
+        typed, picked = form.get("userids"), form.get("participants") or []
+        self.add_typed = typed if isinstance(typed, str) else ""
+        picked = [picked] if isinstance(picked, str) else picked
+        self.add_chosen = [{"userid": p, "fullname": self.fullname(p)}
+                           for p in dict.fromkeys(p for p in picked if isinstance(p, str) and p)]
+        return None
+
     def handle_post(self):
         form = self.request.form
         group_id = self.group_id()
@@ -228,7 +255,7 @@ class GroupView(PeoplePicker, MessageParts, SocialView):
             elif "rename" in form:
                 messaging.rename_group(me, group_id, form.get("title"))
             elif "add" in form:
-                messaging.add_participants(me, group_id, userids_from_form(form, typed="userids"))
+                return self.add(group_id, form, back)
             elif "mute" in form:
                 messaging.mute_group(me, group_id, form["mute"] == "1")
             elif "unsend_message" in form:  # issue 15: edit and unsend

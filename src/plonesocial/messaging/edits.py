@@ -53,6 +53,8 @@ def _check_sender(userid, message):
 
 
 def _check_edit(userid, message, text):
+    """Return `text` as stored (see check_text), or raise why it cannot replace
+    `message`'s."""
     _check_sender(userid, message)
     if not can_edit(userid, message):
         if edit_window() == 0:
@@ -60,8 +62,8 @@ def _check_edit(userid, message, text):
         raise exc.EditWindowClosed(_(
             "Messages can be edited for ${minutes} minutes after sending; this one no longer.",
             mapping={"minutes": edit_window()}))
-    check_text(text, api.get_inboxes().max_message_length,
-               allow_empty=bool(message.attachments))
+    return check_text(text, api.get_inboxes().max_message_length,
+                      allow_empty=bool(message.attachments))
 
 
 def _edited(message, text, now):
@@ -109,7 +111,7 @@ def edit_message(userid, other, message_id, text):
     the same. Returns the sender's changed copy.
     """
     mine, theirs, waiting = _copies(userid, other, message_id)
-    _check_edit(userid, mine, text)
+    text = _check_edit(userid, mine, text)
     if text == mine.text:
         return mine  # nothing changed: no version, no "edited", nobody told
     now = utcnow()
@@ -149,7 +151,7 @@ def edit_group_message(userid, group_id, message_id, text):
     _check_sender(userid, message)
     if not group.is_participant(userid):
         raise exc.NotAParticipant(_("You are no longer a participant of this conversation."))
-    _check_edit(userid, message, text)
+    text = _check_edit(userid, message, text)
     if text == message.text:
         return message  # nothing changed: no version, no "edited", nobody told
     changed = _edited(message, text, utcnow())

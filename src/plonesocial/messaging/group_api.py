@@ -92,7 +92,7 @@ def send_to_group(sender, group_id, text, attachments=None):
     """Store `text` once in the group; return the message. O(1) writes (plus
     one blob per attachment, stored once for every participant)."""
     group = _active_group(sender, group_id)
-    check_text(text, get_inboxes().max_message_length, allow_empty=bool(attachments))
+    text = check_text(text, get_inboxes().max_message_length, allow_empty=bool(attachments))
     prepared = files.prepare(sender, attachments)
     _count_send(sender)
     if is_group_request(sender, group):  # issue 15: writing in it accepts it

@@ -42,6 +42,7 @@ from plonesocial.messaging.group_conversation import SHARDS as SHARDS
 from plonesocial.messaging.group_conversation import SYSTEM_ACTIONS as SYSTEM_ACTIONS
 from plonesocial.messaging.inbox import check_userid
 from plonesocial.messaging.interfaces import IGroups
+from plonesocial.text import normalize_newlines
 from zope.interface import implementer
 
 import heapq
@@ -68,12 +69,14 @@ def check_title(title):
 
 
 def check_text(text, max_length, allow_empty=False):
-    """Raise an InvalidMessage error unless `text` is a message to send.
+    """Return `text` as stored (its line breaks "\n"); raise an InvalidMessage error
+    unless it is a message to send.
 
-    The rule of Inboxes.send for 1:1 messages, for group messages.
+    The rule of Inboxes.send for 1:1 messages, for group messages and edits.
     """
     if not isinstance(text, str):
         raise exc.InvalidMessage(f"text must be a string, not {type(text).__name__}")
+    text = normalize_newlines(text)
     userids.check_unicode(text, "text", exc.InvalidMessage)
     if not text.strip() and not allow_empty:  # a message of attachments only
         raise exc.EmptyMessage(_("The message is empty"))
