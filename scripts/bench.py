@@ -46,7 +46,8 @@ Scenarios (each on every storage, with a raw-ZODB baseline in the same run):
 Every write scenario also shows the objects and bytes one operation writes,
 counted where the connection hands them to the storage (``store``), over
 METERED operations of one writer (N1: a message's notification to its
-recipient, as a site adds it to every send). Every scenario shows the peak
+recipient, as a site adds it to every send, grown in place while it is the
+newest of the list; N1m: one that moves to the top; N1n: a new row). Every scenario shows the peak
 resident memory (RSS) of the bench process and of its writer processes (the
 peak is reset before each scenario); the table names the machine, its load
 and how long the --items preparation took.
@@ -206,14 +207,28 @@ def op_send_pair(root, rnd, writer, n):
 
 
 def op_notify(root, rnd, writer, n):
-    """N1: what a send adds in a site: the recipient's message notification."""
+    """N1: what a send adds in a site: the recipient's message notification (the
+    sender's, still unseen and the newest of the list: it grows in place)."""
+    pair = n % PAIRS
+    _notify_message(root, f"p{2 * pair + 1}", f"p{2 * pair}", f"notify {writer}-{n}")
+
+
+def _notify_message(root, recipient, sender, body):
     from plonesocial.activitystream.activity import Reference
 
-    pair = n % PAIRS
-    sender, recipient = 2 * pair, 2 * pair + 1
-    root["am"].notify_facts([f"p{recipient}"], message_type="message",
-                            phrase="sent you a message", owner=Reference("user", f"p{sender}"),
-                            actor=f"p{sender}", body=f"notify {writer}-{n}")
+    root["am"].notify_facts([recipient], message_type="message", phrase="sent you a message",
+                            owner=Reference("user", sender), actor=sender, body=body)
+
+
+def op_notify_moves(root, rnd, writer, n):
+    """N1m: a message notification that moves to the top of its list: two people
+    write to one in turn, so the other's notification is the newest each time."""
+    _notify_message(root, f"m{writer}", f"m{writer}-{n % 2}", f"moves {writer}-{n}")
+
+
+def op_notify_new(root, rnd, writer, n):
+    """N1n: a new row: the first message notification from each sender."""
+    _notify_message(root, f"n{writer}", f"n{writer}-{n}", f"new {writer}-{n}")
 
 
 def op_group_send(root, rnd, writer, n):
@@ -225,7 +240,8 @@ def op_group_send(root, rnd, writer, n):
 
 OPS = {"baseline": op_baseline, "send_spread": op_send_spread, "send_hot": op_send_hot,
        "send_new": op_send_new,
-       "group_send": op_group_send, "notify": op_notify, "send_pair": op_send_pair}
+       "group_send": op_group_send, "notify": op_notify, "send_pair": op_send_pair,
+       "notify_moves": op_notify_moves, "notify_new": op_notify_new}
 
 METERED = 40  # operations counted for the objects and bytes written per operation
 
@@ -962,6 +978,8 @@ def bench_storage(name, data, args):
             # site in use: a message notification joins the unseen one of its
             # sender (the group "Ann sent you 3 messages").
             result["written"]["N1"] = metered(db, "notify", warm=PAIRS)
+            result["written"]["N1m"] = metered(db, "notify_moves", warm=2)
+            result["written"]["N1n"] = metered(db, "notify_new", warm=2)
             scenario("S1", lambda: {str(n): run_writers(backend, "send_spread", n,
                                                         max(1, args.ops // n),
                                                         args.zope_processes)
@@ -1106,7 +1124,10 @@ def table(results, args):
     for key, label in (("S0", "floor commit"), ("S1", "1:1 send, spread (mostly new conversations)"),
                        ("S1n", "first message that makes both inboxes"),
                        ("S1e", "1:1 send in an existing conversation"),
-                       ("N1", "a send's message notification"), ("S2", "send to the hot recipient"),
+                       ("N1", "a send's message notification, grown in place"),
+                       ("N1m", "message notification that moves to the top"),
+                       ("N1n", "message notification in a new row"),
+                       ("S2", "send to the hot recipient"),
                        ("S8", "group send")):
         row("written", f"per {label} ({key})", lambda r, key=key: written_cell(r, key))
     for key in ("S0", "S1", "S2", "S3", "S4", "S5", "S8", "S6"):

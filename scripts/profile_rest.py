@@ -261,13 +261,16 @@ def written_per_send(app, kinds, count=20, start=0):
     """Objects the storage is given per send (the commit's size), over `count` sends."""
     from ZODB.Connection import Connection
 
-    stored = []
+    stored, classes = [], collections.Counter()
     original = Connection._store_objects  # noqa: SLF001 - counting, restored below
 
     def counting(self, writer, transaction):
         before = len(self._modified)  # noqa: SLF001
         result = original(self, writer, transaction)
-        stored.append(len(self._modified) - before)  # noqa: SLF001
+        oids = self._modified[before:]  # noqa: SLF001
+        stored.append(len(oids))
+        for oid in oids:
+            classes[type(self.get(oid)).__name__] += 1
         return result
 
     Connection._store_objects = counting  # noqa: SLF001
@@ -275,7 +278,7 @@ def written_per_send(app, kinds, count=20, start=0):
         run(app, kinds, "send", count, start)
     finally:
         Connection._store_objects = original  # noqa: SLF001
-    return sum(stored) / count
+    return sum(stored) / count, {name: n / count for name, n in classes.most_common()}
 
 
 def profile(app, kinds, kind, count, start, top, sort, dump=None):
@@ -367,7 +370,9 @@ def main(argv=None):
             print(f"| {labels[kind]} | {median * 1000:.2f} | "
                   f"{statistics.fmean(times[kind]) * 1000:.2f} | {site / median:.2f}x | "
                   f"{median_cpu * 1000:.2f} | {site_cpu / median_cpu:.2f}x |")
-        print(f"\nObjects a send writes (commit): {written:.1f}")
+        written, classes = written
+        print(f"\nObjects a send writes (commit): {written:.1f} ("
+              + ", ".join(f"{name} {n:.2g}" for name, n in classes.items()) + ")")
         print("\nUser lookups per request:")
         for kind in kinds.names:
             shown = ", ".join(f"{k} {v:g}" for k, v in per_request[kind].items()) or "none"
