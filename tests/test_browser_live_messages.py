@@ -120,8 +120,8 @@ class TestLiveMessageLikeReloaded(RealtimeBrowserCase):
         writer.wait_for_load_state()
         transaction.begin()
         sent = messaging.get_messages("ann", "bob", 1)[0]
-        # A form sends a textarea's line breaks as CRLF (stored as sent).
-        self.assertEqual(sent.text, "From my laptop\r\nhttps://example.org/x")
+        # A form sends a textarea's line breaks as CRLF; stored as "\n".
+        self.assertEqual(sent.text, "From my laptop\nhttps://example.org/x")
         other.wait_for_function(ITEM_SHOWN, arg=sent.id, timeout=5000)
         item = other.locator(f"li[data-message-id='{sent.id}']")
         self.assertEqual(item.get_attribute("class"), "plonesocial-message plonesocial-mine")

@@ -149,3 +149,71 @@ class TestDigestAndRetention(GrowthTestCase):
         self.assertEqual(self.rows(), [(("ann",), 2, "recent")])
         self.am.cleanup(remove_after=3, keep_unseen=False, now=start + timedelta(days=13))
         self.assertEqual(self.rows(), [])
+
+
+class TestReadAlong(GrowthTestCase):
+    """Bob reads along in the conversation (each message marks Ann's notification
+    seen): her next message starts that row again, not a row under it."""
+
+    def read(self, sender="ann"):
+        self.am.mark_seen_about("bob", "message", Reference("user", sender))
+
+    def test_one_row_for_a_conversation_read_along(self):
+        self.message(body="one")
+        row = self.am.get_by_recipient("bob").first()
+        self.read()
+        self.message(body="two")
+        self.assertEqual(self.am.count_not_seen_by_recipient("bob"), 1)
+        self.read()
+        names = self.written(lambda: self.message(body="three"))
+        self.assertNotIn("OOBucket", names)
+        self.assertEqual(self.rows(), [(("ann",), 1, "three")])
+        again = self.am.get_by_recipient("bob").first()
+        self.assertIs(again, row)
+        self.assertFalse(again.seen)
+        self.assertEqual((self.am.count_not_seen_by_recipient("bob"), self.count_new()), (1, 1))
+        self.bobs.check_invariants()
+        # Unseen again, it groups the next one as before.
+        self.message(body="four")
+        self.assertEqual(self.rows(), [(("ann",), 2, "four")])
+        self.assertEqual(self.am.count_not_seen_by_recipient("bob"), 2)
+        self.bobs.check_invariants()
+
+    def test_after_bob_looked_it_moves_up_as_news(self):
+        self.message(body="one")
+        first_id = self.am.get_by_recipient("bob").first().id
+        self.read()
+        self.am.update_last_seen("bob", utcnow() + timedelta(seconds=1))
+        later = utcnow() + timedelta(seconds=2)
+        self.message(body="two", when=later)
+        row = self.am.get_by_recipient("bob").first()
+        self.assertEqual((row.id, row.created, row.updated), (to_key(later), later, later))
+        self.assertNotEqual(row.id, first_id)
+        self.assertEqual(self.rows(), [(("ann",), 1, "two")])
+        self.assertEqual(self.count_new(), 1)
+        self.bobs.check_invariants()
+
+    def test_a_row_of_someone_else_on_top_keeps_both(self):
+        self.message(body="one")
+        self.read()
+        self.message("cat", body="from cat")
+        self.read("cat")
+        self.message(body="two")
+        self.assertEqual(self.rows(), [(("ann",), 1, "two"), (("cat",), 1, "from cat"),
+                                       (("ann",), 1, "one")])
+        self.bobs.check_invariants()
+
+    def test_group_messages_keep_a_row_each(self):
+        group = Reference("message", "group-g1")
+        self.message(body="one", owner=group)
+        self.am.mark_seen_about("bob", "message", group)
+        self.message(body="two", owner=group)
+        self.assertEqual([row[2] for row in self.rows()], ["two", "one"])
+
+    def test_a_mailed_one_starts_unsent(self):
+        self.message(body="one")
+        row = self.am.get_by_recipient("bob").first()
+        self.am.mark_sent(row, utcnow())
+        self.read()
+        self.message(body="two")
+        self.assertIsNone(self.am.get_by_recipient("bob").first().sent)

@@ -125,6 +125,24 @@ class Notification(Persistent):
         self.activity_id = template["activity_id"]
         self._set_facts(template)
 
+    def renew(self, new_id, template, reasons, when_key=None):
+        """Start again as a notification of `template` alone (a seen one reused by
+        its list): at `new_id`, or where it stands with `when_key` (UTC µs) as its
+        time."""
+        self.id = new_id
+        self._created = new_id if when_key is None else max(when_key, new_id)
+        self._updated = None if when_key is None else self._created
+        self.context = template["context"]
+        self.activity_id = template["activity_id"]
+        actor = template["actor"]
+        self.actors = (actor,) if actor else ()
+        self.count = 1
+        self.extra = 0
+        self.reasons = tuple(reasons)
+        if self.sent is not None:
+            self.sent = None
+        self._set_facts(template)
+
     def grow(self, when_key, template, reasons):
         """Fold a newer event in where this one stands: its id stays, `updated`
         says `when_key` (UTC µs)."""

@@ -11,6 +11,7 @@ from persistent import Persistent
 from plonesocial.activitystream.activity import Reference
 from plonesocial.activitystream.notification import LastSeen
 from plonesocial.activitystream.notification import Notification
+from plonesocial.activitystream.notification_digests import DigestWaiting
 from plonesocial.activitystream.seencheck import CLEAR
 from plonesocial.activitystream.seencheck import Floor
 from plonesocial.activitystream.seencheck import UNKNOWN
@@ -39,19 +40,13 @@ def group_key(message_type, owner, phrase):
     return (message_type, owner, phrase or "")
 
 
-class NotificationList(Persistent):
+class NotificationList(DigestWaiting, Persistent):
     """The notifications of one user, newest first, with their seen, group and digest rules."""
 
     __module__ = "plonesocial.activitystream.notifications"  # pickles name it there
 
     _broadcast_floor = 0  # broadcasts with id <= this are seen (mark_all_seen)
-    # -notification id -> mail mode: waiting for a digest (created when needed)
-    _unsent = None
-    # -feed item id -> (mail mode, source): feed items (feeds.py) waiting for a
-    # digest, apart from the list's own items (created when needed)
-    _feed_unsent = None
-    # mail mode -> UTC µs of the last digest of that mode (replaced, never mutated)
-    _digests = {}
+    # (what waits for a digest: DigestWaiting, notification_digests.py)
     # Builds before 1.0.0a1 kept each unseen notification's extra occurrences in this
     # tree (-id -> count); now the notification holds them (Notification.extra), which
     # a regrouping writes anyway. Read, emptied, never filled again.
@@ -205,16 +200,46 @@ class NotificationList(Persistent):
                 return notification
             del self._items[key]
             weight = self._take_unseen(key, notification, count=False)
-            if self._unsent is not None and key in self._unsent:
-                del self._unsent[key]
+            self.stop_waiting(key)
             notification.regroup(free_id(self._items, when), template, reasons)
             # The counter moves by the difference only: not written at all when a
             # notification that counts once grows (issue 13).
             self._add(notification, weight + 1 if notification.message_type in COUNT_EACH else 1,
                       counted=weight, verified=verified)
             return notification
+        notification = self._seen_on_top(template)
+        if notification is not None:  # reused: one row, not one per message read along
+            key, seen = -notification.id, self._last_seen.value
+            if seen is None or notification.id > seen:
+                notification.renew(notification.id, template, reasons, to_key(when))
+            else:  # the "new" badge counts from the id: it moves
+                del self._items[key]
+                self.stop_waiting(key)
+                notification.renew(free_id(self._items, when), template, reasons)
+            self._add(notification, verified=verified)
+            return notification
         notification = Notification(free_id(self._items, when), self.owner, template, reasons)
         self._add(notification, verified=verified)
+        return notification
+
+    def _seen_on_top(self, template):
+        """The newest notification of the list, if it is a seen one of the private
+        messages `template` is about (the same sender): the reader read along, in
+        the conversation, and the next message starts it again where it stands
+        (issue 13) instead of adding a row under it. None otherwise."""
+        owner = template["owner"]
+        if template["message_type"] not in COUNT_EACH or getattr(owner, "kind", None) != "user":
+            return None
+        try:
+            key = self._items.minKey()
+        except ValueError:  # an empty list
+            return None
+        if key in self._unseen or (self._extra is not None and key in self._extra):
+            return None
+        notification = self._items[key]
+        if (notification.message_type, notification.owner, notification.phrase or "") != (
+                template["message_type"], owner, template.get("phrase") or ""):
+            return None
         return notification
 
     def _grows_in_place(self, notification, key):
@@ -333,80 +358,11 @@ class NotificationList(Persistent):
         if self._last_seen.value is None or value > self._last_seen.value:
             self._last_seen.value = value
 
-    # -- digests ------------------------------------------------------------------
-
-    def wait_for_digest(self, notification, mode):
-        """Note that `notification` goes out in the next digest of `mode`; a feed
-        item (it has a source) is noted apart from the list's own items."""
-        source = getattr(notification, "source", None)
-        if source is not None:
-            if self._feed_unsent is None:
-                self._feed_unsent = LOBTree()
-            self._feed_unsent[-notification.id] = (mode, source)
-            return
-        if self._unsent is None:
-            self._unsent = LOBTree()
-        key = -notification.id
-        if self._unsent.get(key) != mode:  # a notification grown in place waits already
-            self._unsent[key] = mode
-
-    def has_waiting(self):
-        """Tell whether notifications wait for a digest."""
-        return bool(self._unsent) or bool(self._feed_unsent)
-
-    def waiting(self):
-        """The notifications waiting for a digest: {notification id: mail mode}."""
-        found = {-key: mode for key, mode in self._unsent.items()} if self._unsent else {}
-        if self._feed_unsent:
-            found.update({-key: mode for key, (mode, _) in self._feed_unsent.items()})
-        return found
-
-    def waiting_modes(self):
-        """The digest modes that have notifications waiting (a set)."""
-        modes = set(self._unsent.values()) if self._unsent else set()
-        if self._feed_unsent:
-            modes.update(mode for mode, _ in self._feed_unsent.values())
-        return modes
-
-    def last_digest(self, mode):
-        """UTC µs of the last digest of `mode`, or None."""
-        return self._digests.get(mode)
-
-    def take_digest(self, modes, now, lookup=None):
-        """Take the waiting notifications of `modes` off the waiting list; return the
-        unseen ones, oldest last. The digests of `modes` count as sent at `now`.
-
-        `lookup(source, id)` returns the reader's view of a feed item, or None
-        (gone, or no longer theirs)."""
-        taken = []
-        if self._unsent:
-            for key, mode in list(self._unsent.items()):
-                if mode not in modes:
-                    continue
-                del self._unsent[key]
-                notification = self._items.get(key)
-                if notification is not None and not self.is_seen(notification):
-                    taken.append(notification)
-        if self._feed_unsent:
-            for key, (mode, source) in list(self._feed_unsent.items()):
-                if mode not in modes:
-                    continue
-                del self._feed_unsent[key]
-                view = None if lookup is None else lookup(source, -key)
-                if view is not None and not view.seen:
-                    taken.append(view)
-            taken.sort(key=lambda notification: -notification.id)
-        digests = dict(self._digests)
-        digests.update({mode: to_key(now) for mode in modes})
-        self._digests = digests
-        return taken
-
     # -- retention and erasure ----------------------------------------------------
 
     def _remove(self, key):
         notification = self._items.pop(key)
-        if self._unsent is not None and key in self._unsent:
-            del self._unsent[key]
+        self.stop_waiting(key)
         self._take_unseen(key, notification)
         self._ungroup(notification, key)
         return notification
@@ -489,5 +445,4 @@ class NotificationList(Persistent):
             assert (item.message_type, item.owner) == group[:2], "group key"
             if len(group) == 3:  # an old release's keys have no phrase
                 assert (item.phrase or "") == group[2], "group phrase"
-        if self._unsent:
-            assert all(key in self._items for key in self._unsent.keys()), "unsent item"
+        assert all(key in self._items for key in self.waiting_keys()), "unsent item"
