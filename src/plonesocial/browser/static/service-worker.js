@@ -4,7 +4,10 @@ self.addEventListener("push", function (event) {
   try { data = event.data ? event.data.json() : {}; } catch (error) { data = {}; }
   event.waitUntil(self.registration.showNotification(data.title || "", {
     body: data.body || "",
+    // One notification on the device per row of the list: a row that grew ("Ann
+    // sent you 2 messages") replaces the one shown, and alerts again.
     tag: "plonesocial-" + (data.id || ""),
+    renotify: Boolean(data.id),
     data: {url: data.url || self.registration.scope}
   }));
 });
