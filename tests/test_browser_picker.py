@@ -22,14 +22,19 @@ class TestPeoplePicker(BrowserTestCase):
         page.wait_for_selector("[role=listbox]:not([hidden]) [role=option]")
         return page.locator("[role=listbox]:not([hidden]) [role=option]").all_inner_texts()
 
-    def test_add_people_by_keyboard(self):
-        group = messaging.create_group("bob", ["cat", "dan"], "Picnic")
-        transaction.commit()
+    def add_people(self, group):
+        """Bob on the group's page at a phone's width, in its Add people field."""
         bob = self.person("bob")
         bob.set_viewport_size({"width": 375, "height": 800})
         bob.goto(f"{self.site}/@@group?id={group.id}")
         field = bob.get_by_role("combobox", name="Add people")
         field.focus()
+        return bob, field
+
+    def test_add_people_by_keyboard(self):
+        group = messaging.create_group("bob", ["cat", "dan"], "Picnic")
+        transaction.commit()
+        bob, field = self.add_people(group)
         bob.keyboard.type("ann")
         self.assertEqual(self.options(bob), ["Ann Ames (ann)", "Annika Zorn (ann2)"])
         self.assertEqual(field.get_attribute("aria-expanded"), "true")
@@ -73,11 +78,7 @@ class TestPeoplePicker(BrowserTestCase):
         messaging.block("cat", "bob")  # Cat does not accept messages from Bob
         group = messaging.create_group("bob", ["ann", "dan"], "Picnic")
         transaction.commit()
-        bob = self.person("bob")
-        bob.set_viewport_size({"width": 375, "height": 800})
-        bob.goto(f"{self.site}/@@group?id={group.id}")
-        field = bob.get_by_role("combobox", name="Add people")
-        field.focus()
+        bob, field = self.add_people(group)
         bob.keyboard.type("Zorn")
         self.options(bob)
         bob.keyboard.press("Enter")  # Annika Zorn, a chip
