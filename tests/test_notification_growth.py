@@ -10,10 +10,19 @@ sees: the rows, their order and times, both badges, the digest, retention.
 from datetime import timedelta
 from plonesocial.activitystream import api
 from plonesocial.activitystream.activity import Reference
+from plonesocial.activitystream.manager import ActivityManager
 from plonesocial.clock import to_key
 from plonesocial.clock import utcnow
 from tests.test_activitystream import ManagerTestCase
 from unittest import mock
+from ZODB.FileStorage import FileStorage
+from ZODB.POSException import ConflictError
+
+import shutil
+import tempfile
+import transaction
+import unittest
+import ZODB
 
 
 class GrowthTestCase(ManagerTestCase):
@@ -217,3 +226,62 @@ class TestReadAlong(GrowthTestCase):
         self.read()
         self.message(body="two")
         self.assertIsNone(self.am.get_by_recipient("bob").first().sent)
+
+
+class TestConcurrentGrowth(unittest.TestCase):
+    """Two requests at once, on a real FileStorage (conflict resolution as deployed)."""
+
+    def setUp(self):
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder, True)
+        self.db = ZODB.DB(FileStorage(f"{folder}/Data.fs"))
+        self.addCleanup(self.db.close)
+        tm = transaction.TransactionManager()
+        conn = self.db.open(tm)
+        conn.root.am = ActivityManager()
+        tm.commit()
+        self.deliver(conn.root.am, "ann", "one")
+        tm.commit()
+        conn.close()
+
+    def open(self):
+        tm = transaction.TransactionManager()
+        conn = self.db.open(tm)
+        self.addCleanup(conn.close)
+        self.addCleanup(tm.abort)
+        return tm, conn.root.am
+
+    @staticmethod
+    def deliver(am, sender, body):
+        am.notify_facts(["bob"], "message", "sent you a message",
+                        owner=Reference("user", sender), actor=sender, body=body)
+
+    def test_growth_beside_a_new_row_keeps_the_counter_exact(self):
+        tm1, am1 = self.open()
+        tm2, am2 = self.open()
+        self.deliver(am1, "ann", "two")  # grows Ann's row where it stands
+        self.deliver(am2, "cat", "hello")  # a new row on top, at the same time
+        tm1.commit()
+        tm2.commit()  # no conflict: the counter resolves, the trees are Cat's only
+        _, am = self.open()
+        rows = [(n.actors, n.count) for n in am.get_by_recipient("bob").all()]
+        self.assertEqual(rows, [(("cat",), 1), (("ann",), 2)])
+        self.assertEqual(am.count_not_seen_by_recipient("bob"), 3)
+        am.notifications.get_list("bob").check_invariants()
+
+    def test_two_growths_at_once_conflict_and_the_retry_counts(self):
+        tm1, am1 = self.open()
+        tm2, am2 = self.open()
+        self.deliver(am1, "ann", "two")
+        self.deliver(am2, "ann", "three")
+        tm1.commit()
+        with self.assertRaises(ConflictError):
+            tm2.commit()
+        tm2.abort()
+        self.deliver(am2, "ann", "three")  # Zope's retry
+        tm2.commit()
+        _, am = self.open()
+        self.assertEqual([(n.count, n.body) for n in am.get_by_recipient("bob").all()],
+                         [(3, "three")])
+        self.assertEqual(am.count_not_seen_by_recipient("bob"), 3)
+        am.notifications.get_list("bob").check_invariants()
