@@ -138,8 +138,10 @@ class NotificationList(DigestWaiting, Persistent):
 
     def _add(self, notification, weight=1, counted=0, verified=UNKNOWN):
         key = -notification.id
-        notification.__parent__ = self
-        self._items[key] = notification
+        if notification.__parent__ is not self:
+            notification.__parent__ = self
+        if self._items.get(key) is not notification:  # a seen one started again stays
+            self._items[key] = notification
         if notification.context:
             self._lower_floor(verified)
         self._unseen[key] = notification.context or ""
