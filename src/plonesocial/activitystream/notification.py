@@ -59,8 +59,8 @@ class Notification(Persistent):
     # While unseen, the occurrences folded in beyond the first that count on the badge
     # (a COUNT_EACH type: each private message counts); the list keeps it exact.
     extra = 0
-    # UTC µs of the newest event folded in where the notification stands (the
-    # list's grow_in_place); None: its id says when, as it does after a move.
+    # UTC µs of the newest event folded in where the notification stands (grow,
+    # renew: NotificationList.deliver); None: its id says when, as after a move.
     _updated = None
 
     def __init__(self, id, recipient, template, reasons):

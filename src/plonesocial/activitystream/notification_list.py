@@ -40,6 +40,12 @@ def group_key(message_type, owner, phrase):
     return (message_type, owner, phrase or "")
 
 
+def private_message(message_type, owner):
+    """Whether notifications of `message_type` about `owner` are a 1:1 conversation's
+    (they grow and start again where they stand; a group's move, see deliver)."""
+    return message_type in COUNT_EACH and getattr(owner, "kind", None) == "user"
+
+
 class NotificationList(DigestWaiting, Persistent):
     """The notifications of one user, newest first, with their seen, group and digest rules."""
 
@@ -211,8 +217,8 @@ class NotificationList(DigestWaiting, Persistent):
             return notification
         notification = self._seen_on_top(template)
         if notification is not None:  # reused: one row, not one per message read along
-            key, seen = -notification.id, self._last_seen.value
-            if seen is None or notification.id > seen:
+            key = -notification.id
+            if self._since_last_look(notification):
                 notification.renew(notification.id, template, reasons, to_key(when))
             else:  # the "new" badge counts from the id: it moves
                 del self._items[key]
@@ -230,7 +236,7 @@ class NotificationList(DigestWaiting, Persistent):
         the conversation, and the next message starts it again where it stands
         (issue 13) instead of adding a row under it. None otherwise."""
         owner = template["owner"]
-        if template["message_type"] not in COUNT_EACH or getattr(owner, "kind", None) != "user":
+        if not private_message(template["message_type"], owner):
             return None
         try:
             key = self._items.minKey()
@@ -254,13 +260,14 @@ class NotificationList(DigestWaiting, Persistent):
         the time they were sent. A concurrent delivery of another notification
         is not read current: at worst the two stand in the other order, by the
         microseconds between them."""
-        owner = notification.owner
-        if notification.message_type not in COUNT_EACH or getattr(owner, "kind", None) != "user":
+        if not private_message(notification.message_type, notification.owner):
             return False
         if self._extra is not None and key in self._extra:  # an earlier build's count
             return False
-        if self._items.minKey() != key:
-            return False
+        return self._items.minKey() == key and self._since_last_look(notification)
+
+    def _since_last_look(self, notification):
+        """Whether `notification` (its id) is newer than the owner's last look at the list."""
         seen = self._last_seen.value
         return seen is None or notification.id > seen
 
