@@ -53,7 +53,8 @@ class TestBench(unittest.TestCase):
         self.assertEqual(written["S0"]["objects_max"], 1)
         self.assertEqual(written["S1e"]["objects_max"], 5)
         # A first message between two who have inboxes, and one that makes both.
-        self.assertLessEqual(written["S1"]["objects_max"], 8)
+        # 7: the sender's counter is not written while its conversations are one tree.
+        self.assertLessEqual(written["S1"]["objects_max"], 7)
         # 11, and the site's tree of inboxes when a bucket of it splits.
         self.assertLessEqual(written["S1n"]["objects"], 11.5)
         self.assertLessEqual(written["S1n"]["objects_max"], 13)

@@ -30,9 +30,10 @@ def as_stored_before_issue_13(inbox, sharded):
     an empty set of blocked people, and its order in shards (`sharded`, the
     releases before issue 13) or in one tree (1.0a1)."""
     inbox._p_activate()
+    conversations = len(inbox)
     state = inbox.__dict__
     counts = state.pop("_counts")
-    state["_count"], state["_unread"] = Length(counts.conversations), Length(counts.unread)
+    state["_count"], state["_unread"] = Length(conversations), Length(counts.unread)
     state["_blocked"] = OOTreeSet()
     if sharded:
         shards = IOBTree()
@@ -58,18 +59,22 @@ class InboxTestCase(StorageTestCase):
 
 
 class TestObjectsWritten(InboxTestCase):
-    def test_first_message_between_existing_inboxes_writes_eight_objects(self):
+    def test_first_message_between_existing_inboxes_writes_seven_objects(self):
         # Per side: the conversation (its messages inline), the inbox's
-        # conversation tree, its one order tree, its one counter object (was
-        # 13: a tree of messages, a second counter, and an order tree of
-        # shards that got a new shard per side).
+        # conversation tree, its one order tree; the recipient's one counter
+        # object (the new message). The sender's counter is not written: the
+        # one tree counts the conversations (was 8: both counters; 13 before
+        # issue 13: a tree of messages, a second counter, and an order tree
+        # of shards that got a new shard per side).
         self.inboxes.get_inbox("ann", create=True)
         self.inboxes.get_inbox("ben", create=True)
         self.tm.commit()
         self.send("ann", "ben", 1)
         self.assertEqual(self.written(), ["Conversation", "Conversation", "InboxCounts",
-                                          "InboxCounts", "OOBTree", "OOBTree",
+                                          "OOBTree", "OOBTree",
                                           "OOTreeSet", "OOTreeSet"])
+        self.assertEqual(self.inboxes["ann"]._counts._p_serial,
+                         self.inboxes["ann"]._p_serial)  # as made, never written since
         self.assertEqual((len(self.inboxes["ben"]), self.inboxes["ben"].new_messages_count), (1, 1))
         self.assertEqual((len(self.inboxes["ann"]), self.inboxes["ann"].new_messages_count), (1, 0))
 
@@ -255,6 +260,35 @@ class TestConversationShards(InboxTestCase):
         self.fill(CONVERSATION_SHARD_FROM + 5, start=CONVERSATION_SHARD_FROM)
         self.assertEqual(self.inboxes["ben"]._conversation_shards._p_oid, shards._p_oid)
         self.assert_all_findable(self.reopen()["ben"], CONVERSATION_SHARD_FROM + 5)
+
+    def test_the_counter_counts_the_conversations_from_the_move_on(self):
+        # Before the move the one tree counts them; the counter is not written for them.
+        self.fill(5)
+        inbox = self.inboxes["ben"]
+        self.assertEqual((len(inbox), inbox._counts.conversations), (5, 0))
+        del inbox[self.senders[0]]
+        self.assertEqual((len(inbox), inbox.new_messages_count), (4, 4))
+        # The move hands the count to the counter, which counts from then on.
+        self.fill(CONVERSATION_SHARD_FROM + 3, start=5)
+        inbox = self.reopen()["ben"]
+        self.assertIsNotNone(inbox._conversation_shards)
+        self.assertEqual((len(inbox), inbox._counts.conversations),
+                         (CONVERSATION_SHARD_FROM + 2, CONVERSATION_SHARD_FROM + 2))
+        del inbox[self.senders[1]]
+        self.assertEqual(len(inbox), CONVERSATION_SHARD_FROM + 1)
+        self.assertEqual(len(list(inbox.get_conversations())), CONVERSATION_SHARD_FROM + 1)
+        inbox.check_invariants()
+
+    def test_a_counter_that_counted_the_one_tree_is_set_right_by_the_move(self):
+        # Inboxes of the release before counted every conversation in the counter.
+        self.fill(6)
+        inbox = self.inboxes["ben"]
+        inbox._counts.conversations = 6
+        self.fill(CONVERSATION_SHARD_FROM + 1, start=6)
+        inbox = self.reopen()["ben"]
+        self.assertEqual((len(inbox), inbox._counts.conversations),
+                         (CONVERSATION_SHARD_FROM + 1, CONVERSATION_SHARD_FROM + 1))
+        inbox.check_invariants()
 
     def test_first_message_to_a_busy_inbox_writes_one_shard(self):
         self.inboxes.get_inbox("ann", create=True)

@@ -11,9 +11,12 @@ conversations likewise: one tree until CONVERSATION_SHARD_FROM of them, then
 shards (many first messages to one person at once split the one tree's
 buckets, and each split made every concurrent first message conflict).
 
-What a first message writes on each side (issue 13): the conversation, the
-inbox's conversation tree, its order tree and its one counter object
-(InboxCounts); the set of blocked people is only made by the first block.
+What a first message writes (issue 13): on each side the conversation, the
+inbox's conversation tree and its order tree, and on the recipient's side its one
+counter object (InboxCounts, the new message); the set of blocked people is only
+made by the first block. While the conversations are one tree, that tree counts
+them (its one bucket's length) and the sender's counter is not written; the move
+into shards hands the count to the counter.
 """
 
 from BTrees.check import check as check_btree
@@ -127,8 +130,8 @@ class Inbox(Persistent):
         if userid in self:
             raise exc.InvalidInput(f"{self.owner!r} has a conversation with {userid!r} already")
         conversation.__parent__ = self
-        self._change_counts(1, conversation.new_messages_count)
         self._file(userid, conversation)
+        self._change_counts(1, conversation.new_messages_count)
         key = conversation.recency_key
         if key is not None:
             conversation.recency_key = None
@@ -148,8 +151,13 @@ class Inbox(Persistent):
         return self._counts.unread
 
     def _change_counts(self, conversations=0, unread=0):
-        """Add to the counters: one object written, or two Lengths of an old inbox."""
+        """Add to the counters: one object written, or two Lengths of an old inbox.
+        Conversations are counted by the counter once they are in shards (the
+        one tree before counts itself: a first message does not write the
+        sender's counter)."""
         if self._counts is not None:
+            if self._conversation_shards is None:
+                conversations = 0
             self._counts.change(conversations, unread)
             return
         if conversations:
@@ -223,15 +231,17 @@ class Inbox(Persistent):
         return self._conversation_shards[self._shard(userid)]
 
     def _file(self, userid, conversation):
-        """Add `conversation` under `userid` (counted already), moving the one
-        tree into shards once the inbox has CONVERSATION_SHARD_FROM of them."""
-        if self._conversation_shards is None and len(self) >= CONVERSATION_SHARD_FROM:
+        """Add `conversation` under `userid` (the caller counts it after), moving
+        the one tree into shards once the inbox has CONVERSATION_SHARD_FROM of them."""
+        if self._conversation_shards is None and len(self) + 1 >= CONVERSATION_SHARD_FROM:
             shards = IOBTree()
             for number in range(RECENT_SHARDS):  # all now: no new shard written later
                 shards[number] = ConversationShard()
             for other, each in self._conversations.items():
                 shards[self._shard(other)][other] = each
             read_all_current(self._conversations)
+            if self._counts is not None:  # the counter counts from now on
+                self._counts.change(len(self._conversations) - self._counts.conversations)
             self._conversation_shards = shards
             self._conversations = None
         self._conversation_tree(userid, change=True)[userid] = conversation
@@ -325,6 +335,8 @@ class Inbox(Persistent):
     def __len__(self):
         if self._counts is None:
             return self._count()
+        if self._conversation_shards is None:  # one bucket: its length
+            return len(self._conversations)
         return self._counts.conversations
 
     def block(self, userid):
@@ -351,8 +363,8 @@ class Inbox(Persistent):
         conversation = self._conversation_tree(userid).get(userid)
         if conversation is None:
             conversation = Conversation(self, userid)
-            self._change_counts(1)
             self._file(userid, conversation)
+            self._change_counts(1)
         return conversation
 
     def refile(self, userid, new_userid):
