@@ -12,6 +12,9 @@ this process: no HTTP, no waitress, no other clients. Each request is a fresh
 WSGI environ with HTTP Basic credentials of a demo member, as S6 sends them:
 
 - ``site``: ``GET /Plone/@site`` (plone.restapi, no plonesocial code), as alice;
+- ``write``: the same request, committing one small change besides (a one-key
+  insert into a small tree, bench S0's floor, made by a subscriber of this
+  script's process): the cheapest request that writes;
 - ``send``: ``POST /Plone/@inbox/{next user}`` with a JSON body, each of the
   four demo users writing to the next, as S6 does;
 - ``count``: ``GET /Plone/@notifications/count`` as bob.
@@ -122,14 +125,55 @@ def call(app, env):
     return int(status[0].split()[0]), answer
 
 
-class Kinds:
-    """The three requests; `make(kind, n)` is the environ of the n-th of a kind."""
+WRITE_FLAG = "plonesocial.profile.write"  # environ key of the `write` kind
+FLOOR_KEYS = 8  # the `write` kind's small tree keeps this many keys (one bucket)
 
-    names = ("site", "send", "count")
+
+def install_write_floor(app):
+    """Make a `write` request commit one small change: the floor of any request that
+    writes (bench S0's one-key insert into a small tree), on top of `@site`'s work.
+    A subscriber of this process only (publication events), never in the product."""
+    from BTrees.OOBTree import OOBTree
+    from plone.protect.utils import safeWrite
+    from zope.component import provideHandler
+    from ZPublisher.interfaces import IPubAfterTraversal
+
+    import transaction
+
+    env = environ("GET", f"{SITE}/@site", "alice")
+    env[WRITE_FLAG] = 0
+    call(app, env)  # opens the database; the tree goes into its root below
+
+    def write_one(event):
+        request = event.request
+        number = request.environ.get(WRITE_FLAG)
+        if number is None:
+            return
+        root = request["PARENTS"][-1]._p_jar.root()
+        tree = root.get("plonesocial_profile_floor")
+        if tree is None:
+            tree = root["plonesocial_profile_floor"] = OOBTree()
+        tree[number] = number
+        tree.pop(number - FLOOR_KEYS, None)
+        safeWrite(tree, request)
+
+    provideHandler(write_one, (IPubAfterTraversal,))
+    call(app, env)
+    transaction.abort()
+
+
+class Kinds:
+    """The requests; `make(kind, n)` is the environ of the n-th of a kind."""
+
+    names = ("site", "write", "send", "count")
 
     def make(self, kind, n):
         if kind == "site":
             return environ("GET", f"{SITE}/@site", "alice")
+        if kind == "write":
+            env = environ("GET", f"{SITE}/@site", "alice")
+            env[WRITE_FLAG] = n
+            return env
         if kind == "send":
             sender = USERS[n % len(USERS)]
             recipient = USERS[(n + 1) % len(USERS)]
@@ -318,6 +362,7 @@ def main(argv=None):
         smtp, _ = prepare(home)
         app = wsgi_app(home)
         lift_rate_limit(app)
+        install_write_floor(app)
         kinds = Kinds()
         n = 0
         for kind in kinds.names:  # warm the caches (ZODB, templates, PAS)
@@ -363,13 +408,17 @@ def main(argv=None):
         print("|---|---|---|---|---|---|")
         site = statistics.median(times["site"])
         site_cpu = statistics.median(cpu["site"])
-        labels = {"site": "GET @site", "send": "POST @inbox/{userid}",
-                  "count": "GET @notifications/count"}
+        labels = {"site": "GET @site", "write": "GET @site + a one-key commit (write floor)",
+                  "send": "POST @inbox/{userid}", "count": "GET @notifications/count"}
         for kind in kinds.names:
             median, median_cpu = statistics.median(times[kind]), statistics.median(cpu[kind])
             print(f"| {labels[kind]} | {median * 1000:.2f} | "
                   f"{statistics.fmean(times[kind]) * 1000:.2f} | {site / median:.2f}x | "
                   f"{median_cpu * 1000:.2f} | {site_cpu / median_cpu:.2f}x |")
+        floor = statistics.median(times["write"])
+        print(f"\nThe send against the write floor (the cheapest request that commits): "
+              f"{floor / statistics.median(times['send']):.2f}x; the write floor against "
+              f"@site: {site / floor:.2f}x")
         written, classes = written
         print(f"\nObjects a send writes (commit): {written:.1f} ("
               + ", ".join(f"{name} {n:.2g}" for name, n in classes.items()) + ")")

@@ -62,6 +62,8 @@ class Notification(Persistent):
     # UTC µs of the newest event folded in where the notification stands (grow,
     # renew: NotificationList.deliver); None: its id says when, as after a move.
     _updated = None
+    # The mail mode of the digest it waits for, or None (notification_digests.py)
+    waits_for = None
 
     def __init__(self, id, recipient, template, reasons):
         self.id = id

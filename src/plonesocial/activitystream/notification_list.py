@@ -11,6 +11,7 @@ from persistent import Persistent
 from plonesocial.activitystream.activity import Reference
 from plonesocial.activitystream.notification import LastSeen
 from plonesocial.activitystream.notification import Notification
+from plonesocial.activitystream.notification_digests import DigestMarks
 from plonesocial.activitystream.notification_digests import DigestWaiting
 from plonesocial.activitystream.seencheck import CLEAR
 from plonesocial.activitystream.seencheck import Floor
@@ -18,6 +19,8 @@ from plonesocial.activitystream.seencheck import UNKNOWN
 from plonesocial.activitystream.validation import free_id
 from plonesocial.clock import from_key
 from plonesocial.clock import to_key
+from plonesocial.records import read_all_current
+from plonesocial.records import read_current
 
 
 FRONT = -(2**63) + 1  # below every key: the front of a newest-first tree
@@ -76,6 +79,7 @@ class NotificationList(DigestWaiting, Persistent):
         self._broadcasts_seen = LLTreeSet()
         self._broadcasts_unseen = LLTreeSet()
         self._floor = Floor(CLEAR)
+        self._digest_marks = DigestMarks()
 
     # -- reading ------------------------------------------------------------------
 
@@ -90,6 +94,17 @@ class NotificationList(DigestWaiting, Persistent):
     def get_by_id(self, notification_id):
         """The notification with that id, or None."""
         return self._items.get(-notification_id)
+
+    def get_range(self, min_id):
+        """The notifications with ids from `min_id` up, newest first."""
+        return self._items.values(max=-min_id)
+
+    def read_deliveries_current(self):
+        """Make this transaction fail to commit if a notification was delivered to
+        the list since it was read: every delivery writes its unseen tree or its
+        unseen counter (a digest relies on it, notification_digests.py)."""
+        read_current(self._unseen_count)
+        read_all_current(self._unseen)
 
     def is_seen(self, notification):
         if notification.recipient is None:
@@ -455,3 +470,4 @@ class NotificationList(DigestWaiting, Persistent):
             if len(group) == 3:  # an old release's keys have no phrase
                 assert (item.phrase or "") == group[2], "group phrase"
         assert all(key in self._items for key in self.waiting_keys()), "unsent item"
+        self.check_digest_marks(self._items.values())

@@ -155,9 +155,12 @@ class NotificationStore(Persistent):
             paths += [(notification_list._items, front), (notification_list._unseen, front)]  # noqa: SLF001 (same module)
             if template["owner"] is not None:
                 paths.append((notification_list._groups, [group]))  # noqa: SLF001
-            if notification_list._unsent is not None:  # noqa: SLF001 (waiting for a digest)
+            if notification_list._unsent is not None:  # noqa: SLF001 (an earlier release's)
                 paths.append((notification_list._unsent, front))  # noqa: SLF001
-        jar.prefetch([notification_list._unseen_count for notification_list in lists])  # noqa: SLF001
+        jar.prefetch([record for notification_list in lists  # noqa: SLF001 (same module)
+                      for record in (notification_list._unseen_count,  # noqa: SLF001
+                                     notification_list._digest_marks)  # noqa: SLF001
+                      if record is not None])
         prefetch_paths(jar, paths)
 
     def check_invariants(self):

@@ -34,11 +34,11 @@ from plonesocial.messaging.shards import check_tree
 from plonesocial.messaging.shards import ConversationShard
 from plonesocial.messaging.shards import merged_keys
 from plonesocial.messaging.shards import OrderShard
-from plonesocial.messaging.shards import read_all_current
-from plonesocial.messaging.shards import read_current
 from plonesocial.messaging.shards import shard_of
 from plonesocial.messaging.shards import SHARDS
-from plonesocial.messaging.shards import tree_records  # noqa: F401 (tests)
+from plonesocial.records import read_all_current
+from plonesocial.records import read_current
+from plonesocial.records import tree_records  # noqa: F401 (tests)
 from zope.interface import implementer
 
 
