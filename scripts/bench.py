@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/bench.py [--storages filestorage,zeo,relstorage]
         [--items 1000000] [--followers 8000,38000] [--ops 800] [--seconds 8]
-        [--scenarios S0,S1,S2,S3,S4,S5,S6,S7,S8,S9,S10,S11] [--fresh]
+        [--scenarios S0,S1,S1w,S2,S3,S4,S5,S6,S7,S8,S9,S10,S11] [--fresh]
         [--zope-processes 2]
         [--s7-clients 1000] [--s7-rate 50] [--s7-seconds 30]
         [--json var/bench/results.json] [--markdown var/bench/results.md]
@@ -17,6 +17,10 @@ Scenarios (each on every storage, with a raw-ZODB baseline in the same run):
   site's tree of inboxes, whose bucket splits conflict between concurrent
   first-timers; "written" counts that case as S1n), mostly first messages
   between two of them, 1/4/8 writers: sends/s, retries, p50/p99;
+- S1w the same with a warm cache: each writer first loads every inbox the
+  sends read (untimed), as the caches of a site in use hold its active people;
+  S1 starts cold (a fresh process's), so on ZEO and RelStorage its sends wait
+  for loads as well as for their commit; 1/4/8 writers, as a ratio of S0;
 - S2 sends to one hot recipient, 8 and 16 writers: sends/s, failed sends;
 - S3 unread count and not-seen count for a user with 10^3 and with --items items;
 - S4 newest 20 and a deep keyset page of a stream of --items activities, cold
@@ -163,6 +167,17 @@ def op_send_spread(root, rnd, writer, n):
     root["inboxes"].send(f"u{sender}", f"u{recipient}", f"spread {writer}-{n}")
 
 
+def warm_inboxes(root):
+    """S1w: load every inbox the spread sends read, with its trees and counter (public
+    reads that load them), untimed: a site in use has its active people cached."""
+    inboxes = root["inboxes"]
+    for user in range(USERS):
+        inbox = inboxes.get_inbox(f"u{user}")
+        len(inbox), inbox.new_messages_count, inbox.is_blocked("nobody")
+        for _ in inbox.get_conversations():
+            pass
+
+
 def prepare_users(db):
     """S1: the 2,000 users have inboxes, as on a site in use (see S1 above)."""
     import transaction
@@ -238,7 +253,15 @@ def op_group_send(root, rnd, writer, n):
     group.send(group_member(1 + writer), f"group {writer}-{n}", utcnow())
 
 
+# Run by a writer on its connection before it starts (untimed): op -> function(root)
+WARMERS = {"send_spread_warm": warm_inboxes}
+# How much later writers that warm up start (they all warm at once; one that is not
+# done by then starts late, which the figures' start_spread_s shows): threads of
+# one process on FileStorage, processes of their own (a client cache each) elsewhere.
+WARM_SECONDS = {False: 3.0, True: 20.0}
+
 OPS = {"baseline": op_baseline, "send_spread": op_send_spread, "send_hot": op_send_hot,
+       "send_spread_warm": op_send_spread,
        "send_new": op_send_new,
        "group_send": op_group_send, "notify": op_notify, "send_pair": op_send_pair,
        "notify_moves": op_notify_moves, "notify_new": op_notify_new}
@@ -336,6 +359,9 @@ def write_loop(db, op, writer, ops, start_at, stopfile=None):
     rnd = random.Random(f"{op}-{writer}")
     latencies, retries, failed = [], 0, 0
     run = OPS[op]
+    if op in WARMERS:
+        WARMERS[op](conn.root())
+        tm.abort()
     while time.time() < start_at:
         time.sleep(0.001)
     started = time.time()
@@ -392,7 +418,8 @@ class Writers:
     """
 
     def __init__(self, backend, op, count, ops=None, stopfile=None, processes=None):
-        start_at = time.time() + (3.0 if backend.multiprocess else 0.2)
+        start_at = time.time() + (3.0 if backend.multiprocess else 0.2) + (
+            WARM_SECONDS[backend.multiprocess] if op in WARMERS else 0)
         if backend.multiprocess:
             groups = spread(count, processes or count)
             # One task per process: no process runs two groups one after the other.
@@ -984,6 +1011,13 @@ def bench_storage(name, data, args):
                                                         max(1, args.ops // n),
                                                         args.zope_processes)
                                     for n in (1, 4, 8)})
+        if "S1w" in args.scenarios:
+            if "S1" not in args.scenarios:
+                prepare_users(db)
+            scenario("S1w", lambda: {str(n): run_writers(backend, "send_spread_warm", n,
+                                                         max(1, args.ops // n),
+                                                         args.zope_processes)
+                                     for n in (1, 4, 8)})
         if "S2" in args.scenarios:
             result["written"]["S2"] = metered(db, "send_hot")
             scenario("S2", lambda: {str(n): run_writers(backend, "send_hot", n,
@@ -1065,6 +1099,14 @@ def table(results, args):
                            f"{r['S1'][str(n)]['retries']} retries, "
                            f"p50 {r['S1'][str(n)]['p50_ms']:.1f} / "
                            f"p99 {r['S1'][str(n)]['p99_ms']:.1f} ms")
+    for n in (1, 4, 8):
+        row("S1w spread sends, warm", f"{writers_case(n, args.zope_processes)}, each first "
+                                      f"loaded the {USERS:,} inboxes (untimed)",
+            lambda r, n=n: f"{r['S1w'][str(n)]['per_second']:,.0f}/s"
+                           f"{per_writer_fraction(r, 'S1w', n)}, "
+                           f"{r['S1w'][str(n)]['retries']} retries, "
+                           f"p50 {r['S1w'][str(n)]['p50_ms']:.1f} / "
+                           f"p99 {r['S1w'][str(n)]['p99_ms']:.1f} ms")
     for n in (8, 16):
         row("S2 hot recipient", writers_case(n, args.zope_processes),
             lambda r, n=n: f"{r['S2'][str(n)]['per_second']:,.0f}/s"
@@ -1130,7 +1172,7 @@ def table(results, args):
                        ("S2", "send to the hot recipient"),
                        ("S8", "group send")):
         row("written", f"per {label} ({key})", lambda r, key=key: written_cell(r, key))
-    for key in ("S0", "S1", "S2", "S3", "S4", "S5", "S8", "S6"):
+    for key in ("S0", "S1", "S1w", "S2", "S3", "S4", "S5", "S8", "S6"):
         row("peak RSS", key, lambda r, key=key: rss_cell(r, key))
     s11 = results.get("S11")
     if s11:
@@ -1189,7 +1231,7 @@ def problems(results, args):
         if counts and (counts["big"]["unread"] != args.items
                        or counts["small"]["unread"] != SMALL):
             found.append(f"{name}: S3 unread counts {counts}")
-        for scenario in ("S1", "S2"):
+        for scenario in ("S1", "S1w", "S2"):
             for writers, figures in result.get(scenario, {}).items():
                 if figures["failed"]:
                     found.append(f"{name}: {scenario} {writers} writers: "
@@ -1246,7 +1288,7 @@ def main(argv=None):
     parser.add_argument("--s7-seconds", type=int, default=30, help="S7 seconds of sends")
     parser.add_argument("--s11-unseen", type=int, default=10_000,
                         help="S11: unseen notifications about content of the big side")
-    parser.add_argument("--scenarios", default="S0,S1,S2,S3,S4,S5,S6,S7,S8,S9,S10,S11",
+    parser.add_argument("--scenarios", default="S0,S1,S1w,S2,S3,S4,S5,S6,S7,S8,S9,S10,S11",
                         help="which scenarios to run (S0 is the raw-ZODB baseline)")
     parser.add_argument("--database", default=None,
                         help="the PostgreSQL database RelStorage runs on (dropped after; "

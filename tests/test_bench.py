@@ -22,7 +22,7 @@ class TestBench(unittest.TestCase):
         bench = load_script("bench")
         with tempfile.TemporaryDirectory() as tmp:
             bench.main(["--storages", "filestorage", "--items", "1500", "--followers", "300,700,1200",
-                        "--ops", "16", "--scenarios", "S0,S1,S2,S3,S4,S5,S8",
+                        "--ops", "16", "--scenarios", "S0,S1,S1w,S2,S3,S4,S5,S8",
                         "--data-dir", tmp, "--json", f"{tmp}/results.json",
                         "--markdown", f"{tmp}/results.md"])
             results = json.loads(Path(f"{tmp}/results.json").read_text())
@@ -60,6 +60,10 @@ class TestBench(unittest.TestCase):
         self.assertLessEqual(written["S1n"]["objects_max"], 13)
         self.assertIn("| written | per first message that makes both inboxes (S1n) | 11", table)
         self.assertEqual(figures["S1"]["1"]["retries"], 0)
+        # S1w: the same sends after each writer loaded the inboxes, every one stored.
+        self.assertEqual([(figures["S1w"][n]["ops"], figures["S1w"][n]["failed"])
+                          for n in ("1", "4", "8")], [(16, 0), (16, 0), (16, 0)])
+        self.assertIn("| S1w spread sends, warm | 1 writers, each first loaded", table)
         # The message notification: grown in place (the notification and the
         # counter), moved to the top, a new row.
         self.assertEqual(written["N1"]["objects_max"], 2)
