@@ -45,6 +45,10 @@ class TestApis(unittest.TestCase):
     def limit_messages(self, length):
         api.portal.set_registry_record("plonesocial.messaging.max_message_length", length)
 
+    def test_a_broadcast(self):
+        activitystream.broadcast(subject="Maintenance tonight", body=MIXED)
+        self.assertEqual(activitystream.get_notifications("bob").first().body, STORED)
+
     def test_a_message_and_its_edit(self):
         message = messaging.send("ann", "bob", MIXED)
         for owner, other in (("ann", "bob"), ("bob", "ann")):
@@ -125,6 +129,21 @@ class TestFormToRest(unittest.TestCase):
         self.ann.open(page)
         token = self.ann.getControl(name="_authenticator", index=0).value
         self.ann.open(to or page, data=urlencode({"_authenticator": token, **fields}))
+
+    def test_a_broadcast_sent_by_rest(self):
+        api.user.create(email="sadie@example.org", username="sadie", password="secret-password")
+        api.user.grant_roles(username="sadie", roles=["Site Administrator"])
+        transaction.commit()
+        sadie = RestClient(self.layer["app"], "sadie")
+        answer = sadie.post(f"{self.site}/@broadcasts",
+                            json={"subject": "Fire drill", "body": "Stairs B,\r\nnot A"})
+        self.assertEqual((answer.status_int, answer.json["body"]), (201, "Stairs B,\nnot A"))
+        page = RestClient(self.layer["app"], "bob").get(f"{self.site}/@notifications").json
+        self.assertEqual(page["orderedItems"][0]["body"], "Stairs B,\nnot A")
+        # The length counts the stored text: 2,000 characters with "\r\n" breaks pass.
+        body = "ab\r\n" * 500  # 2,500 sent, 1,500 stored
+        self.assertEqual(sadie.post(f"{self.site}/@broadcasts",
+                                    json={"subject": "Long", "body": body}).status_int, 201)
 
     def test_messages_and_posts_sent_by_forms(self):
         self.post_form(f"{self.site}/@@inbox", recipient="bob", text="Hi Bob,\r\nlunch?")

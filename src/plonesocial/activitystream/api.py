@@ -17,6 +17,7 @@ from plonesocial import _
 from plonesocial import exc
 from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.people import user_exists
+from plonesocial.text import normalize_newlines
 from zope.component import getUtility
 
 
@@ -39,7 +40,10 @@ def notify(**arguments):
 
 
 def broadcast(**arguments):
-    """One notification for everybody, stored once (IActivityManager.broadcast)."""
+    """One notification for everybody, stored once (IActivityManager.broadcast); its
+    body's line breaks stored as "\n" (text.normalize_newlines)."""
+    if "body" in arguments:
+        arguments["body"] = normalize_newlines(arguments["body"])
     return get_manager().broadcast(**arguments)
 
 

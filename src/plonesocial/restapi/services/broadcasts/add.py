@@ -1,12 +1,12 @@
 """POST @broadcasts: {"subject": ..., "body": ...}, stored once for everybody (Lino's
 browser messages); with realtime on, every connected page shows it at once."""
 
+from plonesocial.activitystream import api as activitystream
 from plonesocial.activitystream.exc import ActivityStreamError
-from plonesocial.activitystream.interfaces import IActivityLocator
 from plonesocial.restapi.base import iso
 from plonesocial.restapi.base import SocialService
+from plonesocial.text import normalize_newlines
 from zExceptions import BadRequest
-from zope.component import getUtility
 
 
 MAX_SUBJECT = 200  # characters: one line in the header of every page
@@ -23,12 +23,13 @@ class BroadcastsPost(SocialService):
             raise BadRequest('"subject" is required: the line everybody sees')
         if not isinstance(body, str):
             raise BadRequest('"body" must be text')
+        body = normalize_newlines(body)  # counted as stored
         if len(subject) > MAX_SUBJECT or len(body) > MAX_BODY:
             raise BadRequest(f"At most {MAX_SUBJECT} characters of subject and "
                              f"{MAX_BODY} of body")
         try:
-            notification = getUtility(IActivityLocator).get_manager().broadcast(
-                subject, body=body, actor=self.userid)
+            notification = activitystream.broadcast(subject=subject, body=body,
+                                                    actor=self.userid)
         except ActivityStreamError as error:
             raise BadRequest(str(error)) from None
         self.request.response.setStatus(201)
