@@ -90,7 +90,16 @@ class TestPeoplePicker(BrowserTestCase):
         self.assertEqual(field.input_value(), "<i>nobody</i>, cat")
         self.assertEqual(bob.locator(".plonesocial-picked li").all_inner_texts(), ["Annika Zorn"])
         self.assertEqual(bob.locator("#plonesocial-group i").count(), 0)  # text, not markup
-        self.shot(bob, "group-add-refused-message-375")  # the refusal, at the top
+        # The field has the focus, and says why under it: typing corrects at once.
+        self.assertEqual(bob.evaluate("document.activeElement.id"), "add-people")
+        self.assertEqual(bob.inner_text("#add-people-error"), "There is no user <i>nobody</i>.")
+        # Once the page has loaded, the field is in view (on a phone it lies far below
+        # the top, where the page's message is).
+        bob.wait_for_function("""() => {
+            const box = document.getElementById("add-people").getBoundingClientRect();
+            return box.top >= 0 && box.bottom <= innerHeight; }""", timeout=10000)
+        self.assertEqual(bob.evaluate("document.activeElement.id"), "add-people")
+        self.shot(bob, "group-add-refused-message-375")  # where the page opens
         field.scroll_into_view_if_needed()
         self.check_page(bob, "group-add-refused", 375)
         # Corrected: without the unknown id, Cat's refusal; the field keeps "cat".

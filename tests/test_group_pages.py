@@ -220,6 +220,13 @@ class TestGroupPages(ViewsTestCase):
         self.assertEqual(field.value, typed)
         self.assertIn('value="dan, &lt;b&gt;&quot;x&quot;&lt;/b&gt;"', ann.contents)
         self.assertNotIn("<b>", ann.contents)
+        # Said under the field too, which is marked invalid and takes the focus (on a
+        # phone the message at the top of the page is far from it).
+        self.assertIn('<div class="invalid-feedback d-block" id="add-people-error">'
+                      'There is no user &lt;b&gt;"x"&lt;/b&gt;.</div>', ann.contents)
+        self.assertIn('class="form-control plonesocial-people is-invalid"', ann.contents)
+        self.assertIn('aria-invalid="true" autofocus="autofocus" '
+                      'aria-describedby="add-people-error add-people-help "', ann.contents)
         # Dan, picked with the picker, is a chip again (his hidden input and its button).
         self.assertEqual(ann.getControl(name="participants:list").value, "dan")
         self.assertIn('aria-label="Remove Dan Dee"', ann.contents)
@@ -231,6 +238,8 @@ class TestGroupPages(ViewsTestCase):
         self.assertEqual(ann.headers["status"], "200 OK")
         self.assertIn("Ann Ames added Dan Dee", ann.contents)
         self.assertEqual(ann.getControl(name="userids").value, "")
+        self.assertNotIn("add-people-error", ann.contents)
+        self.assertNotIn("autofocus", ann.contents)
 
     def test_a_refused_person_is_named_in_the_readers_language(self):
         from plone import api

@@ -128,6 +128,7 @@ class GroupView(PeoplePicker, MessageParts, SocialView):
     # Add people as the owner left it, shown again when adding was refused: the
     # field's text and the people picked with the picker (chips again).
     add_typed = ""
+    add_refusal = None  # why adding was refused: shown under Add people, which takes the focus
     add_chosen = ()
 
     def group_id(self):
@@ -227,6 +228,7 @@ class GroupView(PeoplePicker, MessageParts, SocialView):
             return back
         api.portal.show_message(refusal, self.request, type="error")
         self.request.response.setStatus(400)
+        self.add_refusal = refusal
         typed, picked = form.get("userids"), form.get("participants") or []
         self.add_typed = typed if isinstance(typed, str) else ""
         picked = [picked] if isinstance(picked, str) else picked

@@ -251,6 +251,17 @@
     });
   });
 
+  // A field the server refused (aria-invalid, autofocus) is where the reader goes on: the
+  // browser focused it as the page opened, but the toolbar and styles laid out after can
+  // push it off a phone's screen. Bring it to the middle, keeping the focus there.
+  var refused = document.querySelector("[aria-invalid=true][autofocus]");
+  if (refused) {
+    window.addEventListener("load", function () {
+      refused.scrollIntoView({block: "center"});
+      refused.focus({preventScroll: true});
+    });
+  }
+
   // What cannot be undone asks first: a form's data-confirm, or its button's. The
   // browser's own dialog: focus moves to it, Enter confirms, Escape cancels. Delegated,
   // so that forms added later (realtime messages) ask too.
