@@ -10,20 +10,15 @@ delivery (two connections on a real FileStorage).
 
 from datetime import timedelta
 from plonesocial.activitystream.activity import Reference
-from plonesocial.activitystream.manager import ActivityManager
 from plonesocial.activitystream.notification_digests import DigestMarks
 from plonesocial.clock import utcnow
 from tests.test_activitystream import ManagerTestCase
+from tests.test_notification_growth import TwoConnectionsTestCase
 from unittest import mock
-from ZODB.FileStorage import FileStorage
 from ZODB.POSException import ConflictError
 from ZODB.utils import get_pickle_metadata
 
-import shutil
-import tempfile
-import transaction
 import unittest
-import ZODB
 
 
 def deliver(am, sender, body, userid="bob", message_type="mention", when=None):
@@ -183,28 +178,12 @@ class TestMarksResolve(unittest.TestCase):
             self.resolve({"daily": 50}, {"daily": 40}, {})
 
 
-class TestConcurrentDigest(unittest.TestCase):
+class TestConcurrentDigest(TwoConnectionsTestCase):
     """A digest and a delivery of one list at once, on a real FileStorage."""
 
-    def setUp(self):
-        folder = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, folder, True)
-        self.db = ZODB.DB(FileStorage(f"{folder}/Data.fs"))
-        self.addCleanup(self.db.close)
-        tm = transaction.TransactionManager()
-        conn = self.db.open(tm)
-        conn.root.am = ActivityManager()
-        conn.root.am.get_preferences("bob").set(mail_mode="daily")
-        deliver(conn.root.am, "ann", "one")
-        tm.commit()
-        conn.close()
-
-    def open(self):
-        tm = transaction.TransactionManager()
-        conn = self.db.open(tm)
-        self.addCleanup(conn.close)
-        self.addCleanup(tm.abort)
-        return tm, conn.root.am
+    def prepare(self, am):
+        am.get_preferences("bob").set(mail_mode="daily")
+        deliver(am, "ann", "one")
 
     @staticmethod
     def digest(am):

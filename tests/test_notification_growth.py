@@ -230,8 +230,9 @@ class TestReadAlong(GrowthTestCase):
         self.assertIsNone(self.am.get_by_recipient("bob").first().sent)
 
 
-class TestConcurrentGrowth(unittest.TestCase):
-    """Two requests at once, on a real FileStorage (conflict resolution as deployed)."""
+class TwoConnectionsTestCase(unittest.TestCase):
+    """An ActivityManager on a real FileStorage (conflict resolution as deployed), opened
+    by as many connections as a test wants: requests at once."""
 
     def setUp(self):
         folder = tempfile.mkdtemp()
@@ -242,9 +243,12 @@ class TestConcurrentGrowth(unittest.TestCase):
         conn = self.db.open(tm)
         conn.root.am = ActivityManager()
         tm.commit()
-        self.deliver(conn.root.am, "ann", "one")
+        self.prepare(conn.root.am)
         tm.commit()
         conn.close()
+
+    def prepare(self, am):
+        """What the database holds before the test (committed)."""
 
     def open(self):
         tm = transaction.TransactionManager()
@@ -252,6 +256,13 @@ class TestConcurrentGrowth(unittest.TestCase):
         self.addCleanup(conn.close)
         self.addCleanup(tm.abort)
         return tm, conn.root.am
+
+
+class TestConcurrentGrowth(TwoConnectionsTestCase):
+    """Two requests at once: Ann's notification grows beside another delivery."""
+
+    def prepare(self, am):
+        self.deliver(am, "ann", "one")
 
     @staticmethod
     def deliver(am, sender, body):
