@@ -161,6 +161,19 @@ class TestWhatADigestTakes(MarksTestCase):
             self.bobs.check_invariants()
 
 
+class TestCandidates(MarksTestCase):
+    def test_the_digest_job_asks_every_list_once_in_batches(self):
+        self.am.get_preferences("dan").set(mail_mode="never")
+        for userid in ("cat", "dan", "eve", "fay"):
+            deliver(self.am, "ann", "hi", userid=userid)
+        deliver(self.am, "ann", "hi")  # bob
+        self.tm.commit()
+        lists = [found.owner for found in
+                 self.am.notifications.lists_with_digest_state(batch=2)]
+        self.assertEqual(lists, ["bob", "cat", "dan", "eve", "fay"])
+        self.assertEqual(list(self.am.digest_candidates()), ["bob", "cat", "eve", "fay"])
+
+
 class TestMarksResolve(unittest.TestCase):
     def resolve(self, old, committed, new):
         return DigestMarks()._p_resolveConflict(

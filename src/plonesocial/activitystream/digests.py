@@ -42,6 +42,6 @@ def take(manager, userid, now):
 
 def candidates(manager):
     """Iterate over the userids that have notifications waiting for a digest."""
-    for notification_list in manager.notifications.lists():
+    for notification_list in manager.notifications.lists_with_digest_state():
         if notification_list.has_waiting():
             yield notification_list.owner

@@ -37,6 +37,8 @@ from plonesocial.activitystream.validation import free_id
 from plonesocial.clock import as_utc
 from plonesocial.prefetch import prefetch_paths
 
+import itertools
+
 
 class NotificationStore(Persistent):
     """Every user's NotificationList, and the broadcasts stored once for everybody."""
@@ -69,6 +71,21 @@ class NotificationStore(Persistent):
 
     def lists(self):
         return self._lists.values()
+
+    def lists_with_digest_state(self, batch=500):
+        """Every list, its digest records loaded `batch` lists at a time: the digest
+        job asks each whether something waits (on ZEO and RelStorage one round trip
+        a batch, not one a list and another for its records)."""
+        jar = self._p_jar
+        lists = iter(self._lists.values())
+        while chunk := list(itertools.islice(lists, batch)):
+            if jar is not None:
+                jar.prefetch(chunk)
+                jar.prefetch([record for found in chunk  # noqa: SLF001 (same module)
+                              for record in (found._digest_marks, found._unsent,  # noqa: SLF001
+                                             found._feed_unsent)  # noqa: SLF001
+                              if record is not None])
+            yield from chunk
 
     # -- broadcasts ---------------------------------------------------------------
 
