@@ -128,6 +128,18 @@ class TestWhatADigestTakes(MarksTestCase):
         self.assertEqual(self.digest(), ["two"])
         self.bobs.check_invariants()
 
+    def test_one_that_moves_waits_only_if_its_new_delivery_does(self):
+        # Ann's mention waits for the daily digest; Bob then wants mentions at once. Her
+        # next mention moves the row to the top and is mailed at once: no digest too.
+        deliver(self.am, "ann", "one")
+        deliver(self.am, "cat", "between")
+        self.am.get_preferences("bob").set(mail_modes={"mention": "immediately"})
+        deliver(self.am, "ann", "two")
+        [top, _] = self.am.get_by_recipient("bob").all()
+        self.assertEqual((top.actors, top.waits_for), (("ann",), None))
+        self.assertEqual(self.digest(), ["between"])
+        self.bobs.check_invariants()
+
     def test_a_list_of_the_release_before_keeps_its_waiting_ids(self):
         deliver(self.am, "ann", "old")
         old = self.am.get_by_recipient("bob").first()

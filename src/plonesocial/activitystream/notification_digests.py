@@ -96,11 +96,14 @@ class DigestWaiting:
             notification.waits_for = mode
         self._marks().lower(mode, notification.id)
 
-    def stop_waiting(self, key):
-        """The notification keyed `key` (-id) leaves that key: an earlier release's
-        entry goes (a notification of this one waits by itself)."""
+    def stop_waiting(self, key, notification=None):
+        """The notification keyed `key` (-id) waits for no digest any more: it moves
+        (its new delivery says whether it waits again) or goes. Its earlier release's
+        entry goes too."""
         if self._unsent is not None and key in self._unsent:
             del self._unsent[key]
+        if notification is not None and notification.waits_for is not None:
+            notification.waits_for = None
 
     def waiting_keys(self):
         """The keys (-id) of an earlier release's tree of waiting notifications."""
@@ -159,10 +162,9 @@ class DigestWaiting:
                 notification = self.get(key)
                 if notification is not None and not self.is_seen(notification):
                     taken[notification.id] = notification
-        marked = self._marked(modes)
         if self._digest_marks is not None and any(m in self._digest_marks.marks for m in modes):
             self.read_deliveries_current()
-            for notification in marked:
+            for notification in self._marked(modes):
                 notification.waits_for = None
                 if not self.is_seen(notification):
                     taken[notification.id] = notification

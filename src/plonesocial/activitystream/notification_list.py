@@ -223,7 +223,7 @@ class NotificationList(DigestWaiting, Persistent):
                 return notification
             del self._items[key]
             weight = self._take_unseen(key, notification, count=False)
-            self.stop_waiting(key)
+            self.stop_waiting(key, notification)
             notification.regroup(free_id(self._items, when), template, reasons)
             # The counter moves by the difference only: not written at all when a
             # notification that counts once grows (issue 13).
@@ -237,7 +237,7 @@ class NotificationList(DigestWaiting, Persistent):
                 notification.renew(notification.id, template, reasons, to_key(when))
             else:  # the "new" badge counts from the id: it moves
                 del self._items[key]
-                self.stop_waiting(key)
+                self.stop_waiting(key, notification)
                 notification.renew(free_id(self._items, when), template, reasons)
             self._add(notification, verified=verified)
             return notification
