@@ -11,6 +11,7 @@ from plonesocial.messaging.inbox import CONVERSATION_SHARD_FROM
 from plonesocial.messaging.inbox import SHARD_FROM
 from plonesocial.messaging.inbox import tree_records
 from plonesocial.messaging.messaging import Inboxes
+from tests.test_messaging_inbox import with_order_tree
 from unittest import mock
 from ZODB.FileStorage import FileStorage
 from ZODB.POSException import ConflictError
@@ -272,8 +273,15 @@ class TwoConnections(unittest.TestCase):
 
 
 class TwoTransactions(TwoConnections):
-    """Issue 13: the one order tree of a small inbox, its move into shards, the
-    one counter object."""
+    """Issue 13: the one order tree of a small inbox stored before the
+    conversations kept the order, its move into shards, the one counter object."""
+
+    def fill(self, count, order_tree=True):
+        super().fill(count)
+        if order_tree:
+            self.begin()
+            with_order_tree(self.conns[0].root.inboxes[RECIPIENT])
+            self.tms[0].commit()
 
     def test_a_send_into_the_one_tree_after_the_move_into_shards_is_retried(self):
         self.fill(SHARD_FROM - 1)
@@ -312,9 +320,9 @@ class TwoTransactions(TwoConnections):
         self.assert_both_kept()
 
     def test_first_messages_to_a_small_inbox_resolve(self):
-        # Both add a conversation, a key of the one order tree and both
-        # counters of the one counter object: ZODB merges them, nothing retried.
-        self.fill(3)
+        # Both add a conversation to the one tree and change both counters of
+        # the one counter object: ZODB merges them, nothing retried.
+        self.fill(3, order_tree=False)
         self.begin()
         self.send(0, "new0", 10)
         self.send(1, "new1", 11)
@@ -327,7 +335,7 @@ class TwoTransactions(TwoConnections):
     def test_both_counters_add_up(self):
         # One transaction reads a conversation and deletes another (-1
         # conversation, -2 unread), the other adds a conversation (+1, +1).
-        self.fill(3)
+        self.fill(3, order_tree=False)
         self.begin()
         inbox = self.conns[0].root.inboxes[RECIPIENT]
         inbox["p00"].mark_read()
@@ -447,14 +455,52 @@ class ConversationsMove(TwoConnections):
         self.assertEqual(self.senders(inboxes),
                          [u for u in self.expected(CONVERSATION_SHARD_FROM - 1, "new") if u != "p05"])
 
-    def test_a_message_into_a_conversation_racing_the_move_is_kept(self):
-        # It writes the conversation, which the move keeps: no conflict.
+    def test_a_message_into_a_conversation_after_the_move_is_retried(self):
+        # It writes the conversation only, and its new place would be missing
+        # from the order shards the move made: it asks the inbox to be current.
         self.fill(CONVERSATION_SHARD_FROM - 1)
         self.begin()
         self.send(0, "new", 100)
         self.send(1, "p00", 200)
         self.tms[0].commit()
+        with self.assertRaises(ConflictError):
+            self.tms[1].commit()
+        self.tms[1].abort()
+        self.begin()
+        self.send(1, "p00", 200)  # retried: its place in the order's shard
         self.tms[1].commit()
+        self.assert_message_kept()
+
+    def test_the_move_after_a_message_into_a_conversation_is_retried(self):
+        # The move reads every conversation's place current: made from the
+        # place it saw, its order shards would lack the message's.
+        self.fill(CONVERSATION_SHARD_FROM - 1)
+        self.begin()
+        self.send(0, "new", 100)
+        self.send(1, "p00", 200)
+        self.tms[1].commit()
+        with self.assertRaises(ConflictError):
+            self.tms[0].commit()
+        self.tms[0].abort()
+        self.begin()
+        self.send(0, "new", 100)  # retried: moves p00 with its new place
+        self.tms[0].commit()
+        self.assert_message_kept()
+
+    def test_messages_into_conversations_of_a_small_inbox_resolve(self):
+        # Each writes its own conversation and the one counter object, which
+        # ZODB merges; the order is the conversations': no tree to conflict on.
+        self.fill(5)
+        self.begin()
+        self.send(0, "p01", 100)
+        self.send(1, "p03", 101)
+        self.tms[0].commit()
+        self.tms[1].commit()
+        inboxes = self.committed()
+        self.assertEqual(self.order(inboxes), ["p03", "p01", "p04", "p02", "p00"])
+        self.assertEqual(inboxes[RECIPIENT].new_messages_count, 7)
+
+    def assert_message_kept(self):
         inboxes = self.committed()
         self.assertIsNone(inboxes[RECIPIENT]._conversations)
         self.assertEqual(len(inboxes[RECIPIENT]["p00"]), 2)

@@ -1,9 +1,10 @@
 """The stored layout of an inbox (issue 13): what a send writes, and inboxes stored before.
 
-A new inbox keeps its counters in one InboxCounts, its order in one tree until
-it has SHARD_FROM conversations, and no set of blocked people until the first
-block. Inboxes stored before keep two Length counters, their set of blocked
-people and their order's layout, and keep working.
+A new inbox keeps its counters in one InboxCounts, no order tree until its
+conversations move into shards (each conversation knows the id of its newest
+message), and no set of blocked people until the first block. Inboxes stored
+before keep two Length counters, their set of blocked people and their order's
+layout (one tree until SHARD_FROM conversations, or shards), and keep working.
 """
 
 from BTrees.IOBTree import IOBTree
@@ -25,6 +26,16 @@ from ZODB.utils import get_pickle_metadata
 START = datetime(2020, 1, 1)
 
 
+def with_order_tree(inbox):
+    """Give the small `inbox` the one order tree that releases before this one
+    stored (1.0a1, and issue 13's before the conversations kept the order)."""
+    inbox._p_activate()
+    assert inbox._recent is None and inbox._recent_shards is None, "not a small new inbox"
+    inbox._recent = OOTreeSet((-conversation.recency_key, userid)
+                              for userid, conversation in inbox._conversations.items()
+                              if conversation.recency_key is not None)
+
+
 def as_stored_before_issue_13(inbox, sharded):
     """Give `inbox` the layout an earlier release stored: two Length counters,
     an empty set of blocked people, and its order in shards (`sharded`, the
@@ -35,6 +46,7 @@ def as_stored_before_issue_13(inbox, sharded):
     counts = state.pop("_counts")
     state["_count"], state["_unread"] = Length(conversations), Length(counts.unread)
     state["_blocked"] = OOTreeSet()
+    with_order_tree(inbox)
     if sharded:
         shards = IOBTree()
         for entry in state.pop("_recent").keys():
@@ -59,11 +71,12 @@ class InboxTestCase(StorageTestCase):
 
 
 class TestObjectsWritten(InboxTestCase):
-    def test_first_message_between_existing_inboxes_writes_seven_objects(self):
-        # Per side: the conversation (its messages inline), the inbox's
-        # conversation tree, its one order tree; the recipient's one counter
-        # object (the new message). The sender's counter is not written: the
-        # one tree counts the conversations (was 8: both counters; 13 before
+    def test_first_message_between_existing_inboxes_writes_five_objects(self):
+        # Per side: the conversation (its messages inline, the id of the
+        # newest its place in the order) and the inbox's conversation tree;
+        # the recipient's one counter object (the new message). The sender's
+        # counter is not written: the one tree counts the conversations (was
+        # 7 with an order tree per side, 8 with both counters; 13 before
         # issue 13: a tree of messages, a second counter, and an order tree
         # of shards that got a new shard per side).
         self.inboxes.get_inbox("ann", create=True)
@@ -71,8 +84,7 @@ class TestObjectsWritten(InboxTestCase):
         self.tm.commit()
         self.send("ann", "ben", 1)
         self.assertEqual(self.written(), ["Conversation", "Conversation", "InboxCounts",
-                                          "OOBTree", "OOBTree",
-                                          "OOTreeSet", "OOTreeSet"])
+                                          "OOBTree", "OOBTree"])
         self.assertEqual(self.inboxes["ann"]._counts._p_serial,
                          self.inboxes["ann"]._p_serial)  # as made, never written since
         self.assertEqual((len(self.inboxes["ben"]), self.inboxes["ben"].new_messages_count), (1, 1))
@@ -80,31 +92,85 @@ class TestObjectsWritten(InboxTestCase):
 
     def test_first_message_that_makes_both_inboxes(self):
         # Besides: the two inboxes and the tree of all inboxes (no set of
-        # blocked people, no order tree of shards: was 19 with both).
+        # blocked people, no order tree: was 19 with both and order shards).
         self.send("ann", "ben", 1)
         self.assertEqual(self.written(), ["Conversation", "Conversation", "Inbox", "Inbox",
                                           "InboxCounts", "InboxCounts", "OOBTree",
-                                          "OOBTree", "OOBTree", "OOTreeSet", "OOTreeSet"])
+                                          "OOBTree", "OOBTree"])
 
-    def test_first_message_to_a_busy_inbox_writes_its_shard(self):
-        for n in range(SHARD_FROM + 2):
+    def test_first_message_to_a_busy_inbox_writes_its_shards(self):
+        for n in range(CONVERSATION_SHARD_FROM + 2):
             self.send(f"u{n:02}", "ben", n)
         self.tm.commit()
         self.send("ann", "ben", 100)
         written = self.written()
         # One shard of the recipient's order (and the tree of shards if the
-        # shard is new), and one counter object on each side.
+        # shard is new) and one of its conversations, and one counter object
+        # on each side (ben's tree counts no more).
         self.assertEqual(written.count("InboxCounts"), 2)
         self.assertNotIn("Length", written)
-        # ann's new tree, ben's shard
-        self.assertEqual((written.count("OOTreeSet"), written.count("OrderShard")), (1, 1))
+        self.assertNotIn("OOTreeSet", written)  # ann's order is her conversation's
+        self.assertEqual((written.count("OrderShard"), written.count("ConversationShard")),
+                         (1, 1))
         self.assertLessEqual(written.count("IOBTree"), 1)
         self.inboxes.check_invariants()
 
+    def test_message_in_a_conversation_of_a_busy_inbox_writes_its_order_shard(self):
+        for n in range(CONVERSATION_SHARD_FROM + 2):
+            self.send(f"u{n:02}", "ben", n)
+        self.tm.commit()
+        self.send("u03", "ben", 100)
+        self.assertEqual(self.written(), ["Conversation", "Conversation", "InboxCounts",
+                                          "OrderShard"])
+        self.assertEqual(self.order()[:2], ["u03", f"u{CONVERSATION_SHARD_FROM + 1:02}"])
+
 
 class TestOrder(InboxTestCase):
-    def test_one_tree_until_the_inbox_is_busy(self):
-        for n in range(SHARD_FROM - 1):
+    def test_kept_by_the_conversations_until_they_move_into_shards(self):
+        count = CONVERSATION_SHARD_FROM - 1
+        for n in range(count):
+            self.send(f"u{n:02}", "ben", (n * 7) % 30)
+        expected = sorted((f"u{n:02}" for n in range(count)),
+                          key=lambda u: -((int(u[1:]) * 7) % 30))
+        inbox = self.inboxes["ben"]
+        self.assertEqual(self.order(), expected)
+        self.assertIsNone(inbox._recent)
+        self.assertIsNone(inbox._recent_shards)
+        self.inboxes.check_invariants()
+        # A message in an older conversation moves it to the front; one dated
+        # in the past does not move it.
+        self.send("u05", "ben", 40)
+        self.send("u06", "ben", -1)
+        expected = ["u05", *(u for u in expected if u != "u05")]
+        self.assertEqual(self.order(), expected)
+        # The move of the conversations into shards moves the order with them.
+        self.send("zed", "ben", 50)
+        inbox = self.reopen()["ben"]
+        self.assertIsNone(inbox._recent)
+        self.assertEqual(sum(len(shard) for shard in inbox._recent_shards.values()),
+                         CONVERSATION_SHARD_FROM)
+        self.assertEqual(self.order(), ["zed", *expected])
+        self.send("u03", "ben", 51)
+        self.assertEqual(self.order(), ["u03", "zed", *(u for u in expected if u != "u03")])
+        self.inboxes.check_invariants()
+
+    def test_delete_and_refile_while_the_conversations_keep_the_order(self):
+        for n, sender in enumerate(["ann", "cat", "dan"]):
+            self.send(sender, "ben", n)
+        inbox = self.inboxes["ben"]
+        del inbox["cat"]
+        inbox.refile("ann", "erased-1")
+        self.assertEqual(self.order(), ["dan", "erased-1"])
+        self.send("erased-1", "ben", 5)
+        self.assertEqual(self.order(), ["erased-1", "dan"])
+        self.assertEqual((len(inbox), inbox.new_messages_count), (2, 3))
+        self.assertIsNone(inbox._recent)
+        self.inboxes.check_invariants()
+
+    def test_one_tree_of_an_inbox_stored_before_until_it_is_busy(self):
+        self.send("u00", "ben", 0)
+        with_order_tree(self.inboxes["ben"])
+        for n in range(1, SHARD_FROM - 1):
             self.send(f"u{n:02}", "ben", (n * 7) % 20)
         inbox = self.inboxes["ben"]
         self.assertIsNone(inbox._recent_shards)
@@ -133,6 +199,7 @@ class TestOrder(InboxTestCase):
         for n, sender in enumerate(["ann", "cat", "dan"]):
             self.send(sender, "ben", n)
         inbox = self.inboxes["ben"]
+        with_order_tree(inbox)
         del inbox["cat"]
         inbox.refile("ann", "erased-1")
         self.assertEqual(self.order(), ["dan", "erased-1"])
@@ -144,6 +211,7 @@ class TestOrder(InboxTestCase):
         self.send("ann", "ben", 1)
         self.send("cat", "ben", 2)
         inbox = self.inboxes["ben"]
+        with_order_tree(inbox)
         conversation = inbox["ann"]
         inbox._recent.remove((-conversation.recency_key, "ann"))
         inbox._recent.add((-conversation.recency_key + 1, "ann"))  # its old place, kept

@@ -5,16 +5,18 @@ only BTree buckets and counters of the inbox, which ZODB resolves. The
 newest-first order of a busy inbox is split over several small trees by the
 other party's userid: one shared tree's front bucket split every fifteenth
 send or so, and a split cannot be resolved. A new inbox keeps the order in one
-small tree until it has SHARD_FROM conversations (issue 13: its first
-conversations write one tree, not a tree of shards and a shard). Its
-conversations likewise: one tree until CONVERSATION_SHARD_FROM of them, then
-shards (many first messages to one person at once split the one tree's
-buckets, and each split made every concurrent first message conflict).
+small inbox keeps no order tree at all: its conversations are one tree until
+CONVERSATION_SHARD_FROM of them, and each knows the id of its newest message
+(`recency_key`), so the order is those few conversations sorted. Then both move
+into shards, once (many first messages to one person at once split a shared
+tree's buckets, and each split made every concurrent first message conflict).
+Inboxes stored before keep their one order tree until SHARD_FROM conversations.
 
-What a first message writes (issue 13): on each side the conversation, the
-inbox's conversation tree and its order tree, and on the recipient's side its one
-counter object (InboxCounts, the new message); the set of blocked people is only
-made by the first block. While the conversations are one tree, that tree counts
+What a send writes (issue 13): a first message, on each side the conversation
+and the inbox's conversation tree, and on the recipient's side its one counter
+object (InboxCounts, the new message); a message in an existing conversation,
+the two conversations and that counter. The set of blocked people is only made
+by the first block. While the conversations are one tree, that tree counts
 them (its one bucket's length) and the sender's counter is not written; the move
 into shards hands the count to the counter.
 """
@@ -46,8 +48,10 @@ from zope.interface import implementer
 # once it is busy (see Inbox._shard).
 RECENT_SHARDS = SHARDS
 
-# An inbox keeps its order in one tree until it has this many conversations,
-# then moves it into shards once (Inbox._recent_tree). Well below the 30 keys
+# An inbox stored before the order was kept by the conversations (1.0a1 and
+# the releases of issue 13 before it) keeps its order in one tree until it has
+# this many conversations, then moves it into shards once
+# (Inbox._recent_tree). Well below the 30 keys
 # of an OOTreeSet bucket: the one tree stays one bucket, stored inline in the
 # tree's own record, whose concurrent adds of different keys ZODB resolves (a
 # split could not be); sends counted in concurrently can pass the threshold by
@@ -55,7 +59,8 @@ RECENT_SHARDS = SHARDS
 SHARD_FROM = 16
 
 # An inbox keeps its conversations in one tree until it has this many, then
-# moves them into RECENT_SHARDS trees once (Inbox._conversation_tree). Below
+# moves them, and its order, into RECENT_SHARDS trees each once
+# (Inbox._file). Below
 # the 30 keys of an OOBTree bucket the one tree is one bucket inline in its
 # own record, never split, and concurrent first messages merge; first
 # messages counted in concurrently may pass the threshold by a few. Past 30 a
@@ -89,10 +94,9 @@ class Inbox(Persistent):
         # other party's userid -> Conversation, until CONVERSATION_SHARD_FROM
         # of them; then `_conversation_shards` (see _conversation_tree)
         self._conversations = OOBTree()
-        # OOTreeSet((-message id of the newest message, other party's
-        # userid)): the conversations newest first, until SHARD_FROM of them;
-        # then `_recent_shards` (see _recent_tree)
-        self._recent = OOTreeSet()
+        # The order is the conversations' own (their recency_key) until they
+        # move into shards; then `_recent_shards` (see _recent_tree). No
+        # `_recent` tree: a send writes no order tree in a small inbox.
         # conversations, and new received messages of all conversations
         self._counts = InboxCounts()
 
@@ -167,10 +171,15 @@ class Inbox(Persistent):
 
     # shard number -> OOTreeSet((-message id, other party's userid)): merging
     # the shards in key order gives the conversations newest-first (shards are
-    # created when first needed). None while the order is the one tree in
-    # `_recent`: a small inbox, or one stored before the order was sharded.
+    # created when first needed). None while the conversations are one tree
+    # and keep the order themselves, or while it is the one tree in `_recent`
+    # (OOTreeSet((-message id of the newest message, other party's userid)),
+    # an inbox stored before the conversations kept it).
     _recent_shards = None
     _recent = None
+
+    def _order_kept_by_conversations(self):
+        return self._recent_shards is None and self._recent is None
 
     # shard number -> OOBTree(other party's userid -> Conversation), all
     # RECENT_SHARDS of them, made by the move out of `_conversations` (see
@@ -200,7 +209,12 @@ class Inbox(Persistent):
         sent[now] = sent.get(now, 0) + 1
 
     def get_conversations(self):
-        if self._recent_shards is None:
+        if self._order_kept_by_conversations():
+            # Fewer than CONVERSATION_SHARD_FROM: sorting them is cheap.
+            entries = sorted((-conversation.recency_key, userid)
+                             for userid, conversation in self._conversations.items()
+                             if conversation.recency_key is not None)
+        elif self._recent_shards is None:
             entries = self._recent.keys()
         else:
             entries = merged_keys(self._recent_shards)
@@ -240,11 +254,33 @@ class Inbox(Persistent):
             for other, each in self._conversations.items():
                 shards[self._shard(other)][other] = each
             read_all_current(self._conversations)
+            if self._order_kept_by_conversations():
+                self._recent_shards = self._order_from_conversations()
             if self._counts is not None:  # the counter counts from now on
                 self._counts.change(len(self._conversations) - self._counts.conversations)
             self._conversation_shards = shards
             self._conversations = None
         self._conversation_tree(userid, change=True)[userid] = conversation
+
+    def _order_from_conversations(self):
+        """The order shards of the conversations of the one tree, made by the move.
+
+        A send into one of them racing the move changes its recency_key
+        without writing any tree: the move reads every conversation current
+        (a send committed before makes it retry with that key), and the send
+        reads the inbox current (see _recent_tree: the move writes the
+        inbox, so a send committed after it is retried into the shards).
+        """
+        shards = IOBTree()
+        for userid, conversation in self._conversations.items():
+            read_current(conversation)
+            key = conversation.recency_key
+            if key is not None:
+                number = self._shard(userid)
+                if number not in shards:
+                    shards[number] = OrderShard()
+                shards[number].add((-key, userid))
+        return shards
 
     def _all_conversations(self):
         """Yield the conversations in the order of the other party's userid."""
@@ -252,9 +288,13 @@ class Inbox(Persistent):
             yield self._conversation_tree(userid)[userid]
 
     def _recent_tree(self, userid):
-        """The tree that holds the place of the conversation with `userid`.
+        """The tree that holds the place of the conversation with `userid`, or
+        None while the conversations keep the order themselves.
 
-        Every change of the order comes here. In the one-tree layout a change
+        Every change of the order comes here. While the conversations keep it,
+        a change writes the conversation only and asks the inbox to be current
+        at its commit, as below: the move into shards (_file) writes the
+        inbox. In the one-tree layout of an inbox stored before, a change
         writes `_recent` only, and the move into shards writes the inbox and
         leaves `_recent` behind, unreferenced: a change committed into it
         concurrently with the move would be lost, so neither may commit
@@ -275,7 +315,7 @@ class Inbox(Persistent):
         merge that), where one is retried: shards would spread those.
         """
         if self._recent_shards is None:
-            if len(self) < SHARD_FROM:
+            if self._recent is None or len(self) < SHARD_FROM:
                 read_current(self)
                 return self._recent
             # Move the order into shards, once.
@@ -314,7 +354,9 @@ class Inbox(Persistent):
         conversation = self[userid]
         del self._conversation_tree(userid, change=True)[userid]
         if conversation.last_updated is not None:
-            self._recent_tree(userid).remove((-conversation.recency_key, userid))
+            tree = self._recent_tree(userid)
+            if tree is not None:
+                tree.remove((-conversation.recency_key, userid))
         self._change_counts(-1, -conversation.new_messages_count)
         # Serialise with a concurrent send into this conversation, which
         # would otherwise count a message into a conversation that is gone.
@@ -375,7 +417,7 @@ class Inbox(Persistent):
         conversation = self._conversation_tree(userid)[userid]
         del self._conversation_tree(userid, change=True)[userid]
         self._file(new_userid, conversation)
-        if conversation.recency_key is not None:
+        if conversation.recency_key is not None and not self._order_kept_by_conversations():
             self._recent_tree(userid).remove((-conversation.recency_key, userid))
             self._recent_tree(new_userid).add((-conversation.recency_key, new_userid))
         conversation.username = new_userid
@@ -385,14 +427,17 @@ class Inbox(Persistent):
     def touch(self, conversation, key):
         """Move `conversation` to the front of the recency order."""
         tree = self._recent_tree(conversation.username)
-        if conversation.recency_key is not None:
-            tree.remove((-conversation.recency_key, conversation.username))
+        if tree is not None:
+            if conversation.recency_key is not None:
+                tree.remove((-conversation.recency_key, conversation.username))
+            tree.add((-key, conversation.username))
         conversation.recency_key = key
-        tree.add((-key, conversation.username))
 
     def check_invariants(self):
         """Raise AssertionError unless the trees are sound and the counters agree (tests)."""
-        if self._recent_shards is None:
+        if self._order_kept_by_conversations():
+            shards = []
+        elif self._recent_shards is None:
             shards = [self._recent]
         else:
             check_btree(self._recent_shards)
@@ -404,12 +449,13 @@ class Inbox(Persistent):
         assert len(self) == len(conversations), "conversation counter"
         assert self.new_messages_count == sum(c.new_messages_count for c in conversations), \
             "unread counter"
-        assert sum(len(shard) for shard in shards) == sum(
+        kept = self._order_kept_by_conversations()
+        assert kept or sum(len(shard) for shard in shards) == sum(
             1 for c in conversations if c.recency_key), "recency order"
         for conversation in conversations:
             conversation.check_invariants()
             key, userid = conversation.recency_key, conversation.username
-            if key is not None:
+            if key is not None and not kept:
                 tree = self._recent if self._recent_shards is None else \
                     self._recent_shards.get(self._shard(userid), ())
                 assert (-key, userid) in tree, f"place of {userid!r} in the recency order"
