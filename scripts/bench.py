@@ -17,8 +17,9 @@ Scenarios (each on every storage, with a raw-ZODB baseline in the same run):
   site's tree of inboxes, whose bucket splits conflict between concurrent
   first-timers; "written" counts that case as S1n), mostly first messages
   between two of them, 1/4/8 writers: sends/s, retries, p50/p99;
-- S1w the same with a warm cache: each writer first loads every inbox the
-  sends read (untimed), as the caches of a site in use hold its active people;
+- S1w the same with a warm cache, on 2,000 users of its own: each writer first
+  loads every inbox the sends read (untimed), as the caches of a site in use
+  hold its active people;
   S1 starts cold (a fresh process's), so on ZEO and RelStorage its sends wait
   for loads as well as for their commit; 1/4/8 writers, as a ratio of S0;
 - S2 sends to one hot recipient, 8 and 16 writers: sends/s, failed sends;
@@ -160,11 +161,20 @@ def op_baseline(root, rnd, writer, n):
     tree.pop(n - FLOOR_KEYS, None)
 
 
-def op_send_spread(root, rnd, writer, n):
+def op_send_spread(root, rnd, writer, n, prefix="u"):
     sender = recipient = rnd.randrange(USERS)
     while recipient == sender:
         recipient = rnd.randrange(USERS)
-    root["inboxes"].send(f"u{sender}", f"u{recipient}", f"spread {writer}-{n}")
+    root["inboxes"].send(f"{prefix}{sender}", f"{prefix}{recipient}", f"spread {writer}-{n}")
+
+
+# S1w's own 2,000 users: its sends start from inboxes as S1's did, whatever S1 left
+# (after a long S1, S1w's sends into S1's users moved their conversations into shards).
+WARM_PREFIX = "w"
+
+
+def op_send_spread_warm(root, rnd, writer, n):
+    op_send_spread(root, rnd, writer, n, prefix=WARM_PREFIX)
 
 
 def warm_inboxes(root):
@@ -172,14 +182,14 @@ def warm_inboxes(root):
     reads that load them), untimed: a site in use has its active people cached."""
     inboxes = root["inboxes"]
     for user in range(USERS):
-        inbox = inboxes.get_inbox(f"u{user}")
+        inbox = inboxes.get_inbox(f"{WARM_PREFIX}{user}")
         len(inbox), inbox.new_messages_count, inbox.is_blocked("nobody")
         for _ in inbox.get_conversations():
             pass
 
 
-def prepare_users(db):
-    """S1: the 2,000 users have inboxes, as on a site in use (see S1 above)."""
+def prepare_users(db, prefix="u"):
+    """S1 (S1w: its own): the 2,000 users have inboxes, as on a site in use (see S1 above)."""
     import transaction
 
     tm = transaction.TransactionManager()
@@ -188,7 +198,7 @@ def prepare_users(db):
         tm.begin()
         inboxes = conn.root()["inboxes"]
         for user in range(USERS):
-            inboxes.get_inbox(f"u{user}", create=True)
+            inboxes.get_inbox(f"{prefix}{user}", create=True)
         tm.commit()
     finally:
         tm.abort()
@@ -261,7 +271,7 @@ WARMERS = {"send_spread_warm": warm_inboxes}
 WARM_SECONDS = {False: 3.0, True: 20.0}
 
 OPS = {"baseline": op_baseline, "send_spread": op_send_spread, "send_hot": op_send_hot,
-       "send_spread_warm": op_send_spread,
+       "send_spread_warm": op_send_spread_warm,
        "send_new": op_send_new,
        "group_send": op_group_send, "notify": op_notify, "send_pair": op_send_pair,
        "notify_moves": op_notify_moves, "notify_new": op_notify_new}
@@ -1029,8 +1039,7 @@ def bench_storage(name, data, args):
                                                         args.zope_processes)
                                     for n in (1, 4, 8)})
         if "S1w" in args.scenarios:
-            if "S1" not in args.scenarios:
-                prepare_users(db)
+            prepare_users(db, WARM_PREFIX)
             scenario("S1w", lambda: {str(n): run_writers(backend, "send_spread_warm", n,
                                                          max(1, args.ops // n),
                                                          args.zope_processes)
