@@ -201,6 +201,22 @@ class TestGroupPages(ViewsTestCase):
         ann.open(f"{self.site}/@@plonesocial-people?q=Dee")
         self.assertEqual(json.loads(ann.contents), [{"id": "dan", "name": "Dan Dee"}])
 
+    def test_the_picker_leaves_out_who_blocked_the_searcher(self):
+        """Dan blocked Ann: the picker does not offer him to her (a message or a group
+        with him would be refused), and still offers him to Bob."""
+        messaging.block("dan", "ann")
+        transaction.commit()
+        ann = self.browser("ann")
+        ann.open(f"{self.site}/@@plonesocial-people?q=Dee")
+        self.assertEqual(json.loads(ann.contents), [])
+        bob = self.browser("bob")
+        bob.open(f"{self.site}/@@plonesocial-people?q=Dee")
+        self.assertEqual(json.loads(bob.contents), [{"id": "dan", "name": "Dan Dee"}])
+        messaging.unblock("dan", "ann")
+        transaction.commit()
+        ann.open(f"{self.site}/@@plonesocial-people?q=Dee")
+        self.assertEqual(json.loads(ann.contents), [{"id": "dan", "name": "Dan Dee"}])
+
     def test_a_refused_add_keeps_what_was_typed_and_picked(self):
         """Adding refused (an unknown user id): the page shows why, with Add people as
         the owner left it, escaped; nobody is added."""

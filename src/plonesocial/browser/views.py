@@ -468,7 +468,9 @@ class PeopleView(SocialView):
 
     Only for those who may list the site's members (Plone's "List portal
     members": Members by default): the picker shows no one a person could
-    not find in Plone's own member search.
+    not find in Plone's own member search. Nor anyone who blocked the person
+    searching: a message or group with them would be refused, and saying so
+    after the picking tells no more than leaving them out does.
     """
 
     LIMIT = 10
@@ -492,9 +494,16 @@ class PeopleView(SocialView):
                     if userid and userid != me and userid not in people:
                         people[userid] = display_name(userid)
         ranked = sorted(people.items(), key=lambda item: (item[1].lower(), item[0]))
+        # In rank order until LIMIT: one inbox looked at per person offered (and per
+        # blocker passed over), however many the search found.
+        offered = []
+        for userid, name in ranked:
+            if len(offered) == self.LIMIT:
+                break
+            if not messaging.is_blocked(userid, me):
+                offered.append({"id": userid, "name": name})
         self.request.response.setHeader("Content-Type", "application/json")
         self.request.response.setHeader("Cache-Control", "private, no-cache")
-        return json.dumps([{"id": userid, "name": name}
-                           for userid, name in ranked[:self.LIMIT]])
+        return json.dumps(offered)
 
 
