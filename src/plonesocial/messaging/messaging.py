@@ -7,7 +7,8 @@ Designed against ZODB write conflicts (see the interfaces for the contract):
   so many senders can write to one recipient's inbox.
 - Read state is a read marker on the conversation (conversation.py).
 - The newest-first order of a busy inbox's conversations is sharded by the
-  other party; a small inbox keeps it in one tree (inbox.py).
+  other party; in a small inbox each conversation's newest message id is its
+  place (inbox.py).
 - No ``len()`` of a BTree and no sorting on any path: sizes are counters,
   order comes from the keys.
 - The per-sender rate count is a small tree in the sender's own inbox
