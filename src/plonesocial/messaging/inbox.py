@@ -4,8 +4,8 @@ Sends from different people to one person touch different conversations and
 only BTree buckets and counters of the inbox, which ZODB resolves. The
 newest-first order of a busy inbox is split over several small trees by the
 other party's userid: one shared tree's front bucket split every fifteenth
-send or so, and a split cannot be resolved. A new inbox keeps the order in one
-small inbox keeps no order tree at all: its conversations are one tree until
+send or so, and a split cannot be resolved. A small inbox keeps no order tree
+at all: its conversations are one tree until
 CONVERSATION_SHARD_FROM of them, and each knows the id of its newest message
 (`recency_key`), so the order is those few conversations sorted. Then both move
 into shards, once (many first messages to one person at once split a shared
