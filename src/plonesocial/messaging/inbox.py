@@ -48,8 +48,8 @@ from zope.interface import implementer
 # once it is busy (see Inbox._shard).
 RECENT_SHARDS = SHARDS
 
-# An inbox stored before the order was kept by the conversations (1.0a1 and
-# the releases of issue 13 before it) keeps its order in one tree until it has
+# An inbox stored by an earlier version, before the conversations kept the
+# order of a small inbox, keeps its order in one tree until it has
 # this many conversations, then moves it into shards once
 # (Inbox._recent_tree). Well below the 30 keys
 # of an OOTreeSet bucket: the one tree stays one bucket, stored inline in the
