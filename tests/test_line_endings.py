@@ -1,6 +1,7 @@
 """Line breaks are stored as "\\n", whichever way they came in: a page's textarea sends
 "\\r\\n", an old client a lone "\\r". Normalised once where user text enters the
-messaging and activity stream APIs, and counted so against the length limits."""
+messaging store (1:1 messages) and the messaging and activity stream APIs, and counted
+so against the length limits."""
 
 from plone import api
 from plone.app.testing import setRoles
@@ -13,6 +14,7 @@ from plonesocial.testing import PLONESOCIAL_FUNCTIONAL_TESTING
 from plonesocial.testing import PLONESOCIAL_INTEGRATION_TESTING
 from plonesocial.text import normalize_newlines
 from tests.rest import RestClient
+from tests.test_messaging import StorageTestCase
 from urllib.parse import urlencode
 
 import transaction
@@ -31,6 +33,22 @@ class TestNormalizeNewlines(unittest.TestCase):
         # Not text: the caller's own check refuses it.
         for value in (None, 5, b"a\r\nb"):
             self.assertIs(normalize_newlines(value), value)
+
+
+class TestStore(StorageTestCase):
+    """Integrators who send through the store (getUtility(IMessagingLocator)) store
+    the same text as the API does, counted as stored."""
+
+    def test_a_message_sent_through_the_store(self):
+        self.inboxes.send_message("ann", "ben", MIXED)
+        for owner, other in (("ann", "ben"), ("ben", "ann")):
+            [message] = self.inboxes[owner][other].get_messages()
+            self.assertEqual(message.text, STORED)
+        self.inboxes.max_message_length = 5
+        self.inboxes.send_message("ann", "ben", "a\r\nb\r\nc")  # 7 as typed, 5 as stored
+        with self.assertRaises(exc.MessageTooLong):
+            self.inboxes.send_message("ann", "ben", "a\r\nb\r\ncd")
+        self.assertEqual(len(self.inboxes["ben"]["ann"]), 2)
 
 
 class TestApis(unittest.TestCase):

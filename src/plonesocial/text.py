@@ -7,8 +7,9 @@ def normalize_newlines(text):
     textarea) and a lone "\\r" become "\\n". Anything but a str comes back as it is,
     for the caller's own check to refuse.
 
-    Called once where user text enters storage (the messaging and activity stream
-    APIs), before its length is checked: pages and REST clients then read the same text.
+    Called once where user text enters storage (the messaging store's send, the
+    messaging and activity stream APIs), before its length is checked: pages and REST
+    clients then read the same text.
     """
     if not isinstance(text, str) or "\r" not in text:
         return text

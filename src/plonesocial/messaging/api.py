@@ -57,7 +57,6 @@ from plonesocial.messaging.stores import get_groups as get_groups
 from plonesocial.messaging.stores import get_inbox as get_inbox
 from plonesocial.messaging.stores import get_inboxes as get_inboxes
 from plonesocial.people import user_exists
-from plonesocial.text import normalize_newlines
 
 
 def send(sender, recipient, text, check_recipient=True, attachments=None):
@@ -68,9 +67,9 @@ def send(sender, recipient, text, check_recipient=True, attachments=None):
     planted messages. `attachments` are ``attachments.Upload`` objects (the
     text may then be empty): checked first, stored once for both copies
     after the send succeeded, so a refused send writes nothing. Line breaks
-    are stored as "\n" (a page's form sends "\r\n"), its length counted so.
+    are stored as "\n" (a page's form sends "\r\n"), its length counted so
+    (by the store, Inboxes.send).
     """
-    text = normalize_newlines(text)
     if check_recipient and isinstance(recipient, str) and recipient and \
             not user_exists(recipient):
         raise exc.UnknownUser(_("There is no user ${userid}.", mapping={"userid": recipient}),

@@ -39,6 +39,7 @@ from plonesocial.messaging.interfaces import IInboxes
 from plonesocial.messaging.settings import SETTINGS
 from plonesocial.people import display_name
 from plonesocial.people import ERASED_PREFIX
+from plonesocial.text import normalize_newlines
 from zope.event import notify
 from zope.interface import implementer
 
@@ -101,6 +102,9 @@ class Inboxes(Persistent):
             raise exc.SelfMessage(_("You cannot send a message to yourself."))
         if not isinstance(text, str):
             raise exc.InvalidMessage(_("Write the message as text."))
+        # Line breaks as "\n" however they came (a textarea sends "\r\n"), and
+        # counted so: callers of this store and of the API store the same text.
+        text = normalize_newlines(text)
         userids.check_unicode(text, "text", exc.InvalidMessage)
         if not text.strip() and not attachments:
             raise exc.EmptyMessage(_("The message is empty"))
