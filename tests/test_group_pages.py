@@ -202,14 +202,21 @@ class TestGroupPages(ViewsTestCase):
         self.assertEqual(json.loads(ann.contents), [{"id": "dan", "name": "Dan Dee"}])
 
     def test_the_picker_leaves_out_who_blocked_the_searcher(self):
-        """Dan blocked Ann: the picker does not offer him to her (a message or a group
-        with him would be refused), and still offers him to Bob."""
+        """Dan blocked Ann: neither the picker nor New conversation's people she knows
+        offer him to her (a message or a group with him would be refused); Bob, whom he
+        did not block, still finds him."""
+        messaging.send("dan", "ann", "hello")
+        messaging.send("dan", "bob", "hello")
         messaging.block("dan", "ann")
         transaction.commit()
         ann = self.browser("ann")
+        ann.open(f"{self.site}/@@new-conversation")
+        self.assertNotIn('value="dan"', ann.contents)
         ann.open(f"{self.site}/@@plonesocial-people?q=Dee")
         self.assertEqual(json.loads(ann.contents), [])
         bob = self.browser("bob")
+        bob.open(f"{self.site}/@@new-conversation")
+        self.assertIn('value="dan"', bob.contents)
         bob.open(f"{self.site}/@@plonesocial-people?q=Dee")
         self.assertEqual(json.loads(bob.contents), [{"id": "dan", "name": "Dan Dee"}])
         messaging.unblock("dan", "ann")

@@ -40,7 +40,8 @@ def contacts(userid):
     """The people `userid` may pick: whom they follow, write with or share a group with.
 
     Only people the writer already sees on the site, never a list of all
-    members; anyone else is named by user name.
+    members; anyone else is named by user name. Not those who blocked the writer:
+    a message or a group with them would be refused.
     """
     found = {s.target for s in activitystream.get_manager().subscriptions.following(userid)}
     inbox = messaging.get_inbox(userid)
@@ -49,7 +50,8 @@ def contacts(userid):
     for group in messaging.get_user_groups(userid):
         found.update(m.userid for m in group.participants())
     found.discard(userid)
-    people = [p for p in found if not is_erased(p) and user_exists(p)][:MAX_CONTACTS]
+    people = [p for p in found if not is_erased(p) and not messaging.is_blocked(p, userid)
+              and user_exists(p)][:MAX_CONTACTS]
     return sorted(people, key=lambda p: (display_name(p).lower(), p))
 
 
