@@ -43,6 +43,8 @@
     var box = input.closest(".plonesocial-picker");
     var chips = box && box.querySelector(".plonesocial-picked");
     var status = box && box.querySelector(".plonesocial-picker-status");
+    // "Nobody found" in view: the status says it to screen readers, this to the eye.
+    var none = box && box.querySelector(".plonesocial-picker-none");
     var required = input.required;
     var listbox = document.createElement("ul");
     var label = document.querySelector("label[for='" + input.id + "']");
@@ -61,6 +63,9 @@
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", listbox.id);
 
+    function nobody(found) {
+      if (none) { none.hidden = !found; }
+    }
     function say(template, name) {
       if (status && template) { status.textContent = template.replace("{name}", name); }
     }
@@ -156,9 +161,10 @@
       });
       if (!people.length) {
         close();
-        if (typed().length >= 2) { say(box && box.dataset.none, ""); }
+        if (typed().length >= 2) { say(box && box.dataset.none, ""); nobody(true); }
         return;
       }
+      nobody(false);
       listbox.hidden = false;
       input.setAttribute("aria-expanded", "true");
       highlight(0);  // as Slack and Discourse do: Enter takes the first match
@@ -166,6 +172,7 @@
     input.addEventListener("input", function () {
       clearTimeout(timer);
       var query = typed();
+      nobody(false);
       if (query.length < 2) { close(); return; }
       timer = setTimeout(function () {
         findPeople(input.dataset.peopleUrl || box.dataset.peopleUrl, query, function (found) {
