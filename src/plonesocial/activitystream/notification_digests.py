@@ -109,6 +109,16 @@ class DigestWaiting:
         """The keys (-id) of an earlier release's tree of waiting notifications."""
         return self._unsent.keys() if self._unsent is not None else ()
 
+    def digest_records(self):
+        """The records of this list that say what waits for a digest, those made
+        yet (the digest job loads them with the lists: NotificationStore)."""
+        return [record for record in (self._digest_marks, self._unsent, self._feed_unsent)
+                if record is not None]
+
+    def feed_waiting(self):
+        """The tree of feed items waiting for a digest, or None (feeds prefetch it)."""
+        return self._feed_unsent
+
     def has_waiting(self):
         """Tell whether notifications may wait for a digest (O(1))."""
         return bool(self._unsent) or bool(self._feed_unsent) or bool(

@@ -417,8 +417,9 @@ class Inbox(Persistent):
         conversation = self._conversation_tree(userid)[userid]
         del self._conversation_tree(userid, change=True)[userid]
         self._file(new_userid, conversation)
-        if conversation.recency_key is not None and not self._order_kept_by_conversations():
-            self._recent_tree(userid).remove((-conversation.recency_key, userid))
+        tree = self._recent_tree(userid) if conversation.recency_key is not None else None
+        if tree is not None:  # None while the conversations keep the order
+            tree.remove((-conversation.recency_key, userid))
             self._recent_tree(new_userid).add((-conversation.recency_key, new_userid))
         conversation.username = new_userid
         conversation._p_changed = True  # serialise with a concurrent send or mark_read
