@@ -20,6 +20,17 @@ def _is_bucket(node):
     return name.endswith(("Bucket", "Set")) and not name.endswith("TreeSet")
 
 
+def prefetch_stored(jar, objects):
+    """Ask `jar` (None: nothing) to load `objects` in one round trip. Those not stored
+    yet, made by this transaction (a new list, the bucket a split made), have nothing
+    to load and are left out: RelStorage and ZEO refuse an object without an oid, and a
+    fan-out chunk can prefetch through a tree an earlier chunk of its transaction split."""
+    prefetch = getattr(jar, "prefetch", None)
+    stored = [found for found in objects if found._p_oid is not None]
+    if prefetch is not None and stored:
+        prefetch(stored)
+
+
 def prefetch_paths(jar, paths):
     """Prefetch, for each ``(tree, keys)`` in `paths`, the nodes leading to `keys`.
 
@@ -31,7 +42,7 @@ def prefetch_paths(jar, paths):
         return
     level = [(tree, keys) for tree, keys in paths if keys]
     while level:
-        prefetch([tree for tree, _ in level])
+        prefetch_stored(jar, [tree for tree, _ in level])
         below = []
         buckets = []
         for tree, keys in level:
@@ -49,6 +60,5 @@ def prefetch_paths(jar, paths):
                     buckets.append(child)
                 else:
                     below.append((child, child_keys))
-        if buckets:
-            prefetch(buckets)
+        prefetch_stored(jar, buckets)
         level = below

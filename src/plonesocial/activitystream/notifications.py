@@ -36,6 +36,7 @@ from plonesocial.activitystream.validation import check_userid
 from plonesocial.activitystream.validation import free_id
 from plonesocial.clock import as_utc
 from plonesocial.prefetch import prefetch_paths
+from plonesocial.prefetch import prefetch_stored
 
 import itertools
 
@@ -80,11 +81,9 @@ class NotificationStore(Persistent):
         lists = iter(self._lists.values())
         while chunk := list(itertools.islice(lists, batch)):
             if jar is not None:
-                jar.prefetch(chunk)
-                jar.prefetch([record for found in chunk  # noqa: SLF001 (same module)
-                              for record in (found._digest_marks, found._unsent,  # noqa: SLF001
-                                             found._feed_unsent)  # noqa: SLF001
-                              if record is not None])
+                prefetch_stored(jar, chunk)
+                prefetch_stored(jar, [record for found in chunk
+                                      for record in found.digest_records()])
             yield from chunk
 
     # -- broadcasts ---------------------------------------------------------------
@@ -145,11 +144,10 @@ class NotificationStore(Persistent):
             return
         prefetch_paths(jar, [(self._lists, userids)])
         lists = [found for found in map(self._lists.get, userids) if found is not None]
-        jar.prefetch(lists)
-        waiting = [found._feed_unsent for found in lists  # noqa: SLF001 (same module)
-                   if found._feed_unsent is not None]  # noqa: SLF001
-        if waiting:
-            jar.prefetch(waiting)
+        prefetch_stored(jar, lists)
+        waiting = [found.feed_waiting() for found in lists
+                   if found.feed_waiting() is not None]
+        prefetch_stored(jar, waiting)
 
     def prefetch(self, jar, userids, template, preferences):
         """Load what delivering to many users touches, in a few round trips.
@@ -164,7 +162,7 @@ class NotificationStore(Persistent):
         prefetch_paths(jar, [(self._lists, userids)])
         preferences.prefetch(jar, userids)
         lists = [found for found in map(self._lists.get, userids) if found is not None]
-        jar.prefetch(lists)
+        prefetch_stored(jar, lists)
         group = group_key(template["message_type"], template["owner"], template.get("phrase"))
         front = [FRONT]
         paths = []
@@ -174,10 +172,10 @@ class NotificationStore(Persistent):
                 paths.append((notification_list._groups, [group]))  # noqa: SLF001
             if notification_list._unsent is not None:  # noqa: SLF001 (an earlier release's)
                 paths.append((notification_list._unsent, front))  # noqa: SLF001
-        jar.prefetch([record for notification_list in lists  # noqa: SLF001 (same module)
-                      for record in (notification_list._unseen_count,  # noqa: SLF001
-                                     notification_list._digest_marks)  # noqa: SLF001
-                      if record is not None])
+        prefetch_stored(jar, [record for notification_list in lists  # noqa: SLF001
+                              for record in (notification_list._unseen_count,  # noqa: SLF001
+                                             notification_list._digest_marks)  # noqa: SLF001
+                              if record is not None])
         prefetch_paths(jar, paths)
 
     def check_invariants(self):

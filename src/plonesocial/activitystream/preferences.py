@@ -19,6 +19,7 @@ from plonesocial.clock import from_key
 from plonesocial.limits import check_mail_modes
 from plonesocial.limits import LimitError
 from plonesocial.prefetch import prefetch_paths
+from plonesocial.prefetch import prefetch_stored
 from zoneinfo import ZoneInfo
 from zoneinfo import ZoneInfoNotFoundError
 from zope.interface import implementer
@@ -267,8 +268,8 @@ class PreferencesStore(Persistent):
     def prefetch(self, jar, userids):
         """Load the preferences of many users in a few round trips."""
         prefetch_paths(jar, [(self._preferences, userids)])
-        jar.prefetch([found for found in map(self._preferences.get, userids)
-                      if found is not None])
+        prefetch_stored(jar, [found for found in map(self._preferences.get, userids)
+                              if found is not None])
 
     def check_invariants(self):
         """Raise AssertionError unless the tree is sound (for tests)."""

@@ -14,6 +14,7 @@ from plonesocial.limits import check_filter
 from plonesocial.limits import LimitError
 from plonesocial.limits import VERBS
 from plonesocial.prefetch import prefetch_paths
+from plonesocial.prefetch import prefetch_stored
 from zope.interface import implementer
 
 
@@ -152,10 +153,8 @@ class Subscriptions(Persistent):
     def prefetch_following(self, jar, subscribers):
         """Load the follows of many subscribers in a few round trips (fan-out workers)."""
         prefetch_paths(jar, [(self._following, subscribers)])
-        prefetch = getattr(jar, "prefetch", None)
-        if prefetch is not None:
-            prefetch([found for found in map(self._following.get, subscribers)
-                      if found is not None])
+        prefetch_stored(jar, [found for found in map(self._following.get, subscribers)
+                              if found is not None])
 
     def is_watching(self, subscriber, uuid):
         return isinstance(uuid, str) and uuid in self._watching.get(subscriber, ())
