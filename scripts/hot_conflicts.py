@@ -96,6 +96,10 @@ def main():
                     break
                 except ConflictError as error:
                     tm.abort()
+                    # As Zope does, wait a moment before retrying (it waits up to 1,
+                    # 2, 4 s; ms here): retried at once, two sends of one person
+                    # collided again and again and gave up (1 run in about 50).
+                    time.sleep(rnd.uniform(0, 0.005 * 2 ** attempt))
                     name = getattr(error, "class_name", None)
                     if not name:  # a read conflict names the object only
                         name = "read:" + type(conn.get(error.oid)).__name__
